@@ -1,0 +1,136 @@
+"""Request and response bodies of the HTTP API: the OpenAPI document is generated from these."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt
+
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+Currency = Annotated[str, Field(pattern=r"^[a-z]{3}$", description="ISO 4217, lower case")]
+Locale = Annotated[str, Field(max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
+Platform = Literal["steam", "psn", "xbox", "switch", "apple", "google", "epic", "battlenet", "riot", "other"]
+
+
+class Problem(BaseModel):
+    code: str = Field(description="Stable, machine-readable error code")
+    message: str
+    details: Any = None
+
+
+class ProductView(BaseModel):
+    sku: str
+    name: str
+    description: str
+    price: int = Field(description="Minor units")
+    currency: str
+    region: str
+    platform: str
+    stock: int
+
+
+class ProductList(BaseModel):
+    products: list[ProductView]
+
+
+class ProductDraft(BaseModel):
+    sku: Sku
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=4000)] = ""
+    price: Annotated[StrictInt, Field(gt=0, lt=100_000_000)]
+    currency: Currency
+    region: Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9-]+$")]
+    platform: Platform
+
+
+class KeyImport(BaseModel):
+    batch: Identifier
+    supplier: Annotated[str, Field(max_length=200)] = ""
+    keys: Annotated[list[Any], Field(min_length=1, max_length=10_000)]
+
+
+class RejectedKey(BaseModel):
+    index: int
+    code: Literal["duplicate", "invalid"]
+
+
+class ImportReport(BaseModel):
+    batch: str
+    imported: int
+    rejected: list[RejectedKey]
+
+
+class BatchStatusChange(BaseModel):
+    status: Literal["active", "suspended"]
+
+
+class ShopDraft(BaseModel):
+    shop_id: Identifier
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    support_email: EmailStr
+
+
+class ShopCreated(BaseModel):
+    shop_id: str
+    operator_token: str = Field(description="Shown once; store it now")
+
+
+class OrderDraft(BaseModel):
+    sku: Sku
+    quantity: StrictInt
+    email: EmailStr
+    locale: Locale = "en"
+
+
+class OrderCreated(BaseModel):
+    order_id: str
+    access_token: str
+    status: str
+    amount: int
+    currency: str
+    expires_at: str
+    payment: dict[str, Any]
+
+
+class DeliveredKey(BaseModel):
+    line_no: int
+    code: str
+
+
+class OrderView(BaseModel):
+    order_id: str
+    status: str
+    sku: str
+    product_name: str
+    platform: str
+    region: str
+    quantity: int
+    amount: int
+    currency: str
+    created_at: str
+    paid_at: str | None
+    delivered_at: str | None
+    keys: list[DeliveredKey]
+
+
+class OperatorOrderView(BaseModel):
+    order_id: str
+    shop_id: str
+    status: str
+    sku: str
+    quantity: int
+    amount: int
+    currency: str
+    email: str
+    buyer_ip: str | None
+    buyer_country: str | None
+    flag_reason: str | None
+    payment_ref: str | None
+    keys: list[DeliveredKey] = Field(description="Masked")
+
+
+class WebhookReceipt(BaseModel):
+    received: bool
+    result: str
+    order_id: str | None = None

@@ -1,0 +1,194 @@
+"""The shared layer and one Lambda function per FunctionSpec, with exactly the access each needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import Acknowledgment, CfnElement, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+from faka import resources
+from faka.config import Env
+from faka.resources import FunctionSpec
+
+from infra.constructs.email import Email
+from infra.constructs.messaging import Messaging
+from infra.constructs.naming import logical_id
+from infra.constructs.storage import Storage
+
+FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    """Deployment choices read from CDK context; they become the functions' FAKA_* environment."""
+
+    payment_provider: str
+    sender_email: str
+    default_shop: str
+    log_level: str
+
+
+class Functions(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        layer_dir: Path,
+        settings: FunctionSettings,
+        storage: Storage,
+        messaging: Messaging,
+        email: Email,
+    ) -> None:
+        super().__init__(scope, construct_id)
+
+        self.layer = lambda_.LayerVersion(
+            self,
+            "FakaLayer",
+            code=lambda_.Code.from_asset(str(layer_dir), exclude=[".layer-hash"]),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="faka domain package, its third-party dependencies and the email templates",
+        )
+        # One asset for every function: handlers share the layer and differ only in their entry point.
+        code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc"])
+
+        secrets = storage.secrets
+        environment = {
+            "POWERTOOLS_SERVICE_NAME": "faka",
+            "POWERTOOLS_METRICS_NAMESPACE": "faka",
+            "LOG_LEVEL": settings.log_level,
+            Env.OPERATOR_TOPIC_ARN: messaging.operator_topic.topic_arn,
+            Env.ADMIN_TOKEN_SECRET_ID: secrets[resources.ADMIN_TOKEN_SECRET].secret_arn,
+            Env.STRIPE_WEBHOOK_SECRET_ID: secrets[resources.STRIPE_WEBHOOK_SECRET].secret_arn,
+            Env.STRIPE_API_KEY_SECRET_ID: secrets[resources.STRIPE_API_KEY_SECRET].secret_arn,
+            Env.SIGNING_SECRET_ID: secrets[resources.SIGNING_SECRET].secret_arn,
+            Env.PAYMENT_PROVIDER: settings.payment_provider,
+            Env.SENDER_EMAIL: settings.sender_email,
+            Env.DEFAULT_SHOP: settings.default_shop,
+        }
+
+        self.functions: dict[str, lambda_.Function] = {}
+        for spec in resources.FUNCTIONS:
+            function = self._function(spec, code, environment)
+            for table in storage.all_tables:
+                table.grant_read_write_data(function)
+            messaging.bus.grant_put_events_to(function)
+            # Exactly the calls envelope encryption makes; grant_encrypt_decrypt would add ReEncrypt* and
+            # GenerateDataKey* variants nobody uses.
+            storage.card_key.grant(function, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey")
+            for secret in secrets.values():
+                secret.grant_read(function)
+            messaging.operator_topic.grant_publish(function)
+            self._acknowledge_grant_wildcards(function, storage)
+            self.functions[spec.name] = function
+
+        Validations.of(self).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-L1",
+                reason=(
+                    "Python 3.13 is pinned on purpose: the layer's compiled wheels (pydantic-core, cryptography) "
+                    "are fetched for cp313 and the test suite runs on 3.13; moving to a newer runtime is a "
+                    "deliberate upgrade of both together."
+                ),
+            )
+        )
+
+        for work_queue in messaging.queues.values():
+            self.functions[work_queue.spec.consumer.name].add_event_source(
+                event_sources.SqsEventSource(
+                    work_queue.queue,
+                    batch_size=work_queue.spec.batch_size,
+                    # The handlers use Powertools' BatchProcessor: only the failed records are retried.
+                    report_batch_item_failures=True,
+                )
+            )
+
+        self.functions[resources.NOTIFIER_FUNCTION.name].add_to_role_policy(
+            iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=email.send_resource_arns())
+        )
+
+    def set_public_base_url(self, url: str) -> None:
+        """Set after the API exists: the API is built from the api function, so the URL cannot be known first."""
+        for function in self.functions.values():
+            function.add_environment(Env.PUBLIC_BASE_URL, url)
+
+    def _acknowledge_grant_wildcards(self, function: lambda_.Function, storage: Storage) -> None:
+        role = function.role
+        assert role is not None
+        stack = Stack.of(self)
+        acknowledgments = [
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason=(
+                    "Only xray:PutTraceSegments and xray:PutTelemetryRecords, added by active tracing: X-Ray has "
+                    "no resource-level permissions, so '*' is the only possible resource."
+                ),
+            ),
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+                reason=(
+                    "From topic.grant_publish: SNS needs kms:GenerateDataKey* to publish to the encrypted operator "
+                    "topic, and the statement is limited to that topic's own key."
+                ),
+            ),
+        ]
+        for table in storage.indexed_tables:
+            cfn_table = table.node.default_child
+            assert isinstance(cfn_table, CfnElement)
+            logical = stack.resolve(cfn_table.logical_id)
+            acknowledgments.append(
+                Acknowledgment(
+                    id=f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/index/*]",
+                    reason=(
+                        f"From grant_read_write_data on {table.table_name}: queries of the table's own global "
+                        "secondary indexes; the wildcard cannot reach another table."
+                    ),
+                )
+            )
+        Validations.of(role).acknowledge(*acknowledgments)
+
+    def _function(self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str]) -> lambda_.Function:
+        construct_id = logical_id(spec.physical_name)
+        log_group = logs.LogGroup(
+            self,
+            f"{construct_id}Logs",
+            log_group_name=f"/aws/lambda/{spec.physical_name}",
+            retention=LOG_RETENTION,
+            # Orders and deliveries are recorded in DynamoDB; logs are for debugging and may go with the stack.
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        # An explicit role instead of the AWSLambdaBasicExecutionRole managed policy: that one may write to
+        # any log group in the account, this one only to the function's own.
+        role = iam.Role(
+            self,
+            f"{construct_id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role of {spec.physical_name}",
+        )
+        log_group.grant_write(role)
+        return lambda_.Function(
+            self,
+            construct_id,
+            function_name=spec.physical_name,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=code,
+            handler=spec.handler,
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            tracing=lambda_.Tracing.ACTIVE,
+            layers=[self.layer],
+            environment=environment,
+            log_group=log_group,
+            role=role,
+        )

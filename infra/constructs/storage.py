@@ -1,0 +1,176 @@
+"""DynamoDB tables, the card-key KMS key and the application secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+from faka import resources
+from faka.adapters.tables import TABLE_MODELS
+from pynamodb.models import Model
+
+from infra.constructs.naming import logical_id
+
+_ATTRIBUTE_TYPES = {
+    "S": dynamodb.AttributeType.STRING,
+    "N": dynamodb.AttributeType.NUMBER,
+    "B": dynamodb.AttributeType.BINARY,
+}
+_PROJECTIONS = {
+    "ALL": dynamodb.ProjectionType.ALL,
+    "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
+    "INCLUDE": dynamodb.ProjectionType.INCLUDE,
+}
+
+# Values the application creates itself; Secrets Manager generates them at deploy time so no human
+# ever sees them.
+GENERATED_SECRETS = (resources.HASH_PEPPER_SECRET, resources.ADMIN_TOKEN_SECRET, resources.SIGNING_SECRET)
+# Values that come from Stripe's dashboard; created with a random placeholder the operator overwrites.
+OPERATOR_SECRETS = (resources.STRIPE_WEBHOOK_SECRET, resources.STRIPE_API_KEY_SECRET)
+# Losing these cannot be undone by a redeploy: every stored key hash is keyed with the pepper (so the
+# retained keys table would become unmatchable), and the Stripe values were typed in by a human.
+_RETAINED_SECRETS = {resources.HASH_PEPPER_SECRET, *OPERATOR_SECRETS}
+
+
+def _key_attributes(
+    key_schema: list[dict[str, str]], types: dict[str, str]
+) -> tuple[dynamodb.Attribute, dynamodb.Attribute | None]:
+    """Partition and sort key from a DynamoDB KeySchema, whose element order is not guaranteed."""
+    by_role = {element["KeyType"]: element["AttributeName"] for element in key_schema}
+    partition = dynamodb.Attribute(name=by_role["HASH"], type=_ATTRIBUTE_TYPES[types[by_role["HASH"]]])
+    sort = None
+    if "RANGE" in by_role:
+        sort = dynamodb.Attribute(name=by_role["RANGE"], type=_ATTRIBUTE_TYPES[types[by_role["RANGE"]]])
+    return partition, sort
+
+
+def _global_indexes(schema: dict[str, Any], types: dict[str, str]) -> list[dynamodb.GlobalSecondaryIndexPropsV2]:
+    indexes = []
+    for index in schema["global_secondary_indexes"]:
+        partition, sort = _key_attributes(index["key_schema"], types)
+        projection = index["projection"]
+        indexes.append(
+            dynamodb.GlobalSecondaryIndexPropsV2(
+                index_name=index["index_name"],
+                partition_key=partition,
+                sort_key=sort,
+                projection_type=_PROJECTIONS[projection["ProjectionType"]],
+                non_key_attributes=projection.get("NonKeyAttributes"),
+            )
+        )
+    return indexes
+
+
+class Storage(Construct):
+    """Everything that holds state: tables, the key that seals card codes, and secrets."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+
+        self.card_key = kms.Key(
+            self,
+            "CardKeyKey",
+            alias=resources.KMS_KEY_ALIAS,
+            description="Envelope encryption of faka card codes",
+            enable_key_rotation=True,
+            pending_window=Duration.days(30),
+            # Sealed codes in the retained keys table are unreadable without this key.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+        # Tables with global secondary indexes, whose grants necessarily include `<table arn>/index/*`.
+        self.indexed_tables: list[dynamodb.TableV2] = []
+        self.tables: dict[str, dynamodb.TableV2] = {
+            model.Meta.table_name: self._domain_table(model) for model in TABLE_MODELS
+        }
+
+        self.idempotency_table = dynamodb.TableV2(
+            self,
+            "IdempotencyTable",
+            table_name=resources.IDEMPOTENCY_TABLE,
+            # The key and TTL attribute names are fixed by Powertools' DynamoDBPersistenceLayer defaults.
+            partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+            time_to_live_attribute="expiration",
+            billing=dynamodb.Billing.on_demand(),
+            encryption=dynamodb.TableEncryptionV2.aws_managed_key(),
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            # Records expire within hours and are rebuilt by the next request, so the table may go
+            # with the stack.
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+
+        self.secrets: dict[str, secretsmanager.Secret] = {}
+        for name in GENERATED_SECRETS:
+            self.secrets[name] = secretsmanager.Secret(
+                self,
+                logical_id(name),
+                secret_name=name,
+                description="Generated by CloudFormation; read by faka functions at cold start",
+                generate_secret_string=secretsmanager.SecretStringGenerator(
+                    password_length=64, exclude_punctuation=True
+                ),
+                removal_policy=RemovalPolicy.RETAIN if name in _RETAINED_SECRETS else RemovalPolicy.DESTROY,
+            )
+        for name in OPERATOR_SECRETS:
+            self.secrets[name] = secretsmanager.Secret(
+                self,
+                logical_id(name),
+                secret_name=name,
+                description=(
+                    "Placeholder: set the real value from the Stripe dashboard with "
+                    "`aws secretsmanager put-secret-value`"
+                ),
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+
+        Validations.of(self).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SMG4",
+                reason=(
+                    "No automatic rotation by design: rotating the hash pepper would orphan every stored key hash, "
+                    "the admin token and signing secret are rotated by an operator together with their users, and "
+                    "the Stripe values are rotated in Stripe's dashboard, which no Lambda rotator can reach."
+                ),
+            )
+        )
+
+    @property
+    def all_tables(self) -> list[dynamodb.TableV2]:
+        return [*self.tables.values(), self.idempotency_table]
+
+    def _domain_table(self, model: type[Model]) -> dynamodb.TableV2:
+        schema = model._get_schema()
+        types = {attr["AttributeName"]: attr["AttributeType"] for attr in schema["attribute_definitions"]}
+        partition, sort = _key_attributes(schema["key_schema"], types)
+        if schema["local_secondary_indexes"]:
+            # No model has one today; fail loudly rather than deploy a table missing an index the code queries.
+            raise NotImplementedError(f"{model.__name__}: local secondary indexes are not built by the CDK app")
+        table_name: str = model.Meta.table_name
+        indexes = _global_indexes(schema, types)
+        table = dynamodb.TableV2(
+            self,
+            logical_id(table_name) + "Table",
+            table_name=table_name,
+            partition_key=partition,
+            sort_key=sort,
+            global_secondary_indexes=indexes,
+            billing=dynamodb.Billing.on_demand(),
+            # The AWS-managed key rather than the card-key key: every Decrypt on the card-key key then
+            # means one code was unsealed, which keeps its CloudTrail history meaningful.
+            encryption=dynamodb.TableEncryptionV2.aws_managed_key(),
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        if indexes:
+            self.indexed_tables.append(table)
+        return table
+

@@ -1,0 +1,102 @@
+"""FakaStack: composes one construct per capability."""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Stack
+from constructs import Construct, Node
+from faka.config import Settings
+
+from infra.constructs.api import Api
+from infra.constructs.email import Email
+from infra.constructs.functions import Functions, FunctionSettings
+from infra.constructs.messaging import Messaging
+from infra.constructs.storage import Storage
+
+# The same choices the application validates at cold start; checked here so a typo fails the synth, not
+# the first request after a deploy.
+PAYMENT_PROVIDERS: tuple[str, ...] = typing.get_args(Settings.model_fields["payment_provider"].annotation)
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SES_IDENTITY_MODES = ("email", "none")
+
+
+@dataclass(frozen=True)
+class DeploymentContext:
+    """CDK context values (cdk.json, or ``-c key=value`` on the command line, which arrive as strings)."""
+
+    payment_provider: str = "stripe"
+    sender_email: str = "shop@example.com"
+    default_shop: str = "main"
+    ses_identity: str = "email"
+    api_rate_limit: float = 50
+    api_burst_limit: int = 100
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_node(cls, node: Node) -> DeploymentContext:
+        defaults = cls()
+
+        def get(key: str, default: Any) -> Any:
+            value = node.try_get_context(key)
+            return default if value is None else value
+
+        context = cls(
+            payment_provider=str(get("paymentProvider", defaults.payment_provider)),
+            sender_email=str(get("senderEmail", defaults.sender_email)),
+            default_shop=str(get("defaultShop", defaults.default_shop)),
+            ses_identity=str(get("sesIdentity", defaults.ses_identity)),
+            api_rate_limit=float(get("apiRateLimit", defaults.api_rate_limit)),
+            api_burst_limit=int(get("apiBurstLimit", defaults.api_burst_limit)),
+            log_level=str(get("logLevel", defaults.log_level)).upper(),
+        )
+        context.validate()
+        return context
+
+    def validate(self) -> None:
+        if self.payment_provider not in PAYMENT_PROVIDERS:
+            raise ValueError(f"context paymentProvider={self.payment_provider!r}: expected one of {PAYMENT_PROVIDERS}")
+        if self.ses_identity not in SES_IDENTITY_MODES:
+            raise ValueError(f"context sesIdentity={self.ses_identity!r}: expected one of {SES_IDENTITY_MODES}")
+        if self.log_level not in LOG_LEVELS:
+            raise ValueError(f"context logLevel={self.log_level!r}: expected one of {LOG_LEVELS}")
+        local, _, domain = self.sender_email.partition("@")
+        if not local or "." not in domain:
+            raise ValueError(f"context senderEmail={self.sender_email!r} is not an email address")
+        if self.api_rate_limit <= 0 or self.api_burst_limit <= 0:
+            raise ValueError("context apiRateLimit and apiBurstLimit must be positive")
+
+
+class FakaStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, layer_dir: Path, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        context = DeploymentContext.from_node(self.node)
+
+        self.storage = Storage(self, "Storage")
+        self.messaging = Messaging(self, "Messaging")
+        self.email = Email(self, "Email", sender_email=context.sender_email, create_identity=context.ses_identity != "none")
+        self.functions = Functions(
+            self,
+            "Functions",
+            layer_dir=layer_dir,
+            settings=FunctionSettings(
+                payment_provider=context.payment_provider,
+                sender_email=context.sender_email,
+                default_shop=context.default_shop,
+                log_level=context.log_level,
+            ),
+            storage=self.storage,
+            messaging=self.messaging,
+            email=self.email,
+        )
+        self.api = Api(
+            self,
+            "Api",
+            handler=self.functions.functions["api"],
+            rate_limit=context.api_rate_limit,
+            burst_limit=context.api_burst_limit,
+        )
+        self.functions.set_public_base_url(self.api.base_url)

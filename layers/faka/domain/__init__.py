@@ -1,0 +1,1 @@
+"""faka's business rules: catalog and stock, orders, payments, key issuance, notifications."""

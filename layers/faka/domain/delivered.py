@@ -1,0 +1,20 @@
+"""The codes delivered on an order: opened only for the buyer's own views (order page, email)."""
+
+from __future__ import annotations
+
+from faka.adapters.tables import KeyItem
+from faka.domain.model import Order
+from faka.ports import KeyVault
+
+
+class DeliveredKeys:
+    def __init__(self, vault: KeyVault) -> None:
+        self._vault = vault
+
+    def codes(self, order: Order) -> list[tuple[int, str]]:
+        """``(line_no, code)`` for every line that has a key, in line order."""
+        issued = [(line.line_no, line.code_hash) for line in order.lines if line.code_hash]
+        if not issued:
+            return []
+        items = {item.code_hash: item for item in KeyItem.batch_get([(order.product_ref, h) for _, h in issued])}
+        return [(n, self._vault.open(items[h].sealed_code, context=order.product_ref)) for n, h in issued]

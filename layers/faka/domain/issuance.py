@@ -1,0 +1,130 @@
+"""Exactly-once key issuance.
+
+A key moves from a product's stock to an order line in one DynamoDB transaction whose conditions
+are the whole guarantee: the key is still available, the line has no key yet, and the key's batch is
+still on sale. However many workers race for the same line or the same key, at most one commits.
+
+The cost of one claim does not depend on the stock size: candidates come from a sparse index of
+available keys, read from a random point of its (random, hash-ordered) sort key so that concurrent
+buyers rarely reach for the same key, a few items at a time.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import UTC, datetime
+from enum import Enum
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from faka.adapters.tables import BatchItem, KeyItem, OrderLineItem, ProductItem
+from faka.domain.model import Order
+from faka.observability import logger
+
+_CANDIDATES_PER_READ = 5
+_ROUNDS = 4
+
+
+class ClaimOutcome(Enum):
+    ISSUED = "issued"
+    ALREADY_ISSUED = "already_issued"
+    OUT_OF_STOCK = "out_of_stock"
+
+
+# Positions in the claim transaction, to read its cancellation reasons.
+_KEY, _LINE, _BATCH = 0, 1, 2
+
+
+class KeyIssuer:
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection or Connection()
+
+    def claim(self, order: Order, line_no: int) -> ClaimOutcome:
+        for round_no in range(_ROUNDS):
+            candidates = self._candidates(order.product_ref)
+            if not candidates:
+                return ClaimOutcome.OUT_OF_STOCK
+            for code_hash, batch_id in candidates:
+                outcome = self._try_claim(order, line_no, code_hash, batch_id)
+                if outcome is not None:
+                    return outcome
+            # Every candidate was taken by someone else meanwhile: back off briefly, read afresh.
+            time.sleep(0.005 * (round_no + 1) * (1 + secrets.randbelow(4)))
+        if self._candidates(order.product_ref):
+            raise ContendedStock("stock is contended; the claim will be retried")
+        return ClaimOutcome.OUT_OF_STOCK
+
+    def _candidates(self, pool: str) -> list[tuple[str, str]]:
+        start = secrets.token_hex(32)
+        found = list(
+            KeyItem.available.query(pool, KeyItem.code_hash >= start, limit=_CANDIDATES_PER_READ)
+        )
+        if len(found) < _CANDIDATES_PER_READ:
+            found += KeyItem.available.query(
+                pool, KeyItem.code_hash < start, limit=_CANDIDATES_PER_READ - len(found)
+            )
+        return [(item.code_hash, item.batch_id) for item in found]
+
+    def _try_claim(self, order: Order, line_no: int, code_hash: str, batch_id: str) -> ClaimOutcome | None:
+        """One attempt on one key: the outcome, or None when this key was not ours to take."""
+        now = datetime.now(UTC)
+        try:
+            with TransactWrite(connection=self._connection) as transaction:
+                transaction.update(
+                    KeyItem(order.product_ref, code_hash),
+                    actions=[
+                        KeyItem.available_pool.remove(),
+                        KeyItem.status.set("issued"),
+                        KeyItem.order_id.set(order.order_id),
+                        KeyItem.line_no.set(line_no),
+                        KeyItem.issued_at.set(now),
+                    ],
+                    condition=KeyItem.available_pool.exists(),
+                )
+                transaction.update(
+                    OrderLineItem(order.order_id, OrderLineItem.sort_key(line_no)),
+                    actions=[
+                        OrderLineItem.code_hash.set(code_hash),
+                        OrderLineItem.batch_id.set(batch_id),
+                        OrderLineItem.issued_at.set(now),
+                    ],
+                    condition=OrderLineItem.order_id.exists() & OrderLineItem.code_hash.does_not_exist(),
+                )
+                transaction.update(
+                    BatchItem(*BatchItem.key(order.shop_id, order.sku, batch_id)),
+                    actions=[BatchItem.issued.add(1)],
+                    condition=BatchItem.status == "active",
+                )
+                transaction.update(
+                    ProductItem(*ProductItem.key(order.shop_id, order.sku)),
+                    actions=[ProductItem.stock.add(-1), ProductItem.issued.add(1)],
+                )
+        except TransactWriteError as error:
+            reasons = {i: r.code for i, r in enumerate(error.cancellation_reasons or []) if r and r.code != "None"}
+            if reasons.get(_LINE) == "ConditionalCheckFailed":
+                return ClaimOutcome.ALREADY_ISSUED
+            if reasons.get(_BATCH) == "ConditionalCheckFailed" and _KEY not in reasons:
+                self._park(order.product_ref, code_hash)
+            if not reasons:
+                raise
+            return None
+        logger.info("key issued", extra={"order_id": order.order_id, "line_no": line_no, "batch_id": batch_id})
+        return ClaimOutcome.ISSUED
+
+    def _park(self, pool: str, code_hash: str) -> None:
+        """Take a key of a suspended batch out of the available index, so no later claim reads it again."""
+        try:
+            KeyItem(pool, code_hash).update(
+                actions=[KeyItem.available_pool.remove(), KeyItem.status.set("parked")],
+                condition=KeyItem.available_pool.exists(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+
+class ContendedStock(RuntimeError):
+    """Stock exists but every attempt lost a race; the caller's retry (webhook, queue) tries again."""

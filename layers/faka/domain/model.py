@@ -1,0 +1,104 @@
+"""The domain's own types: what an order, a product and a payment are, independent of storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    DELIVERED = "delivered"
+    AWAITING_STOCK = "awaiting_stock"
+    ON_HOLD = "on_hold"
+    REFUND_PENDING = "refund_pending"
+    REFUNDED = "refunded"
+    EXPIRED = "expired"
+
+
+# A payment moves an order forward only from these states; stored orders are never "expired"
+# (expiry is derived on read) so a late payment is still honoured.
+PAYABLE = frozenset({OrderStatus.PENDING_PAYMENT})
+FULFILLABLE = frozenset({OrderStatus.PAID, OrderStatus.AWAITING_STOCK})
+
+
+class BatchStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+@dataclass(frozen=True)
+class Product:
+    shop_id: str
+    sku: str
+    name: str
+    price: int
+    currency: str
+    region: str
+    platform: str
+    description: str = ""
+    stock: int = 0
+
+    @property
+    def ref(self) -> str:
+        return product_ref(self.shop_id, self.sku)
+
+
+def product_ref(shop_id: str, sku: str) -> str:
+    return f"{shop_id}#{sku}"
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    line_no: int
+    code_hash: str | None = None
+    batch_id: str | None = None
+
+    @property
+    def issued(self) -> bool:
+        return self.code_hash is not None
+
+
+@dataclass(frozen=True)
+class Order:
+    order_id: str
+    shop_id: str
+    sku: str
+    quantity: int
+    amount: int
+    currency: str
+    email: str
+    locale: str
+    stored_status: OrderStatus
+    created_at: datetime
+    expires_at: datetime
+    access_token_sha256: str
+    buyer_ip: str | None = None
+    buyer_country: str | None = None
+    paid_at: datetime | None = None
+    delivered_at: datetime | None = None
+    payment_ref: str | None = None
+    flag_reason: str | None = None
+    lines: tuple[OrderLine, ...] = field(default=())
+
+    def status_at(self, now: datetime) -> OrderStatus:
+        if self.stored_status is OrderStatus.PENDING_PAYMENT and now >= self.expires_at:
+            return OrderStatus.EXPIRED
+        return self.stored_status
+
+    @property
+    def product_ref(self) -> str:
+        return product_ref(self.shop_id, self.sku)
+
+
+@dataclass(frozen=True)
+class PaymentConfirmation:
+    """A provider's word that an order was paid, after its signature was checked."""
+
+    order_id: str
+    amount: int
+    currency: str
+    provider: str
+    payment_ref: str

@@ -1,0 +1,95 @@
+"""What buyers and operators are told when an order changes: the delivery email above all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from faka.domain.catalog import Catalog, Shops
+from faka.domain.delivered import DeliveredKeys
+from faka.domain.model import OrderStatus
+from faka.domain.orders import Orders
+from faka.domain.templating import MessageTemplates
+from faka.observability import logger
+from faka.ports import Email, Mailer, OperatorAlerts
+
+
+class Notices:
+    def __init__(
+        self,
+        orders: Orders,
+        catalog: Catalog,
+        shops: Shops,
+        delivered: DeliveredKeys,
+        templates: MessageTemplates,
+        mailer: Mailer,
+        alerts: OperatorAlerts,
+        *,
+        order_page_url: str,
+    ) -> None:
+        self._orders = orders
+        self._catalog = catalog
+        self._shops = shops
+        self._delivered = delivered
+        self._templates = templates
+        self._mailer = mailer
+        self._alerts = alerts
+        self._order_page_url = order_page_url
+
+    def handle(self, detail_type: str, detail: Mapping[str, Any]) -> str | None:
+        """React to one domain event; returns the message id of an email sent, if any."""
+        if detail_type == "OrderDelivered":
+            return self.send_delivery(detail["order_id"])
+        if detail_type == "OrderAwaitingStock":
+            return self.send_awaiting_stock(detail["order_id"])
+        if detail_type == "OrderFlagged":
+            self._alerts.alert(
+                f"Order {detail['order_id']} on hold: {detail['reason']}",
+                "The payment does not match the order and the order was not delivered.\n"
+                f"Expected {detail['expected']}, received {detail['received']} ({detail.get('payment_ref')}).",
+                shop_id=detail["shop_id"],
+            )
+            return None
+        raise ValueError(f"no notice for {detail_type}")
+
+    def send_delivery(self, order_id: str) -> str | None:
+        order = self._orders.get(order_id)
+        if order.stored_status is not OrderStatus.DELIVERED:
+            logger.info("delivery notice skipped", extra={"order_id": order_id, "status": order.stored_status})
+            return None
+        product = self._catalog.product(order.shop_id, order.sku)
+        shop = self._shop_name(order.shop_id)
+        message = self._templates.render(
+            "order_delivered",
+            order.locale,
+            {
+                "order": order, "product": product, "shop_name": shop, "keys": [code for _, code in self._delivered.codes(order)],
+                "order_url": self._order_page_url.format(order_id=order.order_id),
+            },
+        )
+        message_id = self._mailer.send(Email(order.email, message.subject, message.text, message.html))
+        self._orders.record_delivery_message(order.order_id, message_id)
+        logger.info("delivery email sent", extra={"order_id": order_id, "message_id": message_id})
+        return message_id
+
+    def send_awaiting_stock(self, order_id: str) -> str | None:
+        order = self._orders.get(order_id)
+        if order.stored_status is not OrderStatus.AWAITING_STOCK:
+            return None
+        product = self._catalog.product(order.shop_id, order.sku)
+        self._alerts.alert(
+            f"Out of stock: {product.sku}",
+            f"Order {order.order_id} is paid and waits for {order.quantity} key(s) of {product.sku} "
+            f"({product.name}). Import keys to deliver it automatically.",
+            shop_id=order.shop_id,
+        )
+        message = self._templates.render(
+            "order_awaiting_stock",
+            order.locale,
+            {"order": order, "product": product, "shop_name": self._shop_name(order.shop_id),
+             "order_url": self._order_page_url.format(order_id=order.order_id)},
+        )
+        return self._mailer.send(Email(order.email, message.subject, message.text, message.html))
+
+    def _shop_name(self, shop_id: str) -> str:
+        return self._shops.get(shop_id).name

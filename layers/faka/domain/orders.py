@@ -1,0 +1,184 @@
+"""Orders: placed by a storefront, moved forward by payments and issuance, read by the buyer."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from faka.adapters.tables import OrderItem, OrderLineItem, OrderTableItem
+from faka.domain.catalog import Catalog
+from faka.domain.model import FULFILLABLE, PAYABLE, Order, OrderLine, OrderStatus, PaymentConfirmation
+from faka.errors import InvalidRequest, NotFound
+from faka.ports import EventPublisher
+from faka.security import new_token, token_digest, token_matches
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    shop_id: str
+    sku: str
+    quantity: int
+    email: str
+    locale: str
+    buyer_ip: str | None = None
+    buyer_country: str | None = None
+
+
+def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
+    return Order(
+        order_id=item.order_id,
+        shop_id=item.shop_id,
+        sku=item.sku,
+        quantity=int(item.quantity),
+        amount=int(item.amount),
+        currency=item.currency,
+        email=item.email,
+        locale=item.locale,
+        stored_status=OrderStatus(item.status),
+        created_at=item.created_at,
+        expires_at=item.expires_at,
+        access_token_sha256=item.access_token_sha256,
+        buyer_ip=item.buyer_ip,
+        buyer_country=item.buyer_country,
+        paid_at=item.paid_at,
+        delivered_at=item.delivered_at,
+        payment_ref=item.payment_ref,
+        flag_reason=item.flag_reason,
+        lines=tuple(
+            OrderLine(int(line.line_no), line.code_hash, line.batch_id)
+            for line in sorted(lines, key=lambda line: int(line.line_no))
+        ),
+    )
+
+
+def _in(statuses: frozenset[OrderStatus]) -> Condition:
+    return OrderItem.status.is_in(*(s.value for s in statuses))
+
+
+class Orders:
+    def __init__(
+        self,
+        catalog: Catalog,
+        events: EventPublisher,
+        *,
+        ttl_minutes: int,
+        max_quantity: int,
+        connection: Connection | None = None,
+    ) -> None:
+        self._catalog = catalog
+        self._events = events
+        self._ttl = timedelta(minutes=ttl_minutes)
+        self._max_quantity = max_quantity
+        self._connection = connection or Connection()
+
+    def place(self, request: OrderRequest) -> tuple[Order, str]:
+        """Create an order waiting for payment; returns it with the buyer's access token."""
+        if not 1 <= request.quantity <= self._max_quantity:
+            raise InvalidRequest(
+                f"quantity must be between 1 and {self._max_quantity}", code="invalid_quantity"
+            )
+        product = self._catalog.product(request.shop_id, request.sku)
+        token = new_token()
+        now = datetime.now(UTC)
+        item = OrderItem(
+            uuid.uuid4().hex,
+            OrderItem.SK,
+            shop_id=request.shop_id,
+            sku=request.sku,
+            quantity=request.quantity,
+            amount=product.price * request.quantity,
+            currency=product.currency,
+            email=request.email,
+            locale=request.locale,
+            status=OrderStatus.PENDING_PAYMENT.value,
+            access_token_sha256=token_digest(token),
+            buyer_ip=request.buyer_ip,
+            buyer_country=request.buyer_country,
+            created_at=now,
+            expires_at=now + self._ttl,
+        )
+        lines = [
+            OrderLineItem(item.order_id, OrderLineItem.sort_key(n), line_no=n)
+            for n in range(1, request.quantity + 1)
+        ]
+        with TransactWrite(connection=self._connection) as transaction:
+            transaction.save(item, condition=OrderItem.order_id.does_not_exist())
+            for line in lines:
+                transaction.save(line)
+        order = _order(item, lines)
+        self._events.publish(
+            "OrderCreated",
+            {
+                "order_id": order.order_id, "shop_id": order.shop_id, "sku": order.sku,
+                "quantity": order.quantity, "amount": order.amount, "currency": order.currency,
+                "locale": order.locale, "created_at": order.created_at.isoformat(),
+            },
+        )
+        return order, token
+
+    def get(self, order_id: str) -> Order:
+        items = list(OrderTableItem.query(order_id, consistent_read=True))
+        head = next((i for i in items if isinstance(i, OrderItem)), None)
+        if head is None:
+            raise NotFound("no such order", code="unknown_order")
+        return _order(head, [i for i in items if isinstance(i, OrderLineItem)])
+
+    def get_for_buyer(self, order_id: str, token: str | None) -> Order:
+        """The order, only for the holder of its token; a wrong token looks exactly like a missing order."""
+        order = self.get(order_id) if token else None
+        if order is None or not token or not token_matches(token, order.access_token_sha256):
+            raise NotFound("no such order", code="unknown_order")
+        return order
+
+    def mark_paid(self, order: Order, payment: PaymentConfirmation) -> bool:
+        return self._transition(
+            order, _in(PAYABLE), OrderItem.status.set(OrderStatus.PAID.value),
+            OrderItem.paid_at.set(datetime.now(UTC)), OrderItem.payment_provider.set(payment.provider),
+            OrderItem.payment_ref.set(payment.payment_ref),
+        )
+
+    def put_on_hold(self, order: Order, reason: str) -> bool:
+        return self._transition(
+            order, _in(PAYABLE | FULFILLABLE), OrderItem.status.set(OrderStatus.ON_HOLD.value),
+            OrderItem.flag_reason.set(reason),
+        )
+
+    def mark_awaiting_stock(self, order: Order) -> bool:
+        return self._transition(
+            order, OrderItem.status == OrderStatus.PAID.value,
+            OrderItem.status.set(OrderStatus.AWAITING_STOCK.value), OrderItem.waiting_for.set(order.product_ref),
+        )
+
+    def mark_delivered(self, order: Order) -> bool:
+        return self._transition(
+            order, _in(FULFILLABLE), OrderItem.status.set(OrderStatus.DELIVERED.value),
+            OrderItem.delivered_at.set(datetime.now(UTC)), OrderItem.waiting_for.remove(),
+        )
+
+    def record_delivery_message(self, order_id: str, message_id: str) -> None:
+        OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.delivery_message_id.set(message_id)])
+
+    def waiting_for_stock(self, product_ref: str, limit: int = 100) -> list[str]:
+        """Orders waiting for this product, oldest first."""
+        return [i.order_id for i in OrderItem.waiting.query(product_ref, limit=limit)]
+
+    @staticmethod
+    def _transition(order: Order, allowed_from: Condition, *actions: object) -> bool:
+        """Apply ``actions`` if the stored status allows it; False when another worker got there first."""
+        try:
+            OrderItem(order.order_id, OrderItem.SK).update(
+                actions=list(actions),  # type: ignore[arg-type]
+                condition=OrderItem.order_id.exists() & allowed_from,
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+

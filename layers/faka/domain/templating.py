@@ -1,0 +1,51 @@
+"""Buyer messages rendered from ``templates/email/<locale>/`` with Jinja2 (autoescaped HTML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+FALLBACK_LOCALE = "en"
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+
+
+class MessageTemplates:
+    def __init__(self, templates_dir: Path) -> None:
+        self._root = templates_dir / "email"
+        self._env = Environment(
+            loader=FileSystemLoader(self._root),
+            autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.locales = frozenset(p.name for p in self._root.iterdir() if p.is_dir())
+
+    def locale_for(self, requested: str) -> str:
+        """The closest locale there are templates for: exact, same language, else English."""
+        wanted = requested.replace("_", "-").lower()
+        by_lower = {locale.lower(): locale for locale in self.locales}
+        if wanted in by_lower:
+            return by_lower[wanted]
+        language = wanted.split("-")[0]
+        same_language = sorted(locale for locale in self.locales if locale.lower().split("-")[0] == language)
+        return same_language[0] if same_language else FALLBACK_LOCALE
+
+    def render(self, name: str, locale: str, context: dict[str, Any]) -> RenderedMessage:
+        folder = self.locale_for(locale)
+        values = {**context, "locale": folder}
+        subject = self._env.get_template(f"{folder}/{name}.subject.txt").render(values)
+        return RenderedMessage(
+            subject=" ".join(subject.split()),
+            text=self._env.get_template(f"{folder}/{name}.txt").render(values),
+            html=self._env.get_template(f"{folder}/{name}.html.j2").render(values),
+        )

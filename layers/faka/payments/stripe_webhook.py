@@ -1,0 +1,152 @@
+"""Stripe webhooks: signature check with the stripe SDK, then only the fields faka needs.
+
+The models accept every other field Stripe sends (``extra="allow"``) and every nullable one as null,
+so Stripe's full objects parse as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from faka.domain.model import PaymentConfirmation
+from faka.errors import InvalidRequest
+
+SIGNATURE_TOLERANCE_SECONDS = 300
+PROVIDER = "stripe"
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class StripeEventData(_Lenient):
+    object: dict[str, Any]
+
+
+class StripeEvent(_Lenient):
+    id: str
+    type: str
+    data: StripeEventData
+
+
+class CheckoutSession(_Lenient):
+    id: str
+    client_reference_id: str | None = None
+    metadata: dict[str, str] | None = None
+    amount_total: int | None = None
+    currency: str | None = None
+    payment_status: str | None = None
+    payment_intent: str | dict[str, Any] | None = None
+
+
+class PaymentIntent(_Lenient):
+    id: str
+    metadata: dict[str, str] | None = None
+    amount_received: int | None = None
+    currency: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A genuine Stripe event that asks nothing of faka; answered 200 so Stripe stops sending it."""
+
+    event_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class VerifiedEvent:
+    event_id: str
+    notice: PaymentConfirmation | Ignored
+
+
+_SESSION_PAID = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+
+
+def verify_stripe_event(payload: str, signature: str | None, secret: str) -> VerifiedEvent:
+    try:
+        stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS)
+    except stripe.SignatureVerificationError:
+        raise InvalidRequest("the Stripe-Signature header does not match this body", code="invalid_signature") from None
+    try:
+        event = StripeEvent.model_validate_json(payload)
+        return VerifiedEvent(event.id, _read(event))
+    except ValidationError as error:
+        raise InvalidRequest("the event body is not a Stripe event faka can read", code="invalid_payload",
+                             details=error.errors(include_url=False, include_input=False)) from None
+
+
+def _read(event: StripeEvent) -> PaymentConfirmation | Ignored:
+    if event.type in _SESSION_PAID:
+        session = CheckoutSession.model_validate(event.data.object)
+        if session.payment_status != "paid":
+            return Ignored(event.id, f"payment_status {session.payment_status}")
+        order_id = session.client_reference_id or (session.metadata or {}).get("order_id")
+        intent = session.payment_intent
+        payment_ref = (intent if isinstance(intent, str) else intent.get("id") if intent else None) or session.id
+        return _confirmation(event, order_id, session.amount_total, session.currency, payment_ref)
+    if event.type == "payment_intent.succeeded":
+        payment = PaymentIntent.model_validate(event.data.object)
+        order_id = (payment.metadata or {}).get("order_id")
+        return _confirmation(event, order_id, payment.amount_received, payment.currency, payment.id)
+    return Ignored(event.id, f"event type {event.type}")
+
+
+def _confirmation(
+    event: StripeEvent, order_id: str | None, amount: int | None, currency: str | None, payment_ref: str
+) -> PaymentConfirmation | Ignored:
+    if not order_id:
+        return Ignored(event.id, "no faka order reference")
+    if amount is None or not currency:
+        raise InvalidRequest("a paid event without amount or currency", code="invalid_payload")
+    return PaymentConfirmation(order_id, amount, currency.lower(), PROVIDER, payment_ref)
+
+
+def stripe_signature(payload: str, secret: str, timestamp: int | None = None) -> str:
+    """A Stripe-Signature header for ``payload``, as Stripe computes it (sandbox provider and tests)."""
+    t = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{t}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={t},v1={digest}"
+
+
+def checkout_completed_event(
+    *, event_id: str, session_id: str, order_id: str, amount: int, currency: str, email: str
+) -> str:
+    """A ``checkout.session.completed`` event body of Stripe's shape, for the sandbox provider."""
+    created = int(time.time())
+    return json.dumps(
+        {
+            "id": event_id,
+            "object": "event",
+            "api_version": "2024-06-20",
+            "created": created,
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
+            "type": "checkout.session.completed",
+            "data": {
+                "object": {
+                    "id": session_id,
+                    "object": "checkout.session",
+                    "amount_total": amount,
+                    "currency": currency,
+                    "client_reference_id": order_id,
+                    "customer_details": {"email": email},
+                    "metadata": {"order_id": order_id},
+                    "mode": "payment",
+                    "payment_intent": f"pi_sandbox_{session_id.removeprefix('cs_sandbox_')}",
+                    "payment_status": "paid",
+                    "status": "complete",
+                }
+            },
+        }
+    )

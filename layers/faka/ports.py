@@ -1,0 +1,60 @@
+"""The outside services the domain needs, as small interfaces.
+
+Each has one AWS adapter in :mod:`faka.adapters`; unit tests pass in-memory fakes.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class KeyVault(ABC):
+    """Keeps card-key codes secret at rest and recognises a code already in stock."""
+
+    @abstractmethod
+    def seal(self, code: str, *, context: str) -> str:
+        """Encrypt ``code``; ``context`` binds the ciphertext to its product so it cannot be moved."""
+
+    @abstractmethod
+    def open(self, sealed: str, *, context: str) -> str: ...
+
+    @abstractmethod
+    def fingerprint(self, code: str, *, context: str) -> str:
+        """A keyed hash: equal for the same code of the same product, useless without the key."""
+
+
+class EventPublisher(ABC):
+    @abstractmethod
+    def publish(self, detail_type: str, detail: Mapping[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+class Mailer(ABC):
+    @abstractmethod
+    def send(self, email: Email) -> str:
+        """Send and return the provider's message id."""
+
+
+class OperatorAlerts(ABC):
+    @abstractmethod
+    def alert(self, subject: str, message: str, *, shop_id: str) -> None: ...
+
+
+class PaymentProvider(ABC):
+    """Where a buyer pays. Stripe on AWS, the sandbox locally; Alipay, WeChat Pay or USDT plug in here."""
+
+    name: str
+
+    @abstractmethod
+    def checkout(self, *, order_id: str, amount: int, currency: str, description: str, email: str) -> dict[str, Any]:
+        """Start a payment; returns what the storefront needs to send the buyer there."""

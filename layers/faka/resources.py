@@ -1,0 +1,105 @@
+"""Every AWS resource faka uses, named once.
+
+CDK (``infra/``) creates exactly these resources and the local runtime (``local/``) emulates them,
+so a rename here is the only edit a rename needs. Handlers never see these constants: they get the
+names through the environment variables listed in :mod:`faka.config`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+# Lets two stages share one account; every physical name below derives from it.
+PREFIX = os.environ.get("FAKA_RESOURCE_PREFIX", "faka")
+
+CATALOG_TABLE = f"{PREFIX}-catalog"
+KEYS_TABLE = f"{PREFIX}-keys"
+ORDERS_TABLE = f"{PREFIX}-orders"
+IDEMPOTENCY_TABLE = f"{PREFIX}-idempotency"
+
+EVENT_BUS = f"{PREFIX}-bus"
+EVENT_SOURCE = "faka"
+OPERATOR_TOPIC = f"{PREFIX}-operators"
+
+KMS_KEY_ALIAS = f"alias/{PREFIX}-keys"
+HASH_PEPPER_SECRET = f"{PREFIX}/key-hash-pepper"
+ADMIN_TOKEN_SECRET = f"{PREFIX}/admin-token"
+STRIPE_WEBHOOK_SECRET = f"{PREFIX}/stripe-webhook-secret"
+STRIPE_API_KEY_SECRET = f"{PREFIX}/stripe-api-key"
+SIGNING_SECRET = f"{PREFIX}/signing-secret"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A Lambda function: its code lives in ``functions/<name>/handler.py``."""
+
+    name: str
+    memory_mb: int = 512
+    timeout_seconds: int = 30
+
+    @property
+    def physical_name(self) -> str:
+        return f"{PREFIX}-{self.name}"
+
+    @property
+    def handler(self) -> str:
+        return f"{self.name}.handler.lambda_handler"
+
+    @property
+    def module(self) -> str:
+        return f"{self.name}.handler"
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """An SQS queue drained by one function, with a dead-letter queue behind it."""
+
+    name: str
+    consumer: FunctionSpec
+    batch_size: int = 10
+    max_receive_count: int = 5
+    visibility_timeout_seconds: int = 180
+
+    @property
+    def physical_name(self) -> str:
+        return f"{PREFIX}-{self.name}"
+
+    @property
+    def dlq_physical_name(self) -> str:
+        return f"{PREFIX}-{self.name}-dlq"
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """An EventBridge rule on the faka bus sending the listed detail-types to a queue."""
+
+    name: str
+    detail_types: tuple[str, ...]
+    target: QueueSpec
+
+    @property
+    def physical_name(self) -> str:
+        return f"{PREFIX}-{self.name}"
+
+    @property
+    def event_pattern(self) -> dict[str, list[str]]:
+        return {"source": [EVENT_SOURCE], "detail-type": list(self.detail_types)}
+
+
+API_FUNCTION = FunctionSpec("api", memory_mb=1024, timeout_seconds=29)
+NOTIFIER_FUNCTION = FunctionSpec("notifier", timeout_seconds=60)
+RESTOCK_FUNCTION = FunctionSpec("restock", timeout_seconds=120)
+FUNCTIONS = (API_FUNCTION, NOTIFIER_FUNCTION, RESTOCK_FUNCTION)
+
+NOTIFIER_QUEUE = QueueSpec("notifier", NOTIFIER_FUNCTION, batch_size=10)
+RESTOCK_QUEUE = QueueSpec("restock", RESTOCK_FUNCTION, batch_size=5, visibility_timeout_seconds=720)
+QUEUES = (NOTIFIER_QUEUE, RESTOCK_QUEUE)
+
+BUYER_AND_OPERATOR_NOTICES_RULE = RuleSpec(
+    "notify",
+    ("OrderDelivered", "OrderAwaitingStock", "OrderFlagged"),
+    NOTIFIER_QUEUE,
+)
+RESTOCK_RULE = RuleSpec("restock", ("StockReplenished",), RESTOCK_QUEUE)
+RULES = (BUYER_AND_OPERATOR_NOTICES_RULE, RESTOCK_RULE)

@@ -1,0 +1,123 @@
+"""Creates faka's AWS resources in an emulator, from the same definitions CDK deploys.
+
+Used by the local runtime and by the integration tests, so both run against the real resource
+names, key schemas, queues, rules and dead-letter queues.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from faka import resources
+from faka.adapters.tables import TABLE_MODELS
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    queue_urls: dict[str, str]
+    dlq_urls: dict[str, str]
+    operator_topic_arn: str
+    kms_key_id: str
+
+
+def provision(*, sender_email: str, session: boto3.Session | None = None) -> Provisioned:
+    aws = session or boto3.Session()
+    _create_tables(aws)
+    kms_key_id = _create_kms_key(aws)
+    _create_secrets(aws)
+    topic_arn = aws.client("sns").create_topic(Name=resources.OPERATOR_TOPIC)["TopicArn"]
+    queue_urls, dlq_urls = _create_queues(aws)
+    _create_bus_and_rules(aws)
+    aws.client("ses").verify_email_identity(EmailAddress=sender_email)
+    return Provisioned(queue_urls, dlq_urls, topic_arn, kms_key_id)
+
+
+def _create_tables(aws: boto3.Session) -> None:
+    dynamodb = aws.client("dynamodb")
+    existing = set(dynamodb.list_tables()["TableNames"])
+    for model in TABLE_MODELS:
+        if model.Meta.table_name in existing:
+            continue
+        schema = model._get_schema()
+        request: dict[str, Any] = {
+            "TableName": model.Meta.table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": schema["attribute_definitions"],
+            "KeySchema": schema["key_schema"],
+        }
+        if schema["global_secondary_indexes"]:
+            request["GlobalSecondaryIndexes"] = [
+                {"IndexName": i["index_name"], "KeySchema": i["key_schema"], "Projection": _projection(i["projection"])}
+                for i in schema["global_secondary_indexes"]
+            ]
+        dynamodb.create_table(**request)
+    if resources.IDEMPOTENCY_TABLE not in existing:
+        dynamodb.create_table(
+            TableName=resources.IDEMPOTENCY_TABLE,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        )
+
+
+def _projection(projection: dict[str, Any]) -> dict[str, Any]:
+    result = {"ProjectionType": projection["ProjectionType"]}
+    if projection.get("NonKeyAttributes"):
+        result["NonKeyAttributes"] = projection["NonKeyAttributes"]
+    return result
+
+
+def _create_kms_key(aws: boto3.Session) -> str:
+    kms = aws.client("kms")
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    if resources.KMS_KEY_ALIAS in aliases:
+        return str(aliases[resources.KMS_KEY_ALIAS])
+    key_id = kms.create_key(Description="faka card keys")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=resources.KMS_KEY_ALIAS, TargetKeyId=key_id)
+    return str(key_id)
+
+
+def _create_secrets(aws: boto3.Session) -> None:
+    secretsmanager = aws.client("secretsmanager")
+    existing = {s["Name"] for s in secretsmanager.list_secrets()["SecretList"]}
+    if resources.HASH_PEPPER_SECRET not in existing:
+        secretsmanager.create_secret(Name=resources.HASH_PEPPER_SECRET, SecretString=secrets.token_hex(32))
+
+
+def _create_queues(aws: boto3.Session) -> tuple[dict[str, str], dict[str, str]]:
+    sqs = aws.client("sqs")
+    queue_urls: dict[str, str] = {}
+    dlq_urls: dict[str, str] = {}
+    for spec in resources.QUEUES:
+        dlq_url = sqs.create_queue(QueueName=spec.dlq_physical_name)["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue_urls[spec.name] = sqs.create_queue(
+            QueueName=spec.physical_name,
+            Attributes={
+                "VisibilityTimeout": str(spec.visibility_timeout_seconds),
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count}),
+            },
+        )["QueueUrl"]
+        dlq_urls[spec.name] = dlq_url
+    return queue_urls, dlq_urls
+
+
+def _create_bus_and_rules(aws: boto3.Session) -> None:
+    events = aws.client("events")
+    sqs = aws.client("sqs")
+    if resources.EVENT_BUS not in {b["Name"] for b in events.list_event_buses()["EventBuses"]}:
+        events.create_event_bus(Name=resources.EVENT_BUS)
+    for rule in resources.RULES:
+        events.put_rule(
+            Name=rule.physical_name, EventBusName=resources.EVENT_BUS, EventPattern=json.dumps(rule.event_pattern)
+        )
+        queue_url = sqs.get_queue_url(QueueName=rule.target.physical_name)["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events.put_targets(
+            Rule=rule.physical_name, EventBusName=resources.EVENT_BUS, Targets=[{"Id": rule.target.name, "Arn": queue_arn}]
+        )

@@ -1,0 +1,89 @@
+"""Integration fixtures: faka's resources provisioned in moto, handlers invoked in-process."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+from moto import mock_aws
+
+from faka import resources
+from faka.config import get_settings
+from faka.wiring import services
+from faka_local.apigateway import rest_event
+from faka_local.event_sources import QueueConsumer, load_handler
+from faka_local.lambda_context import LocalLambdaContext
+from faka_local.provision import Provisioned, provision
+
+ADMIN = {"Authorization": "Bearer test-admin-token"}
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+class Api:
+    """Calls the api function with API Gateway events, as API Gateway would."""
+
+    def __init__(self) -> None:
+        self._handler = load_handler(resources.API_FUNCTION)
+
+    def __call__(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, *, raw: str | None = None,
+        query: str = "", source_ip: str = "203.0.113.7",
+    ) -> Response:
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        event = rest_event(method, path, body=payload, headers=headers, query=query, source_ip=source_ip)
+        result = self._handler(event, LocalLambdaContext("faka-api"))
+        text = result.get("body") or ""
+        try:
+            parsed = json.loads(text) if text else None
+        except json.JSONDecodeError:
+            parsed = text
+        return Response(result["statusCode"], parsed, result.get("headers") or {})
+
+
+@dataclass
+class Stack:
+    provisioned: Provisioned
+    api: Api
+    consumers: dict[str, QueueConsumer]
+
+    def deliver_events(self) -> int:
+        """Run every queue consumer until all queues are empty."""
+        total = 0
+        while True:
+            delivered = sum(consumer.drain() for consumer in self.consumers.values())
+            if not delivered:
+                return total
+            total += delivered
+
+
+@pytest.fixture
+def aws() -> Iterator[Provisioned]:
+    with mock_aws():
+        provisioned = provision(sender_email="shop@example.com")
+        os.environ["FAKA_OPERATOR_TOPIC_ARN"] = provisioned.operator_topic_arn
+        get_settings.cache_clear()
+        services.cache_clear()
+        parameters.clear_caches()
+        yield provisioned
+        services.cache_clear()
+
+
+@pytest.fixture
+def stack(aws: Provisioned) -> Stack:
+    sqs = boto3.client("sqs")
+    consumers = {
+        spec.name: QueueConsumer(sqs, spec, aws.queue_urls[spec.name], retry_delay_seconds=0) for spec in resources.QUEUES
+    }
+    return Stack(aws, Api(), consumers)

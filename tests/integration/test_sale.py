@@ -1,0 +1,116 @@
+"""The core sale through the real handlers against moto: order, signed webhook, key, email."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from moto.ses.models import ses_backends
+
+from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
+from tests.integration.conftest import ADMIN, Stack
+
+SECRET = "whsec_test_secret"
+
+
+def open_shop(stack: Stack, shop_id: str = "main") -> None:
+    response = stack.api("POST", "/v1/admin/shops", {"shop_id": shop_id, "name": "Demo", "support_email": "help@example.com"}, ADMIN)
+    assert response.status == 201, response.body
+
+
+def add_product(stack: Stack, sku: str = "steam-20-us", keys: list[str] | None = None, price: int = 2000) -> None:
+    product = {"sku": sku, "name": "Steam $20", "price": price, "currency": "usd", "region": "US", "platform": "steam"}
+    assert stack.api("POST", "/v1/admin/products", product, ADMIN).status == 201
+    if keys:
+        response = stack.api("POST", f"/v1/admin/products/{sku}/keys", {"batch": "B1", "keys": keys}, ADMIN)
+        assert response.status == 200, response.body
+
+
+def pay(stack: Stack, order_id: str, amount: int, currency: str = "usd", event_id: str | None = None):
+    body = checkout_completed_event(
+        event_id=event_id or f"evt_{uuid.uuid4().hex}", session_id=f"cs_sandbox_{order_id}", order_id=order_id,
+        amount=amount, currency=currency, email="buyer@example.com",
+    )
+    return stack.api("POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": stripe_signature(body, SECRET)})
+
+
+def sent_mail() -> list:
+    return list(ses_backends["123456789012"]["us-east-1"].sent_messages)
+
+
+def test_a_paid_order_gets_its_key_by_email(stack: Stack) -> None:
+    open_shop(stack)
+    add_product(stack, keys=["AAAA-BBBB-CCCC-0001", "AAAA-BBBB-CCCC-0002"])
+
+    created = stack.api("POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 1, "email": "buyer@example.com", "locale": "zh-CN"})
+    assert created.status == 201, created.body
+    assert created.body["status"] == "pending_payment"
+    assert created.body["amount"] == 2000
+    order_id, token = created.body["order_id"], created.body["access_token"]
+
+    paid = pay(stack, order_id, 2000)
+    assert paid.status == 200, paid.body
+    assert paid.body["result"] == "delivered"
+
+    view = stack.api("GET", f"/v1/orders/{order_id}", headers={"Authorization": f"Bearer {token}"})
+    assert view.status == 200
+    assert view.body["status"] == "delivered"
+    [key] = view.body["keys"]
+    assert key["code"] in {"AAAA-BBBB-CCCC-0001", "AAAA-BBBB-CCCC-0002"}
+
+    stack.deliver_events()
+    [mail] = sent_mail()
+    assert mail.destinations["ToAddresses"] == ["buyer@example.com"]
+    assert key["code"] in mail.body
+    assert key["code"] not in mail.subject
+
+    products = stack.api("GET", "/v1/products").body["products"]
+    assert products[0]["stock"] == 1
+
+
+def test_a_replayed_webhook_changes_nothing(stack: Stack) -> None:
+    open_shop(stack)
+    add_product(stack, keys=["KEY-0001", "KEY-0002", "KEY-0003"])
+    order = stack.api("POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 1, "email": "b@example.com", "locale": "en"}).body
+
+    first = pay(stack, order["order_id"], 2000, event_id="evt_same")
+    again = pay(stack, order["order_id"], 2000, event_id="evt_same")
+    other_delivery = pay(stack, order["order_id"], 2000, event_id="evt_other")
+
+    assert first.status == again.status == other_delivery.status == 200
+    assert stack.api("GET", "/v1/products").body["products"][0]["stock"] == 2
+    stack.deliver_events()
+    assert len(sent_mail()) == 1
+
+
+def test_a_wrong_amount_is_flagged_not_delivered(stack: Stack) -> None:
+    open_shop(stack)
+    add_product(stack, keys=["KEY-0001"])
+    order = stack.api("POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 1, "email": "b@example.com", "locale": "en"}).body
+
+    response = pay(stack, order["order_id"], 1)
+
+    assert response.status == 200
+    assert response.body["result"] == "flagged"
+    view = stack.api("GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"})
+    assert view.body["status"] == "on_hold"
+    assert view.body["keys"] == []
+
+
+def test_out_of_stock_waits_and_is_served_when_keys_arrive(stack: Stack) -> None:
+    open_shop(stack)
+    add_product(stack)
+    order = stack.api("POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 2, "email": "b@example.com", "locale": "en"}).body
+
+    assert pay(stack, order["order_id"], 4000).body["result"] == "awaiting_stock"
+    stack.deliver_events()
+    assert len(sent_mail()) == 1  # "we are restocking"
+
+    stack.api("POST", "/v1/admin/products/steam-20-us/keys", {"batch": "B2", "keys": ["NEW-1", "NEW-2", "NEW-3"]}, ADMIN)
+    stack.deliver_events()
+
+    view = stack.api("GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"})
+    assert view.body["status"] == "delivered"
+    assert len(view.body["keys"]) == 2
+    assert len(sent_mail()) == 2
+    assert json.dumps(stack.api("GET", "/v1/products").body["products"][0]["stock"]) == "1"
