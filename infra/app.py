@@ -13,11 +13,11 @@ for entry in (REPO_ROOT / "layers", REPO_ROOT):
     if str(entry) not in sys.path:
         sys.path.insert(0, str(entry))
 
-from aws_cdk import App, Environment, Validations  # noqa: E402
-from cdk_nag import AwsSolutionsChecks  # noqa: E402
+from aws_cdk import App, Environment  # noqa: E402
 
 from infra.faka_stack import FakaStack  # noqa: E402
 from infra.layer_build import build_layer  # noqa: E402
+from infra.nag import add_compliance_checks  # noqa: E402
 
 STACK_NAME = "FakaStack"
 
@@ -34,7 +34,7 @@ def create_app(app: App | None = None, *, layer_dir: Path | None = None) -> tupl
         env=Environment(account=None, region=None),
         description="faka: serverless card-key delivery",
     )
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    add_compliance_checks(app)
     return app, stack
 
 

@@ -77,7 +77,9 @@ class FakaStack(Stack):
 
         self.storage = Storage(self, "Storage")
         self.messaging = Messaging(self, "Messaging")
-        self.email = Email(self, "Email", sender_email=context.sender_email, create_identity=context.ses_identity != "none")
+        self.email = Email(
+            self, "Email", sender_email=context.sender_email, create_identity=context.ses_identity != "none"
+        )
         self.functions = Functions(
             self,
             "Functions",

@@ -57,10 +57,17 @@ def _source_files(root: Path) -> list[Path]:
     )
 
 
+def _dependency_fingerprint(deps: list[str]) -> bytes:
+    return repr((sorted(deps), PYTHON_VERSION, PLATFORMS, RUNTIME_PROVIDED)).encode()
+
+
+def dependencies_hash(deps: list[str]) -> str:
+    return hashlib.sha256(_dependency_fingerprint(deps)).hexdigest()
+
+
 def content_hash(deps: list[str], package_dir: Path, templates_dir: Path) -> str:
-    """Hash of everything that ends up in the layer, so an unchanged input skips the pip download."""
-    digest = hashlib.sha256()
-    digest.update(repr((sorted(deps), PYTHON_VERSION, PLATFORMS, RUNTIME_PROVIDED)).encode())
+    """Hash of everything that ends up in the layer; unchanged means the existing layer is reused as is."""
+    digest = hashlib.sha256(_dependency_fingerprint(deps))
     for root in (package_dir, templates_dir):
         for path in _source_files(root):
             digest.update(path.relative_to(root.parent).as_posix().encode())
@@ -74,67 +81,93 @@ def _copy_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(*_IGNORED_PARTS, "*.pyc"))
 
 
-def _prune_runtime_provided(site_dir: Path) -> None:
+def _prune(site_dir: Path) -> None:
     for name in RUNTIME_PROVIDED:
-        for path in site_dir.glob(f"{name}"):
-            shutil.rmtree(path)
-        for path in site_dir.glob(f"{name}-*.dist-info"):
-            shutil.rmtree(path)
+        for path in (site_dir / name, *site_dir.glob(f"{name}-*.dist-info")):
+            shutil.rmtree(path, ignore_errors=True)
+    # Console scripts with a shebang pointing at the build machine's interpreter: useless under /opt.
+    shutil.rmtree(site_dir / "bin", ignore_errors=True)
+
+
+def _replace_dir(staging: Path, target: Path) -> None:
+    # Built beside the target and swapped in last, so an interrupted build never leaves a half-filled
+    # directory whose stored hash the next run would trust.
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+
+
+def _pip_install(site_dir: Path, deps: list[str]) -> None:
+    platform_args = [arg for platform in PLATFORMS for arg in ("--platform", platform)]
+    # The arguments are this interpreter and the project's own pinned requirements, never outside input.
+    subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "--target",
+            str(site_dir),
+            *platform_args,
+            "--implementation",
+            "cp",
+            "--only-binary=:all:",
+            "--python-version",
+            PYTHON_VERSION,
+            *deps,
+        ],
+        check=True,
+    )
+
+
+def _third_party(cache_dir: Path, deps: list[str], *, force: bool) -> Path:
+    """The pip-installed dependencies, cached apart from the layer so an edit to faka's own code or a
+    template only re-copies files instead of downloading every wheel again."""
+    wanted = dependencies_hash(deps)
+    hash_path = cache_dir / HASH_FILE
+    if not force and hash_path.is_file() and hash_path.read_text(encoding="utf-8").strip() == wanted:
+        return cache_dir / "python"
+    staging = cache_dir.with_name(cache_dir.name + ".staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    site_dir = staging / "python"
+    site_dir.mkdir(parents=True)
+    if deps:
+        _pip_install(site_dir, deps)
+    _prune(site_dir)
+    (staging / HASH_FILE).write_text(wanted + "\n", encoding="utf-8")
+    _replace_dir(staging, cache_dir)
+    return cache_dir / "python"
 
 
 def build_layer(
     build_dir: Path = DEFAULT_BUILD_DIR,
     *,
     force: bool = False,
+    pyproject: Path = REPO_ROOT / "pyproject.toml",
     package_dir: Path = REPO_ROOT / "layers" / "faka",
     templates_dir: Path = REPO_ROOT / "templates",
 ) -> Path:
     """Build (or reuse) the layer directory and return it; the directory is the layer asset root."""
-    deps = runtime_dependencies()
+    deps = runtime_dependencies(pyproject)
     wanted = content_hash(deps, package_dir, templates_dir)
     hash_path = build_dir / HASH_FILE
     if not force and hash_path.is_file() and hash_path.read_text(encoding="utf-8").strip() == wanted:
         return build_dir
 
-    # Build beside the target and swap at the end, so an interrupted build never leaves a half layer
-    # whose stale hash would be trusted on the next run.
+    site_packages = _third_party(build_dir.with_name(f".{build_dir.name}-deps"), deps, force=force)
     staging = build_dir.with_name(build_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
-    site_dir = staging / "python"
-    site_dir.mkdir(parents=True)
-    if deps:
-        platform_args = [arg for platform in PLATFORMS for arg in ("--platform", platform)]
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-compile",
-                "--target",
-                str(site_dir),
-                *platform_args,
-                "--implementation",
-                "cp",
-                "--only-binary=:all:",
-                "--python-version",
-                PYTHON_VERSION,
-                *deps,
-            ],
-            check=True,
-        )
-    _prune_runtime_provided(site_dir)
-    _copy_tree(package_dir, site_dir / package_dir.name)
+    staging.mkdir(parents=True)
+    _copy_tree(site_packages, staging / "python")
+    _copy_tree(package_dir, staging / "python" / package_dir.name)
     if templates_dir.is_dir():
         _copy_tree(templates_dir, staging / "templates")
     else:
         (staging / "templates").mkdir()
     (staging / HASH_FILE).write_text(wanted + "\n", encoding="utf-8")
-
-    shutil.rmtree(build_dir, ignore_errors=True)
-    staging.rename(build_dir)
+    _replace_dir(staging, build_dir)
     return build_dir
 
 

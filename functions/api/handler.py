@@ -83,7 +83,7 @@ def _invalid_request(error: RequestValidationError) -> Response[str]:
     return _problem(400, code, "the request does not match the API's schema", details)
 
 
-@app.exception_handler((ContendedStock, IdempotencyAlreadyInProgressError))
+@app.exception_handler([ContendedStock, IdempotencyAlreadyInProgressError])
 def _retry_later(error: Exception) -> Response[str]:
     return _problem(409, "retry_later", "the same request is being processed; retry shortly")
 

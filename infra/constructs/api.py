@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Validations
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 from faka import resources
+
+from infra.nag import acknowledge
 
 # The routes already carry their version (/v1/...), so the stage only names the deployment.
 STAGE_NAME = "prod"
@@ -78,44 +80,35 @@ class Api(Construct):
         url_output = CfnOutput(self, "Url", value=self.rest_api.url, description="Base URL of the faka API")
         url_output.override_logical_id("ApiUrl")
 
-        Validations.of(self.rest_api).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-APIG4",
-                reason=(
-                    "Public by design: buyers browse and check out anonymously. The api function authorises every "
-                    "non-public route itself: admin routes by bearer token, order pages by a per-order access "
-                    "token, webhooks by the payment provider's signature."
-                ),
-            ),
-            Acknowledgment(
-                id="AwsSolutions-COG4",
-                reason=(
-                    "There are no user accounts to keep in Cognito: buyers are anonymous, operators use an admin "
-                    "bearer token and Stripe authenticates by webhook signature, all checked in the api function."
-                ),
-            ),
-            Acknowledgment(
-                id="AwsSolutions-APIG2",
-                reason=(
-                    "A greedy {proxy+} integration has no per-route models for API Gateway to validate against; the "
-                    "api function validates every path, query and body with pydantic models and answers 4xx."
-                ),
-            ),
-            Acknowledgment(
-                id="AwsSolutions-APIG3",
-                reason=(
-                    "No WAF web ACL for now: stage throttling caps abuse and a web ACL costs more per month than the "
-                    "shop's expected traffic; revisit when traffic justifies managed rule groups."
-                ),
-            ),
-            Acknowledgment(
-                id=(
-                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                    "AmazonAPIGatewayPushToCloudWatchLogs]"
-                ),
-                reason=(
-                    "The account-level role API Gateway itself assumes to write access and execution logs; AWS "
-                    "documents this managed policy as the way to grant it and it only covers CloudWatch Logs."
-                ),
-            ),
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-APIG4",
+            "Public by design: buyers browse and check out anonymously. The api function authorises every "
+            "non-public route itself: admin routes by bearer token, order pages by a per-order access token, "
+            "payment webhooks by the provider's signature.",
+        )
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-COG4",
+            "No user accounts to keep in Cognito: buyers are anonymous, operators use the admin bearer token and "
+            "Stripe authenticates by webhook signature, all checked in the api function.",
+        )
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-APIG2",
+            "A greedy {proxy+} integration has no per-route models for API Gateway to validate against; the api "
+            "function validates every path, query and body with pydantic models and answers 4xx itself.",
+        )
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-APIG3",
+            "No WAF web ACL for now: stage throttling caps abuse and a web ACL costs more per month than the "
+            "shop's expected traffic; revisit when traffic justifies managed rule groups.",
+        )
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "The account-level role API Gateway itself assumes to write access and execution logs; AWS documents "
+            "this managed policy for it and it grants CloudWatch Logs access only.",
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, CfnElement, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import CfnElement, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
@@ -19,6 +19,7 @@ from infra.constructs.email import Email
 from infra.constructs.messaging import Messaging
 from infra.constructs.naming import logical_id
 from infra.constructs.storage import Storage
+from infra.nag import acknowledge
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 
@@ -92,15 +93,11 @@ class Functions(Construct):
             self._acknowledge_grant_wildcards(function, storage)
             self.functions[spec.name] = function
 
-        Validations.of(self).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-L1",
-                reason=(
-                    "Python 3.13 is pinned on purpose: the layer's compiled wheels (pydantic-core, cryptography) "
-                    "are fetched for cp313 and the test suite runs on 3.13; moving to a newer runtime is a "
-                    "deliberate upgrade of both together."
-                ),
-            )
+        acknowledge(
+            self,
+            "AwsSolutions-L1",
+            "Python 3.13 is pinned on purpose: the layer's compiled wheels (pydantic-core, cryptography) are "
+            "fetched for cp313 and the test suites run on 3.13; a newer runtime is a deliberate upgrade of both.",
         )
 
         for work_queue in messaging.queues.values():
@@ -125,37 +122,28 @@ class Functions(Construct):
     def _acknowledge_grant_wildcards(self, function: lambda_.Function, storage: Storage) -> None:
         role = function.role
         assert role is not None
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Only xray:PutTraceSegments and xray:PutTelemetryRecords, added by active tracing: X-Ray has no "
+            "resource-level permissions, so '*' is the only possible resource.",
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+            "From topic.grant_publish: publishing to the KMS-encrypted operator topic needs kms:GenerateDataKey*, "
+            "and the statement is limited to that topic's own key.",
+        )
         stack = Stack.of(self)
-        acknowledgments = [
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason=(
-                    "Only xray:PutTraceSegments and xray:PutTelemetryRecords, added by active tracing: X-Ray has "
-                    "no resource-level permissions, so '*' is the only possible resource."
-                ),
-            ),
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
-                reason=(
-                    "From topic.grant_publish: SNS needs kms:GenerateDataKey* to publish to the encrypted operator "
-                    "topic, and the statement is limited to that topic's own key."
-                ),
-            ),
-        ]
-        for table in storage.indexed_tables:
+        for table_name, table in storage.indexed_tables.items():
             cfn_table = table.node.default_child
             assert isinstance(cfn_table, CfnElement)
-            logical = stack.resolve(cfn_table.logical_id)
-            acknowledgments.append(
-                Acknowledgment(
-                    id=f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/index/*]",
-                    reason=(
-                        f"From grant_read_write_data on {table.table_name}: queries of the table's own global "
-                        "secondary indexes; the wildcard cannot reach another table."
-                    ),
-                )
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::<{stack.resolve(cfn_table.logical_id)}.Arn>/index/*]",
+                f"From grant_read_write_data on {table_name}: Query on the table's own global secondary indexes "
+                "(index ARNs are <table arn>/index/<name>); the wildcard cannot reach another table.",
             )
-        Validations.of(role).acknowledge(*acknowledgments)
 
     def _function(self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str]) -> lambda_.Function:
         construct_id = logical_id(spec.physical_name)

@@ -17,22 +17,16 @@ from faka.resources import QueueSpec, RuleSpec
 
 from infra.constructs.naming import logical_id
 
-# RuleSpec.event_pattern uses EventBridge's JSON field names; EventPattern wants Python ones.
-_PATTERN_FIELDS = {
-    "source": "source",
-    "detail-type": "detail_type",
-    "account": "account",
-    "region": "region",
-    "resources": "resources",
-}
+# The EventBridge pattern fields RuleSpec may use; anything else fails the synth instead of being dropped.
+_PATTERN_FIELDS = {"source", "detail-type"}
 
 
 def event_pattern(spec: RuleSpec) -> events.EventPattern:
     pattern = spec.event_pattern
-    unknown = set(pattern) - set(_PATTERN_FIELDS)
+    unknown = set(pattern) - _PATTERN_FIELDS
     if unknown:
         raise ValueError(f"rule {spec.name}: unsupported event pattern fields {sorted(unknown)}")
-    return events.EventPattern(**{_PATTERN_FIELDS[field]: values for field, values in pattern.items()})
+    return events.EventPattern(source=pattern.get("source"), detail_type=pattern.get("detail-type"))
 
 
 class WorkQueue(Construct):
@@ -58,7 +52,9 @@ class WorkQueue(Construct):
             # SQS-managed keys rather than a KMS key: EventBridge can deliver to them without a key policy.
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=spec.max_receive_count),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.dead_letter_queue, max_receive_count=spec.max_receive_count
+            ),
         )
         self.alarm = cloudwatch.Alarm(
             self,
@@ -136,7 +132,9 @@ class Messaging(Construct):
         self.bus = events.EventBus(self, "Bus", event_bus_name=resources.EVENT_BUS)
 
         self.queues: dict[str, WorkQueue] = {
-            spec.name: WorkQueue(self, logical_id(spec.physical_name) + "Queue", spec=spec, alarm_topic=self.operator_topic)
+            spec.name: WorkQueue(
+                self, logical_id(spec.physical_name) + "Queue", spec=spec, alarm_topic=self.operator_topic
+            )
             for spec in resources.QUEUES
         }
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -14,6 +15,7 @@ from faka.adapters.tables import TABLE_MODELS
 from pynamodb.models import Model
 
 from infra.constructs.naming import logical_id
+from infra.nag import acknowledge
 
 _ATTRIBUTE_TYPES = {
     "S": dynamodb.AttributeType.STRING,
@@ -37,7 +39,7 @@ _RETAINED_SECRETS = {resources.HASH_PEPPER_SECRET, *OPERATOR_SECRETS}
 
 
 def _key_attributes(
-    key_schema: list[dict[str, str]], types: dict[str, str]
+    key_schema: Sequence[Mapping[str, Any]], types: Mapping[str, str]
 ) -> tuple[dynamodb.Attribute, dynamodb.Attribute | None]:
     """Partition and sort key from a DynamoDB KeySchema, whose element order is not guaranteed."""
     by_role = {element["KeyType"]: element["AttributeName"] for element in key_schema}
@@ -48,7 +50,7 @@ def _key_attributes(
     return partition, sort
 
 
-def _global_indexes(schema: dict[str, Any], types: dict[str, str]) -> list[dynamodb.GlobalSecondaryIndexPropsV2]:
+def _global_indexes(schema: Mapping[str, Any], types: Mapping[str, str]) -> list[dynamodb.GlobalSecondaryIndexPropsV2]:
     indexes = []
     for index in schema["global_secondary_indexes"]:
         partition, sort = _key_attributes(index["key_schema"], types)
@@ -83,7 +85,7 @@ class Storage(Construct):
         )
 
         # Tables with global secondary indexes, whose grants necessarily include `<table arn>/index/*`.
-        self.indexed_tables: list[dynamodb.TableV2] = []
+        self.indexed_tables: dict[str, dynamodb.TableV2] = {}
         self.tables: dict[str, dynamodb.TableV2] = {
             model.Meta.table_name: self._domain_table(model) for model in TABLE_MODELS
         }
@@ -129,15 +131,12 @@ class Storage(Construct):
                 removal_policy=RemovalPolicy.RETAIN,
             )
 
-        Validations.of(self).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-SMG4",
-                reason=(
-                    "No automatic rotation by design: rotating the hash pepper would orphan every stored key hash, "
-                    "the admin token and signing secret are rotated by an operator together with their users, and "
-                    "the Stripe values are rotated in Stripe's dashboard, which no Lambda rotator can reach."
-                ),
-            )
+        acknowledge(
+            self,
+            "AwsSolutions-SMG4",
+            "No automatic rotation by design: rotating the hash pepper would orphan every stored key hash, the "
+            "admin token and signing secret are rotated by an operator together with their users, and the Stripe "
+            "values are rolled in Stripe's dashboard, which no rotation Lambda can reach.",
         )
 
     @property
@@ -171,6 +170,5 @@ class Storage(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         if indexes:
-            self.indexed_tables.append(table)
+            self.indexed_tables[table_name] = table
         return table
-

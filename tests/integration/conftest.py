@@ -17,6 +17,7 @@ from faka import resources
 from faka.config import get_settings
 from faka.wiring import services
 from faka_local.apigateway import rest_event
+from faka_local.emulator import serialize_dynamodb_requests
 from faka_local.event_sources import QueueConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
 from faka_local.provision import Provisioned, provision
@@ -66,6 +67,9 @@ class Stack:
             if not delivered:
                 return total
             total += delivered
+
+
+serialize_dynamodb_requests()
 
 
 @pytest.fixture

@@ -2,41 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import uuid
-
-from moto.ses.models import ses_backends
-
-from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
 from tests.integration.conftest import ADMIN, Stack
-
-SECRET = "whsec_test_secret"
-
-
-def open_shop(stack: Stack, shop_id: str = "main") -> None:
-    response = stack.api("POST", "/v1/admin/shops", {"shop_id": shop_id, "name": "Demo", "support_email": "help@example.com"}, ADMIN)
-    assert response.status == 201, response.body
-
-
-def add_product(stack: Stack, sku: str = "steam-20-us", keys: list[str] | None = None, price: int = 2000) -> None:
-    product = {"sku": sku, "name": "Steam $20", "price": price, "currency": "usd", "region": "US", "platform": "steam"}
-    assert stack.api("POST", "/v1/admin/products", product, ADMIN).status == 201
-    if keys:
-        response = stack.api("POST", f"/v1/admin/products/{sku}/keys", {"batch": "B1", "keys": keys}, ADMIN)
-        assert response.status == 200, response.body
-
-
-def pay(stack: Stack, order_id: str, amount: int, currency: str = "usd", event_id: str | None = None):
-    body = checkout_completed_event(
-        event_id=event_id or f"evt_{uuid.uuid4().hex}", session_id=f"cs_sandbox_{order_id}", order_id=order_id,
-        amount=amount, currency=currency, email="buyer@example.com",
-    )
-    return stack.api("POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": stripe_signature(body, SECRET)})
-
-
-def sent_mail() -> list:
-    return list(ses_backends["123456789012"]["us-east-1"].sent_messages)
-
+from tests.integration.helpers import add_product, open_shop, pay, sent_mail
 
 def test_a_paid_order_gets_its_key_by_email(stack: Stack) -> None:
     open_shop(stack)
@@ -113,4 +80,4 @@ def test_out_of_stock_waits_and_is_served_when_keys_arrive(stack: Stack) -> None
     assert view.body["status"] == "delivered"
     assert len(view.body["keys"]) == 2
     assert len(sent_mail()) == 2
-    assert json.dumps(stack.api("GET", "/v1/products").body["products"][0]["stock"]) == "1"
+    assert stack.api("GET", "/v1/products").body["products"][0]["stock"] == 1

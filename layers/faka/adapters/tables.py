@@ -20,7 +20,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from faka import resources
@@ -126,7 +126,8 @@ class KeyItem(Model):
 class WaitingOrdersIndex(GlobalSecondaryIndex["OrderItem"]):
     class Meta:
         index_name = "waiting"
-        projection = KeysOnlyProjection()
+        # pynamodb filters a polymorphic model's queries on its discriminator, so it must be projected.
+        projection = IncludeProjection(["kind"])
 
     waiting_for = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)

@@ -1,0 +1,73 @@
+# faka — every target installs what it needs first (see `install`).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The Lambda runtime is Python 3.13; use it locally when the machine has it, else any Python >= 3.11.
+PYTHON ?= $(shell for candidate in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13 python3.12 \
+	$$HOME/.pyenv/versions/3.12*/bin/python3.12 python3.11 python3; do \
+	command -v $$candidate >/dev/null 2>&1 && { echo $$candidate; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_VERSION_CHECK := true
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install local test lint typecheck unit integration infra e2e security synth bench clean
+
+help:
+	@echo "make local   run the whole system on this machine (API on :3000, AWS emulator on :4566)"
+	@echo "make test    install everything, then lint, type-check and run every test suite"
+	@echo "make synth   synthesize the CloudFormation template (offline)"
+	@echo "make bench   print performance figures"
+
+$(STAMP): pyproject.toml package.json package-lock.json
+	@test -n "$(PYTHON)" || { echo "faka needs Python 3.11 or newer on PATH"; exit 1; }
+	$(PYTHON) -c 'import sys; sys.exit("faka needs Python >= 3.11") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(STAMP)
+
+install: $(STAMP)
+
+local: install
+	$(BIN)/faka local
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest tests/unit -q
+
+integration: install
+	$(BIN)/pytest tests/integration -q
+
+infra: install
+	$(BIN)/pytest tests/infra -q
+
+e2e: install
+	$(BIN)/pytest tests/e2e -q
+
+# cdk-nag runs inside every synth (tests/infra synthesizes too); cfn-lint checks the template;
+# ruff's S rules (bandit) run with lint.
+security: synth
+	$(BIN)/cfn-lint cdk.out/FakaStack.template.json --ignore-checks W3005
+
+test: lint typecheck security
+	$(BIN)/pytest tests -q -n 2 --dist loadgroup
+
+synth: install
+	npx --no-install cdk synth --quiet --no-notices > /dev/null
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) node_modules build cdk.out

@@ -1,0 +1,260 @@
+"""The local stand-in for API Gateway, plus the local-only pages: outbox, operator alerts, sandbox checkout.
+
+Requests under ``/v1/`` become REST proxy events for the api function and its answer is sent back as
+API Gateway would send it. Everything under ``/_local/`` exists only here.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import logging
+import re
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+from faka.domain.model import Order, OrderStatus
+from faka.errors import NotFound
+from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
+from faka.wiring import services
+from faka_local.apigateway import rest_event
+
+log = logging.getLogger("faka_local.http")
+
+Invoke = Callable[[dict[str, Any]], dict[str, Any]]
+PAY_PREFIX = "/_local/pay/"
+_ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Stripe's zero-decimal currencies among those a shop is likely to sell in.
+_ZERO_DECIMAL = frozenset({"jpy", "krw", "vnd", "clp", "twd"})
+# Hop-by-hop or recomputed here: passing the function's own would corrupt the framing.
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+
+
+class EmulatorView(Protocol):
+    def outbox(self) -> list[dict[str, Any]]: ...
+
+    def operator_alerts(self) -> list[dict[str, Any]]: ...
+
+
+class LocalGateway(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self, address: tuple[str, int], *, invoke_api: Invoke, emulator: EmulatorView, webhook_secret: str
+    ) -> None:
+        super().__init__(address, _RequestHandler)
+        self.invoke_api = invoke_api
+        self.emulator = emulator
+        self.webhook_secret = webhook_secret
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: LocalGateway
+    # Keep-alive: browsers, curl and the fuzzer reuse connections.
+    protocol_version = "HTTP/1.1"
+    server_version = "faka-local"
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+    def _dispatch(self) -> None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            self._problem(411, "length_required", "send a Content-Length; chunked bodies are not supported")
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            self._problem(400, "bad_request", "the Content-Length header is not a length")
+            return
+        body = self.rfile.read(length)
+        url = urlsplit(self.path)
+        # API Gateway hands the function the decoded path.
+        path = unquote(url.path)
+        if path == "/v1" or path.startswith("/v1/"):
+            self._proxy(path, url.query, body)
+        elif path.startswith(PAY_PREFIX):
+            self._sandbox_checkout(path.removeprefix(PAY_PREFIX))
+        elif path == "/_local/outbox" and self.command == "GET":
+            self._json(200, {"messages": self.server.emulator.outbox()})
+        elif path == "/_local/operator-alerts" and self.command == "GET":
+            self._json(200, {"alerts": self.server.emulator.operator_alerts()})
+        else:
+            self._problem(404, "no_route", f"no route for {self.command} {path}")
+
+    def _source_ip(self) -> str:
+        forwarded = self.headers.get("X-Forwarded-For", "")
+        return forwarded.split(",")[0].strip() or self.client_address[0]
+
+    def _proxy(self, path: str, query: str, body: bytes) -> None:
+        event = rest_event(
+            self.command,
+            path,
+            # faka's API declares no binary media types, so API Gateway hands the function every body
+            # as UTF-8 text, bytes that are not UTF-8 included.
+            body=body.decode("utf-8", errors="replace") if body else None,
+            headers=dict(self.headers.items()),
+            query=query,
+            source_ip=self._source_ip(),
+        )
+        self._answer_from_function(self._invoke(event))
+
+    def _invoke(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            return self.server.invoke_api(event)
+        except Exception:
+            log.exception("the api function raised on %s %s", event["httpMethod"], event["path"])
+            return None
+
+    def _answer_from_function(self, result: dict[str, Any] | None) -> None:
+        if result is None:
+            # What API Gateway answers when the function itself fails.
+            self._problem(502, "internal_error", "Internal server error")
+            return
+        raw = result.get("body") or ""
+        payload = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
+        # API Gateway merges the two maps; for a header named in both, multiValueHeaders wins.
+        multi: dict[str, list[str]] = result.get("multiValueHeaders") or {}
+        named_in_multi = {name.lower() for name in multi}
+        headers = [(k, v) for k, v in (result.get("headers") or {}).items() if k.lower() not in named_in_multi]
+        headers += [(name, value) for name, values in multi.items() for value in values]
+        self._send(int(result["statusCode"]), payload, headers)
+
+    def _sandbox_checkout(self, order_id: str) -> None:
+        if self.command not in {"GET", "HEAD", "POST"}:
+            self._problem(405, "method_not_allowed", "the sandbox checkout takes GET and POST")
+            return
+        order = _find_order(order_id)
+        if order is None:
+            self._problem(404, "unknown_order", "no such order")
+        elif self.command == "POST":
+            self._pay(order)
+        else:
+            self._html(200, _checkout_page(order))
+
+    def _pay(self, order: Order) -> None:
+        """Do what Stripe does once the buyer has paid: send faka the signed event, through the real route."""
+        payload = checkout_completed_event(
+            # One checkout session, one event: pressing Pay again is a redelivery, as from Stripe.
+            event_id=f"evt_sandbox_{order.order_id}",
+            session_id=f"cs_sandbox_{order.order_id}",
+            order_id=order.order_id,
+            amount=order.amount,
+            currency=order.currency,
+            email=order.email,
+        )
+        event = rest_event(
+            "POST",
+            "/v1/webhooks/stripe",
+            body=payload,
+            source_ip="127.0.0.1",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Stripe-Signature": stripe_signature(payload, self.server.webhook_secret),
+                "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+            },
+        )
+        result = self._invoke(event)
+        if result is None:
+            self._problem(502, "internal_error", "the webhook route failed; see the log")
+            return
+        status = int(result["statusCode"])
+        try:
+            outcome = json.loads(result.get("body") or "null")
+        except json.JSONDecodeError:
+            outcome = result.get("body")
+        paid = status == 200
+        if self.headers.get_content_type() == "application/x-www-form-urlencoded":
+            self._html(200 if paid else 502, _paid_page(order, status, outcome))
+        else:
+            self._json(200 if paid else 502, {"paid": paid, "webhook_status": status, "result": outcome})
+
+    def _json(self, status: int, body: Any) -> None:
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        self._send(status, payload, [("Content-Type", "application/json; charset=utf-8")])
+
+    def _problem(self, status: int, code: str, message: str) -> None:
+        self._json(status, {"code": code, "message": message})
+
+    def _html(self, status: int, page: str) -> None:
+        self._send(status, page.encode(), [("Content-Type", "text/html; charset=utf-8")])
+
+    def _send(self, status: int, payload: bytes, headers: list[tuple[str, str]]) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in _FRAMING_HEADERS:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+
+def _find_order(order_id: str) -> Order | None:
+    if not _ORDER_ID.match(order_id):
+        return None
+    try:
+        return services().orders.get(order_id)
+    except NotFound:
+        return None
+
+
+def _money(amount: int, currency: str) -> str:
+    if currency.lower() in _ZERO_DECIMAL:
+        return f"{amount} {currency.upper()}"
+    return f"{amount / 100:.2f} {currency.upper()}"
+
+
+def _page(title: str, content: str) -> str:
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>{html.escape(title)}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}}
+button{{font-size:1.1rem;padding:.6rem 2.4rem;border:0;border-radius:.4rem;background:#635bff;color:#fff}}
+small{{color:#666}} code{{background:#f4f4f4;padding:.1rem .3rem}}</style></head>
+<body>{content}</body></html>
+"""
+
+
+def _checkout_page(order: Order) -> str:
+    pending = order.stored_status is OrderStatus.PENDING_PAYMENT
+    status_note = (
+        ""
+        if pending
+        else (
+            f"<p>This order is <strong>{html.escape(order.stored_status.value)}</strong>: "
+            "paying again is a redelivery and changes nothing.</p>"
+        )
+    )
+    return _page(
+        "Sandbox checkout",
+        f"""<h1>Sandbox checkout</h1>
+<p>Order <code>{html.escape(order.order_id)}</code>: {order.quantity} × <code>{html.escape(order.sku)}</code></p>
+<p>Total <strong>{html.escape(_money(order.amount, order.currency))}</strong>
+for {html.escape(order.email)}</p>
+{status_note}<form method="post"><button type="submit">{"Pay" if pending else "Pay again"}</button></form>
+<p><small>No money moves. Pay sends faka a Stripe-format signed <code>checkout.session.completed</code>
+webhook for this amount, as Stripe would.</small></p>""",
+    )
+
+
+def _paid_page(order: Order, status: int, outcome: Any) -> str:
+    result = outcome.get("result") if isinstance(outcome, dict) else None
+    return _page(
+        "Paid" if status == 200 else "Payment not accepted",
+        f"""<h1>{"Paid" if status == 200 else "Payment not accepted"}</h1>
+<p>Order <code>{html.escape(order.order_id)}</code>: the webhook answered {status}
+{f"({html.escape(str(result))})" if result else ""}.</p>
+<p>The keys go out by email: see <a href="/_local/outbox">the outbox</a>.</p>""",
+    )

@@ -1,0 +1,510 @@
+"""``faka local``: moto as AWS, the real handlers in-process, and a local stand-in for API Gateway.
+
+One process holds everything: moto's server (so the AWS CLI and the Step Functions executor can reach
+it over HTTP), a poller per SQS queue doing what Lambda's event-source mappings do, and an HTTP server
+turning requests into API Gateway proxy events. Handlers call AWS through boto3 and pynamodb exactly as
+on Lambda; only ``AWS_ENDPOINT_URL`` sends those calls to the emulator.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import logging
+import os
+import secrets
+import signal
+import socket
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from functools import wraps
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from faka import resources
+from faka.config import Env
+from faka_local.emulator import serialize_dynamodb_requests
+from faka_local.event_sources import QueueConsumer, load_handler
+from faka_local.lambda_context import LocalLambdaContext
+from moto.server import ThreadedMotoServer
+from moto.ses.models import Message, RawMessage, SESBackend, ses_backends
+from moto.ses.responses import EmailResponse
+from moto.sns.models import SNSBackend, sns_backends
+
+if TYPE_CHECKING:
+    from faka_local.http_server import LocalGateway
+    from faka_local.seed import SeededShop
+
+HOST = "127.0.0.1"
+DEFAULT_API_PORT = 3000
+DEFAULT_EMULATOR_PORT = 4566
+# moto's fixed account: every resource the handlers create lives in it.
+EMULATOR_ACCOUNT = "123456789012"
+
+# Local-only knobs, read by nothing but this runtime.
+LOCAL_PORT_VARIABLE = "FAKA_LOCAL_PORT"
+EMULATOR_PORT_VARIABLE = "FAKA_EMULATOR_PORT"
+# The after-sales settings are not in faka.config.Env yet; the names are the contract's.
+ESCALATION_SECONDS_VARIABLE = "FAKA_ESCALATION_SECONDS"
+QUIET_HOURS_VARIABLE = "FAKA_QUIET_HOURS"
+# Minutes instead of days, so a demo sees every activation reminder before lunch.
+LOCAL_ESCALATION_SECONDS = "60,120,180"
+# Quiet hours would hold back reminders during an evening demo; set FAKA_QUIET_HOURS to try them.
+LOCAL_QUIET_HOURS = "off"
+
+EMPTY_QUEUE_PAUSE_SECONDS = 0.15
+# A failed message comes back after a second instead of the queue's visibility timeout.
+RETRY_DELAY_SECONDS = 1
+POLLER_ERROR_PAUSE_SECONDS = 1.0
+
+LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
+log = logging.getLogger("faka_local")
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    api_port: int
+    emulator_port: int
+    region: str
+    admin_token: str
+    stripe_webhook_secret: str
+    signing_secret: str
+    escalation_seconds: str
+    quiet_hours: str
+    sender_email: str
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{HOST}:{self.api_port}"
+
+    @property
+    def emulator_url(self) -> str:
+        return f"http://{HOST}:{self.emulator_port}"
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> LocalConfig:
+        """The contract's variables where set; otherwise local defaults and fresh secrets."""
+        return cls(
+            api_port=int(environ.get(LOCAL_PORT_VARIABLE) or DEFAULT_API_PORT),
+            emulator_port=int(environ.get(EMULATOR_PORT_VARIABLE) or DEFAULT_EMULATOR_PORT),
+            region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            admin_token=environ.get(Env.ADMIN_TOKEN) or secrets.token_urlsafe(24),
+            stripe_webhook_secret=environ.get(Env.STRIPE_WEBHOOK_SECRET) or f"whsec_{secrets.token_hex(24)}",
+            signing_secret=environ.get(Env.SIGNING_SECRET) or secrets.token_urlsafe(32),
+            escalation_seconds=environ.get(ESCALATION_SECONDS_VARIABLE) or LOCAL_ESCALATION_SECONDS,
+            quiet_hours=environ.get(QUIET_HOURS_VARIABLE) or LOCAL_QUIET_HOURS,
+            sender_email=environ.get(Env.SENDER_EMAIL) or "shop@faka.local",
+        )
+
+
+def prepare_environment(config: LocalConfig) -> None:
+    """Set what CDK would set on every function, pointed at the emulator.
+
+    Must run before any handler or domain module is imported: they read the environment when their
+    Powertools objects and settings are built.
+    """
+    for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        # A developer's real profile or session must never be mixed into calls to the emulator.
+        os.environ.pop(variable, None)
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": config.emulator_url,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_REGION": config.region,
+            "AWS_DEFAULT_REGION": config.region,
+            # moto's Step Functions executor builds its own clients for localhost:$MOTO_PORT.
+            "MOTO_PORT": str(config.emulator_port),
+            "POWERTOOLS_SERVICE_NAME": "faka",
+            "POWERTOOLS_METRICS_NAMESPACE": "faka",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            # The EMF lines would drown the log; CloudWatch is not there to read them anyway.
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            Env.PAYMENT_PROVIDER: "sandbox",
+            Env.PUBLIC_BASE_URL: config.api_url,
+            Env.ADMIN_TOKEN: config.admin_token,
+            Env.STRIPE_WEBHOOK_SECRET: config.stripe_webhook_secret,
+            Env.SIGNING_SECRET: config.signing_secret,
+            Env.SENDER_EMAIL: config.sender_email,
+            Env.DEFAULT_SHOP: "main",
+            ESCALATION_SECONDS_VARIABLE: config.escalation_seconds,
+            QUIET_HOURS_VARIABLE: config.quiet_hours,
+        }
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class _SendLog:
+    """What moto does not keep: when each message was sent, and the text part of a two-part email.
+
+    moto stores only the HTML body of an email sent with both parts, and no send time at all, so the
+    few moto methods that send are wrapped to note both; the messages themselves are still read from
+    moto's own stores.
+    """
+
+    def __init__(self) -> None:
+        self.sent_at: dict[str, str] = {}
+        self.text_parts: dict[str, str | None] = {}
+        self._originals: list[tuple[type, str, Any]] = []
+
+    def install(self) -> None:
+        self._after(EmailResponse, "send_email", self._note_simple_email)
+        self._after(SESBackend, "send_raw_email", lambda _, message: self._note(message.id))
+        self._after(SNSBackend, "publish", lambda _, message_id: self._note(message_id))
+
+    def uninstall(self) -> None:
+        for owner, name, original in reversed(self._originals):
+            setattr(owner, name, original)
+        self._originals.clear()
+
+    def _after(self, owner: type, name: str, note: Callable[[Any, Any], None]) -> None:
+        original = getattr(owner, name)
+
+        @wraps(original)
+        def noting(this: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(this, *args, **kwargs)
+            note(this, result)
+            return result
+
+        self._originals.append((owner, name, original))
+        setattr(owner, name, noting)
+
+    def _note(self, message_id: str) -> None:
+        self.sent_at[message_id] = _now()
+
+    def _note_simple_email(self, response: EmailResponse, result: Any) -> None:
+        message_id = result.result["MessageId"]
+        self._note(message_id)
+        self.text_parts[message_id] = response._get_param("Message.Body.Text.Data")
+
+
+class Emulator:
+    """moto's server in this process, and what it saw sent: emails, text messages, operator alerts."""
+
+    def __init__(self, config: LocalConfig) -> None:
+        self._config = config
+        self._server = ThreadedMotoServer(ip_address=HOST, port=config.emulator_port, verbose=False)
+        self._sends = _SendLog()
+        self._running = False
+        self.operator_topic_arn = ""
+
+    def start(self) -> None:
+        # One line per emulator request would bury the handlers' own logs.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        serialize_dynamodb_requests()
+        self._sends.install()
+        self._server.start()
+        self._running = True
+        request = urllib.request.Request(  # noqa: S310 - a fixed http URL to the emulator just started
+            f"{self._config.emulator_url}/moto-api/config",
+            data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            response.read()
+
+    def stop(self) -> None:
+        if self._running:
+            self._server.stop()
+            self._running = False
+        self._sends.uninstall()
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every email SES and every text message SNS would have sent, oldest first."""
+        ses = ses_backends[EMULATOR_ACCOUNT][self._config.region]
+        sns = sns_backends[EMULATOR_ACCOUNT][self._config.region]
+        messages = [self._email(m) for m in list(ses.sent_messages) if isinstance(m, Message | RawMessage)]
+        messages += [
+            {
+                "channel": "sms",
+                "to": phone,
+                "subject": None,
+                "text": text,
+                "html": None,
+                "sent_at": self._sends.sent_at.get(message_id),
+            }
+            for message_id, (phone, text) in list(sns.sms_messages.items())
+        ]
+        return sorted(messages, key=lambda m: m["sent_at"] or "")
+
+    def operator_alerts(self) -> list[dict[str, Any]]:
+        """What was published to the operators' topic, oldest first."""
+        topic = sns_backends[EMULATOR_ACCOUNT][self._config.region].topics.get(self.operator_topic_arn)
+        if topic is None:
+            return []
+        return [
+            {
+                "subject": subject,
+                "message": message,
+                "shop_id": _attribute(attributes, "shop_id"),
+                "sent_at": self._sends.sent_at.get(message_id),
+            }
+            for message_id, message, subject, attributes, _ in list(topic.sent_notifications)
+        ]
+
+    def _email(self, message: Message | RawMessage) -> dict[str, Any]:
+        sent_at = self._sends.sent_at.get(message.id)
+        if isinstance(message, RawMessage):
+            return {"channel": "email", "sent_at": sent_at, **_parse_raw(message.raw_data)}
+        text = self._sends.text_parts.get(message.id)
+        # With both parts moto keeps the HTML one as the body; with one part, that part.
+        html = message.body if text is None or message.body != text else None
+        recipients = [address for addresses in message.destinations.values() for address in addresses]
+        return {
+            "channel": "email",
+            "to": ", ".join(recipients),
+            "subject": message.subject,
+            "text": text,
+            "html": html,
+            "sent_at": sent_at,
+        }
+
+
+def _attribute(attributes: dict[str, Any] | None, name: str) -> str | None:
+    value = (attributes or {}).get(name) or {}
+    return value.get("StringValue") or value.get("Value")
+
+
+def _parse_raw(raw_data: str) -> dict[str, Any]:
+    parsed = email.message_from_string(raw_data, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    text, html = parsed.get_body(("plain",)), parsed.get_body(("html",))
+    return {
+        "to": str(parsed.get("To", "")),
+        "subject": str(parsed.get("Subject", "")),
+        "text": text.get_content() if isinstance(text, EmailMessage) else None,
+        "html": html.get_content() if isinstance(html, EmailMessage) else None,
+    }
+
+
+class Lambdas:
+    """Invokes handlers in-process, one at a time.
+
+    On Lambda every invocation has its interpreter to itself; here all functions share one, and with
+    it module-level state (the Powertools logger, metrics and resolver's current event), so handlers
+    take turns.
+    """
+
+    def __init__(self) -> None:
+        self._turn = threading.Lock()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._turn:
+            yield
+
+    def invoker(self, function: resources.FunctionSpec) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        handler = load_handler(function)
+
+        def invoke(event: dict[str, Any]) -> dict[str, Any]:
+            context = LocalLambdaContext(
+                function.physical_name, memory_limit_in_mb=function.memory_mb, timeout_seconds=function.timeout_seconds
+            )
+            with self.turn():
+                result: dict[str, Any] = handler(event, context)
+            return result
+
+        return invoke
+
+
+class QueuePoller:
+    """A thread delivering one queue's messages to its function, like a Lambda event-source mapping."""
+
+    def __init__(self, consumer: QueueConsumer, lambdas: Lambdas, stopping: threading.Event) -> None:
+        self._consumer = consumer
+        self._lambdas = lambdas
+        self._stopping = stopping
+        self._thread = threading.Thread(target=self._run, name=f"poller-{consumer.spec.name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                with self._lambdas.turn():
+                    delivered = self._consumer.poll_once()
+            except Exception:
+                log.exception("polling %s failed", self._consumer.spec.physical_name)
+                self._stopping.wait(POLLER_ERROR_PAUSE_SECONDS)
+                continue
+            if not delivered:
+                self._stopping.wait(EMPTY_QUEUE_PAUSE_SECONDS)
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def _ensure_free(port: int, variable: str) -> None:
+    # moto's server thread would die on a taken port and leave its start() waiting forever.
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            raise PortTaken(f"port {port} is taken (another faka local?); set {variable} to use another one") from None
+
+
+@dataclass(frozen=True)
+class Started:
+    config: LocalConfig
+    shops: list[SeededShop]
+
+
+class LocalRuntime:
+    def __init__(self, config: LocalConfig) -> None:
+        self.config = config
+        self.emulator = Emulator(config)
+        self._stopping = threading.Event()
+        self._pollers: list[QueuePoller] = []
+        self._gateway: LocalGateway | None = None
+        self._gateway_thread: threading.Thread | None = None
+
+    def start(self) -> Started:
+        _ensure_free(self.config.api_port, LOCAL_PORT_VARIABLE)
+        _ensure_free(self.config.emulator_port, EMULATOR_PORT_VARIABLE)
+        prepare_environment(self.config)
+        # Imported only now: these modules build settings, clients and Powertools objects from the
+        # environment prepared above.
+        import boto3
+        from faka.wiring import services
+        from faka_local.http_server import LocalGateway
+        from faka_local.provision import provision
+        from faka_local.seed import seed
+
+        sys.path.insert(0, str(_functions_root()))
+        self.emulator.start()
+        session = boto3.Session(region_name=self.config.region)
+        provisioned = provision(sender_email=self.config.sender_email, session=session)
+        os.environ[Env.OPERATOR_TOPIC_ARN] = provisioned.operator_topic_arn
+        self.emulator.operator_topic_arn = provisioned.operator_topic_arn
+        shops = seed(services())
+
+        lambdas = Lambdas()
+        sqs = session.client("sqs")
+        for spec in resources.QUEUES:
+            url = provisioned.queue_urls[spec.name]
+            consumer = QueueConsumer(sqs, spec, url, retry_delay_seconds=RETRY_DELAY_SECONDS)
+            self._pollers.append(QueuePoller(consumer, lambdas, self._stopping))
+        for poller in self._pollers:
+            poller.start()
+
+        self._gateway = LocalGateway(
+            (HOST, self.config.api_port),
+            invoke_api=lambdas.invoker(resources.API_FUNCTION),
+            emulator=self.emulator,
+            webhook_secret=self.config.stripe_webhook_secret,
+        )
+        self._gateway_thread = threading.Thread(target=self._gateway.serve_forever, name="gateway", daemon=True)
+        self._gateway_thread.start()
+        return Started(self.config, shops)
+
+    def stop(self) -> None:
+        if self._gateway is not None and self._gateway_thread is not None:
+            self._gateway.shutdown()
+            self._gateway.server_close()
+            self._gateway_thread.join()
+        self._stopping.set()
+        for poller in self._pollers:
+            poller.join()
+        self.emulator.stop()
+
+
+def _functions_root() -> Path:
+    # Lambda puts a function's code root on sys.path; locally every function shares functions/.
+    return Path(__file__).resolve().parents[1] / "functions"
+
+
+def banner(started: Started, seconds: float) -> str:
+    config = started.config
+    api, emulator = config.api_url, config.emulator_url
+    tokens = "\n".join(
+        f"  {shop.shop_id:<6} {shop.name}: {shop.operator_token or '(opened before; token shown then)'}"
+        f"  [{shop.products} products, {shop.keys_in_stock} keys in stock]"
+        for shop in started.shops
+    )
+    other = next((shop.shop_id for shop in started.shops if shop.shop_id != "main"), "moon")
+    return f"""
+faka local is running (ready in {seconds:.1f} s). Ctrl-C stops it.
+
+  API              {api}/v1/
+  health           {api}/v1/health
+  OpenAPI          {api}/v1/openapi.json
+  outbox           {api}/_local/outbox
+  operator alerts  {api}/_local/operator-alerts
+  AWS emulator     {emulator}   e.g. aws --endpoint-url {emulator} dynamodb list-tables
+
+  admin token            {config.admin_token}
+  Stripe webhook secret  {config.stripe_webhook_secret}
+  signing secret         {config.signing_secret}
+  escalation schedule    {ESCALATION_SECONDS_VARIABLE}={config.escalation_seconds} (seconds after delivery)
+  quiet hours            {QUIET_HOURS_VARIABLE}={config.quiet_hours}
+
+shop operator tokens:
+{tokens}
+
+walk-through (bash):
+  curl -s {api}/v1/products
+  curl -s -H 'X-Faka-Shop: {other}' {api}/v1/products
+  read ORDER TOKEN < <(curl -s -X POST {api}/v1/orders -H 'Content-Type: application/json' \\
+      -d '{{"sku": "steam-20-us", "quantity": 1, "email": "buyer@example.com", "locale": "en"}}' \\
+      | python3 -c 'import json, sys; o = json.load(sys.stdin); print(o["order_id"], o["access_token"])')
+  curl -s -X POST {api}/_local/pay/$ORDER        # or open it in a browser and press Pay
+  curl -s -H "Authorization: Bearer $TOKEN" {api}/v1/orders/$ORDER
+  curl -s {api}/_local/outbox
+"""
+
+
+def run(began: float | None = None) -> int:
+    """Start everything, print where it is, and stop cleanly on Ctrl-C or SIGTERM.
+
+    ``began`` is the ``time.perf_counter()`` at which the command started, so the start-up time
+    printed includes loading moto and the handlers.
+    """
+    began = time.perf_counter() if began is None else began
+    # The handlers log through Powertools (JSON on stdout); the libraries' warnings and the runtime's
+    # own lines go to stderr. The runtime's need a handler of their own: Powertools filters every
+    # logger whose name starts with its service name, "faka", out of the root handlers.
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    own_lines = logging.StreamHandler()
+    own_lines.setFormatter(logging.Formatter(LOG_FORMAT))
+    log.addHandler(own_lines)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    runtime = LocalRuntime(LocalConfig.from_environment(os.environ))
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        started = runtime.start()
+        print(banner(started, time.perf_counter() - began), flush=True)
+        stopping.wait()
+        print("stopping faka local ...", flush=True)
+    except PortTaken as error:
+        print(f"faka local: {error}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.stop()
+    print("faka local stopped", flush=True)
+    return 0

@@ -1,0 +1,95 @@
+"""Starts ``faka local`` once per test session, on free ports, and talks to it over HTTP only."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+FAKA = Path(sys.executable).with_name("faka")
+READY_TIMEOUT_SECONDS = 60
+ADMIN_TOKEN = "e2e-admin-token"
+WEBHOOK_SECRET = "whsec_e2e_secret"
+SIGNING_SECRET = "e2e-signing-secret"
+
+
+@dataclass(frozen=True)
+class LocalFaka:
+    api_url: str
+    emulator_url: str
+    http: requests.Session
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.get(self.api_url + path, timeout=30, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.post(self.api_url + path, timeout=30, **kwargs)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-4000:]
+
+
+def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"faka local exited with {process.returncode}:\n{_tail(log)}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"faka local was not healthy within {READY_TIMEOUT_SECONDS} s:\n{_tail(log)}")
+
+
+@pytest.fixture(scope="session")
+def local_faka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFaka]:
+    api_port, emulator_port = _free_port(), _free_port()
+    environment = {
+        **os.environ,
+        "FAKA_LOCAL_PORT": str(api_port),
+        "FAKA_EMULATOR_PORT": str(emulator_port),
+        "FAKA_ADMIN_TOKEN": ADMIN_TOKEN,
+        "FAKA_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "FAKA_SIGNING_SECRET": SIGNING_SECRET,
+    }
+    # A file, not a pipe: nobody reads the log while tests run, and a full pipe would block the server.
+    log = tmp_path_factory.mktemp("faka-local") / "output.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - the project's own console script
+            [str(FAKA), "local"], cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+    api_url = f"http://127.0.0.1:{api_port}"
+    try:
+        _wait_until_healthy(process, f"{api_url}/v1/health", log)
+        with requests.Session() as http:
+            yield LocalFaka(api_url, f"http://127.0.0.1:{emulator_port}", http)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            pytest.fail("faka local did not stop within 20 s of Ctrl-C")
+        if process.returncode != 0:
+            pytest.fail(f"faka local stopped with {process.returncode}:\n{_tail(log)}")

@@ -1,0 +1,56 @@
+"""The REST API in front of the api function."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk.assertions import Match
+from faka import resources
+
+from infra.constructs.api import STAGE_NAME
+from tests.infra.conftest import Synthesized
+
+pytestmark = pytest.mark.xdist_group(name="infra-synth")
+
+
+def test_stage_throttles_traces_and_logs(synthesized: Synthesized) -> None:
+    _, stage = synthesized.one("AWS::ApiGateway::Stage", StageName=STAGE_NAME)
+    props = stage["Properties"]
+    (settings,) = props["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] == synthesized.context["apiRateLimit"]
+    assert settings["ThrottlingBurstLimit"] == synthesized.context["apiBurstLimit"]
+    assert (settings["HttpMethod"], settings["ResourcePath"]) == ("*", "/*")
+    assert settings["DataTraceEnabled"] is False, "bodies carry card codes and must not be logged"
+    assert props["TracingEnabled"] is True
+    assert '"status":"$context.status"' in props["AccessLogSetting"]["Format"]
+    log_group_ref = props["AccessLogSetting"]["DestinationArn"]["Fn::Join"][1][-1]
+    assert synthesized.template["Resources"][log_group_ref["Ref"]]["Type"] == "AWS::Logs::LogGroup"
+
+
+def test_api_is_regional_and_proxies_everything_to_the_api_function(synthesized: Synthesized) -> None:
+    api_id, api = synthesized.one("AWS::ApiGateway::RestApi")
+    assert api["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    function_id, _ = synthesized.one("AWS::Lambda::Function", FunctionName=resources.API_FUNCTION.physical_name)
+    (proxy_id,) = [
+        logical_id
+        for logical_id, resource in synthesized.resources("AWS::ApiGateway::Resource").items()
+        if resource["Properties"]["PathPart"] == "{proxy+}"
+    ]
+    methods = synthesized.resources("AWS::ApiGateway::Method").values()
+    served = {str(m["Properties"]["ResourceId"]) for m in methods if m["Properties"]["HttpMethod"] == "ANY"}
+    assert served == {str({"Ref": proxy_id}), str({"Fn::GetAtt": [api_id, "RootResourceId"]})}
+    for method in methods:
+        integration = method["Properties"]["Integration"]
+        assert integration["Type"] == "AWS_PROXY"
+        assert {"Fn::GetAtt": [function_id, "Arn"]} in integration["Uri"]["Fn::Join"][1]
+
+
+def test_url_is_an_output(synthesized: Synthesized) -> None:
+    synthesized.assertions.has_output("ApiUrl", {"Value": Match.any_value()})
+    assert list(synthesized.template["Outputs"]) == ["ApiUrl"]
+
+
+def test_sender_identity_uses_the_configuration_set(synthesized: Synthesized) -> None:
+    set_id, config_set = synthesized.one("AWS::SES::ConfigurationSet")
+    _, identity = synthesized.one("AWS::SES::EmailIdentity", EmailIdentity=synthesized.context["senderEmail"])
+    assert identity["Properties"]["ConfigurationSetAttributes"] == {"ConfigurationSetName": {"Ref": set_id}}
+    assert config_set["Properties"]["SuppressionOptions"] == {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]}

@@ -1,0 +1,53 @@
+"""Shop set-up and payments through the API, shared by the integration tests."""
+
+from __future__ import annotations
+
+import uuid
+
+from moto.ses.models import ses_backends
+
+from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
+from tests.integration.conftest import ADMIN, Response, Stack
+
+WEBHOOK_SECRET = "whsec_test_secret"
+
+
+def open_shop(stack: Stack, shop_id: str = "main") -> None:
+    shop = {"shop_id": shop_id, "name": "Demo", "support_email": "help@example.com"}
+    response = stack.api("POST", "/v1/admin/shops", shop, ADMIN)
+    assert response.status == 201, response.body
+
+
+def add_product(
+    stack: Stack, sku: str = "steam-20-us", keys: list[str] | None = None, price: int = 2000, batch: str = "B1"
+) -> None:
+    product = {"sku": sku, "name": "Steam $20", "price": price, "currency": "usd", "region": "US", "platform": "steam"}
+    assert stack.api("POST", "/v1/admin/products", product, ADMIN).status in (200, 201)
+    if keys:
+        response = stack.api("POST", f"/v1/admin/products/{sku}/keys", {"batch": batch, "keys": keys}, ADMIN)
+        assert response.status == 200, response.body
+
+
+def place_order(stack: Stack, sku: str = "steam-20-us", quantity: int = 1, locale: str = "en") -> dict:
+    order = {"sku": sku, "quantity": quantity, "email": "buyer@example.com", "locale": locale}
+    response = stack.api("POST", "/v1/orders", order)
+    assert response.status == 201, response.body
+    return dict(response.body)
+
+
+def signed_payment(order_id: str, amount: int, currency: str = "usd", event_id: str | None = None) -> tuple[str, str]:
+    """A Stripe-format ``checkout.session.completed`` body and its Stripe-Signature header."""
+    body = checkout_completed_event(
+        event_id=event_id or f"evt_{uuid.uuid4().hex}", session_id=f"cs_sandbox_{order_id}", order_id=order_id,
+        amount=amount, currency=currency, email="buyer@example.com",
+    )
+    return body, stripe_signature(body, WEBHOOK_SECRET)
+
+
+def pay(stack: Stack, order_id: str, amount: int, currency: str = "usd", event_id: str | None = None) -> Response:
+    body, signature = signed_payment(order_id, amount, currency, event_id)
+    return stack.api("POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": signature})
+
+
+def sent_mail() -> list:
+    return list(ses_backends["123456789012"]["us-east-1"].sent_messages)
