@@ -83,6 +83,11 @@ def _invalid_request(error: RequestValidationError) -> Response[str]:
     return _problem(400, code, "the request does not match the API's schema", details)
 
 
+@app.exception_handler(UnicodeDecodeError)
+def _undecodable_body(error: UnicodeDecodeError) -> Response[str]:
+    return _problem(400, "invalid_encoding", "the request body is not UTF-8 text")
+
+
 @app.exception_handler([ContendedStock, IdempotencyAlreadyInProgressError])
 def _retry_later(error: Exception) -> Response[str]:
     return _problem(409, "retry_later", "the same request is being processed; retry shortly")
@@ -107,8 +112,14 @@ def _operator(*, platform_only: bool = False) -> str:
 
 def _product_view(product: Product) -> ProductView:
     return ProductView(
-        sku=product.sku, name=product.name, description=product.description, price=product.price,
-        currency=product.currency, region=product.region, platform=product.platform, stock=product.stock,
+        sku=product.sku,
+        name=product.name,
+        description=product.description,
+        price=product.price,
+        currency=product.currency,
+        region=product.region,
+        platform=product.platform,
+        stock=product.stock,
     )
 
 
@@ -138,19 +149,32 @@ def create_order(draft: Annotated[OrderDraft, Body()]) -> Response[str]:
     identity = app.current_event.request_context.identity
     order, token = services().orders.place(
         OrderRequest(
-            shop_id=shop_id, sku=draft.sku, quantity=draft.quantity, email=str(draft.email), locale=draft.locale,
-            buyer_ip=identity.source_ip, buyer_country=app.current_event.headers.get("cloudfront-viewer-country"),
+            shop_id=shop_id,
+            sku=draft.sku,
+            quantity=draft.quantity,
+            email=str(draft.email),
+            locale=draft.locale,
+            buyer_ip=identity.source_ip,
+            buyer_country=app.current_event.headers.get("cloudfront-viewer-country"),
         )
     )
     product = services().catalog.product(shop_id, draft.sku)
     payment = services().payment_provider.checkout(
-        order_id=order.order_id, amount=order.amount, currency=order.currency,
-        description=f"{product.name} × {order.quantity}", email=order.email,
+        order_id=order.order_id,
+        amount=order.amount,
+        currency=order.currency,
+        description=f"{product.name} × {order.quantity}",
+        email=order.email,
     )
     metrics.add_metric(name="OrdersCreated", unit="Count", value=1)
     created = OrderCreated(
-        order_id=order.order_id, access_token=token, status=order.stored_status.value, amount=order.amount,
-        currency=order.currency, expires_at=order.expires_at.isoformat(), payment=payment,
+        order_id=order.order_id,
+        access_token=token,
+        status=order.stored_status.value,
+        amount=order.amount,
+        currency=order.currency,
+        expires_at=order.expires_at.isoformat(),
+        payment=payment,
     )
     return _json(201, created.model_dump())
 
@@ -165,9 +189,16 @@ def get_order(order_id: Annotated[str, Path(max_length=64)]) -> OrderView:
     order = services().orders.get_for_buyer(order_id, bearer_token(app.current_event.headers.get("authorization")))
     product = services().catalog.product(order.shop_id, order.sku)
     return OrderView(
-        order_id=order.order_id, status=order.status_at(datetime.now(UTC)).value, sku=order.sku,
-        product_name=product.name, platform=product.platform, region=product.region, quantity=order.quantity,
-        amount=order.amount, currency=order.currency, created_at=order.created_at.isoformat(),
+        order_id=order.order_id,
+        status=order.status_at(datetime.now(UTC)).value,
+        sku=order.sku,
+        product_name=product.name,
+        platform=product.platform,
+        region=product.region,
+        quantity=order.quantity,
+        amount=order.amount,
+        currency=order.currency,
+        created_at=order.created_at.isoformat(),
         paid_at=order.paid_at.isoformat() if order.paid_at else None,
         delivered_at=order.delivered_at.isoformat() if order.delivered_at else None,
         keys=_keys(order, masked=False),
@@ -229,7 +260,8 @@ def _key_import() -> KeyImport:
                 rows = rows[1:]
             query = event.query_string_parameters or {}
             return KeyImport(
-                batch=query.get("batch", ""), supplier=query.get("supplier", ""),
+                batch=query.get("batch", ""),
+                supplier=query.get("supplier", ""),
                 keys=[row[column] if column < len(row) else "" for row in rows],
             )
         return KeyImport.model_validate_json(body)
@@ -245,7 +277,8 @@ def import_keys(sku: str) -> ImportReport:
     request = _key_import()
     result = services().catalog.import_keys(shop_id, sku, request.batch, request.keys, supplier=request.supplier)
     return ImportReport(
-        batch=request.batch, imported=result.imported,
+        batch=request.batch,
+        imported=result.imported,
         rejected=[RejectedKey(index=r.index, code=r.code) for r in result.rejected],
     )
 
@@ -264,10 +297,19 @@ def operator_order(order_id: str) -> OperatorOrderView:
     if order.shop_id != shop_id:
         raise NotFound("no such order", code="unknown_order")
     return OperatorOrderView(
-        order_id=order.order_id, shop_id=order.shop_id, status=order.stored_status.value, sku=order.sku,
-        quantity=order.quantity, amount=order.amount, currency=order.currency, email=order.email,
-        buyer_ip=order.buyer_ip, buyer_country=order.buyer_country, flag_reason=order.flag_reason,
-        payment_ref=order.payment_ref, keys=_keys(order, masked=True),
+        order_id=order.order_id,
+        shop_id=order.shop_id,
+        status=order.stored_status.value,
+        sku=order.sku,
+        quantity=order.quantity,
+        amount=order.amount,
+        currency=order.currency,
+        email=order.email,
+        buyer_ip=order.buyer_ip,
+        buyer_country=order.buyer_country,
+        flag_reason=order.flag_reason,
+        payment_ref=order.payment_ref,
+        keys=_keys(order, masked=True),
     )
 
 

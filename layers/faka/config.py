@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 
 class Env:
-    """Environment variable names."""
+    """Environment variable names: ``FAKA_`` and the upper-cased :class:`Settings` field."""
 
     OPERATOR_TOPIC_ARN = "FAKA_OPERATOR_TOPIC_ARN"
     ADMIN_TOKEN = "FAKA_ADMIN_TOKEN"
@@ -33,6 +33,8 @@ class Env:
     TEMPLATES_DIR = "FAKA_TEMPLATES_DIR"
     ORDER_TTL_MINUTES = "FAKA_ORDER_TTL_MINUTES"
     MAX_QUANTITY = "FAKA_MAX_QUANTITY"
+    ESCALATION_SECONDS = "FAKA_ESCALATION_SECONDS"
+    QUIET_HOURS = "FAKA_QUIET_HOURS"
 
 
 _REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -41,26 +43,31 @@ _LAYER_TEMPLATES = Path("/opt/templates")
 
 
 class Settings(BaseModel):
-    operator_topic_arn: str = Field(default="", alias=Env.OPERATOR_TOPIC_ARN)
-    admin_token: str = Field(default="", alias=Env.ADMIN_TOKEN)
-    admin_token_secret_id: str = Field(default="", alias=Env.ADMIN_TOKEN_SECRET_ID)
-    stripe_webhook_secret: str = Field(default="", alias=Env.STRIPE_WEBHOOK_SECRET)
-    stripe_webhook_secret_id: str = Field(default="", alias=Env.STRIPE_WEBHOOK_SECRET_ID)
-    stripe_api_key_secret_id: str = Field(default="", alias=Env.STRIPE_API_KEY_SECRET_ID)
-    signing_secret: str = Field(default="", alias=Env.SIGNING_SECRET)
-    signing_secret_id: str = Field(default="", alias=Env.SIGNING_SECRET_ID)
-    payment_provider: Literal["stripe", "sandbox"] = Field(default="stripe", alias=Env.PAYMENT_PROVIDER)
-    sender_email: str = Field(default="shop@example.com", alias=Env.SENDER_EMAIL)
-    default_shop: str = Field(default="main", alias=Env.DEFAULT_SHOP)
-    public_base_url: str = Field(default="http://127.0.0.1:3000", alias=Env.PUBLIC_BASE_URL)
-    templates_dir: Path = Field(
-        default=_LAYER_TEMPLATES if _LAYER_TEMPLATES.is_dir() else _REPO_TEMPLATES, alias=Env.TEMPLATES_DIR
-    )
-    order_ttl_minutes: int = Field(default=30, alias=Env.ORDER_TTL_MINUTES, gt=0)
-    max_quantity: int = Field(default=10, alias=Env.MAX_QUANTITY, gt=0, le=50)
+    operator_topic_arn: str = ""
+    admin_token: str = ""
+    admin_token_secret_id: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_webhook_secret_id: str = ""
+    stripe_api_key_secret_id: str = ""
+    signing_secret: str = ""
+    signing_secret_id: str = ""
+    payment_provider: Literal["stripe", "sandbox"] = "stripe"
+    sender_email: str = "shop@example.com"
+    default_shop: str = "main"
+    public_base_url: str = "http://127.0.0.1:3000"
+    templates_dir: Path = _LAYER_TEMPLATES if _LAYER_TEMPLATES.is_dir() else _REPO_TEMPLATES
+    order_ttl_minutes: int = Field(default=30, gt=0)
+    max_quantity: int = Field(default=10, gt=0, le=50)
+    escalation_seconds: str = "86400,172800,259200"
+    quiet_hours: str = "22-08"
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings.model_validate({k: v for k, v in os.environ.items() if k.startswith("FAKA_")})
+    return Settings.model_validate(
+        {name: os.environ[variable] for name in Settings.model_fields if (variable := env_name(name)) in os.environ}
+    )
 
+
+def env_name(field: str) -> str:
+    return f"FAKA_{field.upper()}"

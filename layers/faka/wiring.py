@@ -55,7 +55,9 @@ class Services:
     @cached_property
     def orders(self) -> Orders:
         return Orders(
-            self.catalog, self.events, ttl_minutes=self.settings.order_ttl_minutes,
+            self.catalog,
+            self.events,
+            ttl_minutes=self.settings.order_ttl_minutes,
             max_quantity=self.settings.max_quantity,
         )
 
@@ -66,7 +68,11 @@ class Services:
     @cached_property
     def notices(self) -> Notices:
         return Notices(
-            self.orders, self.catalog, self.shops, self.delivered_keys, MessageTemplates(self.settings.templates_dir),
+            self.orders,
+            self.catalog,
+            self.shops,
+            self.delivered_keys,
+            MessageTemplates(self.settings.templates_dir),
             SesMailer(boto3.client("ses"), self.settings.sender_email),
             SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
             order_page_url=self.settings.public_base_url.rstrip("/") + "/v1/orders/{order_id}",
@@ -76,7 +82,8 @@ class Services:
     def access(self) -> OperatorAccess:
         token = self.settings.admin_token or (
             resolve_secret("", self.settings.admin_token_secret_id, name="admin token")
-            if self.settings.admin_token_secret_id else ""
+            if self.settings.admin_token_secret_id
+            else ""
         )
         return OperatorAccess(self.shops, token)
 

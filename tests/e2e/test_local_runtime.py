@@ -9,9 +9,9 @@ from typing import Any
 
 import boto3
 import pytest
+
 from faka import resources
 from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
-
 from tests.e2e.conftest import ADMIN_TOKEN, WEBHOOK_SECRET, LocalFaka
 
 pytestmark = pytest.mark.e2e

@@ -39,8 +39,15 @@ class Api:
         self._handler = load_handler(resources.API_FUNCTION)
 
     def __call__(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, *, raw: str | None = None,
-        query: str = "", source_ip: str = "203.0.113.7",
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        *,
+        raw: str | None = None,
+        query: str = "",
+        source_ip: str = "203.0.113.7",
     ) -> Response:
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
         event = rest_event(method, path, body=payload, headers=headers, query=query, source_ip=source_ip)
@@ -88,6 +95,7 @@ def aws() -> Iterator[Provisioned]:
 def stack(aws: Provisioned) -> Stack:
     sqs = boto3.client("sqs")
     consumers = {
-        spec.name: QueueConsumer(sqs, spec, aws.queue_urls[spec.name], retry_delay_seconds=0) for spec in resources.QUEUES
+        spec.name: QueueConsumer(sqs, spec, aws.queue_urls[spec.name], retry_delay_seconds=0)
+        for spec in resources.QUEUES
     }
     return Stack(aws, Api(), consumers)

@@ -38,8 +38,12 @@ def place_order(stack: Stack, sku: str = "steam-20-us", quantity: int = 1, local
 def signed_payment(order_id: str, amount: int, currency: str = "usd", event_id: str | None = None) -> tuple[str, str]:
     """A Stripe-format ``checkout.session.completed`` body and its Stripe-Signature header."""
     body = checkout_completed_event(
-        event_id=event_id or f"evt_{uuid.uuid4().hex}", session_id=f"cs_sandbox_{order_id}", order_id=order_id,
-        amount=amount, currency=currency, email="buyer@example.com",
+        event_id=event_id or f"evt_{uuid.uuid4().hex}",
+        session_id=f"cs_sandbox_{order_id}",
+        order_id=order_id,
+        amount=amount,
+        currency=currency,
+        email="buyer@example.com",
     )
     return body, stripe_signature(body, WEBHOOK_SECRET)
 

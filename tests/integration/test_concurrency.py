@@ -24,7 +24,7 @@ from faka.adapters.messaging import EventBridgePublisher
 from faka.adapters.tables import BatchItem, KeyItem, OrderItem, OrderLineItem, OrderTableItem, ProductItem
 from faka.domain.issuance import ClaimOutcome, KeyIssuer
 from faka.domain.orders import Orders
-from tests.integration.conftest import ADMIN, Stack
+from tests.integration.conftest import Stack
 from tests.integration.helpers import add_product, open_shop, place_order, signed_payment
 
 ORDERS = 240
@@ -66,7 +66,10 @@ class Faults:
 def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
     faults = Faults(seed=20261130)
     claim, mark_paid, mark_delivered, publish = (
-        KeyIssuer._try_claim, Orders.mark_paid, Orders.mark_delivered, EventBridgePublisher.publish,
+        KeyIssuer._try_claim,
+        Orders.mark_paid,
+        Orders.mark_delivered,
+        EventBridgePublisher.publish,
     )
 
     def claim_then_crash(self: KeyIssuer, *args: Any) -> ClaimOutcome | None:
@@ -164,12 +167,20 @@ def test_every_paid_line_gets_exactly_one_key(stack: Stack, faults: Faults) -> N
         assert sum(b.imported for b in batches) == available + wanted[sku]
 
     print(
-        "\nconcurrency:", json.dumps({
-            "orders": ORDERS, "lines": len(lines), "webhook_deliveries": len(deliveries), "threads": THREADS,
-            "delivery_attempts": attempts["total"], "crashed_attempts": attempts["crashed"],
-            "retry_later_answers": attempts["status 409"], "faults_injected": dict(faults.injected),
-            "orders_served_by_restock": short,
-        })
+        "\nconcurrency:",
+        json.dumps(
+            {
+                "orders": ORDERS,
+                "lines": len(lines),
+                "webhook_deliveries": len(deliveries),
+                "threads": THREADS,
+                "delivery_attempts": attempts["total"],
+                "crashed_attempts": attempts["crashed"],
+                "retry_later_answers": attempts["status 409"],
+                "faults_injected": dict(faults.injected),
+                "orders_served_by_restock": short,
+            }
+        ),
     )
     assert sum(faults.injected.values()) > 20, "the faults did not fire; the test would prove nothing"
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop, pay, sent_mail
 
+
 def test_a_paid_order_gets_its_key_by_email(stack: Stack) -> None:
     open_shop(stack)
     add_product(stack, keys=["AAAA-BBBB-CCCC-0001", "AAAA-BBBB-CCCC-0002"])
 
-    created = stack.api("POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 1, "email": "buyer@example.com", "locale": "zh-CN"})
+    created = stack.api(
+        "POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 1, "email": "buyer@example.com", "locale": "zh-CN"}
+    )
     assert created.status == 201, created.body
     assert created.body["status"] == "pending_payment"
     assert created.body["amount"] == 2000
@@ -38,7 +41,9 @@ def test_a_paid_order_gets_its_key_by_email(stack: Stack) -> None:
 def test_a_replayed_webhook_changes_nothing(stack: Stack) -> None:
     open_shop(stack)
     add_product(stack, keys=["KEY-0001", "KEY-0002", "KEY-0003"])
-    order = stack.api("POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 1, "email": "b@example.com", "locale": "en"}).body
+    order = stack.api(
+        "POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 1, "email": "b@example.com", "locale": "en"}
+    ).body
 
     first = pay(stack, order["order_id"], 2000, event_id="evt_same")
     again = pay(stack, order["order_id"], 2000, event_id="evt_same")
@@ -53,13 +58,17 @@ def test_a_replayed_webhook_changes_nothing(stack: Stack) -> None:
 def test_a_wrong_amount_is_flagged_not_delivered(stack: Stack) -> None:
     open_shop(stack)
     add_product(stack, keys=["KEY-0001"])
-    order = stack.api("POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 1, "email": "b@example.com", "locale": "en"}).body
+    order = stack.api(
+        "POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 1, "email": "b@example.com", "locale": "en"}
+    ).body
 
     response = pay(stack, order["order_id"], 1)
 
     assert response.status == 200
     assert response.body["result"] == "flagged"
-    view = stack.api("GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"})
+    view = stack.api(
+        "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}
+    )
     assert view.body["status"] == "on_hold"
     assert view.body["keys"] == []
 
@@ -67,16 +76,22 @@ def test_a_wrong_amount_is_flagged_not_delivered(stack: Stack) -> None:
 def test_out_of_stock_waits_and_is_served_when_keys_arrive(stack: Stack) -> None:
     open_shop(stack)
     add_product(stack)
-    order = stack.api("POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 2, "email": "b@example.com", "locale": "en"}).body
+    order = stack.api(
+        "POST", "/v1/orders", {"sku": "steam-20-us", "quantity": 2, "email": "b@example.com", "locale": "en"}
+    ).body
 
     assert pay(stack, order["order_id"], 4000).body["result"] == "awaiting_stock"
     stack.deliver_events()
     assert len(sent_mail()) == 1  # "we are restocking"
 
-    stack.api("POST", "/v1/admin/products/steam-20-us/keys", {"batch": "B2", "keys": ["NEW-1", "NEW-2", "NEW-3"]}, ADMIN)
+    stack.api(
+        "POST", "/v1/admin/products/steam-20-us/keys", {"batch": "B2", "keys": ["NEW-1", "NEW-2", "NEW-3"]}, ADMIN
+    )
     stack.deliver_events()
 
-    view = stack.api("GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"})
+    view = stack.api(
+        "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}
+    )
     assert view.body["status"] == "delivered"
     assert len(view.body["keys"]) == 2
     assert len(sent_mail()) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
@@ -75,7 +75,11 @@ class Shops:
         token = new_token()
         pk, sk = ShopItem.key(shop_id)
         item = ShopItem(
-            pk, sk, name=name, support_email=support_email, operator_token_sha256=token_digest(token),
+            pk,
+            sk,
+            name=name,
+            support_email=support_email,
+            operator_token_sha256=token_digest(token),
             created_at=_now(),
         )
         try:
@@ -106,9 +110,13 @@ class Catalog:
     def save_product(self, draft: Product) -> tuple[Product, bool]:
         """Create or update a product; returns it and whether it was created. Stock is never touched here."""
         pk, sk = ProductItem.key(draft.shop_id, draft.sku)
-        fields = {
-            "name": draft.name, "description": draft.description, "price": draft.price,
-            "currency": draft.currency, "region": draft.region, "platform": draft.platform,
+        fields: dict[str, Any] = {
+            "name": draft.name,
+            "description": draft.description,
+            "price": draft.price,
+            "currency": draft.currency,
+            "region": draft.region,
+            "platform": draft.platform,
         }
         try:
             ProductItem(pk, sk, shop_id=draft.shop_id, sku=draft.sku, created_at=_now(), **fields).save(
@@ -151,8 +159,13 @@ class Catalog:
 
         logger.info(
             "keys imported",
-            extra={"shop_id": shop_id, "sku": sku, "batch_id": batch_id, "imported": result.imported,
-                   "rejected": len(result.rejected)},
+            extra={
+                "shop_id": shop_id,
+                "sku": sku,
+                "batch_id": batch_id,
+                "imported": result.imported,
+                "rejected": len(result.rejected),
+            },
         )
         if result.imported:
             self._events.publish(
@@ -164,15 +177,14 @@ class Catalog:
     def _ensure_batch(self, shop_id: str, sku: str, batch_id: str, supplier: str) -> None:
         pk, sk = BatchItem.key(shop_id, sku, batch_id)
         try:
-            BatchItem(pk, sk, shop_id=shop_id, sku=sku, batch_id=batch_id, supplier=supplier,
-                      imported_at=_now()).save(condition=BatchItem.pk.does_not_exist())
+            BatchItem(pk, sk, shop_id=shop_id, sku=sku, batch_id=batch_id, supplier=supplier, imported_at=_now()).save(
+                condition=BatchItem.pk.does_not_exist()
+            )
         except PutError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
 
-    def _stock_chunk(
-        self, product: Product, batch_id: str, chunk: list[tuple[int, str, str]]
-    ) -> tuple[int, list[int]]:
+    def _stock_chunk(self, product: Product, batch_id: str, chunk: list[tuple[int, str, str]]) -> tuple[int, list[int]]:
         """Store one transaction's worth of keys; codes already in stock come back as duplicates.
 
         The keys and both counters change together or not at all, so stock counts cannot drift; a
@@ -186,8 +198,12 @@ class Catalog:
                     for _, code, code_hash in chunk:
                         transaction.save(
                             KeyItem(
-                                product.ref, code_hash, available_pool=product.ref, shop_id=product.shop_id,
-                                batch_id=batch_id, sealed_code=self._vault.seal(code, context=product.ref),
+                                product.ref,
+                                code_hash,
+                                available_pool=product.ref,
+                                shop_id=product.shop_id,
+                                batch_id=batch_id,
+                                sealed_code=self._vault.seal(code, context=product.ref),
                                 imported_at=now,
                             ),
                             condition=KeyItem.code_hash.does_not_exist(),
@@ -204,7 +220,8 @@ class Catalog:
             except TransactWriteError as error:
                 reasons = error.cancellation_reasons or []
                 taken = {
-                    i for i, reason in enumerate(reasons[: len(chunk)])
+                    i
+                    for i, reason in enumerate(reasons[: len(chunk)])
                     if reason is not None and reason.code == "ConditionalCheckFailed"
                 }
                 if not taken and not _is_conflict(error):
@@ -227,8 +244,10 @@ class Catalog:
             try:
                 with TransactWrite(connection=self._connection) as transaction:
                     transaction.update(
-                        batch, actions=[BatchItem.status.set(status)],
-                        condition=(BatchItem.status == batch.status) & (BatchItem.issued == batch.issued)
+                        batch,
+                        actions=[BatchItem.status.set(status)],
+                        condition=(BatchItem.status == batch.status)
+                        & (BatchItem.issued == batch.issued)
                         & (BatchItem.imported == batch.imported),
                     )
                     transaction.update(
@@ -245,9 +264,7 @@ class Catalog:
     def _return_parked_keys(self, shop_id: str, sku: str, batch_id: str) -> None:
         # Operator-time work proportional to the product's keys; sales never pay for it.
         ref = product_ref(shop_id, sku)
-        parked = KeyItem.query(
-            ref, filter_condition=(KeyItem.batch_id == batch_id) & (KeyItem.status == "parked")
-        )
+        parked = KeyItem.query(ref, filter_condition=(KeyItem.batch_id == batch_id) & (KeyItem.status == "parked"))
         for key in parked:
             try:
                 key.update(

@@ -61,7 +61,8 @@ class Fulfilment:
         """Issue a key to every line that has none, then record the order as delivered or waiting."""
         for attempt in range(2):
             missing = [
-                line.line_no for line in order.lines
+                line.line_no
+                for line in order.lines
                 if not line.issued and self._issuer.claim(order, line.line_no) is ClaimOutcome.OUT_OF_STOCK
             ]
             if not missing:
@@ -109,7 +110,9 @@ class Fulfilment:
         self._events.publish(
             "OrderFlagged",
             {
-                "order_id": order.order_id, "shop_id": order.shop_id, "reason": reason,
+                "order_id": order.order_id,
+                "shop_id": order.shop_id,
+                "reason": reason,
                 "expected": {"amount": order.amount, "currency": order.currency},
                 "received": {"amount": payment.amount, "currency": payment.currency},
                 "payment_ref": payment.payment_ref,
@@ -127,14 +130,21 @@ def _mismatch(order: Order, payment: PaymentConfirmation) -> str | None:
 
 def _paid_detail(order: Order) -> dict[str, object]:
     return {
-        "order_id": order.order_id, "shop_id": order.shop_id, "amount": order.amount,
-        "currency": order.currency, "payment_ref": order.payment_ref,
+        "order_id": order.order_id,
+        "shop_id": order.shop_id,
+        "amount": order.amount,
+        "currency": order.currency,
+        "payment_ref": order.payment_ref,
         "paid_at": order.paid_at.isoformat() if order.paid_at else None,
     }
 
 
 def _delivered_detail(order: Order) -> dict[str, object]:
     return {
-        "order_id": order.order_id, "shop_id": order.shop_id, "sku": order.sku, "quantity": order.quantity,
-        "locale": order.locale, "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
+        "order_id": order.order_id,
+        "shop_id": order.shop_id,
+        "sku": order.sku,
+        "quantity": order.quantity,
+        "locale": order.locale,
+        "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
     }

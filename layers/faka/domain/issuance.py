@@ -59,13 +59,9 @@ class KeyIssuer:
 
     def _candidates(self, pool: str) -> list[tuple[str, str]]:
         start = secrets.token_hex(32)
-        found = list(
-            KeyItem.available.query(pool, KeyItem.code_hash >= start, limit=_CANDIDATES_PER_READ)
-        )
+        found = list(KeyItem.available.query(pool, KeyItem.code_hash >= start, limit=_CANDIDATES_PER_READ))
         if len(found) < _CANDIDATES_PER_READ:
-            found += KeyItem.available.query(
-                pool, KeyItem.code_hash < start, limit=_CANDIDATES_PER_READ - len(found)
-            )
+            found += KeyItem.available.query(pool, KeyItem.code_hash < start, limit=_CANDIDATES_PER_READ - len(found))
         return [(item.code_hash, item.batch_id) for item in found]
 
     def _try_claim(self, order: Order, line_no: int, code_hash: str, batch_id: str) -> ClaimOutcome | None:

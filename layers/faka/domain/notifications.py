@@ -63,7 +63,10 @@ class Notices:
             "order_delivered",
             order.locale,
             {
-                "order": order, "product": product, "shop_name": shop, "keys": [code for _, code in self._delivered.codes(order)],
+                "order": order,
+                "product": product,
+                "shop_name": shop,
+                "keys": [code for _, code in self._delivered.codes(order)],
                 "order_url": self._order_page_url.format(order_id=order.order_id),
             },
         )
@@ -86,8 +89,12 @@ class Notices:
         message = self._templates.render(
             "order_awaiting_stock",
             order.locale,
-            {"order": order, "product": product, "shop_name": self._shop_name(order.shop_id),
-             "order_url": self._order_page_url.format(order_id=order.order_id)},
+            {
+                "order": order,
+                "product": product,
+                "shop_name": self._shop_name(order.shop_id),
+                "order_url": self._order_page_url.format(order_id=order.order_id),
+            },
         )
         return self._mailer.send(Email(order.email, message.subject, message.text, message.html))
 

@@ -80,9 +80,7 @@ class Orders:
     def place(self, request: OrderRequest) -> tuple[Order, str]:
         """Create an order waiting for payment; returns it with the buyer's access token."""
         if not 1 <= request.quantity <= self._max_quantity:
-            raise InvalidRequest(
-                f"quantity must be between 1 and {self._max_quantity}", code="invalid_quantity"
-            )
+            raise InvalidRequest(f"quantity must be between 1 and {self._max_quantity}", code="invalid_quantity")
         product = self._catalog.product(request.shop_id, request.sku)
         token = new_token()
         now = datetime.now(UTC)
@@ -104,8 +102,7 @@ class Orders:
             expires_at=now + self._ttl,
         )
         lines = [
-            OrderLineItem(item.order_id, OrderLineItem.sort_key(n), line_no=n)
-            for n in range(1, request.quantity + 1)
+            OrderLineItem(item.order_id, OrderLineItem.sort_key(n), line_no=n) for n in range(1, request.quantity + 1)
         ]
         with TransactWrite(connection=self._connection) as transaction:
             transaction.save(item, condition=OrderItem.order_id.does_not_exist())
@@ -115,9 +112,14 @@ class Orders:
         self._events.publish(
             "OrderCreated",
             {
-                "order_id": order.order_id, "shop_id": order.shop_id, "sku": order.sku,
-                "quantity": order.quantity, "amount": order.amount, "currency": order.currency,
-                "locale": order.locale, "created_at": order.created_at.isoformat(),
+                "order_id": order.order_id,
+                "shop_id": order.shop_id,
+                "sku": order.sku,
+                "quantity": order.quantity,
+                "amount": order.amount,
+                "currency": order.currency,
+                "locale": order.locale,
+                "created_at": order.created_at.isoformat(),
             },
         )
         return order, token
@@ -138,27 +140,37 @@ class Orders:
 
     def mark_paid(self, order: Order, payment: PaymentConfirmation) -> bool:
         return self._transition(
-            order, _in(PAYABLE), OrderItem.status.set(OrderStatus.PAID.value),
-            OrderItem.paid_at.set(datetime.now(UTC)), OrderItem.payment_provider.set(payment.provider),
+            order,
+            _in(PAYABLE),
+            OrderItem.status.set(OrderStatus.PAID.value),
+            OrderItem.paid_at.set(datetime.now(UTC)),
+            OrderItem.payment_provider.set(payment.provider),
             OrderItem.payment_ref.set(payment.payment_ref),
         )
 
     def put_on_hold(self, order: Order, reason: str) -> bool:
         return self._transition(
-            order, _in(PAYABLE | FULFILLABLE), OrderItem.status.set(OrderStatus.ON_HOLD.value),
+            order,
+            _in(PAYABLE | FULFILLABLE),
+            OrderItem.status.set(OrderStatus.ON_HOLD.value),
             OrderItem.flag_reason.set(reason),
         )
 
     def mark_awaiting_stock(self, order: Order) -> bool:
         return self._transition(
-            order, OrderItem.status == OrderStatus.PAID.value,
-            OrderItem.status.set(OrderStatus.AWAITING_STOCK.value), OrderItem.waiting_for.set(order.product_ref),
+            order,
+            OrderItem.status == OrderStatus.PAID.value,
+            OrderItem.status.set(OrderStatus.AWAITING_STOCK.value),
+            OrderItem.waiting_for.set(order.product_ref),
         )
 
     def mark_delivered(self, order: Order) -> bool:
         return self._transition(
-            order, _in(FULFILLABLE), OrderItem.status.set(OrderStatus.DELIVERED.value),
-            OrderItem.delivered_at.set(datetime.now(UTC)), OrderItem.waiting_for.remove(),
+            order,
+            _in(FULFILLABLE),
+            OrderItem.status.set(OrderStatus.DELIVERED.value),
+            OrderItem.delivered_at.set(datetime.now(UTC)),
+            OrderItem.waiting_for.remove(),
         )
 
     def record_delivery_message(self, order_id: str, message_id: str) -> None:
@@ -181,4 +193,3 @@ class Orders:
                 return False
             raise
         return True
-

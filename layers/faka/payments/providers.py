@@ -26,7 +26,11 @@ class StripeCheckout(PaymentProvider):
                 "line_items": [
                     {
                         "quantity": 1,
-                        "price_data": {"currency": currency, "unit_amount": amount, "product_data": {"name": description}},
+                        "price_data": {
+                            "currency": currency,
+                            "unit_amount": amount,
+                            "product_data": {"name": description},
+                        },
                     }
                 ],
                 "success_url": self._success_url.format(order_id=order_id),

@@ -81,8 +81,11 @@ def verify_stripe_event(payload: str, signature: str | None, secret: str) -> Ver
         event = StripeEvent.model_validate_json(payload)
         return VerifiedEvent(event.id, _read(event))
     except ValidationError as error:
-        raise InvalidRequest("the event body is not a Stripe event faka can read", code="invalid_payload",
-                             details=error.errors(include_url=False, include_input=False)) from None
+        raise InvalidRequest(
+            "the event body is not a Stripe event faka can read",
+            code="invalid_payload",
+            details=error.errors(include_url=False, include_input=False),
+        ) from None
 
 
 def _read(event: StripeEvent) -> PaymentConfirmation | Ignored:

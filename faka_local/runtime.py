@@ -30,15 +30,16 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from moto.server import ThreadedMotoServer
+from moto.ses.models import Message, RawMessage, SESBackend, ses_backends
+from moto.ses.responses import EmailResponse
+from moto.sns.models import SNSBackend, sns_backends
+
 from faka import resources
 from faka.config import Env
 from faka_local.emulator import serialize_dynamodb_requests
 from faka_local.event_sources import QueueConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
-from moto.server import ThreadedMotoServer
-from moto.ses.models import Message, RawMessage, SESBackend, ses_backends
-from moto.ses.responses import EmailResponse
-from moto.sns.models import SNSBackend, sns_backends
 
 if TYPE_CHECKING:
     from faka_local.http_server import LocalGateway
@@ -53,9 +54,6 @@ EMULATOR_ACCOUNT = "123456789012"
 # Local-only knobs, read by nothing but this runtime.
 LOCAL_PORT_VARIABLE = "FAKA_LOCAL_PORT"
 EMULATOR_PORT_VARIABLE = "FAKA_EMULATOR_PORT"
-# The after-sales settings are not in faka.config.Env yet; the names are the contract's.
-ESCALATION_SECONDS_VARIABLE = "FAKA_ESCALATION_SECONDS"
-QUIET_HOURS_VARIABLE = "FAKA_QUIET_HOURS"
 # Minutes instead of days, so a demo sees every activation reminder before lunch.
 LOCAL_ESCALATION_SECONDS = "60,120,180"
 # Quiet hours would hold back reminders during an evening demo; set FAKA_QUIET_HOURS to try them.
@@ -100,8 +98,8 @@ class LocalConfig:
             admin_token=environ.get(Env.ADMIN_TOKEN) or secrets.token_urlsafe(24),
             stripe_webhook_secret=environ.get(Env.STRIPE_WEBHOOK_SECRET) or f"whsec_{secrets.token_hex(24)}",
             signing_secret=environ.get(Env.SIGNING_SECRET) or secrets.token_urlsafe(32),
-            escalation_seconds=environ.get(ESCALATION_SECONDS_VARIABLE) or LOCAL_ESCALATION_SECONDS,
-            quiet_hours=environ.get(QUIET_HOURS_VARIABLE) or LOCAL_QUIET_HOURS,
+            escalation_seconds=environ.get(Env.ESCALATION_SECONDS) or LOCAL_ESCALATION_SECONDS,
+            quiet_hours=environ.get(Env.QUIET_HOURS) or LOCAL_QUIET_HOURS,
             sender_email=environ.get(Env.SENDER_EMAIL) or "shop@faka.local",
         )
 
@@ -136,8 +134,8 @@ def prepare_environment(config: LocalConfig) -> None:
             Env.SIGNING_SECRET: config.signing_secret,
             Env.SENDER_EMAIL: config.sender_email,
             Env.DEFAULT_SHOP: "main",
-            ESCALATION_SECONDS_VARIABLE: config.escalation_seconds,
-            QUIET_HOURS_VARIABLE: config.quiet_hours,
+            Env.ESCALATION_SECONDS: config.escalation_seconds,
+            Env.QUIET_HOURS: config.quiet_hours,
         }
     )
 
@@ -384,6 +382,7 @@ class LocalRuntime:
         # Imported only now: these modules build settings, clients and Powertools objects from the
         # environment prepared above.
         import boto3
+
         from faka.wiring import services
         from faka_local.http_server import LocalGateway
         from faka_local.provision import provision
@@ -454,8 +453,8 @@ faka local is running (ready in {seconds:.1f} s). Ctrl-C stops it.
   admin token            {config.admin_token}
   Stripe webhook secret  {config.stripe_webhook_secret}
   signing secret         {config.signing_secret}
-  escalation schedule    {ESCALATION_SECONDS_VARIABLE}={config.escalation_seconds} (seconds after delivery)
-  quiet hours            {QUIET_HOURS_VARIABLE}={config.quiet_hours}
+  escalation schedule    {Env.ESCALATION_SECONDS}={config.escalation_seconds} (seconds after delivery)
+  quiet hours            {Env.QUIET_HOURS}={config.quiet_hours}
 
 shop operator tokens:
 {tokens}

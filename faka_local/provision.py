@@ -100,7 +100,9 @@ def _create_queues(aws: boto3.Session) -> tuple[dict[str, str], dict[str, str]]:
             QueueName=spec.physical_name,
             Attributes={
                 "VisibilityTimeout": str(spec.visibility_timeout_seconds),
-                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count}),
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count}
+                ),
             },
         )["QueueUrl"]
         dlq_urls[spec.name] = dlq_url
@@ -119,5 +121,7 @@ def _create_bus_and_rules(aws: boto3.Session) -> None:
         queue_url = sqs.get_queue_url(QueueName=rule.target.physical_name)["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events.put_targets(
-            Rule=rule.physical_name, EventBusName=resources.EVENT_BUS, Targets=[{"Id": rule.target.name, "Arn": queue_arn}]
+            Rule=rule.physical_name,
+            EventBusName=resources.EVENT_BUS,
+            Targets=[{"Id": rule.target.name, "Arn": queue_arn}],
         )

@@ -37,13 +37,17 @@ class QueueConsumer:
     def poll_once(self) -> int:
         """Deliver one batch, if any; returns how many messages it held."""
         messages = self._sqs.receive_message(
-            QueueUrl=self._url, MaxNumberOfMessages=min(self.spec.batch_size, 10), AttributeNames=["All"],
+            QueueUrl=self._url,
+            MaxNumberOfMessages=min(self.spec.batch_size, 10),
+            AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not messages:
             return 0
         event = {"Records": [self._record(m) for m in messages]}
-        context = LocalLambdaContext(self.spec.consumer.physical_name, timeout_seconds=self.spec.consumer.timeout_seconds)
+        context = LocalLambdaContext(
+            self.spec.consumer.physical_name, timeout_seconds=self.spec.consumer.timeout_seconds
+        )
         try:
             response = self._handler(event, context) or {}
             failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
