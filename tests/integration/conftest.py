@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
+import jsonschema
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from faka import resources
+from faka.adapters.messaging import EventBridgePublisher
 from faka.config import get_settings
 from faka.wiring import services
 from faka_local.apigateway import rest_event
@@ -77,6 +80,26 @@ class Stack:
 
 
 serialize_dynamodb_requests()
+
+EVENT_SCHEMAS = Path(__file__).resolve().parents[2] / "events" / "schemas"
+
+
+@pytest.fixture(autouse=True)
+def events_match_their_schemas(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every event any integration test makes the code emit is checked against ``events/schemas``."""
+    published: list[str] = []
+    publish = EventBridgePublisher.publish
+
+    def validating_publish(self: EventBridgePublisher, detail_type: str, detail: Mapping[str, Any]) -> None:
+        schema = json.loads((EVENT_SCHEMAS / f"{detail_type}.json").read_text())
+        jsonschema.validate(
+            json.loads(json.dumps(detail, default=str)), schema, format_checker=jsonschema.FormatChecker()
+        )
+        published.append(detail_type)
+        publish(self, detail_type, detail)
+
+    monkeypatch.setattr(EventBridgePublisher, "publish", validating_publish)
+    return published
 
 
 @pytest.fixture

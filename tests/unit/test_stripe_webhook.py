@@ -1,0 +1,116 @@
+"""Stripe's own published objects must parse as they are, with every field they carry."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from faka.domain.model import PaymentConfirmation
+from faka.errors import InvalidRequest
+from faka.payments.stripe_webhook import Ignored, stripe_signature, verify_stripe_event
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stripe"
+SECRET = "whsec_unit"
+
+
+def stripe_event(event_type: str, obj: str, **changes: Any) -> str:
+    event = json.loads((FIXTURES / "event.json").read_text())
+    data = json.loads((FIXTURES / obj).read_text())
+    data.update(changes)
+    event.update(type=event_type, data={"object": data})
+    return json.dumps(event)
+
+
+def verify(body: str, signature: str | None = None) -> PaymentConfirmation | Ignored:
+    return verify_stripe_event(body, signature or stripe_signature(body, SECRET), SECRET).notice
+
+
+def test_a_paid_checkout_session_confirms_its_order() -> None:
+    body = stripe_event(
+        "checkout.session.completed",
+        "checkout.session.json",
+        client_reference_id="ord1",
+        payment_status="paid",
+        amount_total=2000,
+        currency="USD",
+    )
+    notice = verify(body)
+    # The payment intent, so its own payment_intent.succeeded event names the same payment.
+    assert notice == PaymentConfirmation("ord1", 2000, "usd", "stripe", "pi_1PgafyB7WZ01zgkWSjxsAJo3")
+
+
+def test_the_order_can_come_from_metadata() -> None:
+    body = stripe_event(
+        "checkout.session.completed",
+        "checkout.session.json",
+        metadata={"order_id": "ord2"},
+        payment_status="paid",
+        amount_total=500,
+        currency="eur",
+        payment_intent="pi_1",
+    )
+    assert verify(body) == PaymentConfirmation("ord2", 500, "eur", "stripe", "pi_1")
+
+
+def test_stripes_unpaid_example_session_is_acknowledged_and_ignored() -> None:
+    assert isinstance(verify(stripe_event("checkout.session.completed", "checkout.session.json")), Ignored)
+
+
+def test_a_succeeded_payment_intent_confirms_its_order() -> None:
+    body = stripe_event(
+        "payment_intent.succeeded",
+        "payment_intent.json",
+        metadata={"order_id": "ord3"},
+        amount_received=4200,
+        status="succeeded",
+    )
+    assert verify(body) == PaymentConfirmation("ord3", 4200, "usd", "stripe", "pi_1PgafyB7WZ01zgkWSjxsAJo3")
+
+
+@pytest.mark.parametrize(
+    ("event_type", "obj"), [("charge.dispute.created", "dispute.json"), ("charge.refunded", "charge.json")]
+)
+def test_events_that_ask_nothing_are_ignored(event_type: str, obj: str) -> None:
+    assert isinstance(verify(stripe_event(event_type, obj)), Ignored)
+
+
+def test_a_payment_without_a_faka_order_is_ignored() -> None:
+    body = stripe_event("payment_intent.succeeded", "payment_intent.json", amount_received=100)
+    assert isinstance(verify(body), Ignored)
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        None,
+        "",
+        "t=1,v1=00",
+        stripe_signature("{}", SECRET),  # signs another body
+        stripe_signature("BODY", "whsec_other"),
+        stripe_signature("BODY", SECRET, timestamp=int(time.time()) - 301),  # outside Stripe's 300 s tolerance
+    ],
+)
+def test_a_bad_or_stale_signature_is_refused(signature: str | None) -> None:
+    body = "BODY"
+    with pytest.raises(InvalidRequest) as refused:
+        verify_stripe_event(body, signature, SECRET)
+    assert refused.value.code == "invalid_signature"
+
+
+@pytest.mark.parametrize("body", ["not json", "{}", '{"id": "evt_1", "type": "x"}', "[]"])
+def test_a_signed_body_that_is_not_an_event_is_refused(body: str) -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        verify(body)
+    assert refused.value.code == "invalid_payload"
+
+
+def test_a_paid_session_without_an_amount_is_refused() -> None:
+    body = stripe_event(
+        "checkout.session.completed", "checkout.session.json", client_reference_id="o", payment_status="paid"
+    )
+    with pytest.raises(InvalidRequest):
+        verify(body)
