@@ -13,7 +13,7 @@ for entry in (REPO_ROOT / "layers", REPO_ROOT):
     if str(entry) not in sys.path:
         sys.path.insert(0, str(entry))
 
-from aws_cdk import App, Environment  # noqa: E402
+from aws_cdk import App  # noqa: E402
 
 from infra.faka_stack import FakaStack  # noqa: E402
 from infra.layer_build import build_layer  # noqa: E402
@@ -29,9 +29,8 @@ def create_app(app: App | None = None, *, layer_dir: Path | None = None) -> tupl
         app,
         STACK_NAME,
         layer_dir=layer_dir or build_layer(),
-        # Environment-agnostic on purpose: the same template deploys to whichever account and region the
+        # No env: the template stays environment-agnostic and deploys to whichever account and region the
         # CLI credentials point at.
-        env=Environment(account=None, region=None),
         description="faka: serverless card-key delivery",
     )
     add_compliance_checks(app)

@@ -9,8 +9,8 @@ from typing import Any
 
 from aws_cdk import Stack
 from constructs import Construct, Node
-from faka.config import Settings
 
+from faka.config import Settings
 from infra.constructs.api import Api
 from infra.constructs.email import Email
 from infra.constructs.functions import Functions, FunctionSettings

@@ -7,8 +7,8 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-from faka import resources
 
+from faka import resources
 from infra.nag import acknowledge
 
 # The routes already carry their version (/v1/...), so the stage only names the deployment.

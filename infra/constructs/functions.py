@@ -11,10 +11,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
 from faka import resources
 from faka.config import Env
 from faka.resources import FunctionSpec
-
 from infra.constructs.email import Email
 from infra.constructs.messaging import Messaging
 from infra.constructs.naming import logical_id

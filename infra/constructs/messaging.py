@@ -12,9 +12,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+
 from faka import resources
 from faka.resources import QueueSpec, RuleSpec
-
 from infra.constructs.naming import logical_id
 
 # The EventBridge pattern fields RuleSpec may use; anything else fails the synth instead of being dropped.

@@ -92,7 +92,8 @@ NOTIFIER_FUNCTION = FunctionSpec("notifier", timeout_seconds=60)
 RESTOCK_FUNCTION = FunctionSpec("restock", timeout_seconds=120)
 FUNCTIONS = (API_FUNCTION, NOTIFIER_FUNCTION, RESTOCK_FUNCTION)
 
-NOTIFIER_QUEUE = QueueSpec("notifier", NOTIFIER_FUNCTION, batch_size=10)
+# SQS visibility must exceed six times the consumer timeout, or a slow batch is delivered twice.
+NOTIFIER_QUEUE = QueueSpec("notifier", NOTIFIER_FUNCTION, batch_size=10, visibility_timeout_seconds=360)
 RESTOCK_QUEUE = QueueSpec("restock", RESTOCK_FUNCTION, batch_size=5, visibility_timeout_seconds=720)
 QUEUES = (NOTIFIER_QUEUE, RESTOCK_QUEUE)
 

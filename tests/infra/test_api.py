@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from aws_cdk.assertions import Match
-from faka import resources
 
+from faka import resources
 from infra.constructs.api import STAGE_NAME
 from tests.infra.conftest import Synthesized
 

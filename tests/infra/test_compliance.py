@@ -95,3 +95,18 @@ def test_bad_context_fails_the_synth(overrides: dict[str, object]) -> None:
 
 def test_default_context_is_valid() -> None:
     DeploymentContext().validate()
+
+
+def test_cdk_json_context_matches_the_code_defaults(synthesized: Synthesized) -> None:
+    """In-process synths (tests, scripts) fall back to the code defaults; they must equal what the CLI uses."""
+    defaults = DeploymentContext()
+    from_cdk_json = {
+        "paymentProvider": defaults.payment_provider,
+        "senderEmail": defaults.sender_email,
+        "defaultShop": defaults.default_shop,
+        "sesIdentity": defaults.ses_identity,
+        "apiRateLimit": defaults.api_rate_limit,
+        "apiBurstLimit": defaults.api_burst_limit,
+        "logLevel": defaults.log_level,
+    }
+    assert {key: synthesized.context[key] for key in from_cdk_json} == from_cdk_json

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from faka import resources
 from faka.config import Env
 from faka.resources import FunctionSpec, QueueSpec
-
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from faka import resources
 from faka.resources import QueueSpec, RuleSpec
-
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")

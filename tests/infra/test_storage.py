@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
-from faka import resources
-from faka.adapters.tables import TABLE_MODELS
 from pynamodb.models import Model
 
+from faka import resources
+from faka.adapters.tables import TABLE_MODELS
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")
