@@ -3,9 +3,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # The Lambda runtime is Python 3.13; use it locally when the machine has it, else any Python >= 3.11.
+# pyenv shims answer `command -v` for versions they cannot run, so each candidate is actually run.
 PYTHON ?= $(shell for candidate in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13 python3.12 \
 	$$HOME/.pyenv/versions/3.12*/bin/python3.12 python3.11 python3; do \
-	command -v $$candidate >/dev/null 2>&1 && { echo $$candidate; break; }; done)
+	$$candidate -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$candidate; break; }; \
+	done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -24,7 +26,6 @@ help:
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	@test -n "$(PYTHON)" || { echo "faka needs Python 3.11 or newer on PATH"; exit 1; }
-	$(PYTHON) -c 'import sys; sys.exit("faka needs Python >= 3.11") if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

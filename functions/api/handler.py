@@ -102,6 +102,13 @@ def _shop_id() -> str:
     return app.current_event.headers.get("x-faka-shop") or services().settings.default_shop
 
 
+def _open_shop_id() -> str:
+    """The shop a storefront request names, after checking it exists, so a typo is not an "unknown sku"."""
+    shop_id = _shop_id()
+    services().shops.get(shop_id)
+    return shop_id
+
+
 def _operator(*, platform_only: bool = False) -> str:
     shop_id = _shop_id()
     services().access.authorize(
@@ -138,14 +145,13 @@ def openapi() -> Response[str]:
 
 @app.get("/v1/products", responses={404: {"description": "Unknown shop"}})
 def list_products() -> ProductList:
-    shop_id = _shop_id()
-    services().shops.get(shop_id)
+    shop_id = _open_shop_id()
     return ProductList(products=[_product_view(p) for p in services().catalog.products(shop_id)])
 
 
 @app.post("/v1/orders", responses={201: {"description": "Order created"}, 400: {"description": "Invalid order"}})
 def create_order(draft: Annotated[OrderDraft, Body()]) -> Response[str]:
-    shop_id = _shop_id()
+    shop_id = _open_shop_id()
     identity = app.current_event.request_context.identity
     order, token = services().orders.place(
         OrderRequest(

@@ -258,6 +258,10 @@ class Catalog:
                 continue  # a sale or import changed the batch meanwhile; recount
             if status is BatchStatus.ACTIVE:
                 self._return_parked_keys(shop_id, sku, batch_id)
+                if unsold:
+                    self._events.publish(
+                        "StockReplenished", {"shop_id": shop_id, "sku": sku, "batch_id": batch_id, "imported": unsold}
+                    )
             return
         raise Conflict("the batch kept changing; try again", code="busy")
 
