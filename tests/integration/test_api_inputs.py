@@ -35,7 +35,11 @@ def shop(stack: Stack) -> Stack:
         ('{"sku": "steam-20-us", "quantity": 11, "email": "b@example.com"}', 400, "invalid_quantity"),
         ('{"sku": "no-such-sku", "quantity": 1, "email": "b@example.com"}', 404, "unknown_sku"),
         ('{"sku": "../etc", "quantity": 1, "email": "b@example.com"}', 400, "invalid_request"),
-        ('{"sku": "steam-20-us", "quantity": 1, "email": "b@example.com", "locale": "<script>"}', 400, "invalid_request"),
+        (
+            '{"sku": "steam-20-us", "quantity": 1, "email": "b@example.com", "locale": "<script>"}',
+            400,
+            "invalid_request",
+        ),
         ("[]", 400, "invalid_request"),
     ],
 )
@@ -76,7 +80,9 @@ def test_a_webhook_with_a_bad_or_stale_signature_is_refused(shop: Stack, signatu
         signature = stripe_signature(body, WEBHOOK_SECRET, timestamp=int(time.time()) - 400)
     response = shop.api("POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": signature})
     assert (response.status, response.body["code"]) == (400, "invalid_signature")
-    view = shop.api("GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"})
+    view = shop.api(
+        "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}
+    )
     assert view.body["status"] == "pending_payment"
 
 
@@ -87,7 +93,9 @@ def test_a_webhook_for_an_unknown_order_is_refused(shop: Stack) -> None:
 
 def test_a_signed_webhook_that_is_not_json_is_refused(shop: Stack) -> None:
     body = "{oops"
-    response = shop.api("POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": stripe_signature(body, WEBHOOK_SECRET)})
+    response = shop.api(
+        "POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": stripe_signature(body, WEBHOOK_SECRET)}
+    )
     assert (response.status, response.body["code"]) == (400, "invalid_payload")
 
 
@@ -99,16 +107,29 @@ def test_operator_routes_need_the_right_token(shop: Stack) -> None:
 
 
 def test_a_shop_operator_acts_on_their_own_shop_only(shop: Stack) -> None:
-    opened = shop.api("POST", "/v1/admin/shops", {"shop_id": "moon", "name": "Moon", "support_email": "m@example.com"}, ADMIN)
+    opened = shop.api(
+        "POST", "/v1/admin/shops", {"shop_id": "moon", "name": "Moon", "support_email": "m@example.com"}, ADMIN
+    )
     moon = {"Authorization": f"Bearer {opened.body['operator_token']}", "X-Faka-Shop": "moon"}
-    product = {"sku": "apple-100", "name": "App Store", "price": 10000, "currency": "cny", "region": "CN", "platform": "apple"}
+    product = {
+        "sku": "apple-100",
+        "name": "App Store",
+        "price": 10000,
+        "currency": "cny",
+        "region": "CN",
+        "platform": "apple",
+    }
     assert shop.api("POST", "/v1/admin/products", product, moon).status == 201
     assert shop.api("POST", "/v1/admin/products", product, moon).status == 200  # identical: nothing new
     on_main = shop.api("POST", "/v1/admin/products", product, {**moon, "X-Faka-Shop": "main"})
     assert on_main.status == 403
-    cannot_open = shop.api("POST", "/v1/admin/shops", {"shop_id": "sun", "name": "S", "support_email": "s@example.com"}, moon)
+    cannot_open = shop.api(
+        "POST", "/v1/admin/shops", {"shop_id": "sun", "name": "S", "support_email": "s@example.com"}, moon
+    )
     assert cannot_open.status == 403
-    assert [p["sku"] for p in shop.api("GET", "/v1/products", headers={"X-Faka-Shop": "moon"}).body["products"]] == ["apple-100"]
+    assert [p["sku"] for p in shop.api("GET", "/v1/products", headers={"X-Faka-Shop": "moon"}).body["products"]] == [
+        "apple-100"
+    ]
     assert "apple-100" not in [p["sku"] for p in shop.api("GET", "/v1/products").body["products"]]
 
 

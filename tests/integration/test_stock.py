@@ -57,7 +57,10 @@ def test_resending_the_same_import_changes_nothing(shop: Stack) -> None:
 def test_keys_import_as_csv(shop: Stack) -> None:
     body = "code,note\nCSV-0001,first\nCSV-0002,second\n\nCSV-0001,dup\n"
     response = shop.api(
-        "POST", f"/v1/admin/products/{SKU}/keys", raw=body, headers={**ADMIN, "Content-Type": "text/csv"},
+        "POST",
+        f"/v1/admin/products/{SKU}/keys",
+        raw=body,
+        headers={**ADMIN, "Content-Type": "text/csv"},
         query="batch=CSV-1&supplier=acme",
     )
     assert response.status == 200, response.body
@@ -90,7 +93,9 @@ def test_a_suspended_batch_is_not_sold_and_comes_back_when_resumed(shop: Stack) 
 
     assert shop.api("PUT", f"/v1/admin/products/{SKU}/batches/B-OLD", {"status": "active"}, ADMIN).status == 200
     shop.deliver_events()
-    view = shop.api("GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"})
+    view = shop.api(
+        "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}
+    )
     assert view.body["status"] == "delivered"
     assert stock(shop) == 1
 
