@@ -7,14 +7,20 @@ names, key schemas, queues, rules and dead-letter queues.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
 
 from faka import resources
 from faka.adapters.tables import TABLE_MODELS
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# The emulator does not check IAM; CDK gives the real state machine a least-privilege role.
+STATE_MACHINE_ROLE_ARN = "arn:aws:iam::123456789012:role/faka-stepfunctions"
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,7 @@ class Provisioned:
     dlq_urls: dict[str, str]
     operator_topic_arn: str
     kms_key_id: str
+    state_machine_arns: dict[str, str]
 
 
 def provision(*, sender_email: str, session: boto3.Session | None = None) -> Provisioned:
@@ -34,7 +41,8 @@ def provision(*, sender_email: str, session: boto3.Session | None = None) -> Pro
     queue_urls, dlq_urls = _create_queues(aws)
     _create_bus_and_rules(aws)
     aws.client("ses").verify_email_identity(EmailAddress=sender_email)
-    return Provisioned(queue_urls, dlq_urls, topic_arn, kms_key_id)
+    state_machine_arns = _create_state_machines(aws, queue_urls[resources.NOTIFIER_QUEUE.name], topic_arn)
+    return Provisioned(queue_urls, dlq_urls, topic_arn, kms_key_id, state_machine_arns)
 
 
 def _create_tables(aws: boto3.Session) -> None:
@@ -125,3 +133,27 @@ def _create_bus_and_rules(aws: boto3.Session) -> None:
             EventBusName=resources.EVENT_BUS,
             Targets=[{"Id": rule.target.name, "Arn": queue_arn}],
         )
+
+
+def _create_state_machines(aws: boto3.Session, notifier_queue_url: str, operator_topic_arn: str) -> dict[str, str]:
+    """Each StateMachineSpec from its ASL file, with the placeholders CDK fills filled the same way."""
+    stepfunctions = aws.client("stepfunctions")
+    substitutions = resources.activation_escalation_substitutions(
+        notifier_queue_url=notifier_queue_url, operator_topic_arn=operator_topic_arn
+    )
+    existing = {m["name"]: m["stateMachineArn"] for m in stepfunctions.list_state_machines()["stateMachines"]}
+    arns: dict[str, str] = {}
+    for spec in resources.STATE_MACHINES:
+        if spec.physical_name in existing:
+            arns[spec.name] = existing[spec.physical_name]
+            continue
+        definition = (REPO_ROOT / spec.definition_file).read_text(encoding="utf-8")
+        for placeholder, value in substitutions.items():
+            definition = definition.replace(f"${{{placeholder}}}", value)
+        # An unfilled placeholder would only fail when a task reached it, seconds or days in; fail here instead.
+        if unfilled := re.findall(r"\$\{(\w+)\}", definition):
+            raise ValueError(f"{spec.definition_file}: no substitution for {sorted(set(unfilled))}")
+        arns[spec.name] = stepfunctions.create_state_machine(
+            name=spec.physical_name, definition=definition, roleArn=STATE_MACHINE_ROLE_ARN, type="STANDARD"
+        )["stateMachineArn"]
+    return arns

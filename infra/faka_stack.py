@@ -10,9 +10,12 @@ from typing import Any
 from aws_cdk import Stack
 from constructs import Construct, Node
 
+from faka import resources
 from faka.config import Settings
+from faka.domain.escalation import parse_offsets
 from infra.constructs.api import Api
 from infra.constructs.email import Email
+from infra.constructs.escalation import Escalation
 from infra.constructs.functions import Functions, FunctionSettings
 from infra.constructs.messaging import Messaging
 from infra.constructs.storage import Storage
@@ -35,6 +38,8 @@ class DeploymentContext:
     api_rate_limit: float = 50
     api_burst_limit: int = 100
     log_level: str = "INFO"
+    escalation_seconds: str = Settings.model_fields["escalation_seconds"].default
+    quiet_hours: str = Settings.model_fields["quiet_hours"].default
 
     @classmethod
     def from_node(cls, node: Node) -> DeploymentContext:
@@ -52,6 +57,8 @@ class DeploymentContext:
             api_rate_limit=float(get("apiRateLimit", defaults.api_rate_limit)),
             api_burst_limit=int(get("apiBurstLimit", defaults.api_burst_limit)),
             log_level=str(get("logLevel", defaults.log_level)).upper(),
+            escalation_seconds=str(get("escalationSeconds", defaults.escalation_seconds)),
+            quiet_hours=str(get("quietHours", defaults.quiet_hours)),
         )
         context.validate()
         return context
@@ -68,6 +75,17 @@ class DeploymentContext:
             raise ValueError(f"context senderEmail={self.sender_email!r} is not an email address")
         if self.api_rate_limit <= 0 or self.api_burst_limit <= 0:
             raise ValueError("context apiRateLimit and apiBurstLimit must be positive")
+        # The functions' own settings validation, so a value they would refuse at cold start fails here.
+        try:
+            parse_offsets(Settings(escalation_seconds=self.escalation_seconds).escalation_seconds)
+        except ValueError as error:
+            raise ValueError(
+                f"context escalationSeconds={self.escalation_seconds!r}: expected three increasing delays in seconds"
+            ) from error
+        try:
+            Settings(quiet_hours=self.quiet_hours)
+        except ValueError as error:
+            raise ValueError(f"context quietHours={self.quiet_hours!r}: expected 'HH-HH' or 'off'") from error
 
 
 class FakaStack(Stack):
@@ -89,6 +107,8 @@ class FakaStack(Stack):
                 sender_email=context.sender_email,
                 default_shop=context.default_shop,
                 log_level=context.log_level,
+                escalation_seconds=context.escalation_seconds,
+                quiet_hours=context.quiet_hours,
             ),
             storage=self.storage,
             messaging=self.messaging,
@@ -102,3 +122,10 @@ class FakaStack(Stack):
             burst_limit=context.api_burst_limit,
         )
         self.functions.set_public_base_url(self.api.base_url)
+        self.escalation = Escalation(
+            self,
+            "Escalation",
+            storage=self.storage,
+            messaging=self.messaging,
+            starter=self.functions.functions[resources.ESCALATION_FUNCTION.name],
+        )

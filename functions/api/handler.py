@@ -6,16 +6,18 @@ Routes parse and authorize, call one domain service and shape the answer; rules 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import stripe
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -27,10 +29,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from api.schemas import (
+    ActivationCallback,
+    ActivationReceipt,
+    AdviceView,
     BatchStatusChange,
     DeliveredKey,
     ImportReport,
     KeyImport,
+    OperatorActivation,
     OperatorOrderView,
     OrderCreated,
     OrderDraft,
@@ -41,16 +47,23 @@ from api.schemas import (
     RejectedKey,
     ShopCreated,
     ShopDraft,
+    TicketList,
+    TicketView,
     WebhookReceipt,
 )
 from faka import resources
+from faka.domain.activation import ActivationSignal, ActivationStatus, SignalSource
+from faka.domain.advice import MIN_SAMPLE, advise
 from faka.domain.codes import mask_code
 from faka.domain.issuance import ContendedStock
+from faka.domain.links import LinkAction
 from faka.domain.model import BatchStatus, Order, PaymentConfirmation, Product
 from faka.domain.orders import OrderRequest
+from faka.domain.reminders import template_key
+from faka.domain.reports import activation_report
 from faka.errors import FakaError, InvalidRequest, NotFound
 from faka.observability import logger, metrics, tracer
-from faka.payments.stripe_webhook import Ignored, verify_stripe_event
+from faka.payments.stripe_webhook import SIGNATURE_TOLERANCE_SECONDS, Ignored, verify_stripe_event
 from faka.security import bearer_token
 from faka.wiring import services
 
@@ -316,6 +329,138 @@ def operator_order(order_id: str) -> OperatorOrderView:
         flag_reason=order.flag_reason,
         payment_ref=order.payment_ref,
         keys=_keys(order, masked=True),
+    )
+
+
+@app.get("/v1/products/<sku>/advice")
+def product_advice(sku: str, country: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")]) -> AdviceView:
+    shop_id = _open_shop_id()
+    product = services().catalog.product(shop_id, sku)
+    advice = advise(services().counters, product, services().catalog.products(shop_id), country)
+    if advice is None:
+        return AdviceView(
+            sku=sku,
+            country=country.upper(),
+            recommended_region=None,
+            recommended_sku=None,
+            share=None,
+            sample=None,
+            message=f"Not enough activations from {country.upper()} yet (fewer than {MIN_SAMPLE}).",
+        )
+    return AdviceView(
+        sku=sku,
+        country=country.upper(),
+        recommended_region=advice.region,
+        recommended_sku=advice.sku,
+        share=advice.share,
+        sample=advice.sample,
+        message=f"{round(advice.share * 100)}% of buyers from {country.upper()} activated a {advice.region} card.",
+    )
+
+
+@app.post("/v1/activations", responses={404: {"description": "No delivered key has this code"}})
+def activation_callback() -> ActivationReceipt:
+    """Supplier or merchant callback, signed like Stripe's webhooks with FAKA_SIGNING_SECRET."""
+    body = app.current_event.decoded_body or ""
+    secret = services().links_secret
+    try:
+        stripe.WebhookSignature.verify_header(
+            body, app.current_event.headers.get("x-faka-signature"), secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
+    except stripe.SignatureVerificationError:
+        raise InvalidRequest("the X-Faka-Signature header does not match this body", code="invalid_signature") from None
+    try:
+        callback = ActivationCallback.model_validate_json(body)
+    except ValidationError as error:
+        raise InvalidRequest(
+            "the callback does not match the API's schema", details=error.errors(include_url=False, include_input=False)
+        ) from None
+    signal = ActivationSignal(
+        ActivationStatus(callback.status), SignalSource.SUPPLIER, callback.at, callback.account_region
+    )
+    outcome = services().activations.record_for_code(callback.key, signal)
+    return ActivationReceipt(recorded=True, changed_lines=outcome.changed_lines)
+
+
+_LINK_ANSWERS = {
+    LinkAction.WORKED: "Thank you — glad it worked! / 感谢确认，祝您使用愉快！",
+    LinkAction.FAILED: (
+        "Sorry about that. We have opened a case and will help you shortly. / "
+        "抱歉给您带来不便，我们已创建售后工单，将尽快为您处理。"
+    ),
+    LinkAction.HELPFUL_YES: "Thank you for your feedback. / 感谢您的反馈。",
+    LinkAction.HELPFUL_NO: "Thank you for your feedback; we will improve this guide. / 感谢反馈，我们会改进这份指南。",
+    LinkAction.OPT_OUT: "You will not receive activation reminders any more. / 您将不再收到兑换提醒。",
+}
+
+
+@app.get("/v1/links/<action>", include_in_schema=False)
+def follow_link(action: str) -> Response[str]:
+    """Where the buttons in buyer emails lead; the link's signature is its only credential."""
+    try:
+        link_action = LinkAction(action)
+    except ValueError:
+        raise NotFound("no such link", code="no_route") from None
+    params = services().links.verify(action, app.current_event.query_string_parameters or {})
+    order = services().orders.get(params["o"])
+    now = datetime.now(UTC)
+    if link_action in (LinkAction.WORKED, LinkAction.FAILED):
+        status = ActivationStatus.ACTIVATED if link_action is LinkAction.WORKED else ActivationStatus.FAILED
+        services().activations.record(order.order_id, ActivationSignal(status, SignalSource.BUYER, now))
+        if link_action is LinkAction.FAILED:
+            services().tickets.open_once(
+                key=f"{order.order_id}:buyer_reported_failure",
+                shop_id=order.shop_id,
+                order_id=order.order_id,
+                intent="invalid_key",
+                severity=3,
+                source="email_link",
+                locale=order.locale,
+                summary=f"The buyer reports the key(s) of order {order.order_id} did not work.",
+            )
+    elif link_action is LinkAction.OPT_OUT:
+        services().outreach.opt_out(order.email)
+    else:
+        vote = "helpful_yes" if link_action is LinkAction.HELPFUL_YES else "helpful_no"
+        services().counters.add(template_key(order.shop_id), params.get("t", "unknown"), {vote: 1})
+    page = f"<!doctype html><meta charset=utf-8><title>faka</title><p>{html.escape(_LINK_ANSWERS[link_action])}</p>"
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page)
+
+
+@app.post("/v1/admin/orders/<order_id>/activation")
+def operator_activation(order_id: str, change: Annotated[OperatorActivation, Body()]) -> ActivationReceipt:
+    shop_id = _operator()
+    if services().orders.get(order_id).shop_id != shop_id:
+        raise NotFound("no such order", code="unknown_order")
+    signal = ActivationSignal(
+        ActivationStatus(change.status), SignalSource.OPERATOR, datetime.now(UTC), change.account_region
+    )
+    outcome = services().activations.record(order_id, signal, line_no=change.line_no)
+    return ActivationReceipt(recorded=True, changed_lines=outcome.changed_lines)
+
+
+@app.get("/v1/admin/reports/activation")
+def activation_figures() -> dict[str, Any]:
+    return activation_report(services().counters, _operator())
+
+
+@app.get("/v1/admin/tickets")
+def list_tickets() -> TicketList:
+    tickets = services().tickets.for_shop(_operator())
+    return TicketList(
+        tickets=[
+            TicketView(
+                ticket_id=t.ticket_id,
+                order_id=t.order_id,
+                status=t.status,
+                intent=t.intent,
+                severity=t.severity,
+                source=t.source,
+                summary=t.summary,
+                created_at=t.created_at.isoformat(),
+            )
+            for t in tickets
+        ]
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StrictInt
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StrictInt
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -134,3 +134,46 @@ class WebhookReceipt(BaseModel):
     received: bool
     result: str
     order_id: str | None = None
+
+
+class ActivationCallback(BaseModel):
+    key: Annotated[str, Field(min_length=1, max_length=256)]
+    status: Literal["activated", "failed"]
+    at: AwareDatetime
+    account_region: Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9-]+$")] | None = None
+
+
+class ActivationReceipt(BaseModel):
+    recorded: bool
+    changed_lines: int
+
+
+class OperatorActivation(BaseModel):
+    status: Literal["activated", "failed"]
+    line_no: Annotated[int, Field(ge=1)] | None = None
+    account_region: Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9-]+$")] | None = None
+
+
+class AdviceView(BaseModel):
+    sku: str
+    country: str
+    recommended_region: str | None
+    recommended_sku: str | None
+    share: float | None = Field(description="The recommended region's share of activations by buyers from the country")
+    sample: int | None
+    message: str
+
+
+class TicketView(BaseModel):
+    ticket_id: str
+    order_id: str | None
+    status: str
+    intent: str
+    severity: int
+    source: str
+    summary: str
+    created_at: str
+
+
+class TicketList(BaseModel):
+    tickets: list[TicketView]

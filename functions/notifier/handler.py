@@ -1,11 +1,13 @@
-"""Buyer emails and operator alerts for order events (EventBridge → SQS → here).
+"""Buyer emails and operator alerts (EventBridge → SQS → here), and activation reminders (Step Functions → SQS).
 
-Each notice is sent at most once per order and kind, however often its event arrives: the
+Each notice is sent at most once per order and kind, however often its message arrives: the
 idempotency record is taken before sending and released if sending fails, so SQS can retry it.
+Reminders first pass the outreach policy; a deferred one goes back on the queue with its time.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -19,25 +21,65 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faka import resources
+from faka.domain.outreach import Verdict
 from faka.observability import logger, metrics, tracer
 from faka.wiring import services
 
 processor = BatchProcessor(event_type=EventType.SQS)
-idempotency_config = IdempotencyConfig(event_key_jmespath="[detail_type, order_id]", expires_after_seconds=30 * 86400)
+notice_config = IdempotencyConfig(
+    event_key_jmespath="[detail_type, order_id, detail.reason]", expires_after_seconds=30 * 86400
+)
+reminder_config = IdempotencyConfig(event_key_jmespath="[order_id, level]", expires_after_seconds=30 * 86400)
 
 
+# One persistence layer per idempotent function: a layer keeps the key expression it was first configured with.
 @idempotent_function(
     data_keyword_argument="notice",
     persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
-    config=idempotency_config,
+    config=notice_config,
 )
 def send_notice(notice: dict[str, Any]) -> dict[str, Any]:
     message_id = services().notices.handle(notice["detail_type"], notice["detail"])
     return {"message_id": message_id}
 
 
+@idempotent_function(
+    data_keyword_argument="reminder",
+    persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
+    config=reminder_config,
+)
+def send_reminder(reminder: dict[str, Any]) -> dict[str, Any]:
+    reminders = services().reminders
+    order, _ = reminders.decide(reminder["order_id"])
+    outcome = reminders.send(order, int(reminder["level"]))
+    return {"message_id": outcome.message_id, "template": outcome.template}
+
+
+def remind(event: dict[str, Any]) -> None:
+    detail = event["detail"]
+    now = datetime.now(UTC)
+    waiting_until = detail.get("not_before")
+    if waiting_until and datetime.fromisoformat(waiting_until) > now:
+        services().notice_queue.defer(event, (datetime.fromisoformat(waiting_until) - now).total_seconds())
+        return
+    _, decision = services().reminders.decide(detail["order_id"], now)
+    if decision.verdict is Verdict.DEFER and decision.not_before:
+        logger.info("reminder deferred", extra={"order_id": detail["order_id"], "reason": decision.reason})
+        deferred = {**event, "detail": {**detail, "not_before": decision.not_before.isoformat()}}
+        services().notice_queue.defer(deferred, (decision.not_before - now).total_seconds())
+        metrics.add_metric(name="RemindersDeferred", unit="Count", value=1)
+        return
+    if decision.verdict is Verdict.SKIP:
+        logger.info("reminder skipped", extra={"order_id": detail["order_id"], "reason": decision.reason})
+        return
+    send_reminder(reminder={"order_id": detail["order_id"], "level": int(detail["level"])})
+
+
 def record_handler(record: SQSRecord) -> None:
     event = record.json_body
+    if event["detail-type"] == "ActivationReminder":
+        remind(event)
+        return
     send_notice(
         notice={"detail_type": event["detail-type"], "order_id": event["detail"]["order_id"], "detail": event["detail"]}
     )
@@ -48,5 +90,6 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    idempotency_config.register_lambda_context(context)
+    notice_config.register_lambda_context(context)
+    reminder_config.register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -26,6 +26,8 @@ FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+# The one statement on '*' every function has.
+_TRACING_ACTIONS = "xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing)"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class FunctionSettings:
     sender_email: str
     default_shop: str
     log_level: str
+    escalation_seconds: str
+    quiet_hours: str
 
 
 class Functions(Construct):
@@ -76,6 +80,8 @@ class Functions(Construct):
             Env.PAYMENT_PROVIDER: settings.payment_provider,
             Env.SENDER_EMAIL: settings.sender_email,
             Env.DEFAULT_SHOP: settings.default_shop,
+            Env.ESCALATION_SECONDS: settings.escalation_seconds,
+            Env.QUIET_HOURS: settings.quiet_hours,
         }
 
         self.functions: dict[str, lambda_.Function] = {}
@@ -90,7 +96,12 @@ class Functions(Construct):
             for secret in secrets.values():
                 secret.grant_read(function)
             messaging.operator_topic.grant_publish(function)
-            self._acknowledge_grant_wildcards(function, storage)
+            account_wide = _TRACING_ACTIONS
+            if spec is resources.NOTIFIER_FUNCTION:
+                account_wide += (
+                    ", and ses:GetSendStatistics (the reminders' circuit breaker reads bounce and complaint rates)"
+                )
+            self._acknowledge_grant_wildcards(function, storage, account_wide)
             self.functions[spec.name] = function
 
         acknowledge(
@@ -110,23 +121,28 @@ class Functions(Construct):
                 )
             )
 
-        self.functions[resources.NOTIFIER_FUNCTION.name].add_to_role_policy(
+        notifier = self.functions[resources.NOTIFIER_FUNCTION.name]
+        notifier.add_to_role_policy(
             iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=email.send_resource_arns())
         )
+        # Activation reminders: the outreach policy reads the account's sending statistics, and puts a reminder it
+        # defers (quiet hours, daily cap) back on the notifier's own queue.
+        notifier.add_to_role_policy(iam.PolicyStatement(actions=["ses:GetSendStatistics"], resources=["*"]))
+        messaging.queues[resources.NOTIFIER_QUEUE.name].queue.grant_send_messages(notifier)
 
     def set_public_base_url(self, url: str) -> None:
         """Set after the API exists: the API is built from the api function, so the URL cannot be known first."""
         for function in self.functions.values():
             function.add_environment(Env.PUBLIC_BASE_URL, url)
 
-    def _acknowledge_grant_wildcards(self, function: lambda_.Function, storage: Storage) -> None:
+    def _acknowledge_grant_wildcards(self, function: lambda_.Function, storage: Storage, account_wide: str) -> None:
         role = function.role
         assert role is not None
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "Only xray:PutTraceSegments and xray:PutTelemetryRecords, added by active tracing: X-Ray has no "
-            "resource-level permissions, so '*' is the only possible resource.",
+            f"Only {account_wide}: these actions have no resource-level permissions, so '*' is the only possible "
+            "resource.",
         )
         acknowledge(
             role,

@@ -13,7 +13,7 @@ from constructs import Construct
 from pynamodb.models import Model
 
 from faka import resources
-from faka.adapters.tables import TABLE_MODELS
+from faka.adapters.tables import TABLE_MODELS, OutreachItem
 from infra.constructs.naming import logical_id
 from infra.nag import acknowledge
 
@@ -27,6 +27,9 @@ _PROJECTIONS = {
     "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
     "INCLUDE": dynamodb.ProjectionType.INCLUDE,
 }
+
+# Tables whose items DynamoDB deletes when the named epoch-seconds attribute has passed.
+_TTL_ATTRIBUTES = {OutreachItem.Meta.table_name: OutreachItem.expires_at.attr_name}
 
 # Values the application creates itself; Secrets Manager generates them at deploy time so no human
 # ever sees them.
@@ -159,6 +162,7 @@ class Storage(Construct):
             partition_key=partition,
             sort_key=sort,
             global_secondary_indexes=indexes,
+            time_to_live_attribute=_TTL_ATTRIBUTES.get(table_name),
             billing=dynamodb.Billing.on_demand(),
             # The AWS-managed key rather than the card-key key: every Decrypt on the card-key key then
             # means one code was unsealed, which keeps its CloudTrail history meaningful.

@@ -35,6 +35,8 @@ class Env:
     MAX_QUANTITY = "FAKA_MAX_QUANTITY"
     ESCALATION_SECONDS = "FAKA_ESCALATION_SECONDS"
     QUIET_HOURS = "FAKA_QUIET_HOURS"
+    ESCALATION_STATE_MACHINE_ARN = "FAKA_ESCALATION_STATE_MACHINE_ARN"
+    DAILY_REMINDER_CAP = "FAKA_DAILY_REMINDER_CAP"
 
 
 _REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -58,8 +60,11 @@ class Settings(BaseModel):
     templates_dir: Path = _LAYER_TEMPLATES if _LAYER_TEMPLATES.is_dir() else _REPO_TEMPLATES
     order_ttl_minutes: int = Field(default=30, gt=0)
     max_quantity: int = Field(default=10, gt=0, le=50)
-    escalation_seconds: str = "86400,172800,259200"
-    quiet_hours: str = "22-08"
+    escalation_seconds: str = Field(default="86400,172800,259200", pattern=r"^\d+,\d+,\d+$")
+    quiet_hours: str = Field(default="22-08", pattern=r"^(off|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$")
+    escalation_state_machine_arn: str = ""
+    # Reminders per buyer per day, across all their orders; one order's three levels fit in a day locally.
+    daily_reminder_cap: int = Field(default=3, ge=1)
 
 
 @lru_cache(maxsize=1)

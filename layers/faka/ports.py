@@ -58,3 +58,11 @@ class PaymentProvider(ABC):
     @abstractmethod
     def checkout(self, *, order_id: str, amount: int, currency: str, description: str, email: str) -> dict[str, Any]:
         """Start a payment; returns what the storefront needs to send the buyer there."""
+
+
+class SendingHealth(ABC):
+    """How the shop's mail is received: the outreach circuit breaker opens on bad rates."""
+
+    @abstractmethod
+    def rates(self) -> tuple[float, float]:
+        """(bounce rate, complaint rate) over the provider's recent window."""

@@ -18,6 +18,9 @@ KEYS_TABLE = f"{PREFIX}-keys"
 ORDERS_TABLE = f"{PREFIX}-orders"
 IDEMPOTENCY_TABLE = f"{PREFIX}-idempotency"
 
+OUTREACH_TABLE = f"{PREFIX}-outreach"
+TICKETS_TABLE = f"{PREFIX}-tickets"
+
 EVENT_BUS = f"{PREFIX}-bus"
 EVENT_SOURCE = "faka"
 OPERATOR_TOPIC = f"{PREFIX}-operators"
@@ -90,12 +93,14 @@ class RuleSpec:
 API_FUNCTION = FunctionSpec("api", memory_mb=1024, timeout_seconds=29)
 NOTIFIER_FUNCTION = FunctionSpec("notifier", timeout_seconds=60)
 RESTOCK_FUNCTION = FunctionSpec("restock", timeout_seconds=120)
-FUNCTIONS = (API_FUNCTION, NOTIFIER_FUNCTION, RESTOCK_FUNCTION)
+ESCALATION_FUNCTION = FunctionSpec("escalation", memory_mb=256, timeout_seconds=30)
+FUNCTIONS = (API_FUNCTION, NOTIFIER_FUNCTION, RESTOCK_FUNCTION, ESCALATION_FUNCTION)
 
 # SQS visibility must exceed six times the consumer timeout, or a slow batch is delivered twice.
 NOTIFIER_QUEUE = QueueSpec("notifier", NOTIFIER_FUNCTION, batch_size=10, visibility_timeout_seconds=360)
 RESTOCK_QUEUE = QueueSpec("restock", RESTOCK_FUNCTION, batch_size=5, visibility_timeout_seconds=720)
-QUEUES = (NOTIFIER_QUEUE, RESTOCK_QUEUE)
+ESCALATION_QUEUE = QueueSpec("escalation", ESCALATION_FUNCTION, batch_size=10)
+QUEUES = (NOTIFIER_QUEUE, RESTOCK_QUEUE, ESCALATION_QUEUE)
 
 BUYER_AND_OPERATOR_NOTICES_RULE = RuleSpec(
     "notify",
@@ -103,4 +108,35 @@ BUYER_AND_OPERATOR_NOTICES_RULE = RuleSpec(
     NOTIFIER_QUEUE,
 )
 RESTOCK_RULE = RuleSpec("restock", ("StockReplenished",), RESTOCK_QUEUE)
-RULES = (BUYER_AND_OPERATOR_NOTICES_RULE, RESTOCK_RULE)
+# EventBridge cannot name a Step Functions execution; the escalation function starts it named after
+# the order, so a duplicate OrderDelivered starts nothing.
+ESCALATION_RULE = RuleSpec("escalation", ("OrderDelivered",), ESCALATION_QUEUE)
+RULES = (BUYER_AND_OPERATOR_NOTICES_RULE, RESTOCK_RULE, ESCALATION_RULE)
+
+
+@dataclass(frozen=True)
+class StateMachineSpec:
+    """A Standard workflow whose ASL lives in ``statemachines/<name>.asl.json``."""
+
+    name: str
+
+    @property
+    def physical_name(self) -> str:
+        return f"{PREFIX}-{self.name.replace('_', '-')}"
+
+    @property
+    def definition_file(self) -> str:
+        return f"statemachines/{self.name}.asl.json"
+
+
+ACTIVATION_ESCALATION = StateMachineSpec("activation_escalation")
+STATE_MACHINES = (ACTIVATION_ESCALATION,)
+
+
+def activation_escalation_substitutions(*, notifier_queue_url: str, operator_topic_arn: str) -> dict[str, str]:
+    """The ``${...}`` placeholders of activation_escalation.asl.json; CDK and the local runtime fill the same."""
+    return {
+        "OrdersTable": ORDERS_TABLE,
+        "NotifierQueueUrl": notifier_queue_url,
+        "OperatorTopicArn": operator_topic_arn,
+    }

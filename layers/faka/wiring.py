@@ -11,18 +11,32 @@ import boto3
 import stripe
 
 from faka import resources
-from faka.adapters.messaging import EventBridgePublisher, SesMailer, SnsOperatorAlerts
+from faka.adapters.counters import Counters
+from faka.adapters.messaging import (
+    EventBridgePublisher,
+    SesMailer,
+    SesSendingHealth,
+    SnsOperatorAlerts,
+    SqsNoticeQueue,
+)
 from faka.adapters.secrets import resolve_secret
 from faka.adapters.vault import KmsKeyVault
 from faka.config import Settings, get_settings
 from faka.domain.access import OperatorAccess
+from faka.domain.activation import Activations
 from faka.domain.catalog import Catalog, Shops
 from faka.domain.delivered import DeliveredKeys
+from faka.domain.escalation import EscalationScheduler, parse_offsets
 from faka.domain.fulfilment import Fulfilment
+from faka.domain.guide_rules import RULES_FILE, GuideChooser
 from faka.domain.issuance import KeyIssuer
+from faka.domain.links import LinkSigner
 from faka.domain.notifications import Notices
 from faka.domain.orders import Orders
+from faka.domain.outreach import OutreachPolicy, QuietHours
+from faka.domain.reminders import ActivationReminders
 from faka.domain.templating import MessageTemplates
+from faka.domain.tickets import Tickets
 from faka.payments.providers import SandboxCheckout, StripeCheckout
 from faka.ports import PaymentProvider
 
@@ -66,16 +80,89 @@ class Services:
         return Fulfilment(self.orders, KeyIssuer(), self.events)
 
     @cached_property
+    def templates(self) -> MessageTemplates:
+        return MessageTemplates(self.settings.templates_dir)
+
+    @cached_property
+    def mailer(self) -> SesMailer:
+        return SesMailer(boto3.client("ses"), self.settings.sender_email)
+
+    @property
+    def order_page_url(self) -> str:
+        return self.settings.public_base_url.rstrip("/") + "/v1/orders/{order_id}"
+
+    @cached_property
+    def links_secret(self) -> str:
+        """Signs buyer links and supplier callbacks (FAKA_SIGNING_SECRET)."""
+        return resolve_secret(self.settings.signing_secret, self.settings.signing_secret_id, name="signing secret")
+
+    @cached_property
+    def links(self) -> LinkSigner:
+        return LinkSigner(self.links_secret, self.settings.public_base_url)
+
+    @cached_property
+    def counters(self) -> Counters:
+        return Counters()
+
+    @cached_property
+    def tickets(self) -> Tickets:
+        return Tickets(self.events)
+
+    @cached_property
     def notices(self) -> Notices:
         return Notices(
             self.orders,
             self.catalog,
             self.shops,
             self.delivered_keys,
-            MessageTemplates(self.settings.templates_dir),
-            SesMailer(boto3.client("ses"), self.settings.sender_email),
+            self.templates,
+            self.mailer,
             SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
-            order_page_url=self.settings.public_base_url.rstrip("/") + "/v1/orders/{order_id}",
+            self.links,
+            order_page_url=self.order_page_url,
+        )
+
+    @cached_property
+    def outreach(self) -> OutreachPolicy:
+        return OutreachPolicy(
+            self.counters,
+            SesSendingHealth(boto3.client("ses")),
+            QuietHours.parse(self.settings.quiet_hours),
+            self.settings.daily_reminder_cap,
+        )
+
+    @cached_property
+    def reminders(self) -> ActivationReminders:
+        guides = GuideChooser.load(RULES_FILE, self.templates.guides())
+        return ActivationReminders(
+            self.orders,
+            self.catalog,
+            self.shops,
+            self.delivered_keys,
+            self.templates,
+            self.mailer,
+            self.links,
+            guides,
+            self.outreach,
+            self.tickets,
+            self.counters,
+            order_page_url=self.order_page_url,
+        )
+
+    @cached_property
+    def notice_queue(self) -> SqsNoticeQueue:
+        return SqsNoticeQueue(boto3.client("sqs"))
+
+    @cached_property
+    def activations(self) -> Activations:
+        return Activations(self.orders, self.catalog, self.vault, self.events, self.counters)
+
+    @cached_property
+    def escalation(self) -> EscalationScheduler:
+        return EscalationScheduler(
+            boto3.client("stepfunctions"),
+            self.settings.escalation_state_machine_arn,
+            parse_offsets(self.settings.escalation_seconds),
         )
 
     @cached_property

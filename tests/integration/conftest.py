@@ -107,6 +107,9 @@ def aws() -> Iterator[Provisioned]:
     with mock_aws():
         provisioned = provision(sender_email="shop@example.com")
         os.environ["FAKA_OPERATOR_TOPIC_ARN"] = provisioned.operator_topic_arn
+        os.environ["FAKA_ESCALATION_STATE_MACHINE_ARN"] = provisioned.state_machine_arns[
+            resources.ACTIVATION_ESCALATION.name
+        ]
         get_settings.cache_clear()
         services.cache_clear()
         parameters.clear_caches()

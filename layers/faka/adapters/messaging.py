@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from faka import resources
 from faka.observability import logger
-from faka.ports import Email, EventPublisher, Mailer, OperatorAlerts
+from faka.ports import Email, EventPublisher, Mailer, OperatorAlerts, SendingHealth
 
 
 class EventBridgePublisher(EventPublisher):
@@ -65,3 +66,38 @@ class SnsOperatorAlerts(OperatorAlerts):
             Message=message,
             MessageAttributes={"shop_id": {"DataType": "String", "StringValue": shop_id}},
         )
+
+
+class SesSendingHealth(SendingHealth):
+    """Bounce and complaint rates from SES's sending statistics, re-read at most every five minutes."""
+
+    def __init__(self, ses_client: Any, max_age_seconds: float = 300) -> None:
+        self._ses = ses_client
+        self._max_age = max_age_seconds
+        self._cached: tuple[float, tuple[float, float]] | None = None
+
+    def rates(self) -> tuple[float, float]:
+        now = time.monotonic()
+        if self._cached and now - self._cached[0] < self._max_age:
+            return self._cached[1]
+        points = self._ses.get_send_statistics().get("SendDataPoints", [])
+        attempts = sum(int(p.get("DeliveryAttempts", 0)) for p in points)
+        bounces = sum(int(p.get("Bounces", 0)) for p in points)
+        complaints = sum(int(p.get("Complaints", 0)) for p in points)
+        rates = (bounces / attempts, complaints / attempts) if attempts else (0.0, 0.0)
+        self._cached = (now, rates)
+        return rates
+
+
+class SqsNoticeQueue:
+    """The notifier's own queue, where a deferred notice waits (SQS delays a message 15 minutes at most)."""
+
+    MAX_DELAY_SECONDS = 900
+
+    def __init__(self, sqs_client: Any, queue_name: str = resources.NOTIFIER_QUEUE.physical_name) -> None:
+        self._sqs = sqs_client
+        self._url = sqs_client.get_queue_url(QueueName=queue_name)["QueueUrl"]
+
+    def defer(self, event: Mapping[str, Any], seconds: float) -> None:
+        delay = max(0, min(self.MAX_DELAY_SECONDS, int(seconds)))
+        self._sqs.send_message(QueueUrl=self._url, MessageBody=json.dumps(event, default=str), DelaySeconds=delay)

@@ -20,7 +20,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from faka import resources
@@ -104,6 +104,16 @@ class AvailableKeysIndex(GlobalSecondaryIndex["KeyItem"]):
     code_hash = UnicodeAttribute(range_key=True)
 
 
+class KeysByCodeIndex(GlobalSecondaryIndex["KeyItem"]):
+    """Finds a key from its code alone, for activation callbacks that do not name the product."""
+
+    class Meta:
+        index_name = "by_code"
+        projection = KeysOnlyProjection()
+
+    code_lookup = UnicodeAttribute(hash_key=True)
+
+
 class KeyItem(Model):
     class Meta(_Meta):
         table_name = resources.KEYS_TABLE
@@ -111,6 +121,7 @@ class KeyItem(Model):
     product_ref = UnicodeAttribute(hash_key=True)
     code_hash = UnicodeAttribute(range_key=True)
     available_pool = UnicodeAttribute(null=True)
+    code_lookup = UnicodeAttribute(null=True)
     shop_id = UnicodeAttribute()
     batch_id = UnicodeAttribute()
     sealed_code = UnicodeAttribute()
@@ -121,6 +132,7 @@ class KeyItem(Model):
     issued_at = UTCDateTimeAttribute(null=True)
 
     available = AvailableKeysIndex()
+    by_code = KeysByCodeIndex()
 
 
 class WaitingOrdersIndex(GlobalSecondaryIndex["OrderItem"]):
@@ -166,6 +178,10 @@ class OrderItem(OrderTableItem, discriminator="order"):
     flag_reason = UnicodeAttribute(null=True)
     waiting_for = UnicodeAttribute(null=True)
     delivery_message_id = UnicodeAttribute(null=True)
+    # Keys of the order not yet activated, refunded or revoked; the escalation state machine reads it.
+    pending_activation = NumberAttribute(null=True)
+    reminder_level = NumberAttribute(default=0)
+    escalated_at = UTCDateTimeAttribute(null=True)
 
     waiting = WaitingOrdersIndex()
 
@@ -181,11 +197,54 @@ class OrderLineItem(OrderTableItem, discriminator="line"):
     sealed_code = UnicodeAttribute(null=True)
     batch_id = UnicodeAttribute(null=True)
     issued_at = UTCDateTimeAttribute(null=True)
+    activation_status = UnicodeAttribute(null=True)
+    activation_at = UTCDateTimeAttribute(null=True)
+    account_region = UnicodeAttribute(null=True)
 
     @staticmethod
     def sort_key(line_no: int) -> str:
         return f"LINE#{line_no:04d}"
 
 
+class OutreachItem(Model):
+    """Per-buyer and per-shop counters of the outreach policy: daily caps, opt-outs, votes, advice."""
+
+    class Meta(_Meta):
+        table_name = resources.OUTREACH_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    expires_at = NumberAttribute(null=True)
+
+
+class ShopTicketsIndex(GlobalSecondaryIndex["TicketItem"]):
+    class Meta:
+        index_name = "by_shop"
+        projection = KeysOnlyProjection()
+
+    shop_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class TicketItem(Model):
+    """An after-sales case for a person (or, later, for an automatic playbook)."""
+
+    class Meta(_Meta):
+        table_name = resources.TICKETS_TABLE
+
+    ticket_id = UnicodeAttribute(hash_key=True)
+    shop_id = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="open")
+    intent = UnicodeAttribute()
+    severity = NumberAttribute()
+    source = UnicodeAttribute()
+    summary = UnicodeAttribute()
+    locale = UnicodeAttribute(default="en")
+    created_at = UTCDateTimeAttribute()
+
+    by_shop = ShopTicketsIndex()
+
+
 # The model whose schema (keys and indexes) defines each table.
-TABLE_MODELS: tuple[type[Model], ...] = (CatalogItem, KeyItem, OrderItem)
+TABLE_MODELS: tuple[type[Model], ...] = (CatalogItem, KeyItem, OrderItem, OutreachItem, TicketItem)

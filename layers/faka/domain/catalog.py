@@ -204,6 +204,7 @@ class Catalog:
                                 shop_id=product.shop_id,
                                 batch_id=batch_id,
                                 sealed_code=self._vault.seal(code, context=product.ref),
+                                code_lookup=self._vault.fingerprint(code, context=""),
                                 imported_at=now,
                             ),
                             condition=KeyItem.code_hash.does_not_exist(),

@@ -55,6 +55,8 @@ class OrderLine:
     line_no: int
     code_hash: str | None = None
     batch_id: str | None = None
+    activation_status: str | None = None
+    account_region: str | None = None
 
     @property
     def issued(self) -> bool:
@@ -81,6 +83,8 @@ class Order:
     delivered_at: datetime | None = None
     payment_ref: str | None = None
     flag_reason: str | None = None
+    pending_activation: int | None = None
+    reminder_level: int = 0
     lines: tuple[OrderLine, ...] = field(default=())
 
     def status_at(self, now: datetime) -> OrderStatus:

@@ -7,6 +7,7 @@ from typing import Any
 
 from faka.domain.catalog import Catalog, Shops
 from faka.domain.delivered import DeliveredKeys
+from faka.domain.links import LinkSigner
 from faka.domain.model import OrderStatus
 from faka.domain.orders import Orders
 from faka.domain.templating import MessageTemplates
@@ -24,6 +25,7 @@ class Notices:
         templates: MessageTemplates,
         mailer: Mailer,
         alerts: OperatorAlerts,
+        links: LinkSigner,
         *,
         order_page_url: str,
     ) -> None:
@@ -34,6 +36,7 @@ class Notices:
         self._templates = templates
         self._mailer = mailer
         self._alerts = alerts
+        self._links = links
         self._order_page_url = order_page_url
 
     def handle(self, detail_type: str, detail: Mapping[str, Any]) -> str | None:
@@ -68,6 +71,7 @@ class Notices:
                 "shop_name": shop,
                 "keys": [code for _, code in self._delivered.codes(order)],
                 "order_url": self._order_page_url.format(order_id=order.order_id),
+                "links": self._links.links_for(order.order_id, "order_delivered"),
             },
         )
         message_id = self._mailer.send(Email(order.email, message.subject, message.text, message.html))

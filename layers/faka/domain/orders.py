@@ -50,8 +50,10 @@ def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
         delivered_at=item.delivered_at,
         payment_ref=item.payment_ref,
         flag_reason=item.flag_reason,
+        pending_activation=int(item.pending_activation) if item.pending_activation is not None else None,
+        reminder_level=int(item.reminder_level or 0),
         lines=tuple(
-            OrderLine(int(line.line_no), line.code_hash, line.batch_id)
+            OrderLine(int(line.line_no), line.code_hash, line.batch_id, line.activation_status, line.account_region)
             for line in sorted(lines, key=lambda line: int(line.line_no))
         ),
     )
@@ -171,10 +173,17 @@ class Orders:
             OrderItem.status.set(OrderStatus.DELIVERED.value),
             OrderItem.delivered_at.set(datetime.now(UTC)),
             OrderItem.waiting_for.remove(),
+            OrderItem.pending_activation.set(order.quantity),
         )
 
     def record_delivery_message(self, order_id: str, message_id: str) -> None:
         OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.delivery_message_id.set(message_id)])
+
+    def record_reminder(self, order_id: str, level: int) -> None:
+        OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.reminder_level.set(level)])
+
+    def record_escalation(self, order_id: str) -> None:
+        OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.escalated_at.set(datetime.now(UTC))])
 
     def waiting_for_stock(self, product_ref: str, limit: int = 100) -> list[str]:
         """Orders waiting for this product, oldest first."""

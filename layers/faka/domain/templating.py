@@ -40,6 +40,13 @@ class MessageTemplates:
         same_language = sorted(locale for locale in self.locales if locale.lower().split("-")[0] == language)
         return same_language[0] if same_language else FALLBACK_LOCALE
 
+    def guides(self) -> dict[str, set[str]]:
+        """Each locale's guide names (``guides/<name>.html.j2``), for checking rules that name one."""
+        return {
+            locale: {p.name.removesuffix(".html.j2") for p in (self._root / locale / "guides").glob("*.html.j2")}
+            for locale in self.locales
+        }
+
     def render(self, name: str, locale: str, context: dict[str, Any]) -> RenderedMessage:
         folder = self.locale_for(locale)
         values = {**context, "locale": folder}
