@@ -393,6 +393,9 @@ class LocalRuntime:
         session = boto3.Session(region_name=self.config.region)
         provisioned = provision(sender_email=self.config.sender_email, session=session)
         os.environ[Env.OPERATOR_TOPIC_ARN] = provisioned.operator_topic_arn
+        os.environ[Env.ESCALATION_STATE_MACHINE_ARN] = provisioned.state_machine_arns[
+            resources.ACTIVATION_ESCALATION.name
+        ]
         self.emulator.operator_topic_arn = provisioned.operator_topic_arn
         shops = seed(services())
 

@@ -71,6 +71,9 @@ def local_faka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFaka]:
         "FAKA_ADMIN_TOKEN": ADMIN_TOKEN,
         "FAKA_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "FAKA_SIGNING_SECRET": SIGNING_SECRET,
+        # Seconds, not days, so the escalation tests see all three levels (whole seconds: moto's waits).
+        "FAKA_ESCALATION_SECONDS": "3,6,9",
+        "FAKA_QUIET_HOURS": "off",
     }
     # A file, not a pipe: nobody reads the log while tests run, and a full pipe would block the server.
     log = tmp_path_factory.mktemp("faka-local") / "output.log"
