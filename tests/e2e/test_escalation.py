@@ -35,8 +35,9 @@ def test_an_unactivated_purchase_gets_three_reminders_and_a_person(local_faka: L
     mails = eventually(lambda: (m := mail_to(local_faka, email)) and len(m) >= 4 and m, "three reminders", timeout=40)
 
     assert len(mails) == 4
-    delivery, *reminders = mails
-    assert "Reminder" in reminders[0]["subject"] and "Still not activated" in reminders[1]["subject"]
+    reminders = mails[1:]
+    assert "Reminder" in reminders[0]["subject"]
+    assert "Still not activated" in reminders[1]["subject"]
     assert "team" in reminders[2]["subject"]
     tickets = local_faka.get("/v1/admin/tickets", headers=ADMIN).json()["tickets"]
     assert [t["intent"] for t in tickets if t["order_id"] == order_id] == ["activation_help"]
@@ -45,7 +46,7 @@ def test_an_unactivated_purchase_gets_three_reminders_and_a_person(local_faka: L
 
 
 def test_an_activated_purchase_gets_no_reminder(local_faka: LocalFaka) -> None:
-    order_id, email = buy(local_faka)
+    _, email = buy(local_faka)
     [delivery] = eventually(lambda: mail_to(local_faka, email), "the delivery email")
     worked = re.search(r"(http://\S+/v1/links/worked\?\S+)", delivery["text"])
     assert worked, delivery["text"]
