@@ -38,6 +38,7 @@ class Escalation(Construct):
             # resource policy from growing by one statement per state machine.
             log_group_name=f"/aws/vendedlogs/states/{spec.physical_name}",
             retention=LOG_RETENTION,
+            # Step Functions keeps each execution's history itself; these logs are for debugging.
             removal_policy=RemovalPolicy.DESTROY,
         )
 

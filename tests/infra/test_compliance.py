@@ -108,5 +108,7 @@ def test_cdk_json_context_matches_the_code_defaults(synthesized: Synthesized) ->
         "apiRateLimit": defaults.api_rate_limit,
         "apiBurstLimit": defaults.api_burst_limit,
         "logLevel": defaults.log_level,
+        "escalationSeconds": defaults.escalation_seconds,
+        "quietHours": defaults.quiet_hours,
     }
     assert {key: synthesized.context[key] for key in from_cdk_json} == from_cdk_json

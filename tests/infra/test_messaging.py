@@ -84,13 +84,13 @@ def test_rule_routes_detail_types_to_its_queue(synthesized: Synthesized, spec: R
     assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dlq_id, "Arn"]}}
 
 
-def test_every_detail_type_is_routed_once(synthesized: Synthesized) -> None:
+def test_every_detail_type_reaches_each_of_its_queues_once(synthesized: Synthesized) -> None:
     routed = [
-        detail_type
+        (detail_type, rule["Properties"]["Name"])
         for rule in synthesized.resources("AWS::Events::Rule").values()
         for detail_type in rule["Properties"]["EventPattern"]["detail-type"]
     ]
-    assert sorted(routed) == sorted(dt for spec in resources.RULES for dt in spec.detail_types)
+    assert sorted(routed) == sorted((dt, spec.physical_name) for spec in resources.RULES for dt in spec.detail_types)
     assert len(routed) == len(set(routed))
 
 

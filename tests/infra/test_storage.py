@@ -52,14 +52,16 @@ def test_keys_table_available_index_projects_batch_id(synthesized: Synthesized) 
         "AWS::DynamoDB::GlobalTable",
         {
             "TableName": resources.KEYS_TABLE,
-            "GlobalSecondaryIndexes": [
-                Match.object_like(
-                    {
-                        "IndexName": "available",
-                        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["batch_id"]},
-                    }
-                )
-            ],
+            "GlobalSecondaryIndexes": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "IndexName": "available",
+                            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["batch_id"]},
+                        }
+                    )
+                ]
+            ),
         },
     )
 
