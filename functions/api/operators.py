@@ -1,0 +1,161 @@
+"""Operator routes: shops, products, key imports, batches, orders, activation figures, tickets."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import ValidationError
+
+from api.http import delivered_keys, json_response, operator, product_view
+from api.schemas import (
+    ActivationReceipt,
+    BatchStatusChange,
+    ImportReport,
+    KeyImport,
+    OperatorActivation,
+    OperatorOrderView,
+    ProductDraft,
+    ProductList,
+    RejectedKey,
+    ShopCreated,
+    ShopDraft,
+    TicketList,
+    TicketView,
+)
+from faka.domain.activation import ActivationSignal, ActivationStatus, SignalSource
+from faka.domain.model import BatchStatus, Product
+from faka.domain.reports import activation_report
+from faka.errors import InvalidRequest, NotFound
+from faka.wiring import services
+
+router = APIGatewayRouter()
+
+
+@router.post("/v1/admin/shops", responses={201: {"description": "Shop opened"}})
+def open_shop(draft: Annotated[ShopDraft, Body()]) -> Response[str]:
+    operator(router.current_event, platform_only=True)
+    shop, token = services().shops.open(draft.shop_id, draft.name, str(draft.support_email))
+    return json_response(201, ShopCreated(shop_id=shop.shop_id, operator_token=token).model_dump())
+
+
+@router.post("/v1/admin/products", responses={201: {"description": "Created"}, 200: {"description": "Updated"}})
+def save_product(draft: Annotated[ProductDraft, Body()]) -> Response[str]:
+    shop_id = operator(router.current_event)
+    product, created = services().catalog.save_product(Product(shop_id=shop_id, **draft.model_dump()))
+    return json_response(201 if created else 200, product_view(product).model_dump())
+
+
+@router.get("/v1/admin/products")
+def operator_products() -> ProductList:
+    shop_id = operator(router.current_event)
+    return ProductList(products=[product_view(p) for p in services().catalog.products(shop_id)])
+
+
+def _key_import() -> KeyImport:
+    """Keys arrive as JSON, or as CSV (one code per row, first column or a ``code`` column)."""
+    event = router.current_event
+    body = event.decoded_body or ""
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    try:
+        if content_type == "text/csv":
+            rows = [row for row in csv.reader(io.StringIO(body)) if row]
+            column = 0
+            if rows and any(cell.strip().lower() in {"code", "key"} for cell in rows[0]):
+                column = [cell.strip().lower() for cell in rows[0]].index("code" if "code" in rows[0] else "key")
+                rows = rows[1:]
+            query = event.query_string_parameters or {}
+            return KeyImport(
+                batch=query.get("batch", ""),
+                supplier=query.get("supplier", ""),
+                keys=[row[column] if column < len(row) else "" for row in rows],
+            )
+        return KeyImport.model_validate_json(body)
+    except ValidationError as error:
+        raise InvalidRequest(
+            "the import does not match the API's schema", details=error.errors(include_url=False, include_input=False)
+        ) from None
+
+
+@router.post("/v1/admin/products/<sku>/keys", responses={200: {"description": "Import report"}})
+def import_keys(sku: str) -> ImportReport:
+    shop_id = operator(router.current_event)
+    request = _key_import()
+    result = services().catalog.import_keys(shop_id, sku, request.batch, request.keys, supplier=request.supplier)
+    return ImportReport(
+        batch=request.batch,
+        imported=result.imported,
+        rejected=[RejectedKey(index=r.index, code=r.code) for r in result.rejected],
+    )
+
+
+@router.put("/v1/admin/products/<sku>/batches/<batch_id>")
+def change_batch(sku: str, batch_id: str, change: Annotated[BatchStatusChange, Body()]) -> dict[str, str]:
+    shop_id = operator(router.current_event)
+    services().catalog.set_batch_status(shop_id, sku, batch_id, BatchStatus(change.status))
+    return {"batch": batch_id, "status": change.status}
+
+
+@router.get("/v1/admin/orders/<order_id>")
+def operator_order(order_id: str) -> OperatorOrderView:
+    shop_id = operator(router.current_event)
+    order = services().orders.get(order_id)
+    if order.shop_id != shop_id:
+        raise NotFound("no such order", code="unknown_order")
+    return OperatorOrderView(
+        order_id=order.order_id,
+        shop_id=order.shop_id,
+        status=order.stored_status.value,
+        sku=order.sku,
+        quantity=order.quantity,
+        amount=order.amount,
+        currency=order.currency,
+        email=order.email,
+        buyer_ip=order.buyer_ip,
+        buyer_country=order.buyer_country,
+        flag_reason=order.flag_reason,
+        payment_ref=order.payment_ref,
+        keys=delivered_keys(order, masked=True),
+    )
+
+
+@router.post("/v1/admin/orders/<order_id>/activation")
+def operator_activation(order_id: str, change: Annotated[OperatorActivation, Body()]) -> ActivationReceipt:
+    shop_id = operator(router.current_event)
+    if services().orders.get(order_id).shop_id != shop_id:
+        raise NotFound("no such order", code="unknown_order")
+    signal = ActivationSignal(
+        ActivationStatus(change.status), SignalSource.OPERATOR, datetime.now(UTC), change.account_region
+    )
+    outcome = services().activations.record(order_id, signal, line_no=change.line_no)
+    return ActivationReceipt(recorded=True, changed_lines=outcome.changed_lines)
+
+
+@router.get("/v1/admin/reports/activation")
+def activation_figures() -> dict[str, Any]:
+    return activation_report(services().counters, operator(router.current_event))
+
+
+@router.get("/v1/admin/tickets")
+def list_tickets() -> TicketList:
+    tickets = services().tickets.for_shop(operator(router.current_event))
+    return TicketList(
+        tickets=[
+            TicketView(
+                ticket_id=t.ticket_id,
+                order_id=t.order_id,
+                status=t.status,
+                intent=t.intent,
+                severity=t.severity,
+                source=t.source,
+                summary=t.summary,
+                created_at=t.created_at.isoformat(),
+            )
+            for t in tickets
+        ]
+    )

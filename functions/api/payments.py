@@ -1,0 +1,52 @@
+"""Payment provider webhooks: verified, deduplicated by the provider's event id, then fulfilled."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from api.schemas import (
+    WebhookReceipt,
+)
+from faka import resources
+from faka.domain.model import PaymentConfirmation
+from faka.observability import logger
+from faka.payments.stripe_webhook import Ignored, verify_stripe_event
+from faka.wiring import services
+
+router = APIGatewayRouter()
+
+
+idempotency_store = DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE)
+# Stripe retries for up to three days; a replay within a week is answered from the first outcome.
+
+
+idempotency_config = IdempotencyConfig(event_key_jmespath="event_id", expires_after_seconds=7 * 24 * 3600)
+
+
+@idempotent_function(data_keyword_argument="payment", persistence_store=idempotency_store, config=idempotency_config)
+def _record_payment(payment: dict[str, Any]) -> dict[str, Any]:
+    confirmation = PaymentConfirmation(**{k: v for k, v in payment.items() if k != "event_id"})
+    outcome = services().fulfilment.record_payment(confirmation)
+    return {"received": True, "result": outcome.result.value, "order_id": outcome.order_id}
+
+
+@router.post("/v1/webhooks/stripe", responses={400: {"description": "Bad signature or body"}})
+def stripe_webhook() -> WebhookReceipt:
+    verified = verify_stripe_event(
+        router.current_event.decoded_body or "",
+        router.current_event.headers.get("stripe-signature"),
+        services().stripe_webhook_secret,
+    )
+    if isinstance(verified.notice, Ignored):
+        logger.info("stripe event ignored", extra={"event_id": verified.event_id, "reason": verified.notice.reason})
+        return WebhookReceipt(received=True, result="ignored")
+    receipt = _record_payment(payment={"event_id": verified.event_id, **asdict(verified.notice)})
+    return WebhookReceipt.model_validate(receipt)
