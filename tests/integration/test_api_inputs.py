@@ -72,6 +72,7 @@ def test_an_order_is_shown_only_with_its_token(shop: Stack) -> None:
         stripe_signature("other body", WEBHOOK_SECRET),
         "STALE",
     ],
+    ids=["empty", "garbage", "other-body", "stale"],
 )
 def test_a_webhook_with_a_bad_or_stale_signature_is_refused(shop: Stack, signature: str) -> None:
     order = place_order(shop)
