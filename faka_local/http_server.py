@@ -11,11 +11,16 @@ import html
 import json
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+import boto3
+
+from faka import resources
+from faka.config import get_settings
 from faka.domain.model import Order, OrderStatus
 from faka.errors import NotFound
 from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
@@ -90,8 +95,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._json(200, {"messages": self.server.emulator.outbox()})
         elif path == "/_local/operator-alerts" and self.command == "GET":
             self._json(200, {"alerts": self.server.emulator.operator_alerts()})
+        elif path == "/_local/inbound-email" and self.command == "POST":
+            self._receive_mail(body)
         else:
             self._problem(404, "no_route", f"no route for {self.command} {path}")
+
+    def _receive_mail(self, raw: bytes) -> None:
+        """What SES receiving does with a message to the support address: store it raw under inbound/."""
+        if not raw:
+            self._problem(400, "empty_message", "POST the raw MIME message as the body")
+            return
+        key = f"{resources.INBOUND_MAIL_PREFIX}{uuid.uuid4().hex}"
+        boto3.client("s3").put_object(Bucket=get_settings().mail_bucket, Key=key, Body=raw)
+        self._json(202, {"stored": key})
 
     def _source_ip(self) -> str:
         forwarded = self.headers.get("X-Forwarded-For", "")

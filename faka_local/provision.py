@@ -6,9 +6,11 @@ names, key schemas, queues, rules and dead-letter queues.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import secrets
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ from faka.adapters.tables import TABLE_MODELS
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The emulator does not check IAM; CDK gives the real state machine a least-privilege role.
 STATE_MACHINE_ROLE_ARN = "arn:aws:iam::123456789012:role/faka-stepfunctions"
+# moto's Lambda does check that a function's role exists, though not what it allows.
+FUNCTION_ROLE_NAME = "faka-functions"
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class Provisioned:
     operator_topic_arn: str
     kms_key_id: str
     state_machine_arns: dict[str, str]
+    function_arns: dict[str, str]
 
 
 def provision(*, sender_email: str, session: boto3.Session | None = None) -> Provisioned:
@@ -40,9 +45,19 @@ def provision(*, sender_email: str, session: boto3.Session | None = None) -> Pro
     topic_arn = aws.client("sns").create_topic(Name=resources.OPERATOR_TOPIC)["TopicArn"]
     queue_urls, dlq_urls = _create_queues(aws)
     _create_bus_and_rules(aws)
+    _create_mail_bucket(aws, queue_urls[resources.INBOUND_EMAIL_QUEUE.name])
     aws.client("ses").verify_email_identity(EmailAddress=sender_email)
-    state_machine_arns = _create_state_machines(aws, queue_urls[resources.NOTIFIER_QUEUE.name], topic_arn)
-    return Provisioned(queue_urls, dlq_urls, topic_arn, kms_key_id, state_machine_arns)
+    function_arns = _create_functions(aws)
+    substitutions = {
+        resources.ACTIVATION_ESCALATION.name: resources.activation_escalation_substitutions(
+            notifier_queue_url=queue_urls[resources.NOTIFIER_QUEUE.name], operator_topic_arn=topic_arn
+        ),
+        resources.REFUND_REVIEW.name: resources.refund_review_substitutions(
+            refunds_function_arn=function_arns[resources.REFUNDS_FUNCTION.name]
+        ),
+    }
+    state_machine_arns = _create_state_machines(aws, substitutions)
+    return Provisioned(queue_urls, dlq_urls, topic_arn, kms_key_id, state_machine_arns, function_arns)
 
 
 def _create_tables(aws: boto3.Session) -> None:
@@ -135,12 +150,48 @@ def _create_bus_and_rules(aws: boto3.Session) -> None:
         )
 
 
-def _create_state_machines(aws: boto3.Session, notifier_queue_url: str, operator_topic_arn: str) -> dict[str, str]:
+def _create_functions(aws: boto3.Session) -> dict[str, str]:
+    """Every FunctionSpec as an emulator function, so Step Functions tasks can invoke it by ARN.
+
+    The code is a placeholder: faka_local.lambda_dispatch runs the real handler in-process instead.
+    """
+    iam = aws.client("iam")
+    try:
+        role_arn = iam.get_role(RoleName=FUNCTION_ROLE_NAME)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        trust = {
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ]
+        }
+        role_arn = iam.create_role(RoleName=FUNCTION_ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+            "Arn"
+        ]
+    placeholder = io.BytesIO()
+    with zipfile.ZipFile(placeholder, "w") as archive:
+        archive.writestr("placeholder.py", "")
+    awslambda = aws.client("lambda")
+    existing = {f["FunctionName"]: f["FunctionArn"] for f in awslambda.list_functions()["Functions"]}
+    arns: dict[str, str] = {}
+    for spec in resources.FUNCTIONS:
+        arns[spec.name] = (
+            existing.get(spec.physical_name)
+            or awslambda.create_function(
+                FunctionName=spec.physical_name,
+                Runtime="python3.13",
+                Role=role_arn,
+                Handler=spec.handler,
+                Code={"ZipFile": placeholder.getvalue()},
+                Timeout=spec.timeout_seconds,
+                MemorySize=spec.memory_mb,
+            )["FunctionArn"]
+        )
+    return arns
+
+
+def _create_state_machines(aws: boto3.Session, substitutions: dict[str, dict[str, str]]) -> dict[str, str]:
     """Each StateMachineSpec from its ASL file, with the placeholders CDK fills filled the same way."""
     stepfunctions = aws.client("stepfunctions")
-    substitutions = resources.activation_escalation_substitutions(
-        notifier_queue_url=notifier_queue_url, operator_topic_arn=operator_topic_arn
-    )
     existing = {m["name"]: m["stateMachineArn"] for m in stepfunctions.list_state_machines()["stateMachines"]}
     arns: dict[str, str] = {}
     for spec in resources.STATE_MACHINES:
@@ -148,7 +199,7 @@ def _create_state_machines(aws: boto3.Session, notifier_queue_url: str, operator
             arns[spec.name] = existing[spec.physical_name]
             continue
         definition = (REPO_ROOT / spec.definition_file).read_text(encoding="utf-8")
-        for placeholder, value in substitutions.items():
+        for placeholder, value in substitutions[spec.name].items():
             definition = definition.replace(f"${{{placeholder}}}", value)
         # An unfilled placeholder would only fail when a task reached it, seconds or days in; fail here instead.
         if unfilled := re.findall(r"\$\{(\w+)\}", definition):
@@ -157,3 +208,24 @@ def _create_state_machines(aws: boto3.Session, notifier_queue_url: str, operator
             name=spec.physical_name, definition=definition, roleArn=STATE_MACHINE_ROLE_ARN, type="STANDARD"
         )["stateMachineArn"]
     return arns
+
+
+def _create_mail_bucket(aws: boto3.Session, inbound_queue_url: str) -> None:
+    """The bucket SES receiving writes raw mail to; new mail notifies the inbound-email queue, as on AWS."""
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket=resources.MAIL_BUCKET)
+    queue_arn = aws.client("sqs").get_queue_attributes(QueueUrl=inbound_queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    s3.put_bucket_notification_configuration(
+        Bucket=resources.MAIL_BUCKET,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "QueueArn": queue_arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": resources.INBOUND_MAIL_PREFIX}]}},
+                }
+            ]
+        },
+    )

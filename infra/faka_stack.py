@@ -17,6 +17,7 @@ from infra.constructs.api import Api
 from infra.constructs.email import Email
 from infra.constructs.escalation import Escalation
 from infra.constructs.functions import Functions, FunctionSettings
+from infra.constructs.mail import SupportMail
 from infra.constructs.messaging import Messaging
 from infra.constructs.storage import Storage
 
@@ -40,6 +41,7 @@ class DeploymentContext:
     log_level: str = "INFO"
     escalation_seconds: str = Settings.model_fields["escalation_seconds"].default
     quiet_hours: str = Settings.model_fields["quiet_hours"].default
+    support_email: str = Settings.model_fields["support_email"].default
 
     @classmethod
     def from_node(cls, node: Node) -> DeploymentContext:
@@ -59,6 +61,7 @@ class DeploymentContext:
             log_level=str(get("logLevel", defaults.log_level)).upper(),
             escalation_seconds=str(get("escalationSeconds", defaults.escalation_seconds)),
             quiet_hours=str(get("quietHours", defaults.quiet_hours)),
+            support_email=str(get("supportEmail", defaults.support_email)),
         )
         context.validate()
         return context
@@ -122,6 +125,14 @@ class FakaStack(Stack):
             burst_limit=context.api_burst_limit,
         )
         self.functions.set_public_base_url(self.api.base_url)
+        self.support_mail = SupportMail(
+            self,
+            "SupportMail",
+            support_email=context.support_email,
+            messaging=self.messaging,
+            consumer=self.functions.functions[resources.INBOUND_EMAIL_FUNCTION.name],
+            readers=[self.functions.functions[resources.API_FUNCTION.name]],
+        )
         self.escalation = Escalation(
             self,
             "Escalation",

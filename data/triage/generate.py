@@ -25,7 +25,7 @@ from faka.triage.text import _TRADITIONAL_SIMPLIFIED  # noqa: E402
 from train_sentences import SENTENCES  # noqa: E402
 
 SEED = 20240607
-ROWS_PER_INTENT = 330
+ROWS_PER_INTENT = 420
 
 # Simplified → traditional, the inverse of the runtime table; a simplified character with two traditional
 # forms takes the first listed.

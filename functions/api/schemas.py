@@ -177,3 +177,49 @@ class TicketView(BaseModel):
 
 class TicketList(BaseModel):
     tickets: list[TicketView]
+
+
+class TicketDraft(BaseModel):
+    order_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    access_token: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    email: EmailStr | None = None
+    message: Annotated[str, Field(min_length=1, max_length=10_000)]
+    locale: Locale | None = None
+
+
+class TicketCreated(BaseModel):
+    ticket_id: str
+    ticket_token: str = Field(description="Shows the thread and continues the conversation; shown once")
+    status: str
+    intent: str
+    severity: int
+    reply: str
+
+
+class ChatTurn(BaseModel):
+    message: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+class ChatAnswer(BaseModel):
+    ticket_id: str
+    status: str
+    intent: str
+    severity: int
+    reply: str
+
+
+class ThreadMessage(BaseModel):
+    author: str
+    channel: str
+    body: str
+    created_at: str
+    attachments: list[str]
+
+
+class TicketThread(BaseModel):
+    ticket_id: str
+    status: str
+    intent: str
+    severity: int
+    order_id: str | None
+    messages: list[ThreadMessage]

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from faka import resources
+
 
 class Env:
     """Environment variable names: ``FAKA_`` and the upper-cased :class:`Settings` field."""
@@ -37,6 +39,11 @@ class Env:
     QUIET_HOURS = "FAKA_QUIET_HOURS"
     ESCALATION_STATE_MACHINE_ARN = "FAKA_ESCALATION_STATE_MACHINE_ARN"
     DAILY_REMINDER_CAP = "FAKA_DAILY_REMINDER_CAP"
+    REFUND_STATE_MACHINE_ARN = "FAKA_REFUND_STATE_MACHINE_ARN"
+    REFUND_REMINDER_SECONDS = "FAKA_REFUND_REMINDER_SECONDS"
+    RECONCILE_AFTER_SECONDS = "FAKA_RECONCILE_AFTER_SECONDS"
+    MAIL_BUCKET = "FAKA_MAIL_BUCKET"
+    SUPPORT_EMAIL = "FAKA_SUPPORT_EMAIL"
 
 
 _REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -65,6 +72,14 @@ class Settings(BaseModel):
     escalation_state_machine_arn: str = ""
     # Reminders per buyer per day, across all their orders; one order's three levels fit in a day locally.
     daily_reminder_cap: int = Field(default=3, ge=1)
+    refund_state_machine_arn: str = ""
+    # Operators are reminded of a refund waiting for their review this often, until the shop's review SLA.
+    refund_reminder_seconds: int = Field(default=1800, gt=0)
+    # Webhooks normally arrive within seconds; reconciliation asks the provider about orders unpaid this long.
+    reconcile_after_seconds: int = Field(default=180, ge=0)
+    mail_bucket: str = resources.MAIL_BUCKET
+    # The address buyers write to; SES receiving delivers it to the mail bucket.
+    support_email: str = "support@example.com"
 
 
 @lru_cache(maxsize=1)

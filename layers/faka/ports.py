@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from faka.domain.model import PaymentConfirmation
+
 
 class KeyVault(ABC):
     """Keeps card-key codes secret at rest and recognises a code already in stock."""
@@ -58,6 +60,21 @@ class PaymentProvider(ABC):
     @abstractmethod
     def checkout(self, *, order_id: str, amount: int, currency: str, description: str, email: str) -> dict[str, Any]:
         """Start a payment; returns what the storefront needs to send the buyer there."""
+
+    @abstractmethod
+    def refund(self, *, payment_ref: str, amount: int, idempotency_key: str) -> str:
+        """Pay ``amount`` (minor units) of a payment back; returns the provider's refund id.
+
+        The same idempotency key never refunds twice, so a retried step cannot move money again.
+        """
+
+    @abstractmethod
+    def find_payment(self, order_id: str) -> PaymentConfirmation | None:
+        """The order's succeeded payment, if the provider has one, whether or not its webhook ever came."""
+
+    @abstractmethod
+    def order_for_payment(self, *, payment_ref: str | None, charge: str | None) -> str | None:
+        """The faka order a payment (or a charge of it) was for, when a provider event names only those."""
 
 
 class SendingHealth(ABC):

@@ -20,10 +20,16 @@ IDEMPOTENCY_TABLE = f"{PREFIX}-idempotency"
 
 OUTREACH_TABLE = f"{PREFIX}-outreach"
 TICKETS_TABLE = f"{PREFIX}-tickets"
+# Refunds, chargebacks, and the sandbox payment provider's own ledger.
+REFUNDS_TABLE = f"{PREFIX}-refunds"
 
 EVENT_BUS = f"{PREFIX}-bus"
 EVENT_SOURCE = "faka"
 OPERATOR_TOPIC = f"{PREFIX}-operators"
+# Bucket names are global: on AWS the account and region are appended (see infra), locally this name is used.
+MAIL_BUCKET = f"{PREFIX}-mail"
+INBOUND_MAIL_PREFIX = "inbound/"
+ATTACHMENTS_PREFIX = "attachments/"
 
 KMS_KEY_ALIAS = f"alias/{PREFIX}-keys"
 HASH_PEPPER_SECRET = f"{PREFIX}/key-hash-pepper"
@@ -94,13 +100,27 @@ API_FUNCTION = FunctionSpec("api", memory_mb=1024, timeout_seconds=29)
 NOTIFIER_FUNCTION = FunctionSpec("notifier", timeout_seconds=60)
 RESTOCK_FUNCTION = FunctionSpec("restock", timeout_seconds=120)
 ESCALATION_FUNCTION = FunctionSpec("escalation", memory_mb=256, timeout_seconds=30)
-FUNCTIONS = (API_FUNCTION, NOTIFIER_FUNCTION, RESTOCK_FUNCTION, ESCALATION_FUNCTION)
+INBOUND_EMAIL_FUNCTION = FunctionSpec("inbound_email", timeout_seconds=60)
+# The refund review's Lambda tasks, one function dispatching on the task name.
+REFUNDS_FUNCTION = FunctionSpec("refunds", memory_mb=512, timeout_seconds=30)
+RECONCILE_FUNCTION = FunctionSpec("reconcile", timeout_seconds=60)
+FUNCTIONS = (
+    API_FUNCTION,
+    NOTIFIER_FUNCTION,
+    RESTOCK_FUNCTION,
+    ESCALATION_FUNCTION,
+    INBOUND_EMAIL_FUNCTION,
+    REFUNDS_FUNCTION,
+    RECONCILE_FUNCTION,
+)
 
 # SQS visibility must exceed six times the consumer timeout, or a slow batch is delivered twice.
 NOTIFIER_QUEUE = QueueSpec("notifier", NOTIFIER_FUNCTION, batch_size=10, visibility_timeout_seconds=360)
 RESTOCK_QUEUE = QueueSpec("restock", RESTOCK_FUNCTION, batch_size=5, visibility_timeout_seconds=720)
 ESCALATION_QUEUE = QueueSpec("escalation", ESCALATION_FUNCTION, batch_size=10)
-QUEUES = (NOTIFIER_QUEUE, RESTOCK_QUEUE, ESCALATION_QUEUE)
+# SES receiving stores each raw message in the mail bucket, whose notifications feed this queue.
+INBOUND_EMAIL_QUEUE = QueueSpec("inbound-email", INBOUND_EMAIL_FUNCTION, batch_size=5, visibility_timeout_seconds=360)
+QUEUES = (NOTIFIER_QUEUE, RESTOCK_QUEUE, ESCALATION_QUEUE, INBOUND_EMAIL_QUEUE)
 
 BUYER_AND_OPERATOR_NOTICES_RULE = RuleSpec(
     "notify",
@@ -111,7 +131,31 @@ RESTOCK_RULE = RuleSpec("restock", ("StockReplenished",), RESTOCK_QUEUE)
 # EventBridge cannot name a Step Functions execution; the escalation function starts it named after
 # the order, so a duplicate OrderDelivered starts nothing.
 ESCALATION_RULE = RuleSpec("escalation", ("OrderDelivered",), ESCALATION_QUEUE)
-RULES = (BUYER_AND_OPERATOR_NOTICES_RULE, RESTOCK_RULE, ESCALATION_RULE)
+# The buyer's refund emails, keyed by refund (an order may have several partial refunds).
+REFUND_NOTICES_RULE = RuleSpec("refund-notices", ("RefundCompleted", "RefundRejected"), NOTIFIER_QUEUE)
+RULES = (BUYER_AND_OPERATOR_NOTICES_RULE, RESTOCK_RULE, ESCALATION_RULE, REFUND_NOTICES_RULE)
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A function run on a fixed rate: an EventBridge Scheduler schedule on AWS, a timer thread locally."""
+
+    name: str
+    function: FunctionSpec
+    rate_minutes: int
+
+    @property
+    def physical_name(self) -> str:
+        return f"{PREFIX}-{self.name}"
+
+    @property
+    def expression(self) -> str:
+        return f"rate({self.rate_minutes} minute{'s' if self.rate_minutes > 1 else ''})"
+
+
+# Asks the payment provider about orders still waiting for their payment after a few minutes.
+RECONCILE_SCHEDULE = ScheduleSpec("reconcile-payments", RECONCILE_FUNCTION, rate_minutes=1)
+SCHEDULES = (RECONCILE_SCHEDULE,)
 
 
 @dataclass(frozen=True)
@@ -130,7 +174,8 @@ class StateMachineSpec:
 
 
 ACTIVATION_ESCALATION = StateMachineSpec("activation_escalation")
-STATE_MACHINES = (ACTIVATION_ESCALATION,)
+REFUND_REVIEW = StateMachineSpec("refund_review")
+STATE_MACHINES = (ACTIVATION_ESCALATION, REFUND_REVIEW)
 
 
 def activation_escalation_substitutions(*, notifier_queue_url: str, operator_topic_arn: str) -> dict[str, str]:
@@ -140,3 +185,8 @@ def activation_escalation_substitutions(*, notifier_queue_url: str, operator_top
         "NotifierQueueUrl": notifier_queue_url,
         "OperatorTopicArn": operator_topic_arn,
     }
+
+
+def refund_review_substitutions(*, refunds_function_arn: str) -> dict[str, str]:
+    """The ``${...}`` placeholders of refund_review.asl.json; CDK and the local runtime fill the same."""
+    return {"RefundsFunctionArn": refunds_function_arn}

@@ -29,6 +29,7 @@ from faka.domain.delivered import DeliveredKeys
 from faka.domain.escalation import EscalationScheduler, parse_offsets
 from faka.domain.fulfilment import Fulfilment
 from faka.domain.guide_rules import RULES_FILE, GuideChooser
+from faka.domain.inbound_mail import InboundMail
 from faka.domain.issuance import KeyIssuer
 from faka.domain.links import LinkSigner
 from faka.domain.notifications import Notices
@@ -106,7 +107,7 @@ class Services:
 
     @cached_property
     def tickets(self) -> Tickets:
-        return Tickets(self.events)
+        return Tickets(self.events, self.orders, self.templates)
 
     @cached_property
     def notices(self) -> Notices:
@@ -147,6 +148,12 @@ class Services:
             self.tickets,
             self.counters,
             order_page_url=self.order_page_url,
+        )
+
+    @cached_property
+    def inbound_mail(self) -> InboundMail:
+        return InboundMail(
+            boto3.client("s3"), self.settings.mail_bucket, self.tickets, self.mailer, self.settings.default_shop
         )
 
     @cached_property

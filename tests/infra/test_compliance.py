@@ -110,5 +110,6 @@ def test_cdk_json_context_matches_the_code_defaults(synthesized: Synthesized) ->
         "logLevel": defaults.log_level,
         "escalationSeconds": defaults.escalation_seconds,
         "quietHours": defaults.quiet_hours,
+        "supportEmail": defaults.support_email,
     }
     assert {key: synthesized.context[key] for key in from_cdk_json} == from_cdk_json

@@ -15,12 +15,14 @@ Layout (every item of a shop carries the shop in its partition key):
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     DiscriminatorAttribute,
+    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from faka import resources
@@ -94,6 +96,23 @@ class BatchItem(CatalogItem, discriminator="batch"):
         return f"SHOP#{shop_id}", f"BATCH#{sku}#{batch_id}"
 
 
+class RefundPolicyItem(CatalogItem, discriminator="refund_policy"):
+    """A shop's refund policy, set by the platform; the rules file's defaults apply until it is."""
+
+    class Meta(_Meta):
+        table_name = resources.CATALOG_TABLE
+
+    # Minor units per lower-case currency, as JSON: the map's keys are data, not attributes.
+    auto_approve_limits = UnicodeAttribute()
+    review_sla_seconds = NumberAttribute()
+    sla_policy = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(shop_id: str) -> tuple[str, str]:
+        return f"SHOP#{shop_id}", "REFUND_POLICY"
+
+
 class AvailableKeysIndex(GlobalSecondaryIndex["KeyItem"]):
     class Meta:
         index_name = "available"
@@ -145,6 +164,17 @@ class WaitingOrdersIndex(GlobalSecondaryIndex["OrderItem"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class PendingPaymentsIndex(GlobalSecondaryIndex["OrderItem"]):
+    """Orders still waiting for their payment, oldest first: what payment reconciliation asks the provider about."""
+
+    class Meta:
+        index_name = "pending_payment"
+        projection = IncludeProjection(["kind"])
+
+    payment_pending = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class OrderTableItem(Model):
     class Meta(_Meta):
         table_name = resources.ORDERS_TABLE
@@ -182,8 +212,17 @@ class OrderItem(OrderTableItem, discriminator="order"):
     pending_activation = NumberAttribute(null=True)
     reminder_level = NumberAttribute(default=0)
     escalated_at = UTCDateTimeAttribute(null=True)
+    # Set at creation and removed once paid, which puts unpaid orders in the sparse pending_payment index.
+    payment_pending = UnicodeAttribute(null=True)
+    # Checkout risk rules that fired when the order was placed; its payment then holds it instead of delivering.
+    hold_rules: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    # One refund at a time: its id, and the status the order returns to if the refund leaves lines unrefunded.
+    open_refund_id = UnicodeAttribute(null=True)
+    status_before_refund = UnicodeAttribute(null=True)
+    refunded_amount = NumberAttribute(null=True)
 
     waiting = WaitingOrdersIndex()
+    pending_payments = PendingPaymentsIndex()
 
     SK = "ORDER"
 
@@ -200,6 +239,9 @@ class OrderLineItem(OrderTableItem, discriminator="line"):
     activation_status = UnicodeAttribute(null=True)
     activation_at = UTCDateTimeAttribute(null=True)
     account_region = UnicodeAttribute(null=True)
+    # The refund that claimed this line (at most one ever), and when its key was revoked.
+    refund_id = UnicodeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
 
     @staticmethod
     def sort_key(line_no: int) -> str:
@@ -220,31 +262,173 @@ class OutreachItem(Model):
 class ShopTicketsIndex(GlobalSecondaryIndex["TicketItem"]):
     class Meta:
         index_name = "by_shop"
-        projection = KeysOnlyProjection()
+        # pynamodb filters a polymorphic model's queries on its discriminator, so it must be projected.
+        projection = IncludeProjection(["kind"])
 
     shop_id = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-class TicketItem(Model):
-    """An after-sales case for a person (or, later, for an automatic playbook)."""
+class TicketTableItem(Model):
+    """A ticket (``TICKET``) and its thread (``MSG#<time>#<id>``) share a partition."""
 
     class Meta(_Meta):
         table_name = resources.TICKETS_TABLE
 
     ticket_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+
+
+class TicketItem(TicketTableItem, discriminator="ticket"):
+    """An after-sales case: classified on arrival, resolved automatically or by a person."""
+
+    class Meta(_Meta):
+        table_name = resources.TICKETS_TABLE
+
     shop_id = UnicodeAttribute()
     order_id = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    access_token_sha256 = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="open")
     intent = UnicodeAttribute()
+    confidence = NumberAttribute(default=1)
+    language = UnicodeAttribute(default="en")
+    sentiment = UnicodeAttribute(default="neutral")
     severity = NumberAttribute()
+    severity_reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    entities = UnicodeAttribute(default="{}")
     source = UnicodeAttribute()
     summary = UnicodeAttribute()
     locale = UnicodeAttribute(default="en")
+    rephrase_asked = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
 
     by_shop = ShopTicketsIndex()
 
+    SK = "TICKET"
+
+
+class TicketMessageItem(TicketTableItem, discriminator="message"):
+    """One turn of a ticket's conversation; the body is stored with key codes and card numbers masked."""
+
+    class Meta(_Meta):
+        table_name = resources.TICKETS_TABLE
+
+    author = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    body = UnicodeAttribute()
+    attachments = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UTCDateTimeAttribute()
+
+
+class RefundsByBuyerIndex(GlobalSecondaryIndex["RefundTableItem"]):
+    """A buyer's refunds by request time, counted by the refund-velocity rule."""
+
+    class Meta:
+        index_name = "by_buyer"
+        projection = KeysOnlyProjection()
+
+    buyer_ref = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class CasesByOrderIndex(GlobalSecondaryIndex["RefundTableItem"]):
+    """An order's refunds and disputes, for its evidence pack and the operator's view."""
+
+    class Meta:
+        index_name = "by_order"
+        projection = AllProjection()
+
+    order_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class RefundTableItem(Model):
+    """Refunds (``<refund id>``/``REFUND``), disputes (``<dispute id>``/``DISPUTE``) and the sandbox
+    provider's ledger (``SANDBOX#<order id>``/``PAYMENT#<ref>`` or ``REFUND#<idempotency key>``)."""
+
+    class Meta(_Meta):
+        table_name = resources.REFUNDS_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    # Index keys, declared here because the indexes belong to the table; only refunds and disputes set them.
+    order_id = UnicodeAttribute(null=True)
+    buyer_ref = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+
+    by_buyer = RefundsByBuyerIndex()
+    by_order = CasesByOrderIndex()
+
+
+class RefundItem(RefundTableItem, discriminator="refund"):
+    class Meta(_Meta):
+        table_name = resources.REFUNDS_TABLE
+
+    shop_id = UnicodeAttribute()
+    lines: ListAttribute[int] = ListAttribute(of=NumberAttribute)  # type: ignore[arg-type]
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    status = UnicodeAttribute()
+    requested_by = UnicodeAttribute()
+    risk_rules: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    review_deadline = UTCDateTimeAttribute(null=True)
+    task_token = UnicodeAttribute(null=True)
+    reminders = NumberAttribute(default=0)
+    escalated_at = UTCDateTimeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decision_reason = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    # Set when the platform paid the buyer because the shop missed its review SLA: charged back to the shop.
+    compensated_by_platform = NumberAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    provider_ref = UnicodeAttribute(null=True)
+    completed_at = UTCDateTimeAttribute(null=True)
+
+    SK = "REFUND"
+
+
+class DisputeItem(RefundTableItem, discriminator="dispute"):
+    class Meta(_Meta):
+        table_name = resources.REFUNDS_TABLE
+
+    shop_id = UnicodeAttribute()
+    charge = UnicodeAttribute(null=True)
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    status = UnicodeAttribute()
+    revoked_lines: ListAttribute[int] = ListAttribute(of=NumberAttribute, default=list)  # type: ignore[arg-type]
+    closed_at = UTCDateTimeAttribute(null=True)
+
+    SK = "DISPUTE"
+
+
+class SandboxPaymentItem(RefundTableItem, discriminator="sandbox_payment"):
+    """A payment the sandbox provider took; ``webhook_sent`` is false when its webhook was dropped on purpose."""
+
+    class Meta(_Meta):
+        table_name = resources.REFUNDS_TABLE
+
+    payment_ref = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    paid_at = UTCDateTimeAttribute()
+    webhook_sent = BooleanAttribute()
+
+
+class SandboxRefundItem(RefundTableItem, discriminator="sandbox_refund"):
+    class Meta(_Meta):
+        table_name = resources.REFUNDS_TABLE
+
+    payment_ref = UnicodeAttribute()
+    refund_ref = UnicodeAttribute()
+    amount = NumberAttribute()
+    refunded_at = UTCDateTimeAttribute()
+
 
 # The model whose schema (keys and indexes) defines each table.
-TABLE_MODELS: tuple[type[Model], ...] = (CatalogItem, KeyItem, OrderItem, OutreachItem, TicketItem)
+TABLE_MODELS: tuple[type[Model], ...] = (CatalogItem, KeyItem, OrderItem, OutreachItem, TicketItem, RefundTableItem)

@@ -57,10 +57,16 @@ class OrderLine:
     batch_id: str | None = None
     activation_status: str | None = None
     account_region: str | None = None
+    refund_id: str | None = None
+    revoked: bool = False
 
     @property
     def issued(self) -> bool:
         return self.code_hash is not None
+
+    @property
+    def activated(self) -> bool:
+        return self.activation_status == "activated"
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,10 @@ class Order:
     pending_activation: int | None = None
     reminder_level: int = 0
     lines: tuple[OrderLine, ...] = field(default=())
+    hold_rules: tuple[str, ...] = ()
+    open_refund_id: str | None = None
+    status_before_refund: OrderStatus | None = None
+    refunded_amount: int = 0
 
     def status_at(self, now: datetime) -> OrderStatus:
         if self.stored_status is OrderStatus.PENDING_PAYMENT and now >= self.expires_at:

@@ -53,9 +53,21 @@ def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
         pending_activation=int(item.pending_activation) if item.pending_activation is not None else None,
         reminder_level=int(item.reminder_level or 0),
         lines=tuple(
-            OrderLine(int(line.line_no), line.code_hash, line.batch_id, line.activation_status, line.account_region)
+            OrderLine(
+                int(line.line_no),
+                line.code_hash,
+                line.batch_id,
+                line.activation_status,
+                line.account_region,
+                line.refund_id,
+                line.revoked_at is not None,
+            )
             for line in sorted(lines, key=lambda line: int(line.line_no))
         ),
+        hold_rules=tuple(item.hold_rules or ()),
+        open_refund_id=item.open_refund_id,
+        status_before_refund=OrderStatus(item.status_before_refund) if item.status_before_refund else None,
+        refunded_amount=int(item.refunded_amount or 0),
     )
 
 

@@ -47,6 +47,11 @@ class MessageTemplates:
             for locale in self.locales
         }
 
+    def render_text(self, name: str, locale: str, context: dict[str, Any]) -> str:
+        """A plain-text message (``<locale>/<name>.txt``), e.g. a chat or ticket answer."""
+        folder = self.locale_for(locale)
+        return self._env.get_template(f"{folder}/{name}.txt").render({**context, "locale": folder}).strip()
+
     def render(self, name: str, locale: str, context: dict[str, Any]) -> RenderedMessage:
         folder = self.locale_for(locale)
         values = {**context, "locale": folder}

@@ -1,15 +1,47 @@
-"""After-sales tickets: cases a person picks up (the triage and playbooks build on these)."""
+"""After-sales tickets on three channels (API, chat turns, email), understood on arrival.
+
+A ticket is classified by the embedded triage model, answered at once in the buyer's language
+(what the problem is, which order, what happens next) and kept for a person when it needs one.
+Nothing about an order is revealed or attached without its access token or the buyer's own email.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from pynamodb.exceptions import PutError
+from pynamodb.expressions.update import Action
 
-from faka.adapters.tables import TicketItem
+from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
+from faka.domain.model import Order
+from faka.domain.orders import Orders
+from faka.domain.redaction import redact
+from faka.domain.templating import MessageTemplates
+from faka.errors import InvalidRequest, NotFound
+from faka.observability import logger, metrics
 from faka.ports import EventPublisher
+from faka.security import new_token, token_digest, token_matches
+from faka.triage import LOW_CONFIDENCE, MAX_MESSAGE_CHARS, Triage, TriageContext, classify
+
+# Self-service intents a first answer can settle; everything else waits for a person (or a playbook).
+SELF_SERVICE_SEVERITY = 2
+
+
+class TicketStatus(StrEnum):
+    ANSWERED = "answered"
+    OPEN = "open"
+    AWAITING_BUYER = "awaiting_buyer"
+    WAITING_FOR_AGENT = "waiting_for_agent"
+
+
+class Channel(StrEnum):
+    API = "api"
+    CHAT = "chat"
+    EMAIL = "email"
 
 
 @dataclass(frozen=True)
@@ -23,6 +55,40 @@ class Ticket:
     source: str
     summary: str
     created_at: datetime
+    language: str = "en"
+    sentiment: str = "neutral"
+    confidence: float = 1.0
+    severity_reasons: tuple[str, ...] = ()
+    entities: dict[str, object] = field(default_factory=dict)
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketMessage:
+    author: str
+    channel: str
+    body: str
+    created_at: datetime
+    attachments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    shop_id: str
+    message: str
+    channel: Channel
+    order_id: str | None = None
+    access_token: str | None = None
+    email: str | None = None
+    locale: str | None = None
+    attachments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketReply:
+    ticket: Ticket
+    reply: str
+    ticket_token: str | None = None
 
 
 def _ticket(item: TicketItem) -> Ticket:
@@ -36,12 +102,28 @@ def _ticket(item: TicketItem) -> Ticket:
         item.source,
         item.summary,
         item.created_at,
+        item.language,
+        item.sentiment,
+        float(item.confidence),
+        tuple(str(reason) for reason in item.severity_reasons or ()),
+        json.loads(item.entities or "{}"),
+        item.email,
     )
 
 
+def _message_key(now: datetime) -> str:
+    return f"MSG#{now.isoformat()}#{uuid.uuid4().hex[:8]}"
+
+
 class Tickets:
-    def __init__(self, events: EventPublisher) -> None:
+    def __init__(
+        self, events: EventPublisher, orders: Orders | None = None, replies: MessageTemplates | None = None
+    ) -> None:
         self._events = events
+        self._orders = orders
+        self._replies = replies
+
+    # -- opened by the system (escalations, buyer links) -------------------------------------------------
 
     def open_once(
         self,
@@ -59,6 +141,7 @@ class Tickets:
         ticket_id = uuid.uuid5(uuid.NAMESPACE_URL, f"faka:{key}").hex
         item = TicketItem(
             ticket_id,
+            TicketItem.SK,
             shop_id=shop_id,
             order_id=order_id,
             intent=intent,
@@ -66,6 +149,7 @@ class Tickets:
             source=source,
             summary=summary,
             locale=locale,
+            language=locale.split("-")[0],
             created_at=datetime.now(UTC),
         )
         try:
@@ -73,20 +157,232 @@ class Tickets:
         except PutError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
-            return _ticket(TicketItem.get(ticket_id))
-        self._events.publish(
-            "TicketOpened",
-            {
-                "ticket_id": ticket_id,
-                "shop_id": shop_id,
-                "order_id": order_id,
-                "intent": intent,
-                "severity": severity,
-                "source": source,
-            },
-        )
+            return _ticket(TicketItem.get(ticket_id, TicketItem.SK))
+        self._publish_opened(item)
         return _ticket(item)
 
     def for_shop(self, shop_id: str, limit: int = 100) -> list[Ticket]:
-        ids = [i.ticket_id for i in TicketItem.by_shop.query(shop_id, scan_index_forward=False, limit=limit)]
-        return [_ticket(i) for i in TicketItem.batch_get(ids)] if ids else []
+        keys = [
+            (i.ticket_id, TicketItem.SK)
+            for i in TicketItem.by_shop.query(shop_id, scan_index_forward=False, limit=limit)
+        ]
+        items = {i.ticket_id: i for i in TicketItem.batch_get(keys)} if keys else {}
+        return [_ticket(items[ticket_id]) for ticket_id, _ in keys if ticket_id in items]
+
+    # -- written by buyers -------------------------------------------------------------------------------
+
+    def submit(self, request: TicketRequest) -> TicketReply:
+        text = _checked(request.message)
+        order = self._order_for(request)
+        if order is None and not request.email:
+            raise InvalidRequest("name your order (with its access token) or give your email", code="missing_contact")
+        triage = classify(text, _context(order))
+        now = datetime.now(UTC)
+        token = new_token()
+        low_confidence = _unclear(triage)
+        status = _status_for(triage, low_confidence)
+        item = TicketItem(
+            uuid.uuid4().hex,
+            TicketItem.SK,
+            shop_id=request.shop_id,
+            order_id=order.order_id if order else None,
+            email=(order.email if order else request.email),
+            access_token_sha256=token_digest(token),
+            status=status,
+            intent=triage.intent,
+            confidence=round(triage.confidence, 4),
+            language=triage.language,
+            sentiment=triage.sentiment,
+            severity=triage.severity,
+            severity_reasons=triage.severity_reasons,
+            entities=json.dumps(triage.entities, ensure_ascii=False),
+            source=request.channel.value,
+            summary=redact(text)[:300],
+            locale=request.locale or (order.locale if order else triage.language),
+            rephrase_asked=1 if low_confidence else 0,
+            created_at=now,
+        )
+        item.save(condition=TicketItem.ticket_id.does_not_exist())
+        reply = self._render(item, order, rephrase=low_confidence)
+        self._append(item.ticket_id, "buyer", request.channel, redact(text), now, request.attachments)
+        self._append(item.ticket_id, "assistant", request.channel, reply, datetime.now(UTC))
+        self._publish_opened(item)
+        self._publish_classified(item, triage)
+        metrics.add_metric(name="TicketsOpened", unit="Count", value=1)
+        return TicketReply(_ticket(item), reply, token)
+
+    def converse(self, ticket_id: str, token: str | None, message: str, channel: Channel = Channel.CHAT) -> TicketReply:
+        """One chat turn (or an emailed reply): the buyer writes, the assistant answers or hands over."""
+        item = self._owned(ticket_id, token)
+        return self._continue(item, message, channel)
+
+    def continue_by_email(
+        self, ticket_id: str, sender: str, message: str, attachments: tuple[str, ...] = ()
+    ) -> TicketReply:
+        """A reply that arrived by email threads onto its ticket only when it comes from the ticket's address."""
+        try:
+            item = TicketItem.get(ticket_id, TicketItem.SK)
+        except TicketItem.DoesNotExist:
+            raise NotFound("no such ticket", code="unknown_ticket") from None
+        if not item.email or item.email.lower() != sender.lower():
+            raise NotFound("no such ticket", code="unknown_ticket")
+        return self._continue(item, message, Channel.EMAIL, attachments)
+
+    def thread(self, ticket_id: str, token: str | None) -> tuple[Ticket, list[TicketMessage]]:
+        item = self._owned(ticket_id, token)
+        messages = [
+            TicketMessage(m.author, m.channel, m.body, m.created_at, tuple(str(key) for key in m.attachments or ()))
+            for m in TicketTableItem.query(ticket_id, TicketTableItem.sk.startswith("MSG#"))
+            if isinstance(m, TicketMessageItem)
+        ]
+        return _ticket(item), messages
+
+    # -- internals -------------------------------------------------------------------------------------
+
+    def _continue(
+        self, item: TicketItem, message: str, channel: Channel, attachments: tuple[str, ...] = ()
+    ) -> TicketReply:
+        text = _checked(message)
+        order = self._orders.get(item.order_id) if self._orders and item.order_id else None
+        triage = classify(text, _context(order))
+        now = datetime.now(UTC)
+        self._append(item.ticket_id, "buyer", channel, redact(text), now, attachments)
+        low_confidence = _unclear(triage)
+        actions: list[Action] = []
+        if low_confidence and int(item.rephrase_asked or 0):
+            # Asked to rephrase once already: a person takes over rather than a second guess.
+            actions.append(TicketItem.status.set(TicketStatus.WAITING_FOR_AGENT.value))
+            item.status = TicketStatus.WAITING_FOR_AGENT.value
+            reply = self._render(item, order, handover=True)
+        else:
+            status = _status_for(triage, low_confidence)
+            actions += [
+                TicketItem.intent.set(triage.intent),
+                TicketItem.confidence.set(round(triage.confidence, 4)),
+                TicketItem.severity.set(max(triage.severity, int(item.severity))),
+                TicketItem.status.set(status),
+                TicketItem.rephrase_asked.set(1 if low_confidence else int(item.rephrase_asked or 0)),
+            ]
+            item.intent, item.status, item.severity = triage.intent, status, max(triage.severity, int(item.severity))
+            reply = self._render(item, order, rephrase=low_confidence)
+            self._publish_classified(item, triage)
+        TicketItem(item.ticket_id, TicketItem.SK).update(actions=actions)
+        self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
+        return TicketReply(_ticket(item), reply)
+
+    def _owned(self, ticket_id: str, token: str | None) -> TicketItem:
+        try:
+            item = TicketItem.get(ticket_id, TicketItem.SK)
+        except TicketItem.DoesNotExist:
+            item = None
+        if item is None or not token or not token_matches(token, item.access_token_sha256):
+            raise NotFound("no such ticket", code="unknown_ticket")
+        return item
+
+    def _order_for(self, request: TicketRequest) -> Order | None:
+        """The order the buyer names, only if they prove it is theirs; otherwise exactly like a missing one."""
+        if not request.order_id or self._orders is None:
+            return None
+        try:
+            order = self._orders.get(request.order_id)
+        except NotFound:
+            order = None
+        owned = (
+            order is not None
+            and order.shop_id == request.shop_id
+            and (
+                (request.access_token and token_matches(request.access_token, order.access_token_sha256))
+                or (request.email and request.email.strip().lower() == order.email.lower())
+            )
+        )
+        if not owned:
+            raise NotFound("no such order", code="unknown_order")
+        return order
+
+    def _render(self, item: TicketItem, order: Order | None, *, rephrase: bool = False, handover: bool = False) -> str:
+        if self._replies is None:
+            return ""
+        return self._replies.render_text(
+            "ticket_reply",
+            item.locale or item.language,
+            {
+                "intent": item.intent,
+                "status": item.status,
+                "severity": int(item.severity),
+                "order_ref": order.order_id[:8] if order else None,
+                "rephrase": rephrase,
+                "handover": handover,
+                "ticket_ref": item.ticket_id[:12],
+            },
+        )
+
+    @staticmethod
+    def _append(
+        ticket_id: str, author: str, channel: Channel, body: str, when: datetime, attachments: tuple[str, ...] = ()
+    ) -> None:
+        TicketMessageItem(
+            ticket_id,
+            _message_key(when),
+            author=author,
+            channel=channel.value,
+            body=body,
+            attachments=list(attachments),
+            created_at=when,
+        ).save()
+
+    def _publish_opened(self, item: TicketItem) -> None:
+        self._events.publish(
+            "TicketOpened",
+            {
+                "ticket_id": item.ticket_id,
+                "shop_id": item.shop_id,
+                "order_id": item.order_id,
+                "intent": item.intent,
+                "severity": int(item.severity),
+                "source": item.source,
+            },
+        )
+
+    def _publish_classified(self, item: TicketItem, triage: Triage) -> None:
+        logger.info(
+            "ticket classified",
+            extra={"ticket_id": item.ticket_id, "intent": triage.intent, "severity": triage.severity},
+        )
+        self._events.publish(
+            "TicketClassified",
+            {
+                "ticket_id": item.ticket_id,
+                "shop_id": item.shop_id,
+                "intent": triage.intent,
+                "confidence": round(triage.confidence, 4),
+                "language": triage.language,
+                "sentiment": triage.sentiment,
+                "severity": triage.severity,
+                "severity_reasons": list(triage.severity_reasons),
+            },
+        )
+
+
+def _checked(message: str) -> str:
+    text = message.strip()
+    if not text:
+        raise InvalidRequest("the message is empty", code="empty_message")
+    return text[:MAX_MESSAGE_CHARS]
+
+
+def _unclear(triage: Triage) -> bool:
+    """Not sure what the buyer means, or sure it is none of the things a shop handles: ask once more."""
+    return triage.confidence < LOW_CONFIDENCE or triage.intent == "other"
+
+
+def _status_for(triage: Triage, low_confidence: bool) -> str:
+    if low_confidence:
+        return TicketStatus.AWAITING_BUYER.value
+    return (TicketStatus.ANSWERED if triage.severity <= SELF_SERVICE_SEVERITY else TicketStatus.OPEN).value
+
+
+def _context(order: Order | None) -> TriageContext | None:
+    if order is None:
+        return None
+    hours = (datetime.now(UTC) - order.delivered_at).total_seconds() / 3600 if order.delivered_at else None
+    return TriageContext(order_amount_minor=order.amount, currency=order.currency, hours_since_delivery=hours)

@@ -1,9 +1,16 @@
-"""Checkout with Stripe (on AWS) or with the sandbox (locally, and for demos)."""
+"""Checkout, refunds and payment look-ups with Stripe (on AWS) or with the sandbox (locally, and for demos)."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+from pynamodb.exceptions import PutError
+
+from faka.adapters.tables import RefundTableItem, SandboxPaymentItem, SandboxRefundItem
+from faka.domain.model import PaymentConfirmation
+from faka.errors import Conflict
 from faka.ports import PaymentProvider
 
 
@@ -40,9 +47,44 @@ class StripeCheckout(PaymentProvider):
         )
         return {"provider": self.name, "checkout_url": session.url, "session_id": session.id}
 
+    def refund(self, *, payment_ref: str, amount: int, idempotency_key: str) -> str:
+        # A payment recorded without a PaymentIntent (an old Checkout Session) is refunded through its intent.
+        intent = payment_ref
+        if payment_ref.startswith("cs_"):
+            intent = self._client.v1.checkout.sessions.retrieve(payment_ref).payment_intent
+        refund = self._client.v1.refunds.create(
+            params={"payment_intent": intent, "amount": amount, "metadata": {"faka_refund": idempotency_key}},
+            options={"idempotency_key": idempotency_key},
+        )
+        return str(refund.id)
+
+    def find_payment(self, order_id: str) -> PaymentConfirmation | None:
+        # Checkout copies the order id onto the PaymentIntent (payment_intent_data.metadata). Search is
+        # eventually consistent, within a minute normally: well inside reconciliation's few minutes.
+        found = self._client.v1.payment_intents.search(
+            params={"query": f"metadata['order_id']:'{order_id}' AND status:'succeeded'", "limit": 1}
+        )
+        for intent in found.data:
+            return PaymentConfirmation(
+                order_id, int(intent.amount_received), str(intent.currency), self.name, intent.id
+            )
+        return None
+
+    def order_for_payment(self, *, payment_ref: str | None, charge: str | None) -> str | None:
+        if not payment_ref and charge:
+            payment_ref = self._client.v1.charges.retrieve(charge).payment_intent
+        if not payment_ref:
+            return None
+        metadata = self._client.v1.payment_intents.retrieve(payment_ref).metadata or {}
+        return metadata.get("order_id")
+
 
 class SandboxCheckout(PaymentProvider):
-    """Pays instantly on a local page, which then sends a Stripe-format signed webhook to faka itself."""
+    """Pays instantly on a local page, which then sends a Stripe-format signed webhook to faka itself.
+
+    It keeps a ledger like a provider's own (in the refunds table): what was paid, whether its webhook was
+    sent or dropped on purpose, and what was refunded, so reconciliation and refunds have something to ask.
+    """
 
     name = "sandbox"
 
@@ -51,3 +93,84 @@ class SandboxCheckout(PaymentProvider):
 
     def checkout(self, *, order_id: str, amount: int, currency: str, description: str, email: str) -> dict[str, Any]:
         return {"provider": self.name, "checkout_url": f"{self._base_url}/_local/pay/{order_id}"}
+
+    @staticmethod
+    def session_id(order_id: str) -> str:
+        """One checkout session per order, as the sandbox's page and events name it."""
+        return f"cs_sandbox_{order_id}"
+
+    @staticmethod
+    def payment_ref(order_id: str) -> str:
+        return f"pi_sandbox_{order_id}"
+
+    def record_payment(self, order_id: str, amount: int, currency: str, *, webhook_sent: bool) -> None:
+        payment_ref = self.payment_ref(order_id)
+        SandboxPaymentItem(
+            _ledger(payment_ref),
+            "PAYMENT",
+            payment_ref=payment_ref,
+            amount=amount,
+            currency=currency,
+            paid_at=datetime.now(UTC),
+            webhook_sent=webhook_sent,
+        ).save()
+
+    def refund(self, *, payment_ref: str, amount: int, idempotency_key: str) -> str:
+        payment = next(iter(SandboxPaymentItem.query(_ledger(payment_ref), SandboxPaymentItem.sk == "PAYMENT")), None)
+        refunded = sum(
+            int(r.amount)
+            for r in SandboxRefundItem.query(_ledger(payment_ref), RefundTableItem.sk.startswith("REFUND#"))
+        )
+        item = SandboxRefundItem(
+            _ledger(payment_ref),
+            f"REFUND#{idempotency_key}",
+            payment_ref=payment_ref,
+            refund_ref=f"re_sandbox_{uuid.uuid4().hex[:24]}",
+            amount=amount,
+            refunded_at=datetime.now(UTC),
+        )
+        try:
+            item.save(condition=RefundTableItem.sk.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            # A replay of the same refund: answered with the first one, as Stripe answers an idempotency key.
+            return str(SandboxRefundItem.get(item.pk, item.sk).refund_ref)
+        if payment is not None and refunded + amount > int(payment.amount):
+            item.delete()
+            raise Conflict("the refunds would exceed the payment", code="refund_exceeds_payment")
+        return str(item.refund_ref)
+
+    def find_payment(self, order_id: str) -> PaymentConfirmation | None:
+        payment_ref = self.payment_ref(order_id)
+        for item in SandboxPaymentItem.query(_ledger(payment_ref), SandboxPaymentItem.sk == "PAYMENT"):
+            return PaymentConfirmation(order_id, int(item.amount), item.currency, self.name, payment_ref)
+        return None
+
+    def order_for_payment(self, *, payment_ref: str | None, charge: str | None) -> str | None:
+        for ref in (payment_ref, charge):
+            if ref and ref.startswith(("pi_sandbox_", "ch_sandbox_")):
+                return ref.split("_", 2)[2]
+        return None
+
+    def refunds(self) -> list[dict[str, Any]]:
+        """Every refund the sandbox paid, oldest first (the local runtime shows them at /_local/refunds)."""
+        items = [
+            i
+            for i in RefundTableItem.scan(RefundTableItem.sk.startswith("REFUND#"))
+            if isinstance(i, SandboxRefundItem)
+        ]
+        return [
+            {
+                "refund_ref": i.refund_ref,
+                "payment_ref": i.payment_ref,
+                "amount": int(i.amount),
+                "idempotency_key": i.sk.removeprefix("REFUND#"),
+                "refunded_at": i.refunded_at.isoformat(),
+            }
+            for i in sorted(items, key=lambda i: i.refunded_at)
+        ]
+
+
+def _ledger(payment_ref: str) -> str:
+    return f"SANDBOX#{payment_ref}"

@@ -71,6 +71,11 @@ def _model() -> model.LinearModel:
     return model.load()
 
 
+def message_features(text: str) -> set[str]:
+    """The model's view of a message: entities redacted, text normalised (what training uses too)."""
+    return features(normalize(extract(text).redacted))
+
+
 def classify(text: str, context: TriageContext | None = None) -> Triage:
     text = text[:MAX_MESSAGE_CHARS]
     extraction = extract(text)
@@ -79,7 +84,7 @@ def classify(text: str, context: TriageContext | None = None) -> Triage:
     probabilities = intent_model.probabilities(features(normalized))
     best = max(range(len(probabilities)), key=probabilities.__getitem__)
     intent = intent_model.classes[best]
-    sentiment = detect_sentiment(normalized, text, intent)
+    sentiment = detect_sentiment(normalized, extraction.redacted, intent)
     severity, reasons = assess(intent, sentiment, extraction.entities, context or TriageContext())
     return Triage(
         intent=intent,

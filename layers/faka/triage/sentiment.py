@@ -1,169 +1,16 @@
-"""The buyer's tone — angry, neutral or positive — from a small trilingual lexicon.
+"""The buyer's tone — angry, neutral or positive — from a small trilingual lexicon (lexicon.json).
 
-A lexicon is enough here: tone only moves severity, anger in these messages is loud (insults, "scam",
-"!!!", capitals), and every word that triggers it can be read and argued with.
+A lexicon is enough here: tone only moves severity, anger in these messages is loud (insults, "!!!",
+capitals, "third time"), and every word that triggers it can be read and argued with.
 """
 
 from __future__ import annotations
 
 import re
 
-_ANGRY = (
-    "wtf",
-    "scam",
-    "scammer",
-    "scammed",
-    "ripoff",
-    "rip off",
-    "ridiculous",
-    "terrible",
-    "worst",
-    "useless",
-    "garbage",
-    "trash",
-    "bullshit",
-    "damn",
-    "fuck",
-    "f**k",
-    "shit",
-    "pissed",
-    "angry",
-    "furious",
-    "unacceptable",
-    "disgusting",
-    "thieves",
-    "liar",
-    "liars",
-    "never again",
-    "awful",
-    "horrible",
-    "pathetic",
-    "stupid",
-    "idiot",
-    "fed up",
-    "sick of",
-    "joke",
-    "sue you",
-    "lawyer",
-    "estafa",
-    "estafadores",
-    "ladrones",
-    "basura",
-    "pesimo",
-    "verguenza",
-    "harto",
-    "harta",
-    "mierda",
-    "joder",
-    "carajo",
-    "maldit",
-    "inaceptable",
-    "ridiculo",
-    "burla",
-    "indignante",
-    "nunca mas",
-    "cabron",
-    "chingad",
-    "no mames",
-    "furioso",
-    "furiosa",
-    "molesto",
-    "molesta",
-    "enojad",
-    "fatal",
-    "垃圾",
-    "骗子",
-    "骗钱",
-    "骗人",
-    "坑爹",
-    "坑人",
-    "黑店",
-    "气死",
-    "什么鬼",
-    "搞什么",
-    "有病",
-    "投诉",
-    "差评",
-    "恶心",
-    "无语",
-    "离谱",
-    "过分",
-    "妈的",
-    "tmd",
-    "尼玛",
-    "废物",
-    "耍我",
-    "生气",
-    "受够",
-    "退钱",
-    "曝光",
-    "12315",
-    "报警",
-    "什么破",
-    "破店",
-    "烂",
-)
-# Gratitude that carries the message ("it worked, thanks!") — not the politeness tacked onto a complaint.
-_POSITIVE = (
-    "great",
-    "awesome",
-    "perfect",
-    "love",
-    "excellent",
-    "amazing",
-    "appreciate",
-    "worked",
-    "works now",
-    "good job",
-    "nice",
-    "happy",
-    "satisfied",
-    "recommend",
-    "genial",
-    "perfecto",
-    "excelente",
-    "increible",
-    "me encanta",
-    "funciono",
-    "todo bien",
-    "buen servicio",
-    "contento",
-    "contenta",
-    "feliz",
-    "recomiendo",
-    "好评",
-    "给力",
-    "太棒",
-    "很棒",
-    "真棒",
-    "满意",
-    "完美",
-    "点赞",
-    "靠谱",
-    "神速",
-    "辛苦了",
-    "五星",
-    "成功了",
-    "👍",
-    "❤",
-    ":)",
-)
-_THANKS = ("thanks", "thank you", "thx", "ty", "gracias", "谢谢", "感谢", "多谢", "谢啦")
-_POLITE_THANKS = ("in advance", "de antemano", "先谢", "提前谢", "advance")
+from faka.triage.text import LEXICON
 
-
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    # Latin words match whole (so "joke" is not "jokes"' prefix problem, "ty" not "pretty"); CJK as substrings.
-    parts = [rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() and w[0].isalpha() else re.escape(w) for w in words]
-    return re.compile("|".join(parts))
-
-
-_ANGRY_WORDS = _pattern(_ANGRY)
-_POSITIVE_WORDS = _pattern(_POSITIVE)
-_THANKS_WORDS = _pattern(_THANKS)
-_POLITE = _pattern(_POLITE_THANKS)
-_SHOUTING = re.compile(r"(?<![A-Za-z])[A-Z]{3,}(?![A-Za-z])")
-_EXCLAIMS = re.compile(r"[!！]{2,}|[?？][!！]|[!！][?？]")
+_WORDS = LEXICON["sentiment"]
 # Intents that are complaints: "thanks" in them is manners, not praise.
 _COMPLAINTS = frozenset(
     {
@@ -179,13 +26,39 @@ _COMPLAINTS = frozenset(
 )
 
 
-def detect_sentiment(normalized: str, original: str, intent: str) -> str:
-    """``normalized`` from ``text.normalize``; ``original`` keeps the capitals that shouting is made of."""
-    shouted = [w for w in _SHOUTING.findall(original) if w not in {"USD", "EUR", "RMB", "CNY", "HKD", "PSN", "DLC"}]
-    if _ANGRY_WORDS.search(normalized) or len(shouted) >= 2 or (_EXCLAIMS.search(original) and intent in _COMPLAINTS):
+def _pattern(words: list[str]) -> re.Pattern[str]:
+    # Latin words match whole ("ty" is not in "pretty"); CJK and symbols match anywhere.
+    parts = [rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w[0].isascii() and w[0].isalpha() else re.escape(w) for w in words]
+    return re.compile("|".join(parts))
+
+
+_ANGRY = _pattern(_WORDS["angry"])
+_ACCUSATIONS = _pattern(_WORDS["accusations"])
+_POSITIVE = _pattern(_WORDS["positive"])
+_THANKS = _pattern(_WORDS["thanks"])
+_POLITE = _pattern(_WORDS["polite_thanks"])
+_ACRONYMS = frozenset(_WORDS["acronyms"])
+_CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,}(?![A-Za-z0-9])")
+_EXCLAIMS = re.compile(r"[!！]{2,}|[?？][!！]|[!！][?？]")
+
+
+def _shouting(redacted: str) -> bool:
+    shouted = [w for w in _CAPITALS.findall(redacted) if w not in _ACRONYMS]
+    return len(shouted) >= 2 or any(len(w) >= 4 for w in shouted)
+
+
+def detect_sentiment(normalized: str, redacted: str, intent: str) -> str:
+    """``normalized`` from ``text.normalize``; ``redacted`` keeps the capitals that shouting is made of
+    (with key fragments already taken out, so a key in capitals is not a shout)."""
+    # Naming a scam is what a fraud report is for; elsewhere "scam" or "thieves" is aimed at the shop.
+    accusing = intent != "fraud_report" and _ACCUSATIONS.search(normalized)
+    complaint_exclaimed = intent in _COMPLAINTS and _EXCLAIMS.search(redacted)
+    if _ANGRY.search(normalized) or accusing or complaint_exclaimed or _shouting(redacted):
         return "angry"
-    if _POSITIVE_WORDS.search(normalized) and intent not in _COMPLAINTS:
+    if intent in _COMPLAINTS:
+        return "neutral"
+    if _POSITIVE.search(normalized):
         return "positive"
-    if _THANKS_WORDS.search(normalized) and not _POLITE.search(normalized) and intent == "other":
+    if intent == "other" and _THANKS.search(normalized) and not _POLITE.search(normalized):
         return "positive"
     return "neutral"

@@ -5,8 +5,10 @@ The same functions run when the model is trained and in the Lambda, so a feature
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from pathlib import Path
 
 # Traditional → simplified for the characters buyers use about orders, keys, accounts and money. A full
 # OpenCC table is ~2 MB; this one covers the domain, and the model's character n-grams absorb the rest.
@@ -33,6 +35,9 @@ _T2S = str.maketrans({pair[0]: pair[1] for pair in _TRADITIONAL_SIMPLIFIED.split
 
 # Buyers drop Spanish accents as often as they type them; folding makes "código" and "codigo" one word.
 _LATIN_FOLD = str.maketrans("áàâäãåéèêëíìîïóòôöõúùûüçñ’‘`", "aaaaaaeeeeiiiiooooouuuucn'''")
+
+# Word lists for language and tone: data, kept apart from the rules that use them.
+LEXICON: dict[str, dict[str, list[str]]] = json.loads(Path(__file__).with_name("lexicon.json").read_text("utf-8"))
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKENS = re.compile(rf"[{CJK}]+|[a-z0-9_]+")

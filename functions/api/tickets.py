@@ -1,0 +1,84 @@
+"""Buyer tickets and chat turns: every message is classified and answered at once by the assistant."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from api.http import json_response, open_shop_id
+from api.schemas import ChatAnswer, ChatTurn, ThreadMessage, TicketCreated, TicketDraft, TicketThread
+from faka.domain.tickets import Channel, TicketReply, TicketRequest
+from faka.security import bearer_token
+from faka.wiring import services
+
+router = APIGatewayRouter()
+
+
+def _answer(answer: TicketReply) -> ChatAnswer:
+    ticket = answer.ticket
+    return ChatAnswer(
+        ticket_id=ticket.ticket_id,
+        status=ticket.status,
+        intent=ticket.intent,
+        severity=ticket.severity,
+        reply=answer.reply,
+    )
+
+
+@router.post(
+    "/v1/tickets",
+    responses={201: {"description": "Ticket opened and answered"}, 404: {"description": "Unknown order"}},
+)
+def open_ticket(draft: Annotated[TicketDraft, Body()]) -> Response[str]:
+    answer = services().tickets.submit(
+        TicketRequest(
+            shop_id=open_shop_id(router.current_event),
+            message=draft.message,
+            channel=Channel.API,
+            order_id=draft.order_id,
+            access_token=draft.access_token,
+            email=str(draft.email) if draft.email else None,
+            locale=draft.locale,
+        )
+    )
+    created = TicketCreated(
+        ticket_id=answer.ticket.ticket_id,
+        ticket_token=answer.ticket_token or "",
+        status=answer.ticket.status,
+        intent=answer.ticket.intent,
+        severity=answer.ticket.severity,
+        reply=answer.reply,
+    )
+    return json_response(201, created.model_dump())
+
+
+@router.get("/v1/tickets/<ticket_id>", responses={404: {"description": "Unknown ticket or wrong token"}})
+def ticket_thread(ticket_id: str) -> TicketThread:
+    token = bearer_token(router.current_event.headers.get("authorization"))
+    ticket, messages = services().tickets.thread(ticket_id, token)
+    return TicketThread(
+        ticket_id=ticket.ticket_id,
+        status=ticket.status,
+        intent=ticket.intent,
+        severity=ticket.severity,
+        order_id=ticket.order_id,
+        messages=[
+            ThreadMessage(
+                author=m.author,
+                channel=m.channel,
+                body=m.body,
+                created_at=m.created_at.isoformat(),
+                attachments=list(m.attachments),
+            )
+            for m in messages
+        ],
+    )
+
+
+@router.post("/v1/tickets/<ticket_id>/messages", responses={404: {"description": "Unknown ticket or wrong token"}})
+def chat_turn(ticket_id: str, turn: Annotated[ChatTurn, Body()]) -> ChatAnswer:
+    token = bearer_token(router.current_event.headers.get("authorization"))
+    return _answer(services().tickets.converse(ticket_id, token, turn.message))

@@ -1,0 +1,281 @@
+"""Risk rules as data: when a refund needs a person, and when a paid order is held before delivery.
+
+The rules (``faka/rules/refund_risk.json``) are validated when loaded: an unknown condition, a condition
+that means nothing for its section (a key activation at checkout), an empty rule or a malformed address
+fails with a message naming the rule. Every decision records the names of the rules that fired.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from faka.adapters.counters import Counters
+from faka.adapters.tables import RefundTableItem
+
+RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "refund_risk.json"
+
+BlacklistKind = Literal["email", "email_domain", "ip", "country"]
+
+
+class SlaPolicy(StrEnum):
+    """What happens to a refund no operator decided within the shop's review SLA."""
+
+    AUTO_APPROVE = "auto_approve"  # the platform pays the buyer first and records it against the shop
+    FLAG_SHOP = "flag_shop"  # the same, and the shop is flagged for the platform
+    ESCALATE = "escalate"  # the platform's own operators take the review over for one more SLA
+
+
+class Counted(StrEnum):
+    REFUNDS = "refunds"
+    ORDERS_FROM_IP = "orders_from_ip"
+    ORDERS_FROM_EMAIL = "orders_from_email"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Window(_Strict):
+    count: Annotated[int, Field(ge=0)]
+    minutes: Annotated[int, Field(gt=0, le=10080)]
+
+
+class Conditions(_Strict):
+    refunds_over: Window | None = None
+    orders_from_ip_over: Window | None = None
+    orders_from_email_over: Window | None = None
+    key_activated: bool | None = None
+    over_shop_limit: bool | None = None
+    buyer_frozen: bool | None = None
+    blacklisted: Annotated[list[BlacklistKind], Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Conditions:
+        if not self.model_fields_set:
+            raise ValueError("a rule needs at least one condition")
+        return self
+
+
+class RiskRule(_Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    when: Conditions
+
+
+class RefundDefaults(_Strict):
+    comment: str = ""
+    auto_approve_limits: dict[Annotated[str, Field(pattern=r"^[a-z]{3}$")], Annotated[int, Field(ge=0)]]
+    review_sla_seconds: Annotated[int, Field(gt=0)]
+    sla_policy: SlaPolicy
+
+
+def _network(value: str) -> str:
+    ipaddress.ip_network(value, strict=False)  # a ValueError names the bad entry
+    return value
+
+
+Network = Annotated[str, AfterValidator(_network)]
+
+
+class Blacklists(_Strict):
+    emails: list[str] = []
+    email_domains: list[str] = []
+    ips: list[Network] = []
+    countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = []
+
+
+class VelocityExempt(_Strict):
+    comment: str = ""
+    ips: list[Network] = []
+    email_domains: list[str] = []
+
+
+class RiskRulesFile(_Strict):
+    comment: str = ""
+    refund_defaults: RefundDefaults
+    refund_rules: list[RiskRule]
+    checkout_rules: list[RiskRule]
+    blacklists: Blacklists = Blacklists()
+    velocity_exempt: VelocityExempt = VelocityExempt()
+
+
+# The conditions each section can evaluate: a checkout has no keys yet, a refund request no burst of orders.
+REFUND_CONDITIONS = frozenset({"refunds_over", "key_activated", "over_shop_limit", "buyer_frozen", "blacklisted"})
+CHECKOUT_CONDITIONS = frozenset({"orders_from_ip_over", "orders_from_email_over", "buyer_frozen", "blacklisted"})
+
+
+class InvalidRules(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Buyer:
+    email: str
+    ip: str | None = None
+    country: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return buyer_ref(self.email)
+
+    @property
+    def email_domain(self) -> str:
+        return self.email.rpartition("@")[2].lower()
+
+
+def buyer_ref(email: str) -> str:
+    """A buyer's identity in counters and indexes, without writing their address there."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+@dataclass
+class Facts:
+    """What the rules look at; counts are taken only when a rule asks for them."""
+
+    count: Callable[[Counted, int], int]
+    blacklist_hits: frozenset[str] = frozenset()
+    buyer_frozen: bool = False
+    key_activated: bool = False
+    over_shop_limit: bool = False
+
+
+def _in_networks(ip: str | None, networks: list[str]) -> bool:
+    if not ip:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(network, strict=False) for network in networks)
+
+
+def _holds(when: Conditions, facts: Facts) -> bool:
+    windows = (
+        (when.refunds_over, Counted.REFUNDS),
+        (when.orders_from_ip_over, Counted.ORDERS_FROM_IP),
+        (when.orders_from_email_over, Counted.ORDERS_FROM_EMAIL),
+    )
+    return (
+        all(window is None or facts.count(counted, window.minutes) > window.count for window, counted in windows)
+        and (when.key_activated is None or when.key_activated == facts.key_activated)
+        and (when.over_shop_limit is None or when.over_shop_limit == facts.over_shop_limit)
+        and (when.buyer_frozen is None or when.buyer_frozen == facts.buyer_frozen)
+        and (when.blacklisted is None or bool(facts.blacklist_hits & set(when.blacklisted)))
+    )
+
+
+class RiskRules:
+    def __init__(self, rules: RiskRulesFile) -> None:
+        self._rules = rules
+
+    @classmethod
+    def load(cls, path: Path = RULES_FILE) -> RiskRules:
+        try:
+            rules = RiskRulesFile.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValidationError, json.JSONDecodeError) as error:
+            raise InvalidRules(f"{path}: {error}") from None
+        for section, allowed, section_rules in (
+            ("refund_rules", REFUND_CONDITIONS, rules.refund_rules),
+            ("checkout_rules", CHECKOUT_CONDITIONS, rules.checkout_rules),
+        ):
+            names = [rule.name for rule in section_rules]
+            if len(names) != len(set(names)):
+                raise InvalidRules(f"{path}: {section} repeats a rule name: {sorted(names)}")
+            for rule in section_rules:
+                if unusable := rule.when.model_fields_set - allowed:
+                    raise InvalidRules(f"{path}: {section} rule {rule.name!r} uses {sorted(unusable)}, not known there")
+        return cls(rules)
+
+    @property
+    def refund_defaults(self) -> RefundDefaults:
+        return self._rules.refund_defaults
+
+    def blacklist_hits(self, buyer: Buyer) -> frozenset[str]:
+        lists = self._rules.blacklists
+        email = buyer.email.strip().lower()
+        hits = {
+            "email": email in {e.lower() for e in lists.emails},
+            "email_domain": buyer.email_domain in {d.lower() for d in lists.email_domains},
+            "ip": _in_networks(buyer.ip, lists.ips),
+            "country": (buyer.country or "").upper() in lists.countries,
+        }
+        return frozenset(kind for kind, hit in hits.items() if hit)
+
+    def counts_ip(self, ip: str | None) -> bool:
+        return bool(ip) and not _in_networks(ip, self._rules.velocity_exempt.ips)
+
+    def counts_email(self, buyer: Buyer) -> bool:
+        return buyer.email_domain not in {d.lower() for d in self._rules.velocity_exempt.email_domains}
+
+    def refund_rules_fired(self, facts: Facts) -> list[str]:
+        return [rule.name for rule in self._rules.refund_rules if _holds(rule.when, facts)]
+
+    def checkout_rules_fired(self, facts: Facts) -> list[str]:
+        return [rule.name for rule in self._rules.checkout_rules if _holds(rule.when, facts)]
+
+
+# Order bursts are counted per minute; a window sums the minutes it covers.
+_BUCKET_FORMAT = "%Y%m%dT%H%M"
+_BUCKETS_KEPT = timedelta(days=1)
+
+
+def frozen_key(ref: str) -> tuple[str, str]:
+    return f"BUYER#{ref}", "FROZEN"
+
+
+@dataclass(frozen=True)
+class RiskSignals:
+    """The counts and flags the rules read, kept in the outreach table's counters and the refunds index."""
+
+    counters: Counters
+    rules: RiskRules
+
+    def note_order(self, buyer: Buyer, at: datetime) -> None:
+        """Count an order placement in the buyer's IP and email bursts (exempt addresses are never counted)."""
+        expires = int((at + _BUCKETS_KEPT).timestamp())
+        bucket = at.strftime(_BUCKET_FORMAT)
+        if self.rules.counts_ip(buyer.ip):
+            self.counters.add(
+                self._pk(Counted.ORDERS_FROM_IP, buyer.ip or ""), bucket, {"orders": 1}, expires_at=expires
+            )
+        if self.rules.counts_email(buyer):
+            self.counters.add(self._pk(Counted.ORDERS_FROM_EMAIL, buyer.ref), bucket, {"orders": 1}, expires_at=expires)
+
+    def checkout_facts(self, buyer: Buyer, now: datetime) -> Facts:
+        def count(counted: Counted, minutes: int) -> int:
+            if counted is Counted.ORDERS_FROM_IP:
+                return self._orders(counted, buyer.ip, minutes, now) if self.rules.counts_ip(buyer.ip) else 0
+            if counted is Counted.ORDERS_FROM_EMAIL:
+                return self._orders(counted, buyer.ref, minutes, now) if self.rules.counts_email(buyer) else 0
+            return 0
+
+        return Facts(count, self.rules.blacklist_hits(buyer), self.is_frozen(buyer.ref))
+
+    def refunds_since(self, ref: str, since: datetime) -> int:
+        return int(RefundTableItem.by_buyer.count(ref, RefundTableItem.created_at >= since))
+
+    def is_frozen(self, ref: str) -> bool:
+        return self.counters.has_flag(*frozen_key(ref))
+
+    def freeze(self, ref: str) -> None:
+        self.counters.put_flag(*frozen_key(ref))
+
+    @staticmethod
+    def _pk(counted: Counted, key: str) -> str:
+        return f"VELOCITY#{counted.value}#{key}"
+
+    def _orders(self, counted: Counted, key: str | None, minutes: int, now: datetime) -> int:
+        if not key:
+            return 0
+        since = (now - timedelta(minutes=minutes - 1)).strftime(_BUCKET_FORMAT)
+        buckets = self.counters.all_under(self._pk(counted, key))
+        return int(sum(item.get("orders", 0) for bucket, item in buckets.items() if bucket >= since))

@@ -1,0 +1,325 @@
+"""Train the triage intent model from data/triage/train.jsonl and write layers/faka/triage/model.json.gz.
+
+    .venv/bin/python -m faka.triage.train              # retrain and write the shipped model
+    .venv/bin/python -m faka.triage.train --check      # exit 1 if the committed model differs from a retrain
+    .venv/bin/python -m faka.triage.train --compare    # the technique comparison in docs/triage.md
+
+Development only: needs scikit-learn (the dev extra), which the Lambda never imports. Deterministic:
+fixed splits (by hand-written source sentence, so a sentence and its noisy copies never straddle a split),
+deterministic solvers, sorted vocabularies and a timestamp-free gzip, so a retrain writes the same bytes
+on the same library versions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from faka.triage import INTENTS, message_features
+from faka.triage.model import MODEL_PATH, LinearModel, dump, load, softmax
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+TRAIN_PATH = REPO_ROOT / "data" / "triage" / "train.jsonl"
+EVAL_PATH = REPO_ROOT / "data" / "triage" / "eval.jsonl"
+
+# The shipped configuration, chosen by grouped cross-validation on the training set (see --compare).
+TECHNIQUE = "svm"
+C_SHIPPED = 0.5
+MIN_DOCUMENT_FREQUENCY = 2
+# Weights are stored as integers of 1/1000; smaller weights change no prediction and are dropped.
+SCALE = 0.001
+PRUNE_BELOW = 0.02
+CALIBRATION_FOLD = 5  # one source sentence in five is held out to fit the temperature
+CV_FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Example:
+    features: frozenset[str]
+    intent: str
+    group: int  # which hand-written source sentence the row comes from
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as stream:
+        return [json.loads(line) for line in stream if line.strip()]
+
+
+def examples(rows: Iterable[dict[str, str]]) -> list[Example]:
+    return [
+        Example(
+            frozenset(message_features(row["text"])), row["intent"], zlib.crc32(row.get("source", row["text"]).encode())
+        )
+        for row in rows
+    ]
+
+
+def _vocabulary(data: Sequence[Example], min_df: int, keep: Callable[[str], bool]) -> dict[str, int]:
+    frequency = Counter(feature for example in data for feature in example.features if keep(feature))
+    return {feature: i for i, feature in enumerate(sorted(f for f, n in frequency.items() if n >= min_df))}
+
+
+def _matrix(data: Sequence[Example], vocabulary: dict[str, int], keep: Callable[[str], bool]) -> Any:
+    from scipy.sparse import csr_matrix
+
+    rows: list[int] = []
+    columns: list[int] = []
+    values: list[float] = []
+    for row, example in enumerate(data):
+        kept = [f for f in example.features if keep(f)]
+        # Normalised by every feature of the message, known or not — the runtime scorer cannot tell apart.
+        weight = 1.0 / math.sqrt(len(kept)) if kept else 0.0
+        for feature in sorted(kept):
+            column = vocabulary.get(feature)
+            if column is not None:
+                rows.append(row)
+                columns.append(column)
+                values.append(weight)
+    return csr_matrix((values, (rows, columns)), shape=(len(data), len(vocabulary)))
+
+
+def _everything(_: str) -> bool:
+    return True
+
+
+def fit_linear(
+    data: Sequence[Example],
+    technique: str = TECHNIQUE,
+    c: float = C_SHIPPED,
+    keep: Callable[[str], bool] = _everything,
+) -> LinearModel:
+    """A linear model over ``data`` with temperature 1; ``technique`` is "logistic" or "svm"."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    vocabulary = _vocabulary(data, MIN_DOCUMENT_FREQUENCY, keep)
+    x = _matrix(data, vocabulary, keep)
+    y = [INTENTS.index(example.intent) for example in data]
+    if technique == "logistic":
+        estimator: Any = LogisticRegression(C=c, max_iter=1000)
+    else:
+        estimator = LinearSVC(C=c, max_iter=20000, random_state=0)
+    estimator.fit(x, y)
+    classes = tuple(INTENTS[i] for i in estimator.classes_)
+    weights: dict[str, list[int]] = {}
+    for feature, column in vocabulary.items():
+        row = [round(float(w) / SCALE) if abs(w) >= PRUNE_BELOW else 0 for w in estimator.coef_[:, column]]
+        if any(row):
+            weights[feature] = row
+    bias = tuple(round(float(b), 6) for b in estimator.intercept_)
+    return LinearModel(classes=classes, weights=weights, bias=bias, scale=SCALE, temperature=1.0)
+
+
+def fit_temperature(scores: Sequence[Sequence[float]], labels: Sequence[int]) -> float:
+    """The temperature minimising the negative log-likelihood: golden-section search over log T."""
+
+    def nll(log_t: float) -> float:
+        total = 0.0
+        for row, label in zip(scores, labels, strict=True):
+            total -= math.log(max(softmax(list(row), math.exp(log_t))[label], 1e-12))
+        return total
+
+    low, high = math.log(0.05), math.log(20.0)
+    ratio = (math.sqrt(5) - 1) / 2
+    for _ in range(60):
+        a = high - ratio * (high - low)
+        b = low + ratio * (high - low)
+        if nll(a) < nll(b):
+            high = b
+        else:
+            low = a
+    return round(math.exp((low + high) / 2), 4)
+
+
+def train(data: Sequence[Example]) -> LinearModel:
+    """The shipped pipeline: temperature from a held-out fifth of the sources, weights from all of them."""
+    fitting = [e for e in data if e.group % CALIBRATION_FOLD]
+    held_out = [e for e in data if not e.group % CALIBRATION_FOLD]
+    probe = fit_linear(fitting)
+    temperature = fit_temperature(
+        [probe.scores(e.features) for e in held_out], [probe.classes.index(e.intent) for e in held_out]
+    )
+    final = fit_linear(data)
+    return LinearModel(final.classes, final.weights, final.bias, final.scale, temperature)
+
+
+# --- measurement -------------------------------------------------------------------------------------
+
+
+def macro_f1(truth: Sequence[str], predicted: Sequence[str]) -> float:
+    scores = []
+    for intent in INTENTS:
+        tp = sum(t == p == intent for t, p in zip(truth, predicted, strict=True))
+        fp = sum(p == intent != t for t, p in zip(truth, predicted, strict=True))
+        fn = sum(t == intent != p for t, p in zip(truth, predicted, strict=True))
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(scores) / len(scores)
+
+
+def expected_calibration_error(confidences: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float:
+    total = 0.0
+    for b in range(bins):
+        members = [i for i, c in enumerate(confidences) if b / bins < c <= (b + 1) / bins or (b == 0 and c == 0)]
+        if members:
+            accuracy = sum(correct[i] for i in members) / len(members)
+            confidence = sum(confidences[i] for i in members) / len(members)
+            total += len(members) / len(confidences) * abs(accuracy - confidence)
+    return total
+
+
+class NaiveBayes:
+    """Multinomial naive Bayes over the same binary features, in pure Python (technique b)."""
+
+    def __init__(self, data: Sequence[Example], alpha: float = 0.1) -> None:
+        counts = {intent: Counter[str]() for intent in INTENTS}
+        for example in data:
+            counts[example.intent].update(example.features)
+        vocabulary = sorted({f for c in counts.values() for f in c})
+        documents = Counter(e.intent for e in data)
+        self.prior = [math.log(documents[i] / len(data)) for i in INTENTS]
+        totals = [sum(counts[i].values()) + alpha * len(vocabulary) for i in INTENTS]
+        self.log_likelihood = {
+            f: [math.log((counts[i][f] + alpha) / totals[k]) for k, i in enumerate(INTENTS)] for f in vocabulary
+        }
+        self.temperature = 1.0
+
+    def scores(self, features: Iterable[str]) -> list[float]:
+        totals = list(self.prior)
+        for feature in features:
+            row = self.log_likelihood.get(feature)
+            if row is not None:
+                totals = [t + w for t, w in zip(totals, row, strict=True)]
+        return totals
+
+    def probabilities(self, features: Iterable[str]) -> list[float]:
+        return softmax(self.scores(features), self.temperature)
+
+
+def evaluate(scorer: Any, rows: Sequence[dict[str, str]], classes: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, macro-F1, ECE and per-message latency (features + scoring, pure Python) on ``rows``."""
+    truth, predicted, confidences, timings = [], [], [], []
+    for row in rows:
+        began = time.perf_counter_ns()
+        probabilities = scorer.probabilities(message_features(row["text"]))
+        timings.append((time.perf_counter_ns() - began) / 1000)
+        best = max(range(len(probabilities)), key=probabilities.__getitem__)
+        truth.append(row["intent"])
+        predicted.append(classes[best])
+        confidences.append(probabilities[best])
+    correct = [t == p for t, p in zip(truth, predicted, strict=True)]
+    timings.sort()
+    return {
+        "accuracy": sum(correct) / len(correct),
+        "macro_f1": macro_f1(truth, predicted),
+        "ece": expected_calibration_error(confidences, correct),
+        "median_us": statistics.median(timings),
+        "p99_us": timings[min(len(timings) - 1, int(len(timings) * 0.99))],
+        "predicted": predicted,
+    }
+
+
+def _grouped_cv(data: Sequence[Example], fit: Callable[[Sequence[Example]], Any], classes: Sequence[str]) -> float:
+    """Macro-F1 over CV_FOLDS folds split by source sentence (noisy copies stay together)."""
+    truth: list[str] = []
+    predicted: list[str] = []
+    for fold in range(CV_FOLDS):
+        model = fit([e for e in data if e.group % CV_FOLDS != fold])
+        for example in (e for e in data if e.group % CV_FOLDS == fold):
+            probabilities = model.probabilities(example.features)
+            truth.append(example.intent)
+            predicted.append(classes[max(range(len(probabilities)), key=probabilities.__getitem__)])
+    return macro_f1(truth, predicted)
+
+
+def _size_kb(model: LinearModel) -> float:
+    text = json.dumps(model.to_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return len(zlib.compress(text.encode("utf-8"), 9)) / 1024
+
+
+def compare() -> None:
+    rows = read_rows(TRAIN_PATH)
+    eval_rows = read_rows(EVAL_PATH)
+    data = examples(rows)
+
+    def words_only(feature: str) -> bool:
+        return feature[0] in "wbh"
+
+    def ngrams_only(feature: str) -> bool:
+        return feature[0] in "ch"
+
+    candidates: list[tuple[str, Callable[[Sequence[Example]], Any], bool]] = [
+        ("naive Bayes (pure Python), alpha 0.1", lambda d: NaiveBayes(d, 0.1), False),
+        ("naive Bayes (pure Python), alpha 0.5", lambda d: NaiveBayes(d, 0.5), False),
+    ]
+    for c in (0.1, 0.5, 2.0):
+        candidates.append((f"linear SVM, C={c}", lambda d, c=c: fit_linear(d, "svm", c), True))
+    for c in (5.0, 20.0, 50.0):
+        candidates.append((f"logistic regression, C={c}", lambda d, c=c: fit_linear(d, "logistic", c), True))
+    candidates.append(
+        ("logistic C=20, words + CJK chars only", lambda d: fit_linear(d, "logistic", 20.0, words_only), True)
+    )
+    candidates.append(
+        ("logistic C=20, char n-grams only", lambda d: fit_linear(d, "logistic", 20.0, ngrams_only), True)
+    )
+    print(
+        "| technique | grouped 5-fold CV macro-F1 (train) | eval accuracy | eval macro-F1 | eval ECE (T=1) "
+        "| median µs | p99 µs | size (gzip KB) | fit s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, fit, linear in candidates:
+        cv = _grouped_cv(data, fit, INTENTS)
+        began = time.perf_counter()
+        model = fit(data)
+        fit_seconds = time.perf_counter() - began
+        classes = model.classes if linear else INTENTS
+        result = evaluate(model, eval_rows, classes)
+        size = f"{_size_kb(model):.0f}" if linear else "—"
+        print(
+            f"| {name} | {cv:.3f} | {result['accuracy']:.3f} | {result['macro_f1']:.3f} | {result['ece']:.3f} "
+            f"| {result['median_us']:.0f} | {result['p99_us']:.0f} | {size} | {fit_seconds:.1f} |"
+        )
+        sys.stdout.flush()
+    shipped = train(data)
+    result = evaluate(shipped, eval_rows, shipped.classes)
+    print(
+        f"\nshipped ({TECHNIQUE} C={C_SHIPPED}, T={shipped.temperature}): accuracy {result['accuracy']:.3f}, "
+        f"macro-F1 {result['macro_f1']:.3f}, ECE {result['ece']:.3f}, size {_size_kb(shipped):.0f} KB"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m faka.triage.train", description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="verify the committed model instead of writing it")
+    mode.add_argument("--compare", action="store_true", help="print the technique comparison table")
+    args = parser.parse_args(argv)
+    if args.compare:
+        compare()
+        return 0
+    model = train(examples(read_rows(TRAIN_PATH)))
+    if args.check:
+        same = load(MODEL_PATH) == model
+        print(
+            "model.json.gz matches a retrain" if same else "model.json.gz differs from a retrain: run make train-triage"
+        )
+        return 0 if same else 1
+    dump(model, MODEL_PATH)
+    print(
+        f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size // 1024} KB, {len(model.weights)} features, "
+        f"temperature {model.temperature})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
