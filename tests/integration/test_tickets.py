@@ -29,7 +29,9 @@ def open_ticket(stack: Stack, **body: object) -> Response:
 
 def test_a_chinese_complaint_is_understood_and_answered_in_chinese(stack: Stack, order: dict) -> None:
     response = open_ticket(
-        stack, order_id=order["order_id"], access_token=order["access_token"],
+        stack,
+        order_id=order["order_id"],
+        access_token=order["access_token"],
         message="我的卡密无效，兑换码 TKT-AAAA-0001 用不了",
     )
 
@@ -39,7 +41,8 @@ def test_a_chinese_complaint_is_understood_and_answered_in_chinese(stack: Stack,
     assert "卡密无法使用" in response.body["reply"]
     assert order["order_id"][:8] in response.body["reply"]
     thread = stack.api(
-        "GET", f"/v1/tickets/{response.body['ticket_id']}",
+        "GET",
+        f"/v1/tickets/{response.body['ticket_id']}",
         headers={"Authorization": f"Bearer {response.body['ticket_token']}"},
     )
     assert [m["author"] for m in thread.body["messages"]] == ["buyer", "assistant"]
@@ -89,11 +92,15 @@ def test_an_unclear_chat_is_asked_once_to_rephrase_then_handed_to_a_person(stack
     assert second.status == 200
     assert second.body["status"] == "waiting_for_agent"
     assert "assistant" in opened.body["reply"]
-    wrong = stack.api("POST", f"/v1/tickets/{opened.body['ticket_id']}/messages", {"message": "hi"}, {"Authorization": "Bearer x"})
+    wrong = stack.api(
+        "POST", f"/v1/tickets/{opened.body['ticket_id']}/messages", {"message": "hi"}, {"Authorization": "Bearer x"}
+    )
     assert (wrong.status, wrong.body["code"]) == (404, "unknown_ticket")
 
 
-def mail(sender: str, subject: str, text: str, *, html: str | None = None, attachment: tuple[str, str, bytes] | None = None) -> bytes:
+def mail(
+    sender: str, subject: str, text: str, *, html: str | None = None, attachment: tuple[str, str, bytes] | None = None
+) -> bytes:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = "support@example.com"
@@ -109,32 +116,55 @@ def mail(sender: str, subject: str, text: str, *, html: str | None = None, attac
 
 
 def receive(stack: Stack, raw: bytes) -> None:
-    boto3.client("s3").put_object(Bucket=resources.MAIL_BUCKET, Key=f"{resources.INBOUND_MAIL_PREFIX}{uuid.uuid4().hex}", Body=raw)
+    boto3.client("s3").put_object(
+        Bucket=resources.MAIL_BUCKET, Key=f"{resources.INBOUND_MAIL_PREFIX}{uuid.uuid4().hex}", Body=raw
+    )
     stack.deliver_events()
 
 
 def test_an_email_opens_a_ticket_and_a_reply_threads_onto_it(stack: Stack, order: dict) -> None:
-    receive(stack, mail(
-        "buyer@example.com", "Problem", f"Hola, el código de mi pedido {order['order_id']} no funciona.\n\nEl lun, 30 nov escribió:\n> old",
-        attachment=("screenshot.png", "image/png", b"\x89PNG..."),
-    ))
-    [answer] = [m for m in sent_mail() if m.destinations["ToAddresses"] == ["buyer@example.com"] and "[#T-" in m.subject]
+    receive(
+        stack,
+        mail(
+            "buyer@example.com",
+            "Problem",
+            f"Hola, el código de mi pedido {order['order_id']} no funciona.\n\nEl lun, 30 nov escribió:\n> old",
+            attachment=("screenshot.png", "image/png", b"\x89PNG..."),
+        ),
+    )
+    [answer] = [
+        m for m in sent_mail() if m.destinations["ToAddresses"] == ["buyer@example.com"] and "[#T-" in m.subject
+    ]
     [ticket] = [t for t in TicketTableItem.scan() if isinstance(t, TicketItem)]
     assert (ticket.order_id, ticket.intent, ticket.source) == (order["order_id"], "invalid_key", "email")
     assert f"[#T-{ticket.ticket_id}]" in answer.subject
 
-    receive(stack, mail("buyer@example.com", f"Re: Problem [#T-{ticket.ticket_id}]", "Sigue sin funcionar. ¿Me pueden ayudar?"))
+    receive(
+        stack,
+        mail("buyer@example.com", f"Re: Problem [#T-{ticket.ticket_id}]", "Sigue sin funcionar. ¿Me pueden ayudar?"),
+    )
 
     messages = [m for m in TicketTableItem.query(ticket.ticket_id) if isinstance(m, TicketMessageItem)]
     buyer_turns = [m for m in messages if m.author == "buyer"]
     assert len(buyer_turns) == 2
     assert "old" not in buyer_turns[0].body
-    assert buyer_turns[0].attachments and buyer_turns[0].attachments[0].startswith(resources.ATTACHMENTS_PREFIX)
+    [attachment] = buyer_turns[0].attachments
+    assert attachment.startswith(resources.ATTACHMENTS_PREFIX)
 
 
 def test_a_forged_reference_from_another_sender_does_not_join_the_thread(stack: Stack, order: dict) -> None:
-    opened = open_ticket(stack, order_id=order["order_id"], access_token=order["access_token"], message="I never got my code")
-    receive(stack, mail("intruder@example.com", f"Re: x [#T-{opened.body['ticket_id']}]", "<b>refund me</b>", html="<p>refund <b>me</b> now</p>"))
+    opened = open_ticket(
+        stack, order_id=order["order_id"], access_token=order["access_token"], message="I never got my code"
+    )
+    receive(
+        stack,
+        mail(
+            "intruder@example.com",
+            f"Re: x [#T-{opened.body['ticket_id']}]",
+            "<b>refund me</b>",
+            html="<p>refund <b>me</b> now</p>",
+        ),
+    )
     tickets = [t for t in TicketTableItem.scan() if isinstance(t, TicketItem)]
     assert len(tickets) == 2
     intruder = next(t for t in tickets if t.email == "intruder@example.com")

@@ -322,7 +322,7 @@ class Refunds:
             if wanted is None or wanted == set(open_refund.lines):
                 return open_refund
             raise Conflict("a refund of this order is already under way", code="refund_in_progress")
-        claimed = {by_line[n].refund_id for n in (wanted or ()) if by_line[n].refund_id}
+        claimed = {refund_id for n in (wanted or ()) if (refund_id := by_line[n].refund_id)}
         if claimed:
             earlier = self.get(claimed.pop()) if len(claimed) == 1 else None
             if earlier is not None and wanted == set(earlier.lines):
