@@ -15,14 +15,14 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api import activation, operators, payments, storefront, tickets
+from api import activation, operators, payments, refunds, storefront, tickets
 from api.http import problem
 from faka.domain.issuance import ContendedStock
 from faka.errors import FakaError
 from faka.observability import logger, metrics, tracer
 
 app = APIGatewayRestResolver(enable_validation=True)
-for routes in (storefront, payments, operators, activation, tickets):
+for routes in (storefront, payments, operators, activation, tickets, refunds):
     app.include_router(routes.router)
 
 

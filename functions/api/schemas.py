@@ -223,3 +223,65 @@ class TicketThread(BaseModel):
     severity: int
     order_id: str | None
     messages: list[ThreadMessage]
+
+
+class RefundAsk(BaseModel):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    lines: Annotated[list[Annotated[int, Field(ge=1, le=50)]], Field(min_length=1, max_length=50)] | None = Field(
+        default=None, description="Order lines to refund; every line without a refund when omitted"
+    )
+
+
+class RefundAccepted(BaseModel):
+    refund_id: str
+    status: str
+
+
+class RefundView(BaseModel):
+    refund_id: str
+    order_id: str
+    status: str
+    lines: list[int]
+    amount: int = Field(description="Minor units")
+    currency: str
+    reason: str
+    created_at: str
+    decided_by: str | None
+    decision_reason: str | None
+    provider_ref: str | None
+    completed_at: str | None
+
+
+class RefundList(BaseModel):
+    refunds: list[RefundView]
+
+
+class OperatorRefundView(RefundView):
+    shop_id: str
+    risk_rules: list[str] | None
+    review_deadline: str | None
+    reminders: int
+    escalated: bool
+    compensated_by_platform: int | None
+
+
+class RefundDecision(BaseModel):
+    decision: Literal["approve", "reject"]
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class RefundAppeal(BaseModel):
+    message: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class AppealOpened(BaseModel):
+    ticket_id: str
+    status: str
+
+
+class RefundPolicyView(BaseModel):
+    auto_approve_limits: dict[Annotated[str, Field(pattern=r"^[a-z]{3}$")], Annotated[StrictInt, Field(ge=0)]] = Field(
+        description="Largest refund approved without a person, in minor units per currency"
+    )
+    review_sla_seconds: Annotated[StrictInt, Field(gt=0, le=30 * 86400)]
+    sla_policy: Literal["auto_approve", "flag_shop", "escalate"]

@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faka import resources
 from faka.domain.outreach import Verdict
+from faka.domain.refund_notices import NOTICES as REFUND_NOTICES
 from faka.observability import logger, metrics, tracer
 from faka.wiring import services
 
@@ -30,6 +31,10 @@ notice_config = IdempotencyConfig(
     event_key_jmespath="[detail_type, order_id, detail.reason]", expires_after_seconds=30 * 86400
 )
 reminder_config = IdempotencyConfig(event_key_jmespath="[order_id, level]", expires_after_seconds=30 * 86400)
+# Keyed by refund, not order: an order may have several partial refunds, each with its own email.
+refund_notice_config = IdempotencyConfig(
+    event_key_jmespath="[detail_type, refund_id]", expires_after_seconds=30 * 86400
+)
 
 
 # One persistence layer per idempotent function: a layer keeps the key expression it was first configured with.
@@ -53,6 +58,15 @@ def send_reminder(reminder: dict[str, Any]) -> dict[str, Any]:
     order, _ = reminders.decide(reminder["order_id"])
     outcome = reminders.send(order, int(reminder["level"]))
     return {"message_id": outcome.message_id, "template": outcome.template}
+
+
+@idempotent_function(
+    data_keyword_argument="notice",
+    persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
+    config=refund_notice_config,
+)
+def send_refund_notice(notice: dict[str, Any]) -> dict[str, Any]:
+    return {"message_id": services().refund_notices.send(notice["detail_type"], notice["refund_id"])}
 
 
 def remind(event: dict[str, Any]) -> None:
@@ -80,6 +94,9 @@ def record_handler(record: SQSRecord) -> None:
     if event["detail-type"] == "ActivationReminder":
         remind(event)
         return
+    if event["detail-type"] in REFUND_NOTICES:
+        send_refund_notice(notice={"detail_type": event["detail-type"], "refund_id": event["detail"]["refund_id"]})
+        return
     send_notice(
         notice={"detail_type": event["detail-type"], "order_id": event["detail"]["order_id"], "detail": event["detail"]}
     )
@@ -92,4 +109,5 @@ def record_handler(record: SQSRecord) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     notice_config.register_lambda_context(context)
     reminder_config.register_lambda_context(context)
+    refund_notice_config.register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

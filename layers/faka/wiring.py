@@ -35,7 +35,10 @@ from faka.domain.links import LinkSigner
 from faka.domain.notifications import Notices
 from faka.domain.orders import Orders
 from faka.domain.outreach import OutreachPolicy, QuietHours
+from faka.domain.refund_notices import RefundNotices
+from faka.domain.refunds import RefundPolicies, Refunds, ReviewWorkflow
 from faka.domain.reminders import ActivationReminders
+from faka.domain.risk import RiskRules, RiskSignals
 from faka.domain.templating import MessageTemplates
 from faka.domain.tickets import Tickets
 from faka.payments.providers import SandboxCheckout, StripeCheckout
@@ -193,6 +196,51 @@ class Services:
     def stripe_webhook_secret(self) -> str:
         return resolve_secret(
             self.settings.stripe_webhook_secret, self.settings.stripe_webhook_secret_id, name="Stripe webhook secret"
+        )
+
+    @cached_property
+    def risk_rules(self) -> RiskRules:
+        return RiskRules.load()
+
+    @cached_property
+    def risk_signals(self) -> RiskSignals:
+        return RiskSignals(self.counters, self.risk_rules)
+
+    @cached_property
+    def refund_policies(self) -> RefundPolicies:
+        return RefundPolicies(self.risk_rules.refund_defaults)
+
+    @cached_property
+    def refunds(self) -> Refunds:
+        workflow = ReviewWorkflow(
+            boto3.client("stepfunctions"),
+            self.settings.refund_state_machine_arn,
+            self.settings.refund_reminder_seconds,
+        )
+        return Refunds(
+            self.orders,
+            self.events,
+            self.payment_provider,
+            workflow,
+            self.refund_policies,
+            self.risk_rules,
+            self.risk_signals,
+            SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
+            self.tickets,
+            self.counters,
+            decision_url=self.settings.public_base_url.rstrip("/") + "/v1/admin/refunds/{refund_id}/decision",
+        )
+
+    @cached_property
+    def refund_notices(self) -> RefundNotices:
+        return RefundNotices(
+            self.refunds,
+            self.orders,
+            self.catalog,
+            self.shops,
+            self.templates,
+            self.mailer,
+            order_page_url=self.order_page_url,
         )
 
 

@@ -105,9 +105,11 @@ class Activations:
 
     def _record_line(self, order: Order, line_no: int, signal: ActivationSignal) -> bool:
         line = OrderLineItem(order.order_id, OrderLineItem.sort_key(line_no))
-        not_activated = OrderLineItem.activation_status.does_not_exist() | (
-            OrderLineItem.activation_status != ActivationStatus.ACTIVATED.value
-        )
+        # A revoked key (its refund won the race) is never recorded as activated: never both refunded and used.
+        not_activated = (
+            OrderLineItem.activation_status.does_not_exist()
+            | (OrderLineItem.activation_status != ActivationStatus.ACTIVATED.value)
+        ) & OrderLineItem.revoked_at.does_not_exist()
         actions: list[Action] = [
             OrderLineItem.activation_status.set(signal.status.value),
             OrderLineItem.activation_at.set(signal.at),

@@ -87,7 +87,10 @@ class KeyIssuer:
                         OrderLineItem.batch_id.set(batch_id),
                         OrderLineItem.issued_at.set(now),
                     ],
-                    condition=OrderLineItem.order_id.exists() & OrderLineItem.code_hash.does_not_exist(),
+                    # A line whose refund revoked it stays keyless: a late restock must not issue to it.
+                    condition=OrderLineItem.order_id.exists()
+                    & OrderLineItem.code_hash.does_not_exist()
+                    & OrderLineItem.revoked_at.does_not_exist(),
                 )
                 transaction.update(
                     BatchItem(*BatchItem.key(order.shop_id, order.sku, batch_id)),

@@ -198,7 +198,7 @@ class Tickets:
             entities=json.dumps(triage.entities, ensure_ascii=False),
             source=request.channel.value,
             summary=redact(text)[:300],
-            locale=request.locale or (order.locale if order else triage.language),
+            locale=_reply_locale(triage, request.locale or (order.locale if order else None)),
             rephrase_asked=1 if low_confidence else 0,
             created_at=now,
         )
@@ -368,6 +368,14 @@ def _checked(message: str) -> str:
     if not text:
         raise InvalidRequest("the message is empty", code="empty_message")
     return text[:MAX_MESSAGE_CHARS]
+
+
+_LOCALE_OF_LANGUAGE = {"zh": "zh-CN", "en": "en", "es": "es"}
+
+
+def _reply_locale(triage: Triage, fallback: str | None) -> str:
+    """Answer in the language the buyer wrote in; for mixed or unknown text, in the locale they chose."""
+    return _LOCALE_OF_LANGUAGE.get(triage.language) or fallback or "en"
 
 
 def _unclear(triage: Triage) -> bool:

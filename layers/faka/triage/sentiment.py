@@ -28,15 +28,17 @@ _COMPLAINTS = frozenset(
 
 def _pattern(words: list[str]) -> re.Pattern[str]:
     # Latin words match whole ("ty" is not in "pretty"); CJK and symbols match anywhere.
-    parts = [rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w[0].isascii() and w[0].isalpha() else re.escape(w) for w in words]
+    parts = [
+        rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w[0].isascii() and w[0].isalpha() else re.escape(w) for w in words
+    ]
     return re.compile("|".join(parts))
 
 
 _ANGRY = _pattern(_WORDS["angry"])
 _ACCUSATIONS = _pattern(_WORDS["accusations"])
 _POSITIVE = _pattern(_WORDS["positive"])
-_THANKS = _pattern(_WORDS["thanks"])
-_POLITE = _pattern(_WORDS["polite_thanks"])
+# "垃圾邮件" is the spam folder and "我妈的卡" my mother's card: words that contain an angry one but are not.
+_NOT_ANGRY = _pattern(_WORDS["not_angry"])
 _ACRONYMS = frozenset(_WORDS["acronyms"])
 _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,}(?![A-Za-z0-9])")
 _EXCLAIMS = re.compile(r"[!！]{2,}|[?？][!！]|[!！][?？]")
@@ -50,15 +52,12 @@ def _shouting(redacted: str) -> bool:
 def detect_sentiment(normalized: str, redacted: str, intent: str) -> str:
     """``normalized`` from ``text.normalize``; ``redacted`` keeps the capitals that shouting is made of
     (with key fragments already taken out, so a key in capitals is not a shout)."""
+    normalized = _NOT_ANGRY.sub(" ", normalized)
+    praise = intent not in _COMPLAINTS and _POSITIVE.search(normalized)
     # Naming a scam is what a fraud report is for; elsewhere "scam" or "thieves" is aimed at the shop.
     accusing = intent != "fraud_report" and _ACCUSATIONS.search(normalized)
-    complaint_exclaimed = intent in _COMPLAINTS and _EXCLAIMS.search(redacted)
-    if _ANGRY.search(normalized) or accusing or complaint_exclaimed or _shouting(redacted):
+    exclaiming = not praise and _EXCLAIMS.search(redacted)
+    if _ANGRY.search(normalized) or accusing or exclaiming or _shouting(redacted):
         return "angry"
-    if intent in _COMPLAINTS:
-        return "neutral"
-    if _POSITIVE.search(normalized):
-        return "positive"
-    if intent == "other" and _THANKS.search(normalized) and not _POLITE.search(normalized):
-        return "positive"
-    return "neutral"
+    # "Thanks" alone is manners; praise is what makes a message positive, and a complaint never is.
+    return "positive" if praise else "neutral"

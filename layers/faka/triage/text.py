@@ -41,12 +41,11 @@ LEXICON: dict[str, dict[str, list[str]]] = json.loads(Path(__file__).with_name("
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKENS = re.compile(rf"[{CJK}]+|[a-z0-9_]+")
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+_LATIN_PHRASE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)+")
+_NOT_WORD = re.compile(r"[^\w]")
 _CJK_RUN = re.compile(rf"[{CJK}]")
 _DIGITS = re.compile(r"^\d+$")
-
-
-def to_simplified(text: str) -> str:
-    return text.translate(_T2S)
 
 
 def fold(text: str) -> str:
@@ -54,9 +53,44 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_T2S)
 
 
+def fold_case(folded: str) -> str:
+    """Lower-case and accent-free, character for character (offsets into ``folded`` stay valid)."""
+    return folded.lower().translate(_LATIN_FOLD)
+
+
 def normalize(text: str) -> str:
-    """Lower-case, accent-free, simplified: the form features and lexicons match against."""
-    return fold(text).lower().translate(_LATIN_FOLD).replace("'", "")
+    """Lower-case, accent-free, simplified, apostrophes dropped: the form the model's features come from."""
+    return fold_case(fold(text)).replace("'", "")
+
+
+class Vocabulary:
+    """Finds lexicon entries in text: a set lookup per Latin word, a substring test per CJK or multi-word
+    entry. An alternation regex over the same lists costs ~50 µs a message; this costs a few."""
+
+    def __init__(self, entries: dict[str, str]) -> None:
+        """``entries``: lower-case, accent-free entry → the value reported when it is found."""
+        self._words = {entry: value for entry, value in entries.items() if _LATIN_WORD.fullmatch(entry)}
+        # Multi-word Latin entries must start and end on word boundaries, so they are searched space-padded.
+        self._phrases = tuple(
+            (f" {entry} " if _LATIN_PHRASE.fullmatch(entry) else entry, value)
+            for entry, value in entries.items()
+            if entry not in self._words
+        )
+
+    def find(self, lowered: str) -> list[tuple[int, str]]:
+        """(offset, value) of every entry in ``lowered`` (from ``fold_case``), in no particular order."""
+        spaced = " " + _NOT_WORD.sub(" ", lowered) + " "
+        found = [(m.start() - 1, self._words[m[0]]) for m in _LATIN_WORD.finditer(spaced) if m[0] in self._words]
+        for phrase, value in self._phrases:
+            # Symbols (":)", "ee.uu") are matched in the text as written, everything else in the spaced copy.
+            at = spaced.find(phrase) if phrase[0] == " " or phrase.isalnum() else lowered.find(phrase) + 1
+            if at > 0 or (at == 0 and phrase[0] != " "):
+                found.append((at, value))
+        return found
+
+    def first(self, lowered: str) -> str | None:
+        found = self.find(lowered)
+        return min(found)[1] if found else None
 
 
 def tokens(normalized: str) -> list[str]:
