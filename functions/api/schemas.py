@@ -169,9 +169,14 @@ class TicketView(BaseModel):
     order_id: str | None
     status: str
     intent: str
+    confidence: float
+    language: str
+    sentiment: str
     severity: int
+    severity_reasons: list[str] = Field(description="Why the severity is what it is")
+    entities: dict[str, Any] = Field(description="Order ids, amounts, platforms, regions; key fragments masked")
     source: str
-    summary: str
+    summary: str = Field(description="The start of the buyer's message, key codes and card numbers masked")
     created_at: str
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from faka import resources
 from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
-from tests.integration.conftest import Response, Stack
+from tests.integration.conftest import ADMIN, Response, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
 
 
@@ -169,3 +169,18 @@ def test_a_forged_reference_from_another_sender_does_not_join_the_thread(stack: 
     assert len(tickets) == 2
     intruder = next(t for t in tickets if t.email == "intruder@example.com")
     assert intruder.order_id is None
+
+
+def test_operators_see_every_ticket_labelled_with_keys_masked(stack: Stack, order: dict) -> None:
+    open_ticket(
+        stack,
+        order_id=order["order_id"],
+        access_token=order["access_token"],
+        message="This is a scam!!! key TKT-AAAA-0001 was already used, I want my money back NOW",
+    )
+    [ticket] = stack.api("GET", "/v1/admin/tickets", headers=ADMIN).body["tickets"]
+    assert ticket["order_id"] == order["order_id"]
+    assert ticket["language"] == "en"
+    assert ticket["sentiment"] == "angry"
+    assert ticket["severity_reasons"]
+    assert "TKT-AAAA-0001" not in str(ticket)

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from faka.domain.codes import mask_code
-from faka.triage.text import fold
+from faka.triage.text import Vocabulary, fold, fold_case
 
 ORDER_PLACEHOLDER = " _order_ "
 EMAIL_PLACEHOLDER = " _email_ "
@@ -76,49 +76,46 @@ _SUFFIX_LATIN = "|".join(_CODES)
 _SUFFIX_OTHER = "|".join(re.escape(w) for w in _SYMBOLS)
 _AMOUNT = re.compile(
     rf"(?<![A-Za-z0-9])(?P<pre>{_PREFIX})\s?(?P<num1>{_NUMBER})(?![\d])"
-    rf"|(?<![\d.,])(?P<num2>{_NUMBER})\s?(?:(?P<post_latin>{_SUFFIX_LATIN})(?![A-Za-z])|(?P<post>{_SUFFIX_OTHER}))",
+    rf"|(?<![A-Za-z\d.,])(?P<num2>{_NUMBER})\s?(?:(?P<post_latin>{_SUFFIX_LATIN})(?![A-Za-z])|(?P<post>{_SUFFIX_OTHER}))",
     re.IGNORECASE,
 )
 
-_PLATFORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE))
-    for name, pattern in (
-        ("steam", r"steam|蒸汽平台"),
-        ("psn", r"\bpsn\b|playstation|\bps ?[345]\b|ps plus|索尼"),
-        ("xbox", r"xbox|game ?pass|微软"),
-        ("nintendo", r"nintendo|e-?shop|任天堂|\bswitch\b(?! (?:to|my|the|account|region|cuenta|de|a)\b)|\bns\b"),
-        ("apple", r"\bapple\b|app ?store|itunes|icloud|苹果|\biphone\b|\bipad\b"),
-        ("google_play", r"google ?play|play ?store|谷歌"),
-    )
-)
+_PLATFORM_WORDS = {
+    "steam": ("steam", "蒸汽平台"),
+    "psn": ("psn", "playstation", "ps3", "ps4", "ps5", "ps 4", "ps 5", "ps plus", "索尼"),
+    "xbox": ("xbox", "gamepass", "game pass", "微软"),
+    "nintendo": ("nintendo", "eshop", "e shop", "任天堂", "ns"),
+    "apple": ("apple", "appstore", "app store", "itunes", "icloud", "苹果", "iphone", "ipad"),
+    "google_play": ("google play", "googleplay", "play store", "playstore", "谷歌"),
+}
+_PLATFORMS = Vocabulary({word: name for name, words in _PLATFORM_WORDS.items() for word in words})
+# "Switch" is also a verb: "switch it to HK" names no console.
+_SWITCH = re.compile(r"\bswitch\b(?! (?:to|my|the|it|account|region|cuenta|de|a)\b)", re.IGNORECASE)
 
-# Region words → ISO-like codes. Two-letter codes only count in capitals: "us" and "es" are everyday words.
+# Region words → ISO-like codes, matched lower-case and accent-free.
 _REGION_WORDS = {
     "US": ("美区", "美服", "美国", "united states", "estados unidos", "eeuu", "ee.uu", "american"),
     "HK": ("港区", "港服", "香港", "hong kong", "hongkong"),
     "CN": ("国区", "国服", "大陆", "中国区", "陆区", "china", "mainland"),
     "EU": ("欧区", "欧服", "欧洲", "europe", "european", "europa", "europeo", "europea"),
-    "JP": ("日区", "日服", "日本", "japan", "japon", "japón"),
+    "JP": ("日区", "日服", "日本", "japan", "japon"),
     "GB": ("英区", "英服", "英国", "united kingdom", "reino unido"),
     "TW": ("台区", "台服", "台湾", "taiwan"),
     "KR": ("韩区", "韩服", "韩国", "korea", "corea"),
-    "TR": ("土区", "土耳其", "turkey", "turquia", "turquía"),
+    "TR": ("土区", "土耳其", "turkey", "turquia"),
     "AR": ("阿区", "阿根廷", "argentina"),
-    "MX": ("墨区", "墨西哥", "mexico", "méxico", "mexicana", "mexicano"),
-    "ES": ("西班牙", "spain", "españa", "espana"),
+    "MX": ("墨区", "墨西哥", "mexico", "mexicana", "mexicano"),
+    "ES": ("西班牙", "spain", "espana"),
     "BR": ("巴西", "brazil", "brasil"),
     "RU": ("俄区", "俄罗斯", "russia", "rusia"),
-    "LATAM": ("拉美", "latam", "latinoamerica", "latinoamérica"),
+    "LATAM": ("拉美", "latam", "latinoamerica"),
     "GLOBAL": ("全球", "全区", "global", "worldwide", "mundial"),
 }
-_REGION_CODES = {"US": "US|USA|U\\.S\\.", "HK": "HK", "CN": "CN", "EU": "EU", "JP": "JP", "GB": "UK|GB", "MX": "MX"}
-_REGIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    *((code, re.compile(rf"(?<![A-Za-z])(?:{pattern})(?![A-Za-z])")) for code, pattern in _REGION_CODES.items()),
-    *(
-        (code, re.compile("|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w) for w in words), re.I))
-        for code, words in _REGION_WORDS.items()
-    ),
-)
+_REGIONS = Vocabulary({word: code for code, words in _REGION_WORDS.items() for word in words})
+# Two-letter codes count only in capitals: "us" and "es" are everyday words.
+_REGION_CODE = re.compile(r"(?<![A-Za-z])(USA|US|U\.S\.|HK|CN|EU|JP|UK|GB|MX)(?![A-Za-z])")
+_CODE_REGION = {"USA": "US", "U.S.": "US", "UK": "GB"}
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -194,13 +191,15 @@ def extract(text: str) -> Extraction:
         order_ids.append(ref)
         return match.group(0)[: match.start("ref" if match["ref"] else "hash_ref") - match.start()] + ORDER_PLACEHOLDER
 
-    redacted = _EMAIL.sub(email, folded)
+    redacted = _EMAIL.sub(email, folded) if "@" in folded else folded
     redacted = _ORDER_ID.sub(order_id, redacted)
-    # References before keys: "order A-55213" is an order, not a key; before amounts: "#2000" is no sum.
-    redacted = _ORDER_REFERENCE.sub(reference, redacted)
+    has_digits = bool(_DIGIT.search(redacted))
+    if has_digits:
+        # References before keys: "order A-55213" is an order, not a key; before amounts: "#2000" is no sum.
+        redacted = _ORDER_REFERENCE.sub(reference, redacted)
     redacted = _GROUPED_KEY.sub(key(grouped=True), redacted)
     redacted = _SOLID_KEY.sub(key(grouped=False), redacted)
-    amounts, redacted = _amounts(redacted)
+    amounts, redacted = _amounts(redacted) if has_digits else ([], redacted)
 
     # The ticket acts on one order, one platform and one region; when a message names two, the first wins.
     entities: dict[str, Any] = {}
@@ -209,19 +208,13 @@ def extract(text: str) -> Extraction:
             entities[name] = values[0]
     if keys:
         entities["key_fragments"] = keys
-    platform = _first(_PLATFORMS, redacted)
-    if platform:
-        entities["platform"] = platform
-    region = _first(_REGIONS, redacted)
-    if region:
-        entities["region"] = region
+    lowered = fold_case(redacted)
+    platforms = _PLATFORMS.find(lowered)
+    platforms += [(m.start(), "nintendo") for m in _SWITCH.finditer(redacted)]
+    if platforms:
+        entities["platform"] = min(platforms)[1]
+    regions = _REGIONS.find(lowered)
+    regions += [(m.start(), _CODE_REGION.get(m[0], m[0])) for m in _REGION_CODE.finditer(redacted)]
+    if regions:
+        entities["region"] = min(regions)[1]
     return Extraction(entities, redacted)
-
-
-def _first(patterns: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str | None:
-    first: tuple[int, str] | None = None
-    for code, pattern in patterns:
-        match = pattern.search(text)
-        if match and (first is None or match.start() < first[0]):
-            first = (match.start(), code)
-    return first[1] if first else None

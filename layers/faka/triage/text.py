@@ -78,13 +78,13 @@ class Vocabulary:
         )
 
     def find(self, lowered: str) -> list[tuple[int, str]]:
-        """(offset, value) of every entry in ``lowered`` (from ``fold_case``), in no particular order."""
+        """(position, value) of every entry found in ``lowered`` (from ``fold_case``); positions order finds."""
         spaced = " " + _NOT_WORD.sub(" ", lowered) + " "
-        found = [(m.start() - 1, self._words[m[0]]) for m in _LATIN_WORD.finditer(spaced) if m[0] in self._words]
+        found = [(m.start(), self._words[m[0]]) for m in _LATIN_WORD.finditer(spaced) if m[0] in self._words]
         for phrase, value in self._phrases:
-            # Symbols (":)", "ee.uu") are matched in the text as written, everything else in the spaced copy.
-            at = spaced.find(phrase) if phrase[0] == " " or phrase.isalnum() else lowered.find(phrase) + 1
-            if at > 0 or (at == 0 and phrase[0] != " "):
+            # Entries with symbols (":)", "ee.uu") are looked for as written, the rest in the spaced copy.
+            at = spaced.find(phrase) if phrase.replace(" ", "").isalnum() else lowered.find(phrase)
+            if at >= 0:
                 found.append((at, value))
         return found
 
