@@ -6,32 +6,17 @@ record, so a buyer never gets the same answer twice.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faka import resources
-from faka.observability import logger, metrics, tracer
+from faka.entry import once_per, sqs_consumer
+from faka.observability import metrics
 from faka.wiring import services
 
-processor = BatchProcessor(event_type=EventType.SQS)
-idempotency_config = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=7 * 86400)
 
-
-@idempotent_function(
-    data_keyword_argument="stored",
-    persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
-    config=idempotency_config,
-)
+@once_per("key", argument="stored", expires_after_seconds=7 * 86400)
 def handle_stored_mail(stored: dict[str, str]) -> dict[str, str | None]:
     answer = services().inbound_mail.handle(stored["key"])
     metrics.add_metric(name="InboundEmails", unit="Count", value=1)
@@ -46,9 +31,4 @@ def record_handler(record: SQSRecord) -> None:
             handle_stored_mail(stored={"key": key})
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    idempotency_config.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+lambda_handler = sqs_consumer(record_handler)

@@ -1,0 +1,63 @@
+"""How every function is entered: Powertools logging, tracing and metrics, batches and idempotency.
+
+Handlers declare what they do once per record (or per request); this module supplies the same
+wrapping for all of them, so a consumer is a record handler and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from faka import resources
+from faka.observability import logger, metrics, tracer
+
+_idempotency_configs: list[IdempotencyConfig] = []
+
+
+def once_per(key: str, *, argument: str, expires_after_seconds: int) -> Callable[[Any], Any]:
+    """Run the decorated function once per value of ``key`` (a JMESPath into ``argument``).
+
+    A concurrent duplicate waits its turn (IdempotencyAlreadyInProgressError, retried by the caller);
+    a failure releases the key so a retry runs again; a success answers later duplicates from the record.
+    Each function gets its own persistence layer: a layer keeps the key expression it was first given.
+    """
+    config = IdempotencyConfig(event_key_jmespath=key, expires_after_seconds=expires_after_seconds)
+    _idempotency_configs.append(config)
+    return idempotent_function(
+        data_keyword_argument=argument,
+        persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
+        config=config,
+    )
+
+
+def register_context(context: LambdaContext) -> None:
+    """Lets idempotency records expire with the invocation if the function is cut off mid-way."""
+    for config in _idempotency_configs:
+        config.register_lambda_context(context)
+
+
+def sqs_consumer(record_handler: Callable[[SQSRecord], None]) -> Callable[[dict[str, Any], LambdaContext], Any]:
+    """A Lambda handler for an SQS event source: each record apart, failures reported per record."""
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        register_context(context)
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+
+    return lambda_handler
