@@ -16,13 +16,14 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install local test lint typecheck unit integration infra e2e security synth bench clean
+.PHONY: help install local test lint typecheck unit integration infra e2e security synth bench train-triage clean
 
 help:
 	@echo "make local   run the whole system on this machine (API on :3000, AWS emulator on :4566)"
 	@echo "make test    install everything, then lint, type-check and run every test suite"
 	@echo "make synth   synthesize the CloudFormation template (offline)"
 	@echo "make bench   print performance figures"
+	@echo "make train-triage  retrain the ticket triage model from data/triage/"
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	@test -n "$(PYTHON)" || { echo "faka needs Python 3.11 or newer on PATH"; exit 1; }
@@ -69,6 +70,12 @@ synth: install
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/triage.py
+	$(BIN)/python benchmarks/triage.py --data data/triage/holdout.jsonl
+
+# Retrains the ticket triage model from data/triage/ (deterministic: the same data gives the same file).
+train-triage: install
+	$(BIN)/python -m faka.triage.train
 
 clean:
 	rm -rf $(VENV) node_modules build cdk.out

@@ -47,6 +47,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "triage" / "eval.jsonl")
     parser.add_argument("--repeat", type=int, default=5, help="timed passes over the set (latency only)")
     args = parser.parse_args()
+    args.data = args.data.resolve()
     rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
 
     began = time.perf_counter()
@@ -68,11 +69,15 @@ def main() -> int:
     truth = [row["intent"] for row in rows]
     predicted = [result.intent for result in results]
     correct = [t == p for t, p in zip(truth, predicted, strict=True)]
-    print(f"{args.data.relative_to(ROOT)}: {len(rows)} messages; model {MODEL_PATH.name} "
-          f"{MODEL_PATH.stat().st_size / 1024:.0f} KB gzip, {len(model.weights)} features, loads in {load_ms:.0f} ms")
+    print(
+        f"{args.data.relative_to(ROOT)}: {len(rows)} messages; model {MODEL_PATH.name} "
+        f"{MODEL_PATH.stat().st_size / 1024:.0f} KB gzip, {len(model.weights)} features, loads in {load_ms:.0f} ms"
+    )
     print(f"accuracy {sum(correct) / len(rows):.3f}   macro-F1 {_macro_f1(truth, predicted):.3f}")
-    print(f"latency per message: median {statistics.median(timings):.0f} µs, "
-          f"p99 {timings[int(len(timings) * 0.99)]:.0f} µs, max {timings[-1]:.0f} µs ({len(timings)} calls)")
+    print(
+        f"latency per message: median {statistics.median(timings):.0f} µs, "
+        f"p99 {timings[int(len(timings) * 0.99)]:.0f} µs, max {timings[-1]:.0f} µs ({len(timings)} calls)"
+    )
 
     print("\nintent                 precision recall  f1    support")
     for intent in INTENTS:
@@ -90,19 +95,24 @@ def main() -> int:
 
     confidences = [result.confidence for result in results]
     kept = [c for c, conf in zip(correct, confidences, strict=True) if conf >= LOW_CONFIDENCE]
-    print(f"\ncalibration: ECE {_ece(confidences, correct):.3f} (10 bins); mean confidence "
-          f"{statistics.mean(confidences):.3f} vs accuracy {sum(correct) / len(rows):.3f}")
-    print(f"below LOW_CONFIDENCE={LOW_CONFIDENCE}: {len(rows) - len(kept)} messages sent back to rephrase; "
-          f"accuracy of the rest {sum(kept) / max(1, len(kept)):.3f}")
+    print(
+        f"\ncalibration: ECE {_ece(confidences, correct):.3f} (10 bins); mean confidence "
+        f"{statistics.mean(confidences):.3f} vs accuracy {sum(correct) / len(rows):.3f}"
+    )
+    print(
+        f"below LOW_CONFIDENCE={LOW_CONFIDENCE}: {len(rows) - len(kept)} messages sent back to rephrase; "
+        f"accuracy of the rest {sum(kept) / max(1, len(kept)):.3f}"
+    )
 
     for name in ("language", "sentiment"):
         hits = sum(getattr(result, name) == row[name] for result, row in zip(results, rows, strict=True))
         print(f"{name} accuracy {hits / len(rows):.3f}", end="   ")
     by_language = Counter(row["language"] for row in rows)
     right_by_language = Counter(row["language"] for row, ok in zip(rows, correct, strict=True) if ok)
-    print("\nintent accuracy by language: " + ", ".join(
-        f"{lang} {right_by_language[lang] / n:.3f} ({n})" for lang, n in sorted(by_language.items())
-    ))
+    print(
+        "\nintent accuracy by language: "
+        + ", ".join(f"{lang} {right_by_language[lang] / n:.3f} ({n})" for lang, n in sorted(by_language.items()))
+    )
     return 0
 
 

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
 
@@ -23,6 +23,7 @@ from faka import resources
 from faka.config import get_settings
 from faka.domain.model import Order, OrderStatus
 from faka.errors import NotFound
+from faka.payments.providers import SandboxCheckout
 from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
 from faka.wiring import services
 from faka_local.apigateway import rest_event
@@ -90,7 +91,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if path == "/v1" or path.startswith("/v1/"):
             self._proxy(path, url.query, body)
         elif path.startswith(PAY_PREFIX):
-            self._sandbox_checkout(path.removeprefix(PAY_PREFIX))
+            self._sandbox_checkout(path.removeprefix(PAY_PREFIX), parse_qs(url.query))
+        elif path == "/_local/refunds" and self.command == "GET":
+            self._json(200, {"refunds": _sandbox().refunds()})
         elif path == "/_local/outbox" and self.command == "GET":
             self._json(200, {"messages": self.server.emulator.outbox()})
         elif path == "/_local/operator-alerts" and self.command == "GET":
@@ -147,7 +150,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         headers += [(name, value) for name, values in multi.items() for value in values]
         self._send(int(result["statusCode"]), payload, headers)
 
-    def _sandbox_checkout(self, order_id: str) -> None:
+    def _sandbox_checkout(self, order_id: str, query: dict[str, list[str]]) -> None:
         if self.command not in {"GET", "HEAD", "POST"}:
             self._problem(405, "method_not_allowed", "the sandbox checkout takes GET and POST")
             return
@@ -155,16 +158,21 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if order is None:
             self._problem(404, "unknown_order", "no such order")
         elif self.command == "POST":
-            self._pay(order)
+            # ?drop_webhook=1 pays without telling faka, as when a webhook is lost: reconciliation must find it.
+            self._pay(order, drop_webhook=query.get("drop_webhook", ["0"])[0] in {"1", "true"})
         else:
             self._html(200, _checkout_page(order))
 
-    def _pay(self, order: Order) -> None:
+    def _pay(self, order: Order, *, drop_webhook: bool) -> None:
         """Do what Stripe does once the buyer has paid: send faka the signed event, through the real route."""
+        _sandbox().record_payment(order.order_id, order.amount, order.currency, webhook_sent=not drop_webhook)
+        if drop_webhook:
+            self._json(200, {"paid": True, "webhook": "dropped"})
+            return
         payload = checkout_completed_event(
             # One checkout session, one event: pressing Pay again is a redelivery, as from Stripe.
             event_id=f"evt_sandbox_{order.order_id}",
-            session_id=f"cs_sandbox_{order.order_id}",
+            session_id=SandboxCheckout.session_id(order.order_id),
             order_id=order.order_id,
             amount=order.amount,
             currency=order.currency,
@@ -215,6 +223,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+
+def _sandbox() -> SandboxCheckout:
+    provider = services().payment_provider
+    assert isinstance(provider, SandboxCheckout), "faka local always runs the sandbox payment provider"
+    return provider
 
 
 def _find_order(order_id: str) -> Order | None:

@@ -37,6 +37,7 @@ from moto.sns.models import SNSBackend, sns_backends
 
 from faka import resources
 from faka.config import Env
+from faka_local import lambda_dispatch
 from faka_local.emulator import serialize_dynamodb_requests
 from faka_local.event_sources import QueueConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
@@ -58,6 +59,13 @@ EMULATOR_PORT_VARIABLE = "FAKA_EMULATOR_PORT"
 LOCAL_ESCALATION_SECONDS = "60,120,180"
 # Quiet hours would hold back reminders during an evening demo; set FAKA_QUIET_HOURS to try them.
 LOCAL_QUIET_HOURS = "off"
+# Operators waiting on a refund review are reminded every minute rather than every half hour.
+LOCAL_REFUND_REMINDER_SECONDS = "60"
+# A payment whose webhook was dropped is found within a minute: orders unpaid for 20 s are looked up
+# every 20 s (on AWS: after three minutes, every minute).
+LOCAL_RECONCILE_AFTER_SECONDS = "20"
+RECONCILE_INTERVAL_VARIABLE = "FAKA_LOCAL_RECONCILE_INTERVAL"
+DEFAULT_RECONCILE_INTERVAL_SECONDS = 20.0
 
 EMPTY_QUEUE_PAUSE_SECONDS = 0.15
 # A failed message comes back after a second instead of the queue's visibility timeout.
@@ -79,6 +87,9 @@ class LocalConfig:
     escalation_seconds: str
     quiet_hours: str
     sender_email: str
+    refund_reminder_seconds: str
+    reconcile_after_seconds: str
+    reconcile_interval_seconds: float
 
     @property
     def api_url(self) -> str:
@@ -101,6 +112,11 @@ class LocalConfig:
             escalation_seconds=environ.get(Env.ESCALATION_SECONDS) or LOCAL_ESCALATION_SECONDS,
             quiet_hours=environ.get(Env.QUIET_HOURS) or LOCAL_QUIET_HOURS,
             sender_email=environ.get(Env.SENDER_EMAIL) or "shop@faka.local",
+            refund_reminder_seconds=environ.get(Env.REFUND_REMINDER_SECONDS) or LOCAL_REFUND_REMINDER_SECONDS,
+            reconcile_after_seconds=environ.get(Env.RECONCILE_AFTER_SECONDS) or LOCAL_RECONCILE_AFTER_SECONDS,
+            reconcile_interval_seconds=float(
+                environ.get(RECONCILE_INTERVAL_VARIABLE) or DEFAULT_RECONCILE_INTERVAL_SECONDS
+            ),
         )
 
 
@@ -136,6 +152,8 @@ def prepare_environment(config: LocalConfig) -> None:
             Env.DEFAULT_SHOP: "main",
             Env.ESCALATION_SECONDS: config.escalation_seconds,
             Env.QUIET_HOURS: config.quiet_hours,
+            Env.REFUND_REMINDER_SECONDS: config.refund_reminder_seconds,
+            Env.RECONCILE_AFTER_SECONDS: config.reconcile_after_seconds,
         }
     )
 
@@ -346,6 +364,36 @@ class QueuePoller:
                 self._stopping.wait(EMPTY_QUEUE_PAUSE_SECONDS)
 
 
+class ScheduledRun:
+    """A thread invoking a function at a fixed interval, as an EventBridge Scheduler schedule does on AWS."""
+
+    def __init__(
+        self,
+        spec: resources.ScheduleSpec,
+        invoke: Callable[[dict[str, Any]], dict[str, Any]],
+        interval_seconds: float,
+        stopping: threading.Event,
+    ) -> None:
+        self._spec = spec
+        self._invoke = invoke
+        self._interval = interval_seconds
+        self._stopping = stopping
+        self._thread = threading.Thread(target=self._run, name=f"schedule-{spec.name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self._interval):
+            try:
+                self._invoke({"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}})
+            except Exception:
+                log.exception("scheduled %s failed", self._spec.function.physical_name)
+
+
 class PortTaken(RuntimeError):
     pass
 
@@ -372,6 +420,7 @@ class LocalRuntime:
         self.emulator = Emulator(config)
         self._stopping = threading.Event()
         self._pollers: list[QueuePoller] = []
+        self._schedules: list[ScheduledRun] = []
         self._gateway: LocalGateway | None = None
         self._gateway_thread: threading.Thread | None = None
 
@@ -396,10 +445,22 @@ class LocalRuntime:
         os.environ[Env.ESCALATION_STATE_MACHINE_ARN] = provisioned.state_machine_arns[
             resources.ACTIVATION_ESCALATION.name
         ]
+        os.environ[Env.REFUND_STATE_MACHINE_ARN] = provisioned.state_machine_arns[resources.REFUND_REVIEW.name]
         self.emulator.operator_topic_arn = provisioned.operator_topic_arn
         shops = seed(services())
 
         lambdas = Lambdas()
+        # Step Functions tasks invoke the real handlers, taking their turn like every other invocation.
+        lambda_dispatch.install(lambdas.turn)
+        for schedule in resources.SCHEDULES:
+            interval = (
+                self.config.reconcile_interval_seconds
+                if schedule is resources.RECONCILE_SCHEDULE
+                else schedule.rate_minutes * 60.0
+            )
+            self._schedules.append(ScheduledRun(schedule, lambdas.invoker(schedule.function), interval, self._stopping))
+        for scheduled in self._schedules:
+            scheduled.start()
         sqs = session.client("sqs")
         for spec in resources.QUEUES:
             url = provisioned.queue_urls[spec.name]
@@ -426,7 +487,10 @@ class LocalRuntime:
         self._stopping.set()
         for poller in self._pollers:
             poller.join()
+        for scheduled in self._schedules:
+            scheduled.join()
         self.emulator.stop()
+        lambda_dispatch.uninstall()
 
 
 def _functions_root() -> Path:
@@ -451,6 +515,7 @@ faka local is running (ready in {seconds:.1f} s). Ctrl-C stops it.
   OpenAPI          {api}/v1/openapi.json
   outbox           {api}/_local/outbox
   operator alerts  {api}/_local/operator-alerts
+  provider refunds {api}/_local/refunds
   AWS emulator     {emulator}   e.g. aws --endpoint-url {emulator} dynamodb list-tables
 
   admin token            {config.admin_token}
@@ -458,6 +523,9 @@ faka local is running (ready in {seconds:.1f} s). Ctrl-C stops it.
   signing secret         {config.signing_secret}
   escalation schedule    {Env.ESCALATION_SECONDS}={config.escalation_seconds} (seconds after delivery)
   quiet hours            {Env.QUIET_HOURS}={config.quiet_hours}
+  refund reminders       {Env.REFUND_REMINDER_SECONDS}={config.refund_reminder_seconds} (seconds between reminders)
+  reconciliation         {Env.RECONCILE_AFTER_SECONDS}={config.reconcile_after_seconds} (seconds unpaid before asking \
+the provider), every {config.reconcile_interval_seconds:g} s
 
 shop operator tokens:
 {tokens}
@@ -471,6 +539,10 @@ walk-through (bash):
   curl -s -X POST {api}/_local/pay/$ORDER        # or open it in a browser and press Pay
   curl -s -H "Authorization: Bearer $TOKEN" {api}/v1/orders/$ORDER
   curl -s {api}/_local/outbox
+  curl -s -X POST {api}/v1/orders/$ORDER/refund -H "Authorization: Bearer $TOKEN" \\
+      -H 'Content-Type: application/json' -d '{{"reason": "bought the wrong region"}}'
+  curl -s -H "Authorization: Bearer $TOKEN" {api}/v1/orders/$ORDER/refunds   # refunded in seconds if unused
+  curl -s {api}/_local/refunds                   # what the sandbox provider paid back
 """
 
 

@@ -19,6 +19,7 @@ from infra.constructs.escalation import Escalation
 from infra.constructs.functions import Functions, FunctionSettings
 from infra.constructs.mail import SupportMail
 from infra.constructs.messaging import Messaging
+from infra.constructs.refunds import Refunds
 from infra.constructs.storage import Storage
 
 # The same choices the application validates at cold start; checked here so a typo fails the synth, not
@@ -139,4 +140,12 @@ class FakaStack(Stack):
             storage=self.storage,
             messaging=self.messaging,
             starter=self.functions.functions[resources.ESCALATION_FUNCTION.name],
+        )
+        functions = self.functions.functions
+        self.refunds = Refunds(
+            self,
+            "Refunds",
+            tasks=functions[resources.REFUNDS_FUNCTION.name],
+            starters=[functions[resources.API_FUNCTION.name]],
+            reconcile=functions[resources.RECONCILE_FUNCTION.name],
         )

@@ -21,8 +21,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "layers"))
 
-from faka.triage.text import _TRADITIONAL_SIMPLIFIED  # noqa: E402
 from train_sentences import SENTENCES  # noqa: E402
+
+from faka.triage.text import TRADITIONAL_SIMPLIFIED  # noqa: E402
 
 SEED = 20240607
 ROWS_PER_INTENT = 420
@@ -30,14 +31,26 @@ ROWS_PER_INTENT = 420
 # Simplified → traditional, the inverse of the runtime table; a simplified character with two traditional
 # forms takes the first listed.
 _S2T: dict[str, str] = {}
-for _pair in _TRADITIONAL_SIMPLIFIED.split():
+for _pair in TRADITIONAL_SIMPLIFIED.split():
     _S2T.setdefault(_pair[1], _pair[0])
-_S2T.pop("系", None)  # 系统 stays 系統-ish; 係/繫 would be wrong in most of our sentences
+# 系 is 係 or 繫 or stays 系 depending on the word (联系, 系统); left alone, it is right more often than not.
+_S2T.pop("系", None)
 _TO_TRADITIONAL = str.maketrans(_S2T)
 
 SLOTS: dict[str, dict[str, list[str]]] = {
     "platform": {
-        "en": ["Steam", "PSN", "Xbox", "Switch", "eShop", "App Store", "iTunes", "Google Play", "PlayStation", "Nintendo"],
+        "en": [
+            "Steam",
+            "PSN",
+            "Xbox",
+            "Switch",
+            "eShop",
+            "App Store",
+            "iTunes",
+            "Google Play",
+            "PlayStation",
+            "Nintendo",
+        ],
         "zh": ["Steam", "steam", "PSN", "Xbox", "Switch", "任天堂", "苹果", "App Store", "谷歌", "NS", "PS5", "xbox"],
         "es": ["Steam", "PSN", "Xbox", "Switch", "eShop", "App Store", "Google Play", "PlayStation", "Nintendo"],
     },
@@ -47,11 +60,46 @@ SLOTS: dict[str, dict[str, list[str]]] = {
         "es": ["EEUU", "Estados Unidos", "Europa", "México", "España", "Argentina", "US", "EU", "latam"],
     },
     "product": {
-        "en": ["gift card", "wallet code", "game key", "PSN card", "Game Pass code", "Steam card", "cd key",
-               "activation code", "redeem code", "top-up card", "subscription code", "iTunes card"],
-        "zh": ["充值卡", "礼品卡", "激活码", "点卡", "会员卡", "兑换码", "卡密", "月卡", "游戏key", "CDK", "充值码", "序列号"],
-        "es": ["tarjeta regalo", "código", "tarjeta de Steam", "clave del juego", "suscripción", "key",
-               "código de activación", "tarjeta prepago", "gift card", "código de canje"],
+        "en": [
+            "gift card",
+            "wallet code",
+            "game key",
+            "PSN card",
+            "Game Pass code",
+            "Steam card",
+            "cd key",
+            "activation code",
+            "redeem code",
+            "top-up card",
+            "subscription code",
+            "iTunes card",
+        ],
+        "zh": [
+            "充值卡",
+            "礼品卡",
+            "激活码",
+            "点卡",
+            "会员卡",
+            "兑换码",
+            "卡密",
+            "月卡",
+            "游戏key",
+            "CDK",
+            "充值码",
+            "序列号",
+        ],
+        "es": [
+            "tarjeta regalo",
+            "código",
+            "tarjeta de Steam",
+            "clave del juego",
+            "suscripción",
+            "key",
+            "código de activación",
+            "tarjeta prepago",
+            "gift card",
+            "código de canje",
+        ],
     },
     "time": {
         "en": ["2 hours", "an hour", "30 minutes", "3 days", "a whole day", "since yesterday", "45 mins", "two days"],
@@ -69,21 +117,57 @@ _DOMAINS = ["gmail.com", "qq.com", "outlook.com", "163.com", "hotmail.es", "yaho
 _KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 _PREFIXES = {
-    "en": ["hi", "hello", "hey", "Hi there,", "good morning,", "excuse me,", "sorry to bother you but", "yo", "hey guys"],
+    "en": [
+        "hi",
+        "hello",
+        "hey",
+        "Hi there,",
+        "good morning,",
+        "excuse me,",
+        "sorry to bother you but",
+        "yo",
+        "hey guys",
+    ],
     "zh": ["你好，", "您好，", "在吗？", "亲，", "老板，", "客服你好，", "请问", "hello，", "在不在", "急，"],
     "es": ["hola", "buenas", "hola buenas tardes,", "disculpa,", "oye,", "buenos días,", "qué tal,", "saludos,"],
 }
 # (suffix, sentiment it adds): politeness stays neutral, insults make the row angry.
 _SUFFIXES = {
-    "en": [("please help", "neutral"), ("thanks in advance", "neutral"), ("asap", "neutral"), ("plz", "neutral"),
-           ("??", "neutral"), ("thank you", "neutral"), ("this is ridiculous!!", "angry"), ("wtf", "angry"),
-           ("worst shop ever", "angry"), ("I'm so pissed", "angry")],
-    "zh": [("谢谢", "neutral"), ("麻烦尽快处理", "neutral"), ("急", "neutral"), ("在线等", "neutral"),
-           ("辛苦帮忙看看", "neutral"), ("快点!!", "angry"), ("什么破店", "angry"), ("垃圾", "angry"),
-           ("气死我了", "angry"), ("再不处理我就投诉了", "angry")],
-    "es": [("gracias", "neutral"), ("por favor", "neutral"), ("urgente", "neutral"), ("porfa", "neutral"),
-           ("saludos", "neutral"), ("¡¡es una vergüenza!!", "angry"), ("qué mal servicio, de verdad", "angry"),
-           ("estoy harto", "angry"), ("son unos ladrones", "angry")],
+    "en": [
+        ("please help", "neutral"),
+        ("thanks in advance", "neutral"),
+        ("asap", "neutral"),
+        ("plz", "neutral"),
+        ("??", "neutral"),
+        ("thank you", "neutral"),
+        ("this is ridiculous!!", "angry"),
+        ("wtf", "angry"),
+        ("worst shop ever", "angry"),
+        ("I'm so pissed", "angry"),
+    ],
+    "zh": [
+        ("谢谢", "neutral"),
+        ("麻烦尽快处理", "neutral"),
+        ("急", "neutral"),
+        ("在线等", "neutral"),
+        ("辛苦帮忙看看", "neutral"),
+        ("快点!!", "angry"),
+        ("什么破店", "angry"),
+        ("垃圾", "angry"),
+        ("气死我了", "angry"),
+        ("再不处理我就投诉了", "angry"),
+    ],
+    "es": [
+        ("gracias", "neutral"),
+        ("por favor", "neutral"),
+        ("urgente", "neutral"),
+        ("porfa", "neutral"),
+        ("saludos", "neutral"),
+        ("¡¡es una vergüenza!!", "angry"),
+        ("qué mal servicio, de verdad", "angry"),
+        ("estoy harto", "angry"),
+        ("son unos ladrones", "angry"),
+    ],
 }
 _ACCENTS = str.maketrans("áéíóúñ¿¡", "aeioun  ")
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -105,9 +189,15 @@ def _order(rng: random.Random) -> str:
     return str(rng.randint(10000, 9999999))
 
 
+def _base_language(language: str, text: str) -> str:
+    """The language slot values, greetings and sign-offs are drawn from: a mixed row with Chinese takes zh."""
+    if language != "mixed":
+        return language
+    return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+
+
 def _fill(template: str, language: str, rng: random.Random) -> str:
-    slot_language = "zh" if language == "mixed" and re.search(r"[\u4e00-\u9fff]", template) else language
-    slot_language = "en" if slot_language == "mixed" else slot_language
+    slot_language = _base_language(language, template)
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -144,8 +234,7 @@ def _typo(text: str, rng: random.Random) -> str:
 
 
 def _noisy(text: str, language: str, sentiment: str, rng: random.Random) -> tuple[str, str]:
-    base = "zh" if language == "mixed" and re.search(r"[\u4e00-\u9fff]", text) else language
-    base = "en" if base == "mixed" else base
+    base = _base_language(language, text)
     if rng.random() < 0.3:
         separator = "" if base == "zh" else " "
         text = rng.choice(_PREFIXES[base]) + separator + text
@@ -168,7 +257,7 @@ def _noisy(text: str, language: str, sentiment: str, rng: random.Random) -> tupl
 
 
 def generate() -> list[dict[str, str]]:
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - noise for training data, not security
     rows: list[dict[str, str]] = []
     for intent, by_language in SENTENCES.items():
         templates = [

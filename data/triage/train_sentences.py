@@ -1167,700 +1167,860 @@ tengo una sugerencia para la página
     },
 }
 
-# Second writing pass: the first model (87 % on eval) showed the first pass used too few words per intent,
-# so this pass adds the synonyms and sentence shapes buyers use (bank and checkout words, "market" for
-# region, "queue" and "presale" for status, receipts and gifting for pre-sales questions, and so on).
+
+# Second writing pass. The first pass used too few words per intent (its model scored 87 % on eval), so
+# this pass adds the vocabulary buyers use for each intent — bank and checkout words, "market" and
+# "store country" for regions, queues and presales for status, receipts and gifting for pre-sales
+# questions — in new sentence shapes. It was written after eval errors were seen, so it is held to a
+# similarity guard against eval (tests/unit/test_triage.py) and checked on a holdout written after it.
 MORE: dict[str, dict[str, str]] = {
     "not_received": {
         "en": """
-my inbox is empty, no code from you
-got the receipt but not the actual key
-only the confirmation email came, where is the code itself?
-the money was taken from my account but I have no key
-nothing was delivered to my email
-I've been waiting all morning and the key never came
-the code hasn't arrived yet, I paid {amount}
-still nothing after checkout, no key no email
-I think you forgot to send my key
-the key is missing from my order {order}
-key not delivered
-you never sent the code
-my gift card never showed up
-no sign of my code anywhere
-the card number never came
-I checked junk and promotions, nothing from you
-purchase done, code not received
-got charged, no product
-it's been a while and the code still hasn't come
-I'm still waiting on my key, order placed {time} ago
-half my order is missing, I got 2 of 4 codes
-you sent the receipt to {email} but no code
-where did my code go? I don't see it anywhere
-nothing arrived in my mailbox after I paid
-the key didn't come through
-I didn't get anything after paying for the {platform} card
+bank statement shows the payment, your email shows nothing
+I refreshed the order page ten times, no key on it
+checkout finished, then nothing at all
+I have the invoice but no code to redeem
+order confirmation yes, key no
+you charged my card and the code never turned up
+the key should have been emailed to {email} but it isn't there
+two of my four codes are missing from the delivery
+how come my key still hasn't been sent
+my spam filter has nothing from your shop either
+the page timed out before it showed my code and no email came
+I bought it for a gift and the recipient got nothing
+your system says sent but my mailbox disagrees
+I'm missing the code for order {order}
+not a single code has reached me since I paid {amount}
+nothing delivered after the purchase went through
 """,
         "zh": """
-邮箱空空的，什么都没收到
-只收到收据没收到卡密
-只来了确认邮件，码呢
-钱扣了，码没有
-邮箱里没有你们的邮件
-等了一上午码还没来
-付了{amount}码还没到
-下单后没动静
-是不是漏发了我的卡密
-订单{order}里没有卡密
-没给我发码
-礼品卡迟迟没有发过来
-垃圾邮件也翻了，没有
-买了四张只发了两张
-少发了一张卡
-我都等{time}了还没收到码
-一直没来码
-卡密没显示出来，邮件也没有
-付完钱啥也没有
-还没给我发货呢
-付款了没收到东西
-迟迟未收到兑换码
-码到现在都没收到
-怎么还没发码
+银行扣款记录有了，邮件却一封都没有
+订单页面刷新了好多遍还是没有卡密
+付完款就没下文了
+发票收到了，兑换码没收到
+下单确认有，卡密没有
+卡刷了，码一直没出现
+卡密应该发到{email}，可是没有
+四张卡少了两张
+怎么到现在都没发卡密给我
+广告邮件里也找过了，没有
+页面超时了，码没显示，也没发邮件
+买来送人的，对方啥也没收到
+系统说已发送，我邮箱里没有
+订单{order}的码我没拿到
+付了{amount}一个码都没收到
 """,
         "es": """
-mi correo está vacío, no me llegó el código
-me llegó el recibo pero no el código
-solo me llegó la confirmación, ¿y el código?
-me quitaron el dinero y no tengo la clave
-no me entregaron nada
-llevo toda la mañana esperando y la clave no llega
-todavía no me llega el código y pagué {amount}
-creo que se les olvidó mandarme la clave
-falta el código en mi pedido {order}
-nunca me mandaron el código
-la tarjeta de regalo nunca llegó
-no veo el código por ningún lado
-revisé spam y promociones y nada
-compré cuatro códigos y me llegaron dos
-aún no tengo mi código
-sigo sin recibir nada, ya pagué
-me cobraron y no me dieron el producto
-no me llegó nada después de pagar
-nomás me llegó el recibo
-ya pagué y nada de código
+el banco muestra el cargo y su correo no muestra nada
+recargué la página del pedido mil veces y no sale la clave
+terminé de pagar y después nada
+tengo la factura pero no tengo código para canjear
+me confirmaron la orden pero la clave nunca apareció
+la clave debía llegar a {email} y no está
+me faltan dos de los cuatro códigos
+la página se colgó antes de mostrar el código y tampoco hubo correo
+lo compré para regalar y a la persona no le llegó nada
+el sistema dice enviado pero en mi bandeja no hay nada
+me falta el código del pedido {order}
 """,
         "mixed": """
-钱付了 but no key yet
+没收到 the code, 已经 paid
 """,
     },
     "invalid_key": {
         "en": """
-the key says duplicate product code
-it keeps telling me the code isn't valid
-the voucher shows as already redeemed but I never used it
-the code is expired right after I bought it
-the card number is not recognised
-{platform} won't accept the code
-the code fails every time I enter it
-your code is dead
-the key doesn't redeem, error says it's invalid
-it says the code was already claimed
-getting an invalid code error on {platform}
-the code doesn't seem to be real
-nothing accepts this code
-the pin is wrong
-the voucher code is incorrect
-this key was already activated by someone else
-the product key is invalid according to the launcher
-the balance of the gift card is zero
-key status: used
-the code gives an error, can you replace it?
-it says the key has been revoked
-this code is not valid, I double checked every character
+the platform says this product code is a duplicate
+the store rejects the code as not valid
+I get told the code is wrong no matter how I type it
+code comes back as used even though it's brand new
+the gift card balance is already gone
+the key is marked as redeemed by another account
+the code has expired according to the console
+error: the code you entered is not recognized
+the launcher refuses the product key
+it won't take the voucher, says invalid
+this one's a dud, can you swap it?
+the code shows as revoked
+my card pin gets rejected every single time
+the download code is not valid
 """,
         "zh": """
-提示重复的产品代码
-一直说代码无效
-显示已经被兑换了，可是我没用过
-刚买的码就提示过期
-卡号不对
-{platform}不接受这个码
-每次输都失败
-这个码是死码
-兑换报错说无效
-提示已被领取
-卡号或密码错误
-充不进去，说卡密不对
-这个码好像是假的
-序列号提示不正确
-激活码被别人激活了
-余额为0，被用过了
-码提示已失效
-兑换失败，提示卡密无效
-换个码吧，这个不能用
-提示兑换码不存在或已被使用
+平台说产品代码重复
+商店不认这个码
+怎么输都说代码错误
+新买的码说已使用
+礼品卡余额早就没了
+提示这个key被其他账号兑换了
+主机提示兑换码已过期
+报错：无法识别你输入的代码
+客户端不接受这个序列号
+卡券兑换提示无效
+这个码是废的，给换一个
+提示兑换码已作废
+卡密每次都被拒
+下载码无效
 """,
         "es": """
-me dice que es un código de producto duplicado
-sigue diciendo que el código no es válido
-aparece como ya canjeado y yo no lo usé
-el código salió caducado apenas lo compré
-no reconoce el número de la tarjeta
-{platform} no acepta el código
-falla cada vez que lo pongo
-la clave está vencida
-dice que el código ya fue reclamado
-el código no parece real
-el pin está mal
-la clave ya la activó otra persona
-la tarjeta tiene saldo cero
-me da error el código, ¿me lo cambian?
-dice que la clave fue revocada
-la consola no acepta la clave
-el código sale como incorrecto
+la plataforma dice que el código de producto está duplicado
+la tienda rechaza el código por no válido
+lo escriba como lo escriba me dice que está mal
+el código sale como usado y es nuevo
+la tarjeta ya no tiene saldo
+la clave figura canjeada por otra cuenta
+la consola dice que el código expiró
+error: no se reconoce el código ingresado
+el launcher no acepta la clave
+el código está anulado
+el pin de la tarjeta siempre lo rechaza
 """,
         "mixed": """
-code 一直 invalid
+key 兑换 error, not valid
 """,
     },
     "wrong_region": {
         "en": """
-the code is for a different market
-it only works on American accounts
-my account is registered in {region}, the voucher is for {region}
-the game is locked to Asia and I'm in Europe
-the card is from the {region} store, mine is {region}
-the key is for another country's store
-my store country doesn't match the card
-Steam says the product can't be activated in my country
-not redeemable in my country
-this code belongs to another region's store
-the eShop card is from another country
-Xbox says the code is for a different country or market
-I live in {region} and the card is for {region} accounts
-can you swap it for my region?
-the key won't work because my account country is {region}
-it's a region-specific code for {region}
+the card is tied to a different country's store than my account
+it says this code belongs to another market
+my account country and the card country are different
+this only works on accounts from {region}, mine is from {region}
+can't add it, the store region on my profile is {region}
+the voucher is for another territory
+a {region} key won't activate on a {region} account
+region-locked to {region}, I'm not there
+the code is for a different storefront country
+this game key only activates in some countries and mine isn't one
 """,
         "zh": """
-提示此代码适用于其他市场
-只能美国账号用
-我的账号注册在{region}，卡是{region}的
-游戏锁亚洲，我在欧洲
-这是外区的卡吧，我的号用不了
-跨区用不了
-海外账号兑换不了
-账号国家和卡不一致
-提示该产品无法在您所在的国家激活
-卡是别的国家的
-能换成我这个区的吗
-区服不对
-我的是{region}账号，给的卡是{region}
-这张卡是哪个区的，我换不了
+卡和我账号不是一个国家的商店
+提示这个码属于其他市场
+账号国家和卡的国家不一样
+只限{region}账号，我的是{region}
+我资料里的商店地区是{region}，加不进去
+这张是外区卡
+{region}的key在{region}号上激活不了
+锁{region}，我不在那
+游戏只在部分国家能激活，我这不行
+跨区不能用吗
 """,
         "es": """
-el código es de otro mercado
-solo sirve para cuentas americanas
-mi cuenta está registrada en {region} y la tarjeta es de {region}
-el juego está bloqueado para Asia y yo estoy en Europa
-la tarjeta es de otra tienda de otro país
-mi país no coincide con el de la tarjeta
-no se puede activar en mi país
-la tarjeta de la eShop es de otro país
-vivo en {region} y la tarjeta es para cuentas de {region}
-¿me la cambian por una de mi región?
-no es de mi zona
-es un código solo para {region}
+la tarjeta es de la tienda de otro país
+dice que el código pertenece a otro mercado
+el país de mi cuenta y el de la tarjeta no son iguales
+solo sirve en cuentas de {region} y la mía es de {region}
+no lo puedo agregar porque mi tienda es de {region}
+una key de {region} no activa en una cuenta de {region}
+el juego solo se activa en algunos países y el mío no está
 """,
         "mixed": """
-这个卡是 {region} store 的, 我是{region}
+region 不对, the card is for {region}
 """,
     },
     "activation_help": {
         "en": """
-what do I click to add the key to my library?
-which menu on the console has the redeem option?
-can I redeem from the mobile app?
-walk me through adding the balance to my account
-I'm not a gamer, I bought this for my kid, how do I use it?
-do I type the dashes too?
-where does the credit show after redeeming?
-do I need to add a card to my account before redeeming?
-is there a video tutorial for redeeming?
-can I activate it on the Steam Deck?
-where is redeem in the Microsoft Store?
-does it matter which account I'm signed in to?
-I see a field that says enter code, is that it?
-how do I add this to my Apple ID balance?
-step by step instructions please, how do I redeem?
-do I redeem it on the console or on the website?
-how do I activate the product key in the launcher?
+where do I paste the code, in the client or the browser?
+which screen on the console lets me enter a code?
+can I add the funds from my phone?
+can you explain how to put the balance on my account?
+never done this before, how does the code work?
+do the hyphens matter when typing the code?
+where can I check my balance after I add the card?
+does the store need a payment method on file before I redeem?
+any tutorial on redeeming?
+can I activate from a handheld PC?
+how do I find the redeem page?
+which account should I be logged into?
+is the code entered under 'add a game' in the library?
 """,
         "zh": """
-key要在客户端哪里添加
-主机上哪个菜单能兑换
-手机app上能兑换吗
-一步一步教我把余额充进去
-我不玩游戏，给孩子买的，这个怎么用
-横杠要输吗
-兑换后余额在哪看
-兑换前要先绑卡吗
-有兑换视频吗
-Steam Deck上能激活吗
-微软商店兑换入口在哪
-要登录哪个账号兑换
-输入代码的框是这个吗
-怎么充到Apple ID余额
-求一步一步的兑换教程
-在主机上兑换还是网页兑换
-库里怎么添加游戏
+码是粘贴在客户端还是浏览器
+主机哪个界面可以输入兑换码
+可以用手机充值吗
+怎么把余额加到账号上
+从来没弄过，这个码怎么用
+输码要带中间的横线吗
+加完卡去哪查余额
+兑换前商店要先绑支付方式吗
+有兑换教程吗
+掌机上能激活吗
+兑换页面在哪找
+要用哪个账号登录来兑换
+是不是在游戏库里点添加游戏
 """,
         "es": """
-¿dónde le doy para agregar la key a mi biblioteca?
-¿en qué menú de la consola está la opción de canjear?
-¿puedo canjear desde la app del celular?
-explíquenme cómo cargar el saldo a la cuenta
-no juego videojuegos, lo compré para mi hijo, ¿cómo se usa?
-¿pongo también los guiones?
-¿dónde veo el saldo después de canjear?
-¿tengo que agregar una tarjeta antes de canjear?
-¿hay un video de cómo canjear?
-¿se puede activar en Steam Deck?
-¿dónde está canjear en la Microsoft Store?
-¿con qué cuenta tengo que iniciar sesión?
-¿cómo agrego esto al saldo de mi Apple ID?
-instrucciones paso a paso por favor
+¿pego el código en el cliente o en el navegador?
+¿qué pantalla de la consola sirve para poner un código?
+¿puedo cargar el saldo desde el teléfono?
+nunca he hecho esto, ¿cómo funciona el código?
+¿hay que poner los guiones al escribir el código?
+¿dónde reviso el saldo después de agregar la tarjeta?
+¿la tienda pide método de pago antes de canjear?
+¿algún tutorial para canjear?
+¿en qué cuenta tengo que estar conectado?
+¿se pone en agregar juego de la biblioteca?
 """,
         "mixed": """
-how do I 激活 this on {platform}
+怎么 activate 这个 key
 """,
     },
     "refund_request": {
         "en": """
-I want my money returned
-please return my funds
-requesting reimbursement for order {order}
-undo the purchase and give me my money back
-reverse the charge please, I don't want it
-what's your refund policy? I want to return this
-my son bought this by accident, refund it please
-you promised a refund last week, still waiting
-send the money back to my card
-I'd rather have the money back than a new key
-cancel it and return the payment
-I want to return my purchase
-give me back the {amount}
-I never redeemed it, refund please
+please send the money back
+I'd like reimbursement for order {order}
+undo this purchase and pay me back
+please reverse the payment, I don't want the item
+what's the refund process like?
+it was an accidental purchase, can you refund?
+the refund you promised hasn't come
+return the funds to my card please
+money back instead of a new code please
+cancel and refund the {amount}
+I never used the key, I want the money returned
+I'd like to return it and get reimbursed
 """,
         "zh": """
-把钱退回来
-原路退回
-麻烦退回原卡
-钱退我支付宝吧
-退款流程是什么
-孩子误买的，能退吗
-答应的退款还没到账
-取消订单，把钱还我
-不要补发了，退钱
-我想退货退款
-退我{amount}
-码没用过，退了吧
-申请退费
-帮我把这单退了
+请把钱打回来
+订单{order}申请退款
+撤销这笔购买，把钱还我
+钱原路返回吧，不要了
+退款要怎么走流程
+不小心下的单，能退吗
+说好的退款一直没到
+钱退回我的卡上
+不要新码了，退钱
+取消并退还{amount}
+码一次没用，想退
+我想退货拿回钱
 """,
         "es": """
-quiero que me regresen el dinero
-regrésenme la plata
-devuélvanme el pago
-anulen la compra y devuelvan el dinero
-¿cuál es su política de devoluciones?
-mi hijo lo compró sin querer, ¿me lo devuelven?
-me prometieron el reembolso y no ha llegado
-prefiero el dinero que otra clave
-quiero devolver mi compra
-regresen el pago a mi tarjeta
-no lo he canjeado, reembólsenme
-cancelen todo y devuélvanme los {amount}
+por favor regresen el dinero
+pido reembolso del pedido {order}
+deshagan la compra y páguenme de vuelta
+reviertan el pago, ya no quiero el producto
+¿cómo es el proceso de reembolso?
+fue una compra por accidente, ¿la reembolsan?
+el reembolso que me dijeron no ha llegado
+devuelvan el dinero a mi tarjeta
+mejor el dinero que un código nuevo
+cancelen y devuelvan los {amount}
 """,
         "mixed": """
-退款 please, I want my money back
+我想 refund, don't need it
 """,
     },
     "payment_issue": {
         "en": """
-my card was debited but the site says the transaction was unsuccessful
-I was billed twice
-there are two identical charges on my statement
-checkout says payment declined but my card is fine
-the payment screen froze, did it go through?
-my bank blocked the payment, can I use another method?
-the total at checkout is higher than the product price
-Stripe throws an error when I enter my card
-I was charged in a different currency
-the order expired while I was approving the payment in my bank app
-Apple Pay doesn't work at checkout
-Google Pay fails every time
-there's a hold on my card from your site
-the pay button does nothing
-I can't pay with my card
-the payment didn't go through but money is gone
-my payment is pending for hours
-the transaction shows unsuccessful but I was debited {amount}
-can I pay with Alipay? the card keeps failing
+the bank debited me but your checkout shows failed
+I got billed two times for a single purchase
+my statement has a duplicate charge
+checkout says declined, my card works everywhere else
+the payment page hung and I can't tell if it went through
+my bank flagged the payment, can I use another method?
+the final price at checkout was more than listed
+the card form throws an error
+I was charged in the wrong currency
+the order timed out while the bank app was asking me to approve
+Apple Pay fails at checkout
+there's an authorization hold from your site on my card
+the pay button isn't doing anything
+the payment bounced but my balance dropped by {amount}
+payment stuck on pending for ages
+can I pay with Pix? my card isn't accepted
 """,
         "zh": """
-银行卡扣钱了，网站说交易失败
-扣了两次钱
-账单上有两笔一样的扣款
-结账显示支付被拒，卡没问题
-付款页面卡住了
-银行拦截了付款，能换个方式吗
-结算金额比标价高
-输卡号就报错
-按别的币种扣的钱
-在银行app确认付款时订单过期了
-Apple Pay付不了
-付款按钮没反应
-卡上有一笔冻结的预授权
-钱扣了但交易失败
-付款一直在等待中
-网页支付不了
-支付失败但是扣钱了
+银行扣了钱，结账页面却显示失败
+一次购买被扣了两笔
+账单里有重复扣费
+结账说卡被拒，别的地方都能刷
+支付页面一直转圈，不知道成功没
+银行把付款拦下了，能换个方式付吗
+结账价比标价贵
+填卡信息就报错
+扣款币种不对
+银行app让我确认的时候订单超时了
+苹果支付结账失败
+卡上有你们网站的预授权冻结
+点付款没反应
+付款被退回了但余额少了{amount}
+付款一直挂在处理中
+能用Pix付吗，卡不行
 """,
         "es": """
-me debitaron pero la página dice que la transacción no se completó
-me cobraron dos veces
-hay dos cargos iguales en mi estado de cuenta
-al pagar dice pago rechazado
-se congeló la pantalla de pago
-mi banco bloqueó el pago, ¿puedo pagar de otra forma?
-el total salió más alto que el precio
-me cobraron en otra moneda
-el pedido caducó mientras aprobaba el pago en el banco
-no puedo pagar con Mercado Pago
-hay un cargo retenido en mi tarjeta
-el botón de pagar no hace nada
-el pago no pasó pero me quitaron el dinero
-el pago sigue pendiente desde hace horas
+el banco me debitó pero el checkout dice fallido
+me cobraron dos veces una sola compra
+mi estado de cuenta tiene un cargo duplicado
+el pago dice rechazado y mi tarjeta funciona en todos lados
+la página del pago se trabó y no sé si pasó
+mi banco frenó el pago, ¿hay otro método?
+el precio final salió más caro que el publicado
+el formulario de la tarjeta da error
+me cobraron en la moneda equivocada
+se venció el pedido mientras el banco me pedía aprobar
+tengo una retención de su tienda en la tarjeta
+el botón de pago no responde
+el pago sigue pendiente hace rato
 """,
         "mixed": """
-付款 declined 了, card is fine
+被 double charge 了, please check
 """,
     },
     "order_status": {
         "en": """
-is my order still in the queue?
-has my order been approved yet?
-any news on my preorder?
-how long does the verification of an order take?
-what stage is my order at?
-what's the usual delivery time for {platform} codes?
-has my order been processed yet?
-can you confirm my order went through?
-is everything fine with my order? it's still pending
-I'd like an update on order {order}
-what does on hold mean?
-when will you restock, my order is waiting for stock
-where can I see my order progress?
-how long does confirmation normally take?
-is my presale order on schedule?
+is my order still waiting its turn?
+has the order been approved on your side?
+any update on the presale I bought?
+how long does order review take?
+how far along is my order?
+roughly how long do codes take to come out?
+has order {order} been handled yet?
+did my order register properly?
+my order shows pending, is that expected?
+can I get a progress update on my order?
+what does the on-hold label mean?
+when is the restock for my backordered item?
+where do I see the status of my purchases?
+is my order moving?
 """,
         "zh": """
-订单还在排队吗
-订单审核通过了吗
-预购有消息吗
-订单审核要多久
-订单到哪一步了
-{platform}的码一般多久发
-订单处理了吗
-订单下成功了吗
-订单一直待处理，正常吗
-想知道订单{order}的进度
-订单冻结是什么意思
-什么时候补货，我的单在等库存
-在哪看订单进度
-预售的单什么时候发
-我的订单什么情况了
+我的订单还在等着排队吗
+你们那边审核通过没
+预售的进展怎么样
+订单审核一般多长时间
+我的订单进行到哪了
+码大概多久出来
+订单{order}处理了没
+我的单成功提交了吗
+订单显示待处理，正常吗
+能告诉我订单进度吗
+订单标了暂停是什么情况
+缺货的单什么时候补上
+在哪查购买记录的状态
+订单有动静吗
 """,
         "es": """
-¿mi pedido sigue en cola?
-¿ya aprobaron mi pedido?
-¿alguna noticia de mi preventa?
-¿cuánto tarda la verificación de un pedido?
-¿en qué paso va mi pedido?
-¿cuánto tardan los códigos de {platform}?
-¿ya procesaron mi orden?
-¿me confirman que entró mi pedido?
-mi pedido sigue pendiente, ¿todo bien?
-quiero saber el avance de mi orden {order}
-¿qué significa retenido?
-¿cuándo reponen stock? mi pedido está esperando
-¿dónde veo el avance de mi compra?
+¿mi pedido sigue esperando turno?
+¿ya lo aprobaron de su lado?
+¿cómo va la preventa que compré?
+¿cuánto tarda la revisión del pedido?
+¿qué tan avanzado está mi pedido?
+¿más o menos cuánto tardan los códigos?
+¿ya atendieron el pedido {order}?
+¿quedó bien registrado mi pedido?
+mi pedido dice pendiente, ¿es normal?
+¿me dan una actualización del pedido?
+¿cuándo reponen lo que está agotado de mi pedido?
+¿dónde veo el estado de mis compras?
 """,
         "mixed": """
-my order 一直 pending, any update
+my order 状态 is still pending?
 """,
     },
     "description_mismatch": {
         "en": """
-the balance added was less than the card value I paid for
-I bought a {amount} card and only got half credited
-the page said it includes the season pass, it doesn't
-it's a trial code, the listing never said trial
-the code is PC only, the page said console too
-I picked 2000 points and got 1000
-the item details don't match what I received
-the photo shows the gold edition, I got the base game
-the listing said 3 months, I got 30 days
-the bundle was advertised with more DLC than I got
-the membership tier is lower than listed
-what I got is not the edition in the title
-the language version is different from the description
+less credit landed than the face value I paid for
+half the value of the card showed up
+the listing included a season pass, mine didn't have it
+turns out it's a trial, the listing didn't say so
+it runs on PC only, but the listing said console as well
+the points credited are lower than the option I chose
+what I got doesn't match the item details
+the picture showed the deluxe edition, I got the plain game
+advertised as 3 months, activated as 1 month
+fewer add-ons than the listing promised
+the membership level is below what was advertised
+the edition isn't the one in the product title
 """,
         "zh": """
-到账金额比面值少
-买的{amount}的卡只到账一半
-页面说包含季票，实际没有
-是体验卡，页面没写
-只能PC用，页面写的主机也能用
-选的2000点只到了1000
-收到的和商品详情对不上
-图片是黄金版，给的是本体
-页面写三个月，给的30天
-宣传的DLC比实际给的多
-会员等级比写的低
-版本和标题写的不一样
-语言版本和描述不一样
+到账额度比面值低
+卡只到了一半的钱
+商品写了送季票，我这没有
+原来是试用的，商品没说
+只能电脑用，商品说主机也行
+到账点数比我选的少
+拿到的东西跟商品介绍不一样
+图是豪华版，到手是普通版
+宣传三个月，激活只有一个月
+附加内容比承诺的少
+会员档次比宣传的低
+版本跟商品标题不一致
 """,
         "es": """
-me cargaron menos saldo del que pagué
-compré una tarjeta de {amount} y solo se acreditó la mitad
-decía que incluía el pase de temporada y no viene
-es una prueba gratuita, el anuncio no lo decía
-solo funciona en PC y decía que también en consola
-elegí 2000 puntos y me dieron 1000
-lo que recibí no coincide con los detalles del producto
-en la foto sale la edición Gold y me dieron la base
-el anuncio decía 3 meses y me dieron 30 días
-el nivel de la membresía es menor que el anunciado
-no es la edición del título
+se acreditó menos que el valor que pagué
+llegó la mitad del valor de la tarjeta
+el anuncio incluía pase de temporada y el mío no
+resulta que es de prueba y el anuncio no lo decía
+solo corre en PC y el anuncio decía consola también
+me acreditaron menos puntos de los que elegí
+lo que llegó no coincide con la ficha del producto
+la imagen mostraba la edición deluxe y me llegó la normal
+anunciado como 3 meses y se activó 1
 """,
         "mixed": """
-页面写的是 3 months, 只给了 1 month
+描述写的 3 months, actually only 1
 """,
     },
     "account_security": {
         "en": """
-I keep getting verification texts I didn't request
-my Apple ID was locked for suspicious activity
-someone reset my password
-I was logged out of every device and my email changed
-my login details leaked, how do I protect my account?
-a phone number that isn't mine was added to my account
-a device I don't recognise is signed in to my account
-someone signed in from {region} last night
-the recovery email on my account was changed
-how do I turn on two-step verification?
-I got a Steam Guard email for a login that wasn't me
-my account was broken into
-someone got into my account
+I keep receiving one-time codes by text that I never asked for
+my Apple ID was disabled over suspicious sign-ins
+my password got reset by someone else
+everything logged me out and the account email is different now
+my credentials may have leaked, what should I do?
+there's an unknown phone number on my account
+there's a session from a device I've never owned
+someone logged in from {region} overnight
+the recovery address on my account was changed
+how do I set up two-step login?
+Steam Guard warned me about a login I didn't make
+somebody broke into my account
 """,
         "zh": """
-一直收到验证码短信，不是我操作的
-Apple ID因为可疑活动被锁
-密码被人重置了
-所有设备都被踢下线了，邮箱也被改了
-登录信息泄露了，怎么保护账号
-账号绑了一个陌生手机号
-陌生设备登录了我的账号
-昨晚有人从{region}登录
-恢复邮箱被改了
-怎么开两步验证
-收到steam令牌邮件，不是我登录的
-账号被人登了
-有人进了我的账号
+老是收到我没申请的短信验证码
+Apple ID因为异常登录被停用了
+密码被别人重置了
+所有地方都掉线了，账号邮箱也换了
+账号密码可能泄露了怎么办
+账号上有个陌生手机号
+有个没见过的设备在登录
+半夜有人从{region}登了我的号
+账号的找回邮箱被换了
+两步登录怎么设置
+Steam令牌提醒有陌生登录
+有人闯进了我的账号
 """,
         "es": """
-me siguen llegando códigos por SMS que no pedí
-bloquearon mi Apple ID por actividad sospechosa
-alguien restableció mi contraseña
-me sacaron de todos los dispositivos y cambiaron mi correo
-se filtraron mis datos de acceso, ¿cómo protejo la cuenta?
-agregaron a mi cuenta un teléfono que no es mío
-hay un dispositivo desconocido en mi cuenta
-alguien inició sesión desde {region} anoche
-cambiaron el correo de recuperación
-me llegó un aviso de Steam Guard de un acceso que no fui yo
-alguien se metió a mi cuenta
+me siguen llegando códigos de un solo uso que no pedí
+deshabilitaron mi Apple ID por inicios de sesión raros
+otra persona restableció mi contraseña
+me sacaron de todo y el correo de la cuenta es otro
+puede que se filtraron mis credenciales, ¿qué hago?
+hay un número desconocido en mi cuenta
+hay una sesión de un equipo que nunca tuve
+alguien entró de madrugada desde {region}
+me modificaron el email de respaldo
+¿cómo configuro el inicio de sesión en dos pasos?
 """,
         "mixed": """
-someone 登了我的号
+account 被 hack 了, 有陌生 login
 """,
     },
     "fraud_report": {
         "en": """
-there's a charge from your store that I never authorized
-a charge of {amount} from you appeared and I didn't make it
-my mom's card was charged by your site and nobody bought anything
-someone used my PayPal to buy gift cards here
-a fake site with your logo is selling cheap keys
-someone pretending to be your support asked for my key
-I got an email pretending to be you asking for my password
-someone is reselling your codes and scamming people
-the codes you sell were bought with stolen cards
-someone impersonating your shop on social media took my money
-I want to file a fraud report
-there is a copycat store with almost the same domain
-I did not place this order, someone used my card
+your shop shows up on my card statement and I never bought from you
+a {amount} charge from you that I didn't authorize
+my parents' card was used on your site, none of us ordered
+someone else paid with my PayPal on your store
+a lookalike site with your branding sells cheap codes
+a fake agent messaged me asking for my key
+an email in your name asked for my login details
+a reseller is scamming people with your codes
+the codes on your shop come from stolen cards
+a fake account using your shop name took my money
+I need to report fraud
+someone cloned your website
+this order wasn't me, my card was stolen
 """,
         "zh": """
-卡上有一笔你们店的消费，不是我刷的
-多了一笔{amount}的扣款，不是我买的
-我妈的卡被你们网站扣了钱，没人买过
-有人拿我的PayPal在这买卡
-有个假网站用你们的logo卖低价key
-有人冒充你们客服问我要卡密
-有人冒充你们发邮件骗我密码
-有人倒卖你们的码骗人
-你们卖的码是盗刷来的
-有人在社交平台冒充你们骗钱
-我要举报诈骗
-有个山寨店域名跟你们差不多
-这单不是我下的，有人盗用了我的卡
+卡账单上出现你们店，我从没在你们这买过
+一笔{amount}的扣款不是我授权的
+我爸妈的卡在你们网站被刷了，家里没人下单
+别人用我的PayPal在你们店付了钱
+有个仿冒网站挂着你们的牌子卖便宜码
+假客服私信问我要卡密
+有邮件冒你们的名要我的登录信息
+有人拿你们的码骗人
+你们店的码是盗卡买来的
+假号冒用你们店名骗了我的钱
+我要报告欺诈
+有人克隆了你们的网站
+这单不是我，卡被盗了
 """,
         "es": """
-hay un cargo de su tienda que yo nunca autoricé
-aparece un cobro de {amount} que yo no hice
-a mi mamá le cobraron en su web y nadie compró nada
-alguien usó mi PayPal para comprar aquí
-una web falsa con su logo vende claves baratas
-alguien que se hace pasar por soporte me pidió la clave
-me llegó un correo falso de ustedes pidiendo la contraseña
-alguien revende sus códigos y estafa a la gente
-los códigos fueron comprados con tarjetas robadas
-alguien se hace pasar por ustedes en redes y me robó
-quiero denunciar un fraude
-hay una tienda copia con un dominio casi igual
-yo no hice este pedido, usaron mi tarjeta
+su tienda aparece en mi tarjeta y nunca les compré
+un cargo de {amount} suyo que no autoricé
+usaron la tarjeta de mis papás en su web y nadie pidió nada
+otra persona pagó con mi PayPal en su tienda
+una web imitación con su marca vende códigos baratos
+un falso agente me escribió pidiendo la key
+un correo a su nombre me pidió mis datos de acceso
+un revendedor estafa gente con sus códigos
+sus códigos vienen de tarjetas robadas
+una cuenta falsa con su nombre me quitó el dinero
+necesito reportar un fraude
+alguien clonó su página
 """,
         "mixed": """
-有人用我的卡 bought keys here, not me
+scam site 冒充你们, be careful
 """,
     },
     "talk_to_human": {
         "en": """
-I want to chat with an actual person
-can I speak to someone from your team?
-is there a number I can call to reach someone?
-get a real agent please
-I'm done talking to the bot
-I need a supervisor
-can a staff member contact me?
-are there any humans there?
-hand me over to live support
-I want an employee, not automatic answers
-have someone from customer care reach out to me
-connect me with a real human
+I'd prefer a live person over this chat bot
+can someone on your staff talk to me?
+give me a number where a human picks up
+please get a real agent involved
+no more bot, I want a person
+put me through to a supervisor
+have a member of your team message me
+is a real person reading this?
+I want to be transferred to live chat
+not the automated system, an actual employee please
 """,
         "zh": """
-换个真人客服
-我想跟你们工作人员聊
-有电话能找到人吗
-叫个真人来
-别自动回复了
-我要找主管
-让客服联系我
-有真人吗
-转真人
-不要机器人
-找人工对接
-让人工跟我说
+我想跟活人聊，不要机器人
+能让你们员工跟我说吗
+给个有人接的电话
+请让真人客服介入
+别拿机器人糊弄我，找真人
+帮我转给主管
+让你们团队的人私信我
+有真人在看吗
+转到在线人工
+不要自动系统，要员工
 """,
         "es": """
-quiero chatear con una persona de verdad
-¿puedo hablar con alguien de su equipo?
-¿hay un número para hablar con alguien?
-que me atienda un agente real
-ya no quiero hablar con el bot
-necesito un supervisor
-¿alguien del equipo me puede contactar?
-¿hay humanos ahí?
-páseme con soporte en vivo
-quiero un empleado, no respuestas automáticas
-que me contacte atención al cliente
+prefiero una persona real que este chatbot
+¿alguien de su personal puede hablar conmigo?
+denme un número donde conteste una persona
+que intervenga un agente real
+ya no más bot, quiero una persona
+pásenme con un supervisor
+que alguien de su equipo me escriba
+¿hay una persona real leyendo esto?
+quiero que me transfieran al chat en vivo
 """,
         "mixed": """
-real person 人工 please
+human agent 人工 please
 """,
     },
     "other": {
         "en": """
-+everything arrived instantly and redeemed fine, appreciate it
-+cheers, all sorted
-do you carry Spotify codes?
-good evening
-do you have a loyalty program?
-can I buy a code as a gift for a friend?
-can I send the code to my friend's email as a present?
-what's your cheapest card?
-I need a receipt for my company
-+your shop is excellent
-are you open on weekends?
-do you offer wholesale prices?
-where is your company based?
-do you have Roblox cards?
-bye
-alright
-+great experience, will buy again
-do you sell PlayStation Plus memberships?
-is it safe to buy here?
-what currencies do you accept?
++codes came right away and worked, big thanks
++sorted, thanks a lot
+do you stock music streaming codes?
+good afternoon
+do you reward repeat customers?
+can I gift a code to someone else's email?
+what's the lowest priced card on the site?
+I need a company receipt for my expenses
++love this store
+what days are you working?
+do you do reseller pricing?
+which country is your company in?
+are Minecraft codes available?
+see you
++awesome experience, I'll be back
+do you sell PS Plus?
+is this site legit?
+which currencies can I pay in?
 """,
         "zh": """
-+秒到，兑换成功，感谢
-+搞定了，多谢
-有Spotify卖吗
-晚上好
-有积分吗
-能买来送朋友吗
-可以发到朋友邮箱当礼物吗
-最便宜的卡多少钱
-需要一张公司收据
-+店不错，会再来
-周末营业吗
-有批发价吗
-你们在哪个城市
-有Roblox卡吗
-拜拜
-行吧
-+体验很好，回购
-有PS会员卖吗
-在这买安全吗
-支持哪些币种
++码马上就到了，也能用，多谢
++好了，谢谢
+有音乐会员卖吗
+下午好
+老顾客有优惠吗
+可以送码到别人的邮箱吗
+站上最便宜的卡是哪种
+需要一张报销用的公司收据
++喜欢你们家
+你们哪几天上班
+有代理价吗
+你们是哪个国家的公司
+有我的世界的码吗
+回见
++体验很棒，还会再来
+有PS Plus卖吗
+这个网站靠谱吗
+可以用哪些货币付款
 """,
         "es": """
-+llegó al instante y lo canjeé sin problema, se agradece
-+listo, gracias crack
-¿venden códigos de Spotify?
-buenas noches
-¿tienen programa de puntos?
-¿puedo comprar un código para regalárselo a un amigo?
-¿se lo puedo mandar al correo de mi amigo como regalo?
-¿cuál es la tarjeta más barata?
-necesito un recibo para mi empresa
-+excelente tienda
-¿atienden en fin de semana?
-¿tienen precio de mayoreo?
-¿en qué país están?
-¿tienen tarjetas de Roblox?
-adiós
-+muy buena experiencia, vuelvo a comprar
-¿es seguro comprar aquí?
++los códigos llegaron al momento y funcionaron, mil gracias
++resuelto, muchas gracias
+¿tienen códigos de música en streaming?
+buenas tardes
+¿dan beneficios a clientes que repiten?
+¿puedo regalar un código al correo de otra persona?
+¿cuál es la tarjeta más económica del sitio?
+necesito un comprobante de empresa para mis gastos
++me encanta esta tienda
+¿qué días trabajan?
+¿tienen precios para revendedores?
+¿de qué país es su empresa?
+¿tienen códigos de Minecraft?
+nos vemos
++gran experiencia, vuelvo seguro
 """,
         "mixed": """
-+收到 thanks, 好评
++收到 all good 谢谢
 """,
     },
 }
 for _intent, _blocks in MORE.items():
+    for _language, _block in _blocks.items():
+        SENTENCES[_intent][_language] += _block
+
+# Third writing pass: contrast sentences. Each uses the vocabulary of a neighbouring intent but belongs to
+# this one by the labelling guide (praise that mentions delivery is "other"; a refund asked for because a
+# key fails is "refund_request"; a charge the card owner never made is "fraud_report"), so the model
+# learns what decides the intent rather than which topic words appear.
+CONTRAST: dict[str, dict[str, str]] = {
+    "not_received": {
+        "en": """
+my account was charged {time} ago and the key is nowhere
+paid with my bank card, the money is gone, the code never came
+the payment is done on my side, I just don't have the key
+my balance dropped by {amount} but I got no code
+I already paid, so where is the activation code?
+still empty handed after paying for the {platform} card
+""",
+        "zh": """
+账户已经扣钱了，码还是没影
+银行卡付过了，钱没了，码没来
+我这边付款完成了，就是没收到卡
+余额少了{amount}，码没给
+都付过钱了，激活码在哪
+付了{platform}卡的钱，啥也没到手
+老板，码呢，等好久了
+已经付款了，卡一直没发出来
+""",
+        "es": """
+me descontaron de la cuenta hace {time} y la clave no aparece
+pagué con la tarjeta del banco, el dinero se fue y el código no llegó
+ya está pagado, solo que no tengo la clave
+me bajó el saldo {amount} y ningún código
+""",
+    },
+    "invalid_key": {
+        "en": """
+the code you sent isn't a real code, nothing takes it
+those characters don't work as a code anywhere
+the numbers on the card don't redeem at all
+I got the key fine, but the store says it's invalid
+received the code, tried it, rejected as used
+""",
+        "zh": """
+发来的这串不像是真的码，哪都用不了
+这些字符根本不是有效的码
+卡上的数字兑换不了
+码是收到了，但商店说无效
+收到码试了一下，说已被使用
+""",
+        "es": """
+lo que me mandaron no parece un código real, nada lo acepta
+esos caracteres no sirven como código en ningún lado
+el código sí llegó pero la tienda dice que no es válido
+""",
+    },
+    "wrong_region": {
+        "en": """
+I need a {region} key, this one is for {region}
+the code works, just not in my country
+the card is fine but it's for another country's accounts
+wanted {region}, received a {region} version
+""",
+        "zh": """
+我要的是{region}的码，给的是{region}的
+码是好的，只是我这个国家用不了
+卡没问题，但是是别国账号用的
+要{region}版，发的是{region}版
+""",
+        "es": """
+necesito una key de {region} y esta es de {region}
+el código sirve, pero no en mi país
+quería {region} y me llegó la versión de {region}
+""",
+    },
+    "activation_help": {
+        "en": """
+do I need to be signed in to a particular account to use the card?
+bought it for my daughter, not sure how she uses the code
+which account does the code go to if I have two?
+got the key, how do I add it to my account?
+""",
+        "zh": """
+用卡的时候要登录特定账号吗
+给女儿买的，不知道她这个码怎么用
+我有两个账号，码该充到哪个
+收到码了，怎么加到账号里
+""",
+        "es": """
+¿tengo que estar en una cuenta específica para usar la tarjeta?
+es un regalo para mi hija, ¿cómo se canjea eso?
+tengo dos cuentas, ¿en cuál pongo el código?
+""",
+    },
+    "refund_request": {
+        "en": """
+since the code is invalid I'd rather have my money back
+the key didn't work, so just refund me
+wrong region key, please refund instead of replacing it
+I never got the code, at this point I want a refund
+cancel the order and return the payment to my PayPal
+the product isn't what I expected, money back please
+""",
+        "zh": """
+码既然无效，那就退钱吧
+key用不了，直接给我退款
+区不对，不用换了，退款
+一直没收到码，现在只想退款
+取消订单，钱退回我的PayPal
+东西跟想的不一样，退钱吧
+""",
+        "es": """
+como el código es inválido prefiero que me devuelvan el dinero
+la clave no funcionó, así que reembólsenme
+es de otra región, mejor reembolso que cambio
+nunca llegó el código, ya solo quiero mi reembolso
+anulen la orden y devuelvan el pago a mi PayPal
+""",
+    },
+    "payment_issue": {
+        "en": """
+two identical charges for a single order
+a hold on my card for an order I can't see
+my bank stopped the charge, is there another way to pay?
+the order ran out of time while I was doing the bank verification
+the checkout total was bigger than the listed price
+paid once, billed twice for order {order}
+""",
+        "zh": """
+一个订单扣了两笔一样的钱
+卡上冻结了一笔，订单里却看不到
+银行拦了扣款，还有别的付款方式吗
+做银行验证的时候订单超时了
+结账总价比标价高
+付一次扣两次，订单{order}
+""",
+        "es": """
+me aparecen dos cobros idénticos y solo hice una compra
+una retención en mi tarjeta por un pedido que no veo
+mi banco frenó el cobro, ¿hay otra forma de pagar?
+el pedido se venció mientras hacía la verificación del banco
+el total del checkout fue mayor al precio publicado
+""",
+    },
+    "order_status": {
+        "en": """
+how long do {platform} codes normally take to be delivered?
+is the order I placed this morning still being processed?
+any news about my preorder?
+the presale I joined, is it still on schedule?
+""",
+        "zh": """
+{platform}的码一般多久能发出来
+早上下的单还在处理中吗
+预购的有进展吗
+参加的预售还按时吗
+""",
+        "es": """
+¿cuánto tardan normalmente en entregar códigos de {platform}?
+¿el pedido de esta mañana sigue en proceso?
+¿hay noticias de mi reserva?
+""",
+    },
+    "description_mismatch": {
+        "en": """
+paid for a {amount} card, only {amount} of balance was added
+the card was supposed to give {amount} credit but gave less
+listing never mentioned it was a trial version
+the page didn't say it's a free trial code
+""",
+        "zh": """
+买的{amount}的卡，只加了{amount}余额
+这张卡应该到账{amount}，实际少了
+商品页没说是试用版
+页面没提是免费体验码
+""",
+        "es": """
+la tarjeta era de {amount} pero en la cuenta solo entraron {amount}
+la tarjeta debía dar {amount} de crédito y dio menos
+el anuncio nunca dijo que era versión de prueba
+""",
+    },
+    "account_security": {
+        "en": """
+someone logged in to my account and bought stuff with my saved balance
+my account shows a login from a country I've never been to
+""",
+        "zh": """
+有人登了我的号，用我的余额买东西
+账号显示从没去过的国家登录
+""",
+        "es": """
+alguien entró a mi cuenta y gastó mi saldo
+mi cuenta muestra un acceso desde un país donde nunca estuve
+""",
+    },
+    "fraud_report": {
+        "en": """
+a charge from your store is on my card and I didn't make it
+there's a payment to you on my statement that wasn't me
+my grandmother's card was billed by your website, nobody in the family ordered
+I see a {amount} charge from your shop I never made
+""",
+        "zh": """
+卡上有一笔你们店的扣款，不是我付的
+账单里有一笔付给你们的钱，不是我
+我奶奶的卡被你们网站扣了，家里没人买
+看到一笔{amount}的扣款来自你们店，我没买过
+""",
+        "es": """
+hay un cargo de su tienda en mi tarjeta que yo no hice
+en mi estado de cuenta hay un pago a ustedes que no fui yo
+a mi abuela le cobraron desde su página y nadie de la familia compró
+veo un cobro de {amount} de su tienda que nunca hice
+""",
+    },
+    "talk_to_human": {
+        "en": """
+I'd like a person to review my order, not the bot
+""",
+        "zh": """
+想让人工看看我的订单，不要机器人
+""",
+        "es": """
+quiero que una persona revise mi pedido, no el bot
+""",
+    },
+    "other": {
+        "en": """
++it arrived right after paying and redeemed perfectly, thank you
++received and activated, great shop
++the code came in a minute and works, appreciate it
++your shop is great, I'll order again
++fast delivery, the key worked, 10/10
++love how quick the delivery was
+can I send a code to my brother's email as a present?
+where is your company located?
+do you have staff on Sundays?
++thanks, the code arrived and it works
+""",
+        "zh": """
++付完马上就到了，也兑换成功了，谢谢
++收到并激活了，好店
++一分钟就到码了，能用，谢了
++店很好，下次还买
++发货快，key能用，满分
++到货真快，爱了
+能把码发到我弟弟邮箱当礼物吗
+你们公司在哪个城市
+周日有人上班吗
++谢谢，码收到了也能用
++老板靠谱，秒发
+""",
+        "es": """
++llegó apenas pagué y se canjeó perfecto, gracias
++recibido y activado, buena tienda
++el código llegó en un minuto y funciona, se agradece
++su tienda es buenísima, vuelvo a pedir
++entrega rápida, la key funcionó, 10/10
+¿puedo mandar un código al correo de mi hermano como regalo?
+¿dónde está ubicada su empresa?
+¿atienden los domingos?
++gracias, llegó el código y funciona
+""",
+    },
+}
+for _intent, _blocks in CONTRAST.items():
     for _language, _block in _blocks.items():
         SENTENCES[_intent][_language] += _block

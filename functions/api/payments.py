@@ -18,7 +18,7 @@ from api.schemas import (
 from faka import resources
 from faka.domain.model import PaymentConfirmation
 from faka.observability import logger
-from faka.payments.stripe_webhook import Ignored, verify_stripe_event
+from faka.payments.stripe_webhook import DisputeNotice, Ignored, verify_stripe_event
 from faka.wiring import services
 
 router = APIGatewayRouter()
@@ -38,6 +38,19 @@ def _record_payment(payment: dict[str, Any]) -> dict[str, Any]:
     return {"received": True, "result": outcome.result.value, "order_id": outcome.order_id}
 
 
+# Its own persistence layer: a layer keeps the key expression it was first configured with.
+@idempotent_function(
+    data_keyword_argument="dispute",
+    persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
+    config=idempotency_config,
+)
+def _record_dispute(dispute: dict[str, Any]) -> dict[str, Any]:
+    notice = DisputeNotice(**{k: v for k, v in dispute.items() if k != "event_id"})
+    outcome = services().disputes.record(notice)
+    result = "dispute_closed" if notice.closed else "dispute_opened"
+    return {"received": True, "result": result if outcome.order_id else "ignored", "order_id": outcome.order_id}
+
+
 @router.post("/v1/webhooks/stripe", responses={400: {"description": "Bad signature or body"}})
 def stripe_webhook() -> WebhookReceipt:
     verified = verify_stripe_event(
@@ -48,5 +61,8 @@ def stripe_webhook() -> WebhookReceipt:
     if isinstance(verified.notice, Ignored):
         logger.info("stripe event ignored", extra={"event_id": verified.event_id, "reason": verified.notice.reason})
         return WebhookReceipt(received=True, result="ignored")
-    receipt = _record_payment(payment={"event_id": verified.event_id, **asdict(verified.notice)})
+    if isinstance(verified.notice, DisputeNotice):
+        receipt = _record_dispute(dispute={"event_id": verified.event_id, **asdict(verified.notice)})
+    else:
+        receipt = _record_payment(payment={"event_id": verified.event_id, **asdict(verified.notice)})
     return WebhookReceipt.model_validate(receipt)

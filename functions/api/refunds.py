@@ -1,8 +1,9 @@
-"""Refund routes: the buyer asks, sees the decision and appeals; operators decide and set the shop's policy."""
+"""Refund routes: the buyer asks, sees the decision and appeals; operators decide, set the shop's policy,
+release or cancel orders the risk rules held, and read a disputed order's evidence."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
@@ -12,6 +13,8 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from api.http import json_response, shop_id
 from api.schemas import (
     AppealOpened,
+    HoldCancel,
+    HoldRelease,
     OperatorRefundView,
     RefundAccepted,
     RefundAppeal,
@@ -152,3 +155,28 @@ def set_refund_policy(policy: Annotated[RefundPolicyView, Body()]) -> RefundPoli
         shop, RefundPolicy(policy.auto_approve_limits, policy.review_sla_seconds, SlaPolicy(policy.sla_policy))
     )
     return _policy_view(saved)
+
+
+@router.post("/v1/admin/orders/<order_id>/release", responses={409: {"description": "Not held by the risk rules"}})
+def release_held_order(order_id: OrderId) -> HoldRelease:
+    """Deliver an order the checkout risk rules held, once an operator has looked at it."""
+    shop, role = _operator(router.current_event)
+    outcome = services().held_orders.release(order_id, shop, role.value)
+    return HoldRelease(order_id=outcome.order_id, result=outcome.result.value, status=outcome.status.value)
+
+
+@router.post(
+    "/v1/admin/orders/<order_id>/cancel",
+    responses={202: {"description": "Refund of the whole order started"}, 409: {"description": "Not held"}},
+)
+def cancel_held_order(order_id: OrderId, cancel: Annotated[HoldCancel, Body()]) -> Response[str]:
+    shop, role = _operator(router.current_event)
+    refund = services().held_orders.cancel(order_id, shop, role.value, cancel.reason)
+    return json_response(202, RefundAccepted(refund_id=refund.refund_id, status=refund.status.value).model_dump())
+
+
+@router.get("/v1/admin/orders/<order_id>/evidence")
+def order_evidence(order_id: OrderId) -> dict[str, Any]:
+    """The evidence pack for a chargeback: order, IP, delivery and email, key page views, activation, history."""
+    shop, _ = _operator(router.current_event)
+    return services().disputes.evidence(order_id, shop)

@@ -232,7 +232,7 @@ class TicketThread(BaseModel):
 
 class RefundAsk(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
-    lines: Annotated[list[Annotated[int, Field(ge=1, le=50)]], Field(min_length=1, max_length=50)] | None = Field(
+    lines: Annotated[list[Annotated[StrictInt, Field(ge=1, le=50)]], Field(min_length=1, max_length=50)] | None = Field(
         default=None, description="Order lines to refund; every line without a refund when omitted"
     )
 
@@ -290,3 +290,13 @@ class RefundPolicyView(BaseModel):
     )
     review_sla_seconds: Annotated[StrictInt, Field(gt=0, le=30 * 86400)]
     sla_policy: Literal["auto_approve", "flag_shop", "escalate"]
+
+
+class HoldRelease(BaseModel):
+    order_id: str
+    result: str
+    status: str
+
+
+class HoldCancel(BaseModel):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]

@@ -19,6 +19,7 @@ from api.schemas import (
 )
 from faka.domain.advice import MIN_SAMPLE, advise
 from faka.domain.orders import OrderRequest
+from faka.domain.risk import Buyer
 from faka.observability import metrics
 from faka.security import bearer_token
 from faka.wiring import services
@@ -36,15 +37,17 @@ def list_products() -> ProductList:
 def create_order(draft: Annotated[OrderDraft, Body()]) -> Response[str]:
     shop_id = open_shop_id(router.current_event)
     identity = router.current_event.request_context.identity
+    buyer = Buyer(str(draft.email), identity.source_ip, router.current_event.headers.get("cloudfront-viewer-country"))
     order, token = services().orders.place(
         OrderRequest(
             shop_id=shop_id,
             sku=draft.sku,
             quantity=draft.quantity,
-            email=str(draft.email),
+            email=buyer.email,
             locale=draft.locale,
-            buyer_ip=identity.source_ip,
-            buyer_country=router.current_event.headers.get("cloudfront-viewer-country"),
+            buyer_ip=buyer.ip,
+            buyer_country=buyer.country,
+            hold_rules=tuple(services().risk_signals.screen_checkout(buyer, datetime.now(UTC))),
         )
     )
     product = services().catalog.product(shop_id, draft.sku)
@@ -72,6 +75,9 @@ def create_order(draft: Annotated[OrderDraft, Body()]) -> Response[str]:
 def get_order(order_id: Annotated[str, Path(max_length=64)]) -> OrderView:
     order = services().orders.get_for_buyer(order_id, bearer_token(router.current_event.headers.get("authorization")))
     product = services().catalog.product(order.shop_id, order.sku)
+    keys = delivered_keys(order, masked=False)
+    if keys:
+        services().disputes.note_key_view(order.order_id)  # chargeback evidence: the buyer saw the codes
     return OrderView(
         order_id=order.order_id,
         status=order.status_at(datetime.now(UTC)).value,
@@ -85,7 +91,7 @@ def get_order(order_id: Annotated[str, Path(max_length=64)]) -> OrderView:
         created_at=order.created_at.isoformat(),
         paid_at=order.paid_at.isoformat() if order.paid_at else None,
         delivered_at=order.delivered_at.isoformat() if order.delivered_at else None,
-        keys=delivered_keys(order, masked=False),
+        keys=keys,
     )
 
 

@@ -131,9 +131,11 @@ RESTOCK_RULE = RuleSpec("restock", ("StockReplenished",), RESTOCK_QUEUE)
 # EventBridge cannot name a Step Functions execution; the escalation function starts it named after
 # the order, so a duplicate OrderDelivered starts nothing.
 ESCALATION_RULE = RuleSpec("escalation", ("OrderDelivered",), ESCALATION_QUEUE)
-# The buyer's refund emails, keyed by refund (an order may have several partial refunds).
-REFUND_NOTICES_RULE = RuleSpec("refund-notices", ("RefundCompleted", "RefundRejected"), NOTIFIER_QUEUE)
-RULES = (BUYER_AND_OPERATOR_NOTICES_RULE, RESTOCK_RULE, ESCALATION_RULE, REFUND_NOTICES_RULE)
+# The buyer's refund emails, and the operators' alerts of orders held by the risk rules and of chargebacks.
+AFTER_SALES_NOTICES_RULE = RuleSpec(
+    "after-sales-notices", ("RefundCompleted", "RefundRejected", "OrderHeld", "DisputeOpened"), NOTIFIER_QUEUE
+)
+RULES = (BUYER_AND_OPERATOR_NOTICES_RULE, RESTOCK_RULE, ESCALATION_RULE, AFTER_SALES_NOTICES_RULE)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ from faka.domain.links import LinkSigner
 from faka.domain.notifications import Notices
 from faka.domain.orders import Orders
 from faka.domain.outreach import OutreachPolicy, QuietHours
+from faka.domain.disputes import Disputes
+from faka.domain.holds import HeldOrders
+from faka.domain.reconciliation import Reconciliation
 from faka.domain.refund_notices import RefundNotices
 from faka.domain.refunds import RefundPolicies, Refunds, ReviewWorkflow
 from faka.domain.reminders import ActivationReminders
@@ -242,6 +245,20 @@ class Services:
             self.mailer,
             order_page_url=self.order_page_url,
         )
+
+    @cached_property
+    def held_orders(self) -> HeldOrders:
+        return HeldOrders(self.orders, self.fulfilment, self.refunds)
+
+    @cached_property
+    def reconciliation(self) -> Reconciliation:
+        return Reconciliation(
+            self.orders, self.fulfilment, self.payment_provider, after_seconds=self.settings.reconcile_after_seconds
+        )
+
+    @cached_property
+    def disputes(self) -> Disputes:
+        return Disputes(self.orders, self.payment_provider, self.events, self.risk_signals, self.tickets, self.counters)
 
 
 @lru_cache(maxsize=1)

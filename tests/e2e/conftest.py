@@ -74,6 +74,9 @@ def local_faka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFaka]:
         # Seconds, not days, so the escalation tests see all three levels (whole seconds: moto's waits).
         "FAKA_ESCALATION_SECONDS": "3,6,9",
         "FAKA_QUIET_HOURS": "off",
+        # A dropped webhook is looked up after 2 s, every 2 s, so reconciliation is seen within seconds.
+        "FAKA_RECONCILE_AFTER_SECONDS": "2",
+        "FAKA_LOCAL_RECONCILE_INTERVAL": "2",
     }
     # A file, not a pipe: nobody reads the log while tests run, and a full pipe would block the server.
     log = tmp_path_factory.mktemp("faka-local") / "output.log"

@@ -52,6 +52,15 @@ class Counters:
         )
         return {item["sk"]["S"]: _numbers(item) for item in response["Items"]}
 
+    def note_visit(self, pk: str, sk: str, at: int) -> None:
+        """Count a visit and keep the first and latest times (epoch seconds) it happened."""
+        self._client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": pk}, "sk": {"S": sk}},
+            UpdateExpression="ADD visits :one SET first_at = if_not_exists(first_at, :at), last_at = :at",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":at": {"N": str(at)}},
+        )
+
     def put_flag(self, pk: str, sk: str) -> None:
         self._client.put_item(TableName=self._table, Item={"pk": {"S": pk}, "sk": {"S": sk}})
 

@@ -327,7 +327,8 @@ class RefundsByBuyerIndex(GlobalSecondaryIndex["RefundTableItem"]):
 
     class Meta:
         index_name = "by_buyer"
-        projection = KeysOnlyProjection()
+        # pynamodb filters a polymorphic model's queries on its discriminator, so it must be projected.
+        projection = IncludeProjection(["kind"])
 
     buyer_ref = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)

@@ -24,6 +24,11 @@ from faka.errors import InvalidRequest, NotFound
 from faka.observability import logger, metrics
 from faka.ports import EventPublisher, KeyVault
 
+# Orders whose keys went out; a refund under way or done does not stop activations being reported.
+_DELIVERED_KEYS = frozenset(
+    {OrderStatus.DELIVERED, OrderStatus.AWAITING_STOCK, OrderStatus.REFUND_PENDING, OrderStatus.REFUNDED}
+)
+
 
 class ActivationStatus(StrEnum):
     ACTIVATED = "activated"
@@ -95,11 +100,17 @@ class Activations:
     def record(self, order_id: str, signal: ActivationSignal, *, line_no: int | None = None) -> SignalOutcome:
         """Record a signal for one line, or for every delivered line of the order when none is named."""
         order = self._orders.get(order_id)
-        if order.stored_status not in (OrderStatus.DELIVERED, OrderStatus.AWAITING_STOCK):
+        if order.stored_status not in _DELIVERED_KEYS:
             raise InvalidRequest("the order has no delivered key", code="not_delivered")
         lines = [n.line_no for n in order.lines if n.issued and (line_no is None or n.line_no == line_no)]
         if not lines:
             raise NotFound("no such delivered line", code="unknown_line")
+        if signal.status is ActivationStatus.ACTIVATED and (
+            revoked := [n.line_no for n in order.lines if n.revoked and n.line_no in lines]
+        ):
+            # Refunded, then redeemed anyway: the record keeps the refund, a person looks at the buyer.
+            logger.warning("activation of a revoked key", extra={"order_id": order_id, "lines": revoked})
+            metrics.add_metric(name="RevokedKeysActivated", unit="Count", value=1)
         changed = sum(1 for n in lines if self._record_line(order, n, signal))
         return SignalOutcome(order.order_id, changed)
 

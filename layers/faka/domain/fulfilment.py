@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from faka.domain.issuance import ClaimOutcome, KeyIssuer
 from faka.domain.model import FULFILLABLE, Order, OrderStatus, PaymentConfirmation
-from faka.domain.orders import Orders
+from faka.domain.orders import HELD_BY_RISK_RULES, Orders
 from faka.observability import logger, metrics
 from faka.ports import EventPublisher
 
@@ -22,6 +22,7 @@ class PaymentResult(StrEnum):
     DELIVERED = "delivered"
     AWAITING_STOCK = "awaiting_stock"
     FLAGGED = "flagged"
+    HELD = "held"
     ALREADY_PROCESSED = "already_processed"
 
 
@@ -44,13 +45,19 @@ class Fulfilment:
         if mismatch and order.stored_status is OrderStatus.PENDING_PAYMENT:
             return self._flag(order, mismatch, payment)
         if order.stored_status is OrderStatus.PENDING_PAYMENT:
-            if self._orders.mark_paid(order, payment):
+            # An order the checkout risk rules flagged is held in the same write that records its payment.
+            if self._orders.mark_paid(order, payment, hold=bool(order.hold_rules)):
                 metrics.add_metric(name="OrdersPaid", unit="Count", value=1)
             order = self._orders.get(order.order_id)
         elif order.payment_ref and order.payment_ref != payment.payment_ref:
             # A second, different payment for an order already paid: a double charge for a person to refund.
             self._publish_flag(order, "duplicate_payment", payment)
             return PaymentOutcome(order.order_id, PaymentResult.FLAGGED, order.stored_status)
+        if order.stored_status is OrderStatus.ON_HOLD and order.flag_reason == HELD_BY_RISK_RULES:
+            self._events.publish(
+                "OrderHeld", {"order_id": order.order_id, "shop_id": order.shop_id, "rules": list(order.hold_rules)}
+            )
+            return PaymentOutcome(order.order_id, PaymentResult.HELD, order.stored_status)
         if order.stored_status is OrderStatus.PAID:
             self._events.publish("OrderPaid", _paid_detail(order))
         if order.stored_status not in FULFILLABLE:

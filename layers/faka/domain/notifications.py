@@ -53,6 +53,25 @@ class Notices:
                 shop_id=detail["shop_id"],
             )
             return None
+        if detail_type == "OrderHeld":
+            order_id = detail["order_id"]
+            self._alerts.alert(
+                f"Order {order_id} held by the risk rules: {', '.join(detail['rules'])}",
+                "The order is paid but was not delivered. Look at it, then release it to delivery or cancel it "
+                f"with a full refund: POST /v1/admin/orders/{order_id}/release or .../cancel with a reason.",
+                shop_id=detail["shop_id"],
+            )
+            return None
+        if detail_type == "DisputeOpened":
+            order_id = detail["order_id"]
+            self._alerts.alert(
+                f"Chargeback on order {order_id}: {detail['reason']}",
+                f"Dispute {detail['dispute_id']} for {detail['amount']} {detail['currency']}. Unactivated keys revoked "
+                f"(lines {detail['revoked_lines']}) and the buyer frozen for automatic decisions. Evidence: "
+                f"GET /v1/admin/orders/{order_id}/evidence.",
+                shop_id=detail["shop_id"],
+            )
+            return None
         raise ValueError(f"no notice for {detail_type}")
 
     def send_delivery(self, order_id: str) -> str | None:

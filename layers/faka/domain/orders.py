@@ -28,6 +28,13 @@ class OrderRequest:
     locale: str
     buyer_ip: str | None = None
     buyer_country: str | None = None
+    # Checkout risk rules that fired: the payment will hold the order for an operator instead of delivering it.
+    hold_rules: tuple[str, ...] = ()
+
+
+# The one partition of the sparse pending_payment index (it only ever holds orders unpaid for minutes).
+PAYMENT_PENDING = "pending"
+HELD_BY_RISK_RULES = "risk_rules"
 
 
 def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
@@ -114,6 +121,8 @@ class Orders:
             buyer_country=request.buyer_country,
             created_at=now,
             expires_at=now + self._ttl,
+            payment_pending=PAYMENT_PENDING,
+            hold_rules=list(request.hold_rules) or None,
         )
         lines = [
             OrderLineItem(item.order_id, OrderLineItem.sort_key(n), line_no=n) for n in range(1, request.quantity + 1)
@@ -152,15 +161,35 @@ class Orders:
             raise NotFound("no such order", code="unknown_order")
         return order
 
-    def mark_paid(self, order: Order, payment: PaymentConfirmation) -> bool:
+    def mark_paid(self, order: Order, payment: PaymentConfirmation, *, hold: bool = False) -> bool:
+        """Record the payment; with ``hold`` the order goes on hold in the same write, so no crash can deliver it."""
+        status = OrderStatus.ON_HOLD if hold else OrderStatus.PAID
         return self._transition(
             order,
             _in(PAYABLE),
-            OrderItem.status.set(OrderStatus.PAID.value),
+            OrderItem.status.set(status.value),
             OrderItem.paid_at.set(datetime.now(UTC)),
             OrderItem.payment_provider.set(payment.provider),
             OrderItem.payment_ref.set(payment.payment_ref),
+            OrderItem.payment_pending.remove(),
+            *([OrderItem.flag_reason.set(HELD_BY_RISK_RULES)] if hold else []),
         )
+
+    def release_hold(self, order: Order) -> bool:
+        """An operator lets a paid order held by the risk rules go on to delivery."""
+        return self._transition(
+            order,
+            (OrderItem.status == OrderStatus.ON_HOLD.value) & OrderItem.payment_ref.exists(),
+            OrderItem.status.set(OrderStatus.PAID.value),
+        )
+
+    def pending_payments(self, created_before: datetime, limit: int = 100) -> list[str]:
+        """Orders still waiting for their payment that were placed before ``created_before``, oldest first."""
+        query = OrderItem.pending_payments.query(PAYMENT_PENDING, OrderItem.created_at < created_before, limit=limit)
+        return [item.order_id for item in query]
+
+    def stop_reconciling(self, order_id: str) -> None:
+        OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.payment_pending.remove()])
 
     def put_on_hold(self, order: Order, reason: str) -> bool:
         return self._transition(
@@ -168,6 +197,7 @@ class Orders:
             _in(PAYABLE | FULFILLABLE),
             OrderItem.status.set(OrderStatus.ON_HOLD.value),
             OrderItem.flag_reason.set(reason),
+            OrderItem.payment_pending.remove(),
         )
 
     def mark_awaiting_stock(self, order: Order) -> bool:

@@ -23,15 +23,15 @@ from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import KeyItem, OrderItem, OrderLineItem, RefundItem, RefundPolicyItem, RefundTableItem
+from faka.adapters.tables import OrderItem, OrderLineItem, RefundItem, RefundPolicyItem, RefundTableItem
 from faka.domain.access import Role
 from faka.domain.model import Order, OrderLine, OrderStatus
 from faka.domain.orders import Orders
+from faka.domain.revocation import revoke_lines
 from faka.domain.risk import Buyer, Counted, Facts, RefundDefaults, RiskRules, RiskSignals, SlaPolicy
 from faka.domain.tickets import Ticket, Tickets
 from faka.errors import Conflict, Forbidden, InvalidRequest, NotFound
@@ -322,14 +322,16 @@ class Refunds:
             if wanted is None or wanted == set(open_refund.lines):
                 return open_refund
             raise Conflict("a refund of this order is already under way", code="refund_in_progress")
-        claimed = {refund_id for n in (wanted or ()) if (refund_id := by_line[n].refund_id)}
+        if wanted is None:
+            if any(not line.refund_id for line in order.lines):
+                return None
+            wanted = set(by_line)  # every line had its refund: the same request again gets the same answer
+        claimed = {refund_id for n in wanted if (refund_id := by_line[n].refund_id)}
         if claimed:
             earlier = self.get(claimed.pop()) if len(claimed) == 1 else None
             if earlier is not None and wanted == set(earlier.lines):
                 return earlier
             raise Conflict("a line of this order already had a refund", code="already_refunded")
-        if wanted is None and all(line.refund_id for line in order.lines):
-            raise Conflict("every line of this order already had a refund", code="already_refunded")
         return None
 
     def _new_refund(
@@ -522,42 +524,18 @@ class Refunds:
         raise Conflict("the order's keys kept changing", code="busy")
 
     def _revoke(self, refund: Refund, order: Order, lines: list[OrderLine]) -> bool:
-        now = datetime.now(UTC)
-        pending = [line for line in lines if line.issued and not line.revoked]
         try:
             with TransactWrite(connection=self._connection) as transaction:
-                for line in lines:
-                    # Exactly the key read above: one issued meanwhile (a restock, a reissue) fails this and is
-                    # read on the next pass; an activation meanwhile fails it and rejects the refund.
-                    same_key: Condition = (
-                        OrderLineItem.code_hash == line.code_hash
-                        if line.code_hash
-                        else OrderLineItem.code_hash.does_not_exist()
-                    )
-                    not_activated = OrderLineItem.activation_status.does_not_exist() | (
-                        OrderLineItem.activation_status != "activated"
-                    )
-                    transaction.update(
-                        OrderLineItem(order.order_id, OrderLineItem.sort_key(line.line_no)),
-                        actions=[OrderLineItem.revoked_at.set(now)],
-                        condition=(OrderLineItem.refund_id == refund.refund_id) & same_key & not_activated,
-                    )
-                    if line.code_hash:
-                        transaction.update(
-                            KeyItem(order.product_ref, line.code_hash),
-                            actions=[KeyItem.status.set("revoked")],
-                            condition=KeyItem.order_id == order.order_id,
-                        )
-                if pending and order.pending_activation:
-                    # Revoked keys no longer wait for activation, which ends the escalation once none do.
-                    transaction.update(
-                        OrderItem(order.order_id, OrderItem.SK),
-                        actions=[OrderItem.pending_activation.add(-min(len(pending), order.pending_activation))],
-                        condition=OrderItem.pending_activation >= min(len(pending), order.pending_activation),
-                    )
+                revoke_lines(
+                    transaction,
+                    order,
+                    lines,
+                    datetime.now(UTC),
+                    line_condition=OrderLineItem.refund_id == refund.refund_id,
+                )
                 transaction.update(
                     RefundItem(refund.refund_id, RefundItem.SK),
-                    actions=[RefundItem.revoked_at.set(now)],
+                    actions=[RefundItem.revoked_at.set(datetime.now(UTC))],
                     condition=RefundItem.status == RefundStatus.APPROVED.value,
                 )
         except TransactWriteError as error:

@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from faka.adapters.counters import Counters
 from faka.adapters.tables import RefundTableItem
+from faka.observability import logger
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "refund_risk.json"
 
@@ -249,6 +250,14 @@ class RiskSignals:
             )
         if self.rules.counts_email(buyer):
             self.counters.add(self._pk(Counted.ORDERS_FROM_EMAIL, buyer.ref), bucket, {"orders": 1}, expires_at=expires)
+
+    def screen_checkout(self, buyer: Buyer, now: datetime) -> list[str]:
+        """Count this order in the buyer's bursts and name the checkout rules it fires (none: deliver as usual)."""
+        self.note_order(buyer, now)
+        fired = self.rules.checkout_rules_fired(self.checkout_facts(buyer, now))
+        if fired:
+            logger.info("order will be held", extra={"rules": fired})
+        return fired
 
     def checkout_facts(self, buyer: Buyer, now: datetime) -> Facts:
         def count(counted: Counted, minutes: int) -> int:

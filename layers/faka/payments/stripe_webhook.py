@@ -55,6 +55,32 @@ class PaymentIntent(_Lenient):
     status: str | None = None
 
 
+class Dispute(_Lenient):
+    id: str
+    charge: str | dict[str, Any] | None = None
+    payment_intent: str | dict[str, Any] | None = None
+    amount: int
+    currency: str
+    reason: str | None = None
+    status: str
+    metadata: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class DisputeNotice:
+    """A chargeback opened (or closed) by the buyer's bank; the order is named only through its payment."""
+
+    dispute_id: str
+    charge: str | None
+    payment_ref: str | None
+    order_id: str | None
+    amount: int
+    currency: str
+    reason: str
+    status: str
+    closed: bool
+
+
 @dataclass(frozen=True)
 class Ignored:
     """A genuine Stripe event that asks nothing of faka; answered 200 so Stripe stops sending it."""
@@ -66,10 +92,11 @@ class Ignored:
 @dataclass(frozen=True)
 class VerifiedEvent:
     event_id: str
-    notice: PaymentConfirmation | Ignored
+    notice: PaymentConfirmation | DisputeNotice | Ignored
 
 
 _SESSION_PAID = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+_DISPUTES = {"charge.dispute.created": False, "charge.dispute.closed": True}
 
 
 def verify_stripe_event(payload: str, signature: str | None, secret: str) -> VerifiedEvent:
@@ -88,15 +115,32 @@ def verify_stripe_event(payload: str, signature: str | None, secret: str) -> Ver
         ) from None
 
 
-def _read(event: StripeEvent) -> PaymentConfirmation | Ignored:
+def _id(reference: str | dict[str, Any] | None) -> str | None:
+    """An expandable Stripe field: the id, or the expanded object's id."""
+    return reference.get("id") if isinstance(reference, dict) else reference
+
+
+def _read(event: StripeEvent) -> PaymentConfirmation | DisputeNotice | Ignored:
     if event.type in _SESSION_PAID:
         session = CheckoutSession.model_validate(event.data.object)
         if session.payment_status != "paid":
             return Ignored(event.id, f"payment_status {session.payment_status}")
         order_id = session.client_reference_id or (session.metadata or {}).get("order_id")
-        intent = session.payment_intent
-        payment_ref = (intent if isinstance(intent, str) else intent.get("id") if intent else None) or session.id
+        payment_ref = _id(session.payment_intent) or session.id
         return _confirmation(event, order_id, session.amount_total, session.currency, payment_ref)
+    if event.type in _DISPUTES:
+        dispute = Dispute.model_validate(event.data.object)
+        return DisputeNotice(
+            dispute_id=dispute.id,
+            charge=_id(dispute.charge),
+            payment_ref=_id(dispute.payment_intent),
+            order_id=(dispute.metadata or {}).get("order_id"),
+            amount=dispute.amount,
+            currency=dispute.currency.lower(),
+            reason=dispute.reason or "general",
+            status=dispute.status,
+            closed=_DISPUTES[event.type],
+        )
     if event.type == "payment_intent.succeeded":
         payment = PaymentIntent.model_validate(event.data.object)
         order_id = (payment.metadata or {}).get("order_id")

@@ -8,6 +8,7 @@ mentioned" instead of memorising numbers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,8 +20,7 @@ ORDER_PLACEHOLDER = " _order_ "
 EMAIL_PLACEHOLDER = " _email_ "
 KEY_PLACEHOLDER = " _key_ "
 AMOUNT_PLACEHOLDER = " _amount_ "
-PLACEHOLDERS = frozenset(word.strip() for word in (ORDER_PLACEHOLDER, EMAIL_PLACEHOLDER, KEY_PLACEHOLDER))
-PLACEHOLDERS |= {AMOUNT_PLACEHOLDER.strip()}
+PLACEHOLDERS = frozenset(p.strip() for p in (ORDER_PLACEHOLDER, EMAIL_PLACEHOLDER, KEY_PLACEHOLDER, AMOUNT_PLACEHOLDER))
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # faka's order ids are uuid4().hex; buyers also paste the dashed UUID form.
@@ -177,7 +177,7 @@ def extract(text: str) -> Extraction:
         order_ids.append(match.group(0).replace("-", "").lower())
         return ORDER_PLACEHOLDER
 
-    def key(grouped: bool) -> Any:
+    def key(grouped: bool) -> Callable[[re.Match[str]], str]:
         def replace(match: re.Match[str]) -> str:
             if not _looks_like_key(match.group(0), grouped):
                 return match.group(0)

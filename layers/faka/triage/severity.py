@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 SELF_SERVICE = frozenset({"activation_help", "order_status", "other"})
-URGENT_BASE = {"fraud_report": 5, "account_security": 4}
+URGENT_BASE = {"account_security": 4}
 # "High value" per currency in minor units, about 100 USD; currencies not listed use the USD figure.
 HIGH_VALUE_MINOR = {"usd": 10_000, "eur": 10_000, "gbp": 8_000, "cny": 70_000, "hkd": 80_000, "jpy": 15_000}
 HIGH_VALUE_DEFAULT_MINOR = 10_000
@@ -54,14 +54,13 @@ def assess(intent: str, sentiment: str, entities: dict[str, Any], context: Triag
         reasons.append(f"{intent.replace('_', ' ')}: needs a person")
 
     value = _order_value(context, entities)
-    high_value = value is not None and value[0] >= HIGH_VALUE_MINOR.get(value[1], HIGH_VALUE_DEFAULT_MINOR)
-    angry = sentiment == "angry"
-    if angry and high_value and value is not None:
-        severity = max(severity, 4)
-        reasons.append(f"angry buyer on a high-value order ({value[0]} {value[1]} minor units)")
-    elif angry:
+    high_value = value if value and value[0] >= HIGH_VALUE_MINOR.get(value[1], HIGH_VALUE_DEFAULT_MINOR) else None
+    if sentiment == "angry":
         severity += 1
         reasons.append("angry buyer")
+        if high_value:
+            severity = max(severity, 4)
+            reasons.append(f"and a high-value order ({high_value[0]} {high_value[1]} minor units)")
     if context.prior_claims >= REPEATED_CLAIMS:
         severity = max(severity + 1, 4)
         reasons.append(f"repeated claims ({context.prior_claims} before this one)")

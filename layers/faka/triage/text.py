@@ -10,9 +10,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-# Traditional → simplified for the characters buyers use about orders, keys, accounts and money. A full
-# OpenCC table is ~2 MB; this one covers the domain, and the model's character n-grams absorb the rest.
-_TRADITIONAL_SIMPLIFIED = (
+# Traditional → simplified for the characters buyers use about orders, keys, accounts and money (pairs of
+# traditional, simplified). A full OpenCC table is ~2 MB; this one covers the domain, and the model's
+# character n-grams absorb the rest. data/triage/generate.py uses the pairs backwards to write traditional rows.
+TRADITIONAL_SIMPLIFIED = (
     "無无 碼码 兌兑 換换 號号 訂订 單单 帳账 賬账 戶户 購购 買买 賣卖 錢钱 還还 沒没 貨货 發发 給给 這这 "
     "個个 們们 為为 麼么 樣样 請请 問问 題题 謝谢 說说 話话 語语 認认 證证 驗验 電电 郵邮 網网 區区 國国 "
     "東东 臺台 灣湾 陸陆 歐欧 韓韩 錯错 誤误 對对 應应 該该 經经 過过 時时 間间 後后 會会 來来 嗎吗 騙骗 "
@@ -31,7 +32,7 @@ _TRADITIONAL_SIMPLIFIED = (
     "辭辞 邏逻 鄉乡 醫医 釋释 鐵铁 鑰钥 閱阅 陣阵 隨随 雙双 雜杂 難难 靈灵 響响 預预 頓顿 顏颜 願愿 飛飞 "
     "館馆 驚惊 髮发 鬆松 麗丽 黨党 齡龄 龍龙"
 )
-_T2S = str.maketrans({pair[0]: pair[1] for pair in _TRADITIONAL_SIMPLIFIED.split()})
+_T2S = str.maketrans({pair[0]: pair[1] for pair in TRADITIONAL_SIMPLIFIED.split()})
 
 # Buyers drop Spanish accents as often as they type them; folding makes "código" and "codigo" one word.
 _LATIN_FOLD = str.maketrans("áàâäãåéèêëíìîïóòôöõúùûüçñ’‘`", "aaaaaaeeeeiiiiooooouuuucn'''")
@@ -43,7 +44,8 @@ CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKENS = re.compile(rf"[{CJK}]+|[a-z0-9_]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _LATIN_PHRASE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)+")
-_NOT_WORD = re.compile(r"[^\w]")
+# Word boundaries for lexicon phrases: any non-word character, and where Chinese meets Latin ("到App Store").
+_BOUNDARY = re.compile(rf"[^\w]|(?<=[{CJK}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{CJK}])")
 _CJK_RUN = re.compile(rf"[{CJK}]")
 _DIGITS = re.compile(r"^\d+$")
 
@@ -54,7 +56,7 @@ def fold(text: str) -> str:
 
 
 def fold_case(folded: str) -> str:
-    """Lower-case and accent-free, character for character (offsets into ``folded`` stay valid)."""
+    """Lower-case and accent-free, keeping every character (``normalize`` also drops apostrophes)."""
     return folded.lower().translate(_LATIN_FOLD)
 
 
@@ -79,7 +81,7 @@ class Vocabulary:
 
     def find(self, lowered: str) -> list[tuple[int, str]]:
         """(position, value) of every entry found in ``lowered`` (from ``fold_case``); positions order finds."""
-        spaced = " " + _NOT_WORD.sub(" ", lowered) + " "
+        spaced = " " + _BOUNDARY.sub(" ", lowered) + " "
         found = [(m.start(), self._words[m[0]]) for m in _LATIN_WORD.finditer(spaced) if m[0] in self._words]
         for phrase, value in self._phrases:
             # Entries with symbols (":)", "ee.uu") are looked for as written, the rest in the spaced copy.
@@ -87,10 +89,6 @@ class Vocabulary:
             if at >= 0:
                 found.append((at, value))
         return found
-
-    def first(self, lowered: str) -> str | None:
-        found = self.find(lowered)
-        return min(found)[1] if found else None
 
 
 def tokens(normalized: str) -> list[str]:

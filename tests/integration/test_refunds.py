@@ -1,0 +1,334 @@
+"""Refund API inputs, payment reconciliation, chargebacks and checkout risk rules, through the API function.
+
+The refund review runs for real (moto's Step Functions executor, the refunds function in-process); every
+event emitted is checked against its schema by the autouse fixture of this folder.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from faka import resources
+from faka.adapters.tables import OrderItem, OrderLineItem
+from faka.domain.orders import PAYMENT_PENDING
+from faka.domain.risk import Buyer
+from faka.payments.stripe_webhook import stripe_signature
+from faka.wiring import services
+from faka_local.event_sources import load_handler
+from faka_local.lambda_context import LocalLambdaContext
+from tests.integration.conftest import ADMIN, Response
+from tests.integration.helpers import WEBHOOK_SECRET, pay, sent_mail
+from tests.integration.refund_helpers import PRICE, SKU, RefundStack, refund_stack_fixture  # noqa: F401 - fixture
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stripe"
+
+
+def _completed(stack: RefundStack, response: Response) -> dict[str, Any]:
+    assert response.status == 202, response.body
+    assert stack.wait(response.body["refund_id"])["status"] == "SUCCEEDED"
+    return stack.refund(response.body["refund_id"])
+
+
+def _place(stack: RefundStack, email: str, source_ip: str = "198.51.100.7") -> dict[str, Any]:
+    draft = {"sku": SKU, "quantity": 1, "email": email, "locale": "en"}
+    response = stack.api("POST", "/v1/orders", draft, source_ip=source_ip)
+    assert response.status == 201, response.body
+    return dict(response.body)
+
+
+def _stripe_event(event_type: str, obj: str, **changes: Any) -> str:
+    event = json.loads((FIXTURES / "event.json").read_text())
+    data = json.loads((FIXTURES / obj).read_text())
+    data.update(changes)
+    event.update(id=f"evt_{event_type}_{data['id']}", type=event_type, data={"object": data})
+    return json.dumps(event)
+
+
+def _webhook(stack: RefundStack, body: str) -> Response:
+    return stack.api(
+        "POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": stripe_signature(body, WEBHOOK_SECRET)}
+    )
+
+
+# --- refund requests ---------------------------------------------------------------------------------------
+
+
+def test_only_the_orders_token_can_ask(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    order = refund_stack.buy()
+    other = refund_stack.buy(email="other@example.com")
+
+    for token in (other["access_token"], "guess"):
+        response = refund_stack.ask(order, token=token)
+        assert (response.status, response.body["code"]) == (404, "unknown_order")
+    anonymous = refund_stack.api("POST", f"/v1/orders/{order['order_id']}/refund", {"reason": "x"})
+    assert (anonymous.status, anonymous.body["code"]) == (404, "unknown_order")
+    assert refund_stack.api("GET", f"/v1/orders/{order['order_id']}/refunds").status == 404
+    assert services().refunds.for_order(order["order_id"]) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({}, "invalid_request"),
+        ({"reason": ""}, "invalid_request"),
+        ({"reason": "x", "lines": []}, "invalid_request"),
+        ({"reason": "x", "lines": [0]}, "invalid_request"),
+        ({"reason": "x", "lines": ["1"]}, "invalid_request"),
+        ({"reason": "x", "lines": [3]}, "unknown_line"),
+    ],
+)
+def test_malformed_requests_are_refused(refund_stack: RefundStack, body: dict[str, Any], code: str) -> None:
+    refund_stack.open()
+    order = refund_stack.buy(quantity=2)
+    bearer = {"Authorization": f"Bearer {order['access_token']}"}
+
+    response = refund_stack.api("POST", f"/v1/orders/{order['order_id']}/refund", body, bearer)
+
+    assert (response.status, response.body["code"]) == (400, code)
+    assert refund_stack.order(order)["status"] == "delivered"
+
+
+def test_an_unpaid_order_cannot_be_refunded(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    order = _place(refund_stack, "unpaid@example.net")
+
+    response = refund_stack.ask(order)
+
+    assert (response.status, response.body["code"]) == (409, "not_paid")
+
+
+def test_one_refund_per_line_and_never_above_the_paid_amount(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    refund_stack.set_policy(limit=0)  # keep the first refund open in review
+    order = refund_stack.buy(quantity=3)
+    first = refund_stack.ask(order, lines=[1, 2])
+    assert first.status == 202
+    refund_stack.wait_for(first.body["refund_id"], "in_review")
+
+    assert refund_stack.ask(order, lines=[2, 1]).body["refund_id"] == first.body["refund_id"]
+    in_progress = refund_stack.ask(order, lines=[3])
+    assert (in_progress.status, in_progress.body["code"]) == (409, "refund_in_progress")
+    assert refund_stack.decide(first.body["refund_id"], "approve").status == 200
+    assert _completed(refund_stack, first)["amount"] == 2 * PRICE
+
+    overlapping = refund_stack.ask(order, lines=[2, 3])
+    assert (overlapping.status, overlapping.body["code"]) == (409, "already_refunded")
+    last = refund_stack.ask(order)  # every line not refunded yet: line 3
+    assert refund_stack.wait_for(last.body["refund_id"], "in_review")["lines"] == [3]
+    refund_stack.decide(last.body["refund_id"], "approve")
+    assert _completed(refund_stack, last)["amount"] == PRICE
+
+    assert refund_stack.order(order)["status"] == "refunded"
+    assert sum(r["amount"] for r in refund_stack.provider_refunds()) == 3 * PRICE
+    assert refund_stack.ask(order, lines=[1]).body["code"] == "already_refunded"
+    views = refund_stack.api(
+        "GET", f"/v1/orders/{order['order_id']}/refunds", headers={"Authorization": f"Bearer {order['access_token']}"}
+    ).body["refunds"]
+    assert sorted(v["status"] for v in views) == ["completed", "completed"]
+
+
+def test_operators_decide_only_with_authority(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    refund_stack.set_policy(limit=0)
+    order = refund_stack.buy()
+    refund_id = refund_stack.ask(order).body["refund_id"]
+    refund_stack.wait_for(refund_id, "in_review")
+    moon = refund_stack.api(
+        "POST", "/v1/admin/shops", {"shop_id": "moon", "name": "Moon", "support_email": "m@example.com"}, ADMIN
+    ).body["operator_token"]
+
+    cases = [
+        ({}, 401, "missing_token"),
+        ({"Authorization": "Bearer wrong"}, 403, "forbidden"),
+        ({"Authorization": f"Bearer {moon}"}, 403, "forbidden"),
+        ({"Authorization": f"Bearer {moon}", "X-Faka-Shop": "moon"}, 404, "unknown_refund"),
+    ]
+    for headers, status, code in cases:
+        response = refund_stack.decide(refund_id, "approve", headers=headers)
+        assert (response.status, response.body["code"]) == (status, code), headers
+    unknown = refund_stack.decide("0" * 32, "approve")
+    assert (unknown.status, unknown.body["code"]) == (404, "unknown_refund")
+    shop_operator = {"Authorization": f"Bearer {refund_stack.shop_token}"}
+    policy = {"auto_approve_limits": {"usd": 10**7}, "review_sla_seconds": 60, "sla_policy": "auto_approve"}
+    assert refund_stack.api("PUT", "/v1/admin/refund-policy", policy, shop_operator).status == 403
+    assert refund_stack.provider_refunds() == []
+    assert refund_stack.refund(refund_id)["status"] == "in_review"
+
+    assert refund_stack.decide(refund_id, "reject", "Used", headers=shop_operator).status == 200
+    assert refund_stack.wait(refund_id)["status"] == "SUCCEEDED"
+    assert refund_stack.decide(refund_id, "approve").body["code"] == "not_in_review"
+    assert refund_stack.provider_refunds() == []
+
+
+def test_more_than_three_refunds_in_a_day_need_a_person(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    orders = [refund_stack.buy(email="serial@example.com") for _ in range(4)]
+
+    for order in orders[:3]:
+        assert _completed(refund_stack, refund_stack.ask(order))["decided_by"] == "risk_rules"
+    fourth = refund_stack.ask(orders[3]).body["refund_id"]
+
+    refund = refund_stack.wait_for(fourth, "in_review")
+    assert refund["risk_rules"] == ["refund_velocity"]
+
+
+# --- payment reconciliation --------------------------------------------------------------------------------
+
+
+def _reconcile(minutes_later: float) -> dict[str, int]:
+    """The scheduled function, as if it ran ``minutes_later`` from now."""
+    report = services().reconciliation.run(datetime.now(UTC) + timedelta(minutes=minutes_later))
+    return {"checked": report.checked, "fulfilled": report.fulfilled, "closed": report.closed}
+
+
+def test_a_payment_whose_webhook_never_came_is_delivered(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    dropped = _place(refund_stack, "dropped@example.net")
+    unpaid = _place(refund_stack, "unpaid@example.net")
+    services().payment_provider.record_payment(  # type: ignore[attr-defined]
+        dropped["order_id"], dropped["amount"], "usd", webhook_sent=False
+    )
+
+    assert _reconcile(0) == {"checked": 0, "fulfilled": 0, "closed": 0}  # too early: the webhook may still come
+    assert _reconcile(4) == {"checked": 2, "fulfilled": 1, "closed": 0}
+
+    assert refund_stack.order(dropped)["status"] == "delivered"
+    assert refund_stack.order(unpaid)["status"] == "pending_payment"
+    assert OrderItem.get(dropped["order_id"], OrderItem.SK).payment_pending is None
+    # The webhook arriving after all changes nothing: still one key, one delivery email.
+    assert pay(refund_stack, dropped["order_id"], dropped["amount"]).body["result"] == "already_processed"
+    assert len(refund_stack.order(dropped)["keys"]) == 1
+    # The unpaid one is asked about until an hour after it expired, then left alone.
+    assert _reconcile(60) == {"checked": 1, "fulfilled": 0, "closed": 0}
+    assert _reconcile(120) == {"checked": 1, "fulfilled": 0, "closed": 1}
+    assert list(OrderItem.pending_payments.query(PAYMENT_PENDING)) == []
+
+
+def test_the_reconcile_function_runs_on_its_schedule_event(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    handler = load_handler(resources.RECONCILE_FUNCTION)
+    event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
+
+    assert handler(event, LocalLambdaContext(resources.RECONCILE_FUNCTION.physical_name)) == {
+        "checked": 0,
+        "fulfilled": 0,
+        "closed": 0,
+    }
+
+
+# --- chargebacks -------------------------------------------------------------------------------------------
+
+
+def test_a_chargeback_revokes_unused_keys_freezes_the_buyer_and_builds_evidence(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    order = refund_stack.buy(quantity=2, email="chargeback@example.net")
+    bearer = {"Authorization": f"Bearer {order['access_token']}"}
+    assert refund_stack.api("GET", f"/v1/orders/{order['order_id']}", headers=bearer).status == 200
+    refund_stack.activate(order, line_no=1)
+    opened = _stripe_event(
+        "charge.dispute.created", "dispute.json", payment_intent=f"pi_sandbox_{order['order_id']}", amount=2 * PRICE
+    )
+
+    first, replay = _webhook(refund_stack, opened), _webhook(refund_stack, opened)
+
+    assert first.status == replay.status == 200
+    assert first.body == replay.body == {"received": True, "result": "dispute_opened", "order_id": order["order_id"]}
+    lines = {n: OrderLineItem.get(order["order_id"], OrderLineItem.sort_key(n)) for n in (1, 2)}
+    assert (lines[1].activation_status, lines[1].revoked_at) == ("activated", None)
+    assert lines[2].revoked_at is not None
+    assert services().risk_signals.is_frozen(Buyer("chargeback@example.net").ref)
+
+    evidence = refund_stack.api("GET", f"/v1/admin/orders/{order['order_id']}/evidence", headers=ADMIN).body
+    assert evidence["order"]["buyer_ip"] == "203.0.113.7"
+    assert evidence["delivery"]["delivered_at"]
+    assert evidence["key_page_views"]["views"] == 1
+    assert [(a["line_no"], a["status"], a["revoked_at"] is not None) for a in evidence["activation"]] == [
+        (1, "activated", False),
+        (2, None, True),
+    ]
+    assert [(d["dispute_id"], d["revoked_lines"]) for d in evidence["disputes"]] == [
+        ("dp_1Pgc71B7WZ01zgkWMevJiAUx", [2])
+    ]
+    refund_stack.deliver_notices()
+    assert any("Chargeback" in a["Subject"] for a in refund_stack.operator_alerts())
+    # Frozen: the buyer's next order is held before delivery.
+    again = refund_stack.buy(email="chargeback@example.net")
+    assert refund_stack.order(again)["status"] == "on_hold"
+
+    closed = _stripe_event(
+        "charge.dispute.closed", "dispute.json", payment_intent=f"pi_sandbox_{order['order_id']}", status="lost"
+    )
+    assert _webhook(refund_stack, closed).body["result"] == "dispute_closed"
+    evidence = refund_stack.api("GET", f"/v1/admin/orders/{order['order_id']}/evidence", headers=ADMIN).body
+    assert evidence["disputes"][0]["status"] == "lost"
+
+
+def test_a_dispute_for_no_faka_order_is_acknowledged(refund_stack: RefundStack) -> None:
+    # Stripe's own example names a charge only; the sandbox knows no such payment.
+    response = _webhook(refund_stack, _stripe_event("charge.dispute.created", "dispute.json"))
+
+    assert (response.status, response.body["result"]) == (200, "ignored")
+
+
+# --- checkout risk rules -----------------------------------------------------------------------------------
+
+
+def test_a_burst_of_orders_from_one_email_is_held_then_released(refund_stack: RefundStack) -> None:
+    refund_stack.open(keys=20)
+    burst = [_place(refund_stack, "burst@example.net", source_ip=f"198.51.100.{n}") for n in range(11)]
+    for order in burst:
+        assert pay(refund_stack, order["order_id"], order["amount"]).status == 200
+
+    statuses = [refund_stack.order(order)["status"] for order in burst]
+    assert statuses == ["delivered"] * 10 + ["on_hold"]
+    held = burst[-1]
+    item = OrderItem.get(held["order_id"], OrderItem.SK)
+    assert (item.flag_reason, item.hold_rules) == ("risk_rules", ["email_burst"])
+    assert refund_stack.order(held)["keys"] == []
+    # A redelivered webhook does not deliver it either.
+    assert pay(refund_stack, held["order_id"], held["amount"]).body["result"] == "held"
+    refund_stack.deliver_notices()
+    assert any("held by the risk rules" in a["Subject"] for a in refund_stack.operator_alerts())
+
+    released = refund_stack.api("POST", f"/v1/admin/orders/{held['order_id']}/release", headers=ADMIN)
+
+    assert released.status == 200, released.body
+    assert released.body["result"] == "delivered"
+    assert len(refund_stack.order(held)["keys"]) == 1
+    again = refund_stack.api("POST", f"/v1/admin/orders/{held['order_id']}/release", headers=ADMIN)
+    assert (again.status, again.body["code"]) == (409, "not_on_hold")
+
+
+def test_a_burst_from_one_ip_and_a_blacklisted_email_are_held_and_can_be_cancelled(refund_stack: RefundStack) -> None:
+    refund_stack.open(keys=30)
+    burst = [_place(refund_stack, f"b{n}@example.net", source_ip="198.51.100.99") for n in range(21)]
+    disposable = _place(refund_stack, "someone@mailinator.com")
+    for order in (burst[-1], disposable):
+        assert pay(refund_stack, order["order_id"], order["amount"]).body["result"] == "held"
+    assert OrderItem.get(burst[-1]["order_id"], OrderItem.SK).hold_rules == ["ip_burst"]
+    assert OrderItem.get(disposable["order_id"], OrderItem.SK).hold_rules == ["blacklisted"]
+    assert OrderItem.get(burst[-2]["order_id"], OrderItem.SK).hold_rules is None
+
+    cancel = refund_stack.api(
+        "POST", f"/v1/admin/orders/{disposable['order_id']}/cancel", {"reason": "disposable address"}, ADMIN
+    )
+
+    refund = _completed(refund_stack, cancel)
+    assert (refund["decided_by"], refund["amount"]) == ("platform_operator", PRICE)
+    assert refund_stack.states_entered(cancel.body["refund_id"]) == [
+        "AssessRisk",
+        "Route",
+        "RevokeKeys",
+        "RefundPayment",
+    ]
+    assert refund_stack.order(disposable)["status"] == "refunded"
+    refund_stack.deliver_notices()
+    assert any("Refund of 20.00 USD" in m.subject for m in sent_mail())
+    not_held = refund_stack.api("POST", f"/v1/admin/orders/{burst[0]['order_id']}/cancel", {"reason": "x"}, ADMIN)
+    assert (not_held.status, not_held.body["code"]) == (409, "not_on_hold")
