@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from faka.domain.escalation import TRANSITIONS_PER_PATH
 from faka.domain.model import OrderStatus
 from tests.statemachines.conftest import SHOP_ID, Escalation
 
@@ -45,7 +46,7 @@ def test_keys_activated_before_level_1_send_nothing(escalation: Escalation) -> N
     assert escalation.operator_alerts() == []
     states = escalation.states_entered(execution_arn)
     _report("activated before level 1", states)
-    assert len(states) == 4
+    assert len(states) == TRANSITIONS_PER_PATH["activated_before_level_1"]
     assert states == ONE_LEVEL_WITHOUT_REMINDER
 
 
@@ -67,7 +68,7 @@ def test_never_activated_sends_three_reminders_then_alerts_operators(escalation:
     assert alert["MessageAttributes"] == {"shop_id": {"Type": "String", "Value": SHOP_ID}}
     states = escalation.states_entered(execution_arn)
     _report("never activated", states)
-    assert len(states) == 13
+    assert len(states) == TRANSITIONS_PER_PATH["never_activated"]
     assert states[-5:] == [
         "WaitForLevel3",
         "CheckOrderLevel3",
@@ -91,7 +92,7 @@ def test_activation_after_the_first_reminder_stops_the_escalation(escalation: Es
     assert escalation.operator_alerts() == []
     states = escalation.states_entered(execution_arn)
     _report("activated after the level-1 reminder", states)
-    assert len(states) == 8
+    assert len(states) == TRANSITIONS_PER_PATH["activated_after_level_1"]
     assert states[4:] == [name.replace("1", "2") for name in ONE_LEVEL_WITHOUT_REMINDER]
 
 

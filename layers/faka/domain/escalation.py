@@ -14,6 +14,15 @@ from typing import Any
 from faka.observability import logger
 
 
+# States entered per execution on each path of statemachines/activation_escalation.asl.json: the billed
+# unit of a Standard workflow. tests/statemachines measures them on the real ASL and compares with these.
+TRANSITIONS_PER_PATH = {
+    "activated_before_level_1": 4,
+    "activated_after_level_1": 8,
+    "never_activated": 13,
+}
+
+
 def parse_offsets(setting: str) -> tuple[int, int, int]:
     first, second, third = (int(part) for part in setting.split(","))
     if not 0 < first < second < third:

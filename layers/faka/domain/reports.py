@@ -6,6 +6,7 @@ from typing import Any
 
 from faka.adapters.counters import Counters
 from faka.domain.activation import HOUR_BUCKETS, stats_key
+from faka.domain.escalation import TRANSITIONS_PER_PATH
 from faka.domain.reminders import template_key
 
 
@@ -23,6 +24,7 @@ def activation_report(counters: Counters, shop_id: str) -> dict[str, Any]:
         "activations_after_reminder_level": {
             str(level): int(stats.get(f"after_level_{level}", 0)) for level in range(4)
         },
+        "escalation_state_transitions_per_order": TRANSITIONS_PER_PATH,
         "templates": {
             name: {
                 "sent": int(c.get("sent", 0)),
