@@ -16,6 +16,7 @@ from api.schemas import (
     WebhookReceipt,
 )
 from faka import resources
+from faka.domain.fulfilment import PaymentResult
 from faka.domain.model import PaymentConfirmation
 from faka.observability import logger
 from faka.payments.stripe_webhook import DisputeNotice, Ignored, verify_stripe_event
@@ -35,6 +36,8 @@ idempotency_config = IdempotencyConfig(event_key_jmespath="event_id", expires_af
 def _record_payment(payment: dict[str, Any]) -> dict[str, Any]:
     confirmation = PaymentConfirmation(**{k: v for k, v in payment.items() if k != "event_id"})
     outcome = services().fulfilment.record_payment(confirmation)
+    if outcome.result is PaymentResult.DUPLICATE:
+        services().refunds.refund_duplicate(confirmation)
     return {"received": True, "result": outcome.result.value, "order_id": outcome.order_id}
 
 

@@ -26,17 +26,17 @@ from faka.domain.access import OperatorAccess
 from faka.domain.activation import Activations
 from faka.domain.catalog import Catalog, Shops
 from faka.domain.delivered import DeliveredKeys
+from faka.domain.disputes import Disputes
 from faka.domain.escalation import EscalationScheduler, parse_offsets
 from faka.domain.fulfilment import Fulfilment
 from faka.domain.guide_rules import RULES_FILE, GuideChooser
+from faka.domain.holds import HeldOrders
 from faka.domain.inbound_mail import InboundMail
 from faka.domain.issuance import KeyIssuer
 from faka.domain.links import LinkSigner
 from faka.domain.notifications import Notices
 from faka.domain.orders import Orders
 from faka.domain.outreach import OutreachPolicy, QuietHours
-from faka.domain.disputes import Disputes
-from faka.domain.holds import HeldOrders
 from faka.domain.reconciliation import Reconciliation
 from faka.domain.refund_notices import RefundNotices
 from faka.domain.refunds import RefundPolicies, Refunds, ReviewWorkflow

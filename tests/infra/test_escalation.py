@@ -125,7 +125,8 @@ def test_escalation_rule_sends_order_delivered_to_the_escalation_queue(synthesiz
 
 def test_only_the_escalation_function_starts_executions(synthesized: Synthesized) -> None:
     state_machine_id, _ = _state_machine(synthesized)
-    for function in synthesized.resources("AWS::Lambda::Function").values():
+    for spec in resources.FUNCTIONS:
+        _, function = synthesized.one("AWS::Lambda::Function", FunctionName=spec.physical_name)
         props = function["Properties"]
         role_id = props["Role"]["Fn::GetAtt"][0]
         states_statements = [
@@ -144,7 +145,8 @@ def test_only_the_escalation_function_starts_executions(synthesized: Synthesized
 
 def test_every_function_gets_the_escalation_settings(synthesized: Synthesized) -> None:
     defaults = DeploymentContext()
-    for function in synthesized.resources("AWS::Lambda::Function").values():
+    for spec in resources.FUNCTIONS:
+        _, function = synthesized.one("AWS::Lambda::Function", FunctionName=spec.physical_name)
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables[Env.ESCALATION_SECONDS] == defaults.escalation_seconds
         assert variables[Env.QUIET_HOURS] == defaults.quiet_hours

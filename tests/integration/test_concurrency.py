@@ -78,8 +78,8 @@ def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
             faults.maybe("after key claim committed")
         return outcome
 
-    def paid_then_crash(self: Orders, *args: Any) -> bool:
-        changed = mark_paid(self, *args)
+    def paid_then_crash(self: Orders, *args: Any, **kwargs: Any) -> bool:
+        changed = mark_paid(self, *args, **kwargs)
         faults.maybe("after order marked paid")
         return changed
 

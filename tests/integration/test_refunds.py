@@ -222,6 +222,24 @@ def test_the_reconcile_function_runs_on_its_schedule_event(refund_stack: RefundS
     }
 
 
+def test_a_double_charge_is_detected_and_the_duplicate_refunded_once(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    order = refund_stack.buy()
+    second = {"id": "pi_second_charge", "metadata": {"order_id": order["order_id"]}, "amount_received": PRICE}
+    second.update(status="succeeded", currency="usd")
+    event = json.loads(_stripe_event("payment_intent.succeeded", "payment_intent.json", **second))
+
+    receipts = []
+    for event_id in ("evt_first_delivery", "evt_first_delivery", "evt_other_event_same_payment"):
+        receipts.append(_webhook(refund_stack, json.dumps({**event, "id": event_id})).body["result"])
+
+    assert receipts == ["duplicate", "duplicate", "duplicate"]
+    (refund,) = refund_stack.provider_refunds()
+    assert (refund["payment_ref"], refund["amount"]) == ("pi_second_charge", PRICE)
+    assert refund_stack.order(order)["status"] == "delivered"
+    assert len(refund_stack.order(order)["keys"]) == 1
+
+
 # --- chargebacks -------------------------------------------------------------------------------------------
 
 

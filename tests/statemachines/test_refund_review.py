@@ -184,7 +184,7 @@ def test_a_missed_review_sla_escalates_to_the_platform(
 ) -> None:
     refund_stack.open()
     refund_stack.remind_every(1, monkeypatch)
-    refund_stack.set_policy(limit=0, sla_seconds=2, sla_policy="escalate")
+    refund_stack.set_policy(limit=0, sla_seconds=3, sla_policy="escalate")  # 3 s to decide once escalated
     shop_operator = {"Authorization": f"Bearer {refund_stack.shop_token}"}
     order = refund_stack.buy()
     refund_id = refund_stack.ask(order).body["refund_id"]
@@ -207,6 +207,22 @@ def test_a_missed_review_sla_escalates_to_the_platform(
         "platform_operator",
         None,
     )
+
+
+def test_an_escalated_review_nobody_decides_is_paid_by_the_platform(
+    refund_stack: RefundStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refund_stack.open()
+    refund_stack.remind_every(1, monkeypatch)
+    refund_stack.set_policy(limit=0, sla_seconds=1, sla_policy="escalate")
+    order = refund_stack.buy()
+
+    refund_id = refund_stack.ask(order).body["refund_id"]
+
+    assert refund_stack.wait(refund_id)["status"] == "SUCCEEDED"
+    refund = refund_stack.refund(refund_id)
+    assert (refund["status"], refund["escalated"]) == ("completed", True)
+    assert (refund["decided_by"], refund["compensated_by_platform"]) == ("sla_policy:escalate", PRICE)
 
 
 def test_a_key_activated_during_review_is_never_also_refunded(refund_stack: RefundStack) -> None:

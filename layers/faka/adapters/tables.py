@@ -9,7 +9,12 @@ Layout (every item of a shop carries the shop in its partition key):
 * keys: ``<shop>#<sku>`` / ``<keyed hash of the code>``; while a key can be sold it carries
   ``available_pool`` (= its partition key), which puts it in the sparse ``available`` index.
 * orders: ``<order id>`` / ``ORDER`` or ``LINE#<n>``; an order waiting for stock carries
-  ``waiting_for`` (= ``<shop>#<sku>``), which puts it in the sparse ``waiting`` index.
+  ``waiting_for`` (= ``<shop>#<sku>``), which puts it in the sparse ``waiting`` index, and one waiting
+  for its payment ``payment_pending``, which puts it in the sparse ``pending_payment`` index.
+* catalog also holds each shop's refund policy: ``SHOP#<shop>`` / ``REFUND_POLICY``.
+* refunds: ``<refund id>`` / ``REFUND``, ``<dispute id>`` / ``DISPUTE`` (both in the ``by_order`` index, refunds
+  also in ``by_buyer``), and the sandbox provider's ledger ``SANDBOX#<payment ref>`` / ``PAYMENT`` or
+  ``REFUND#<idempotency key>``.
 """
 
 from __future__ import annotations

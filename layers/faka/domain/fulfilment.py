@@ -23,6 +23,7 @@ class PaymentResult(StrEnum):
     AWAITING_STOCK = "awaiting_stock"
     FLAGGED = "flagged"
     HELD = "held"
+    DUPLICATE = "duplicate"
     ALREADY_PROCESSED = "already_processed"
 
 
@@ -50,9 +51,9 @@ class Fulfilment:
                 metrics.add_metric(name="OrdersPaid", unit="Count", value=1)
             order = self._orders.get(order.order_id)
         elif order.payment_ref and order.payment_ref != payment.payment_ref:
-            # A second, different payment for an order already paid: a double charge for a person to refund.
+            # A second, different payment for an order already paid: a double charge, which the caller refunds.
             self._publish_flag(order, "duplicate_payment", payment)
-            return PaymentOutcome(order.order_id, PaymentResult.FLAGGED, order.stored_status)
+            return PaymentOutcome(order.order_id, PaymentResult.DUPLICATE, order.stored_status)
         if order.stored_status is OrderStatus.ON_HOLD and order.flag_reason == HELD_BY_RISK_RULES:
             self._events.publish(
                 "OrderHeld", {"order_id": order.order_id, "shop_id": order.shop_id, "rules": list(order.hold_rules)}

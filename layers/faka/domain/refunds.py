@@ -29,7 +29,7 @@ from pynamodb.transactions import TransactWrite
 from faka.adapters.counters import Counters
 from faka.adapters.tables import OrderItem, OrderLineItem, RefundItem, RefundPolicyItem, RefundTableItem
 from faka.domain.access import Role
-from faka.domain.model import Order, OrderLine, OrderStatus
+from faka.domain.model import Order, OrderLine, OrderStatus, PaymentConfirmation
 from faka.domain.orders import Orders
 from faka.domain.revocation import revoke_lines
 from faka.domain.risk import Buyer, Counted, Facts, RefundDefaults, RiskRules, RiskSignals, SlaPolicy
@@ -105,9 +105,12 @@ class Refund:
 
 
 def _refund(item: RefundItem) -> Refund:
+    # Refunds are always written with their order and time; only the table's other items lack them.
+    assert item.order_id is not None
+    assert item.created_at is not None
     return Refund(
         refund_id=item.pk,
-        order_id=item.order_id or "",
+        order_id=item.order_id,
         shop_id=item.shop_id,
         lines=tuple(int(n) for n in item.lines),
         amount=int(item.amount),
@@ -115,7 +118,7 @@ def _refund(item: RefundItem) -> Refund:
         reason=item.reason,
         status=RefundStatus(item.status),
         requested_by=item.requested_by,
-        created_at=item.created_at or datetime.now(UTC),
+        created_at=item.created_at,
         risk_rules=tuple(item.risk_rules) if item.risk_rules is not None else None,
         review_deadline=item.review_deadline,
         task_token=item.task_token,
@@ -623,6 +626,25 @@ class Refunds:
                 "decided_by": refund.decided_by or "system",
             },
         )
+
+    def refund_duplicate(self, payment: PaymentConfirmation) -> str:
+        """A second payment for an order already paid (a double charge): paid back in full, once per payment."""
+        refund_ref = self._provider.refund(
+            payment_ref=payment.payment_ref, amount=payment.amount, idempotency_key=f"duplicate-{payment.payment_ref}"
+        )
+        logger.warning("duplicate payment refunded", extra={"order_id": payment.order_id})
+        metrics.add_metric(name="DuplicatePaymentsRefunded", unit="Count", value=1)
+        self._events.publish(
+            "DuplicatePaymentRefunded",
+            {
+                "order_id": payment.order_id,
+                "payment_ref": payment.payment_ref,
+                "amount": payment.amount,
+                "currency": payment.currency,
+                "refund_ref": refund_ref,
+            },
+        )
+        return refund_ref
 
     def appeal(self, refund: Refund, order: Order, message: str) -> Ticket:
         """A rejected buyer asks a person to look again: one ticket per refund, however often they ask."""

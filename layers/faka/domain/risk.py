@@ -62,9 +62,14 @@ class Conditions(_Strict):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Conditions:
-        if not self.model_fields_set:
+        if not self.used:
             raise ValueError("a rule needs at least one condition")
         return self
+
+    @property
+    def used(self) -> set[str]:
+        """The conditions given a value: a rule without any would fire on everything."""
+        return {name for name in self.model_fields_set if getattr(self, name) is not None}
 
 
 class RiskRule(_Strict):
@@ -192,7 +197,7 @@ class RiskRules:
             if len(names) != len(set(names)):
                 raise InvalidRules(f"{path}: {section} repeats a rule name: {sorted(names)}")
             for rule in section_rules:
-                if unusable := rule.when.model_fields_set - allowed:
+                if unusable := rule.when.used - allowed:
                     raise InvalidRules(f"{path}: {section} rule {rule.name!r} uses {sorted(unusable)}, not known there")
         return cls(rules)
 
