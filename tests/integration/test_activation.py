@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
@@ -99,19 +101,22 @@ def follow(stack: Stack, url: str) -> Response:
 
 def test_the_delivery_email_links_work_and_cannot_be_forged(stack: Stack, delivered: dict) -> None:
     stack.deliver_events()
-    links = services().links.links_for(delivered["order_id"], "order_delivered")
-    assert links.worked.replace("&", "&amp;") in sent_mail()[0].body
+    # The links as the buyer gets them: read from the delivery email, not signed again here.
+    body = html.unescape(sent_mail()[0].body)
+    worked, failed = (re.search(rf"http://\S+/v1/links/{action}\?[^\s\"<]+", body) for action in ("worked", "failed"))
+    assert worked
+    assert failed
 
-    tampered = dict(parse_qsl(urlsplit(links.worked).query), o="another-order")
+    tampered = dict(parse_qsl(urlsplit(worked.group(0)).query), o="another-order")
     forged = stack.api("GET", "/v1/links/worked", query="&".join(f"{k}={v}" for k, v in tampered.items()))
     assert (forged.status, forged.body["code"]) == (400, "invalid_link")
     expired = services().links.link(LinkAction.WORKED, {"o": delivered["order_id"]}, now=time.time() - 40 * 86400)
     assert follow(stack, expired).body["code"] == "expired_link"
 
-    assert follow(stack, links.failed).status == 200
+    assert follow(stack, failed.group(0)).status == 200
     [ticket] = list(TicketItem.scan())
     assert (ticket.order_id, ticket.intent, ticket.source) == (delivered["order_id"], "invalid_key", "email_link")
-    assert follow(stack, links.worked).status == 200
+    assert follow(stack, worked.group(0)).status == 200
     assert pending(delivered["order_id"]) == 0
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from faka.observability import logger
 
-
 # States entered per execution on each path of statemachines/activation_escalation.asl.json: the billed
 # unit of a Standard workflow. tests/statemachines measures them on the real ASL and compares with these.
 TRANSITIONS_PER_PATH = {
