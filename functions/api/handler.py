@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from api import activation, operators, payments, refunds, storefront, tickets
 from api.http import problem
 from faka.domain.issuance import ContendedStock
+from faka.entry import register_context
 from faka.errors import FakaError
 from faka.observability import logger, metrics, tracer
 
@@ -70,5 +71,5 @@ def openapi() -> Response[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    payments.idempotency_config.register_lambda_context(context)
+    register_context(context)
     return app.resolve(event, context)

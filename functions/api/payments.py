@@ -6,18 +6,13 @@ from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
 
 from api.schemas import (
     WebhookReceipt,
 )
-from faka import resources
 from faka.domain.fulfilment import PaymentResult
 from faka.domain.model import PaymentConfirmation
+from faka.entry import once_per
 from faka.observability import logger
 from faka.payments.stripe_webhook import DisputeNotice, Ignored, verify_stripe_event
 from faka.wiring import services
@@ -25,14 +20,11 @@ from faka.wiring import services
 router = APIGatewayRouter()
 
 
-idempotency_store = DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE)
 # Stripe retries for up to three days; a replay within a week is answered from the first outcome.
+REPLAY_WINDOW_SECONDS = 7 * 24 * 3600
 
 
-idempotency_config = IdempotencyConfig(event_key_jmespath="event_id", expires_after_seconds=7 * 24 * 3600)
-
-
-@idempotent_function(data_keyword_argument="payment", persistence_store=idempotency_store, config=idempotency_config)
+@once_per("event_id", argument="payment", expires_after_seconds=REPLAY_WINDOW_SECONDS)
 def _record_payment(payment: dict[str, Any]) -> dict[str, Any]:
     confirmation = PaymentConfirmation(**{k: v for k, v in payment.items() if k != "event_id"})
     outcome = services().fulfilment.record_payment(confirmation)
@@ -41,12 +33,7 @@ def _record_payment(payment: dict[str, Any]) -> dict[str, Any]:
     return {"received": True, "result": outcome.result.value, "order_id": outcome.order_id}
 
 
-# Its own persistence layer: a layer keeps the key expression it was first configured with.
-@idempotent_function(
-    data_keyword_argument="dispute",
-    persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
-    config=idempotency_config,
-)
+@once_per("event_id", argument="dispute", expires_after_seconds=REPLAY_WINDOW_SECONDS)
 def _record_dispute(dispute: dict[str, Any]) -> dict[str, Any]:
     notice = DisputeNotice(**{k: v for k, v in dispute.items() if k != "event_id"})
     outcome = services().disputes.record(notice)

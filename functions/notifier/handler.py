@@ -10,49 +10,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from faka import resources
 from faka.domain.outreach import Verdict
 from faka.domain.refund_notices import NOTICES as REFUND_NOTICES
-from faka.observability import logger, metrics, tracer
+from faka.entry import once_per, sqs_consumer
+from faka.observability import logger, metrics
 from faka.wiring import services
 
-processor = BatchProcessor(event_type=EventType.SQS)
-notice_config = IdempotencyConfig(
-    event_key_jmespath="[detail_type, order_id, detail.reason]", expires_after_seconds=30 * 86400
-)
-reminder_config = IdempotencyConfig(event_key_jmespath="[order_id, level]", expires_after_seconds=30 * 86400)
-# Keyed by refund, not order: an order may have several partial refunds, each with its own email.
-refund_notice_config = IdempotencyConfig(
-    event_key_jmespath="[detail_type, refund_id]", expires_after_seconds=30 * 86400
-)
 
-
-# One persistence layer per idempotent function: a layer keeps the key expression it was first configured with.
-@idempotent_function(
-    data_keyword_argument="notice",
-    persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
-    config=notice_config,
-)
+@once_per("[detail_type, order_id, detail.reason]", argument="notice", expires_after_seconds=30 * 86400)
 def send_notice(notice: dict[str, Any]) -> dict[str, Any]:
     message_id = services().notices.handle(notice["detail_type"], notice["detail"])
     return {"message_id": message_id}
 
 
-@idempotent_function(
-    data_keyword_argument="reminder",
-    persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
-    config=reminder_config,
-)
+@once_per("[order_id, level]", argument="reminder", expires_after_seconds=30 * 86400)
 def send_reminder(reminder: dict[str, Any]) -> dict[str, Any]:
     reminders = services().reminders
     order, _ = reminders.decide(reminder["order_id"])
@@ -60,11 +33,8 @@ def send_reminder(reminder: dict[str, Any]) -> dict[str, Any]:
     return {"message_id": outcome.message_id, "template": outcome.template}
 
 
-@idempotent_function(
-    data_keyword_argument="notice",
-    persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
-    config=refund_notice_config,
-)
+# Keyed by refund, not order: an order may have several partial refunds, each with its own email.
+@once_per("[detail_type, refund_id]", argument="notice", expires_after_seconds=30 * 86400)
 def send_refund_notice(notice: dict[str, Any]) -> dict[str, Any]:
     return {"message_id": services().refund_notices.send(notice["detail_type"], notice["refund_id"])}
 
@@ -103,11 +73,4 @@ def record_handler(record: SQSRecord) -> None:
     metrics.add_metric(name="NoticesSent", unit="Count", value=1)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    notice_config.register_lambda_context(context)
-    reminder_config.register_lambda_context(context)
-    refund_notice_config.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+lambda_handler = sqs_consumer(record_handler)
