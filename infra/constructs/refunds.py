@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from aws_cdk import ArnFormat, CfnElement, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, CfnElement, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
-from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from faka import resources
 from faka.config import Env
-from infra.constructs.functions import LOG_RETENTION
+from infra.constructs.workflow import StandardWorkflow
 from infra.nag import acknowledge
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Refunds(Construct):
@@ -35,46 +29,16 @@ class Refunds(Construct):
         super().__init__(scope, construct_id)
         spec = resources.REFUND_REVIEW
 
-        log_group = logs.LogGroup(
+        workflow = StandardWorkflow(
             self,
-            "Logs",
-            # The vended-logs prefix keeps the account's log resource policy from growing per state machine.
-            log_group_name=f"/aws/vendedlogs/states/{spec.physical_name}",
-            retention=LOG_RETENTION,
-            # Refunds are recorded in DynamoDB and Step Functions keeps each execution's history; these logs debug.
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
-            description=f"Execution role of the {spec.physical_name} state machine",
+            "Workflow",
+            spec=spec,
+            substitutions=resources.refund_review_substitutions(refunds_function_arn=tasks.function_arn),
         )
         # Every task is the refunds function; the ASL invokes it by its unqualified ARN only.
-        role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[tasks.function_arn]))
-
-        self.state_machine = sfn.StateMachine(
-            self,
-            "StateMachine",
-            state_machine_name=spec.physical_name,
-            state_machine_type=sfn.StateMachineType.STANDARD,
-            # Inline, like the escalation: the template holds the definition cfn-lint and the infra tests read.
-            definition_body=sfn.DefinitionBody.from_string(
-                (REPO_ROOT / spec.definition_file).read_text(encoding="utf-8")
-            ),
-            definition_substitutions=resources.refund_review_substitutions(refunds_function_arn=tasks.function_arn),
-            role=role,
-            tracing_enabled=True,
-            # Without execution data the log holds state names and errors, never a refund's input or task token.
-            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
-        )
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Added by tracing and logging: X-Ray's PutTraceSegments/PutTelemetryRecords/GetSampling* and CloudWatch "
-            "Logs' log-delivery actions (CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) have no "
-            "resource-level permissions, so '*' is the only possible resource.",
-        )
+        workflow.allow(["lambda:InvokeFunction"], [tasks.function_arn])
+        self.role = workflow.role
+        self.state_machine = workflow.state_machine
 
         # Built from the name rather than the state machine's Ref: the tasks function's own policy needs it, and
         # the state machine already depends on that function, so a Ref would make a dependency cycle.
