@@ -158,6 +158,9 @@ def test_an_activated_order_gets_no_reminder(stack: Stack, delivered: dict, dayt
     stack.api("POST", f"/v1/admin/orders/{delivered['order_id']}/activation", {"status": "activated"}, ADMIN)
     remind(stack, delivered["order_id"], 1)
     assert len(sent_mail()) == 1
+    report = stack.api("GET", "/v1/admin/reports/activation", headers=ADMIN).body
+    assert (report["keys_activated"], report["median_hours_to_activation_at_most"]) == (2, 1)
+    assert report["activations_after_reminder_level"]["0"] == 2
 
 
 def test_an_opted_out_buyer_gets_no_reminder(stack: Stack, delivered: dict, daytime: None) -> None:

@@ -166,6 +166,7 @@ class Activations:
                     "activated": 1,
                     "hours_to_activation": round(hours or 0, 3),
                     f"after_level_{order.reminder_level}": 1,
+                    hour_bucket(hours or 0): 1,
                 },
             )
             metrics.add_metric(name="KeysActivated", unit="Count", value=1)
