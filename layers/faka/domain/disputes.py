@@ -24,13 +24,13 @@ from faka.adapters.tables import (
     RefundItem,
     RefundTableItem,
 )
+from faka.domain.model import DisputeNotice
 from faka.domain.orders import Orders
 from faka.domain.revocation import revoke_lines
 from faka.domain.risk import Buyer, RiskSignals
 from faka.domain.tickets import Tickets
 from faka.errors import NotFound
 from faka.observability import logger, metrics
-from faka.payments.stripe_webhook import DisputeNotice
 from faka.ports import EventPublisher, PaymentProvider
 
 _REVOKE_ATTEMPTS = 3

@@ -116,3 +116,18 @@ class PaymentConfirmation:
     currency: str
     provider: str
     payment_ref: str
+
+
+@dataclass(frozen=True)
+class DisputeNotice:
+    """A chargeback opened (or closed) by the buyer's bank; the order is named only through its payment."""
+
+    dispute_id: str
+    charge: str | None
+    payment_ref: str | None
+    order_id: str | None
+    amount: int
+    currency: str
+    reason: str
+    status: str
+    closed: bool

@@ -16,7 +16,7 @@ from typing import Any
 import stripe
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from faka.domain.model import PaymentConfirmation
+from faka.domain.model import DisputeNotice, PaymentConfirmation
 from faka.errors import InvalidRequest
 
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -64,21 +64,6 @@ class Dispute(_Lenient):
     reason: str | None = None
     status: str
     metadata: dict[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class DisputeNotice:
-    """A chargeback opened (or closed) by the buyer's bank; the order is named only through its payment."""
-
-    dispute_id: str
-    charge: str | None
-    payment_ref: str | None
-    order_id: str | None
-    amount: int
-    currency: str
-    reason: str
-    status: str
-    closed: bool
 
 
 @dataclass(frozen=True)
