@@ -47,9 +47,10 @@ class Fulfilment:
             return self._flag(order, mismatch, payment)
         if order.stored_status is OrderStatus.PENDING_PAYMENT:
             # An order the checkout risk rules flagged is held in the same write that records its payment.
-            if self._orders.mark_paid(order, payment, hold=bool(order.hold_rules)):
+            paid = self._orders.mark_paid(order, payment, hold=bool(order.hold_rules))
+            if paid:
                 metrics.add_metric(name="OrdersPaid", unit="Count", value=1)
-            order = self._orders.get(order.order_id)
+            order = paid or self._orders.get(order.order_id)
         elif order.payment_ref and order.payment_ref != payment.payment_ref:
             # A second, different payment for an order already paid: a double charge, which the caller refunds.
             self._publish_flag(order, "duplicate_payment", payment)
@@ -67,16 +68,14 @@ class Fulfilment:
 
     def fulfil(self, order: Order) -> PaymentOutcome:
         """Issue a key to every line that has none, then record the order as delivered or waiting."""
+        missing = [line.line_no for line in order.lines if not line.issued]
         for attempt in range(2):
-            missing = [
-                line.line_no
-                for line in order.lines
-                if not line.issued and self._issuer.claim(order, line.line_no) is ClaimOutcome.OUT_OF_STOCK
-            ]
+            missing = [n for n in missing if self._issuer.claim(order, n) is ClaimOutcome.OUT_OF_STOCK]
             if not missing:
-                if self._orders.mark_delivered(order):
+                delivered = self._orders.mark_delivered(order)
+                if delivered:
                     metrics.add_metric(name="OrdersDelivered", unit="Count", value=1)
-                order = self._orders.get(order.order_id)
+                order = delivered or self._orders.get(order.order_id)
                 if order.stored_status is OrderStatus.DELIVERED:
                     self._events.publish("OrderDelivered", _delivered_detail(order))
                     return PaymentOutcome(order.order_id, PaymentResult.DELIVERED, order.stored_status)
@@ -84,8 +83,7 @@ class Fulfilment:
             if attempt == 0 and order.stored_status is OrderStatus.PAID:
                 # Once listed as waiting, a restock finds this order; stock that arrived just before the
                 # listing would not, hence one more pass after it.
-                self._orders.mark_awaiting_stock(order)
-                order = self._orders.get(order.order_id)
+                order = self._orders.mark_awaiting_stock(order) or self._orders.get(order.order_id)
                 continue
             break
         logger.warning("order waiting for stock", extra={"order_id": order.order_id, "missing": len(missing)})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.connection import Connection
@@ -161,7 +161,7 @@ class Orders:
             raise NotFound("no such order", code="unknown_order")
         return order
 
-    def mark_paid(self, order: Order, payment: PaymentConfirmation, *, hold: bool = False) -> bool:
+    def mark_paid(self, order: Order, payment: PaymentConfirmation, *, hold: bool = False) -> Order | None:
         """Record the payment; with ``hold`` the order goes on hold in the same write, so no crash can deliver it."""
         status = OrderStatus.ON_HOLD if hold else OrderStatus.PAID
         return self._transition(
@@ -175,7 +175,7 @@ class Orders:
             *([OrderItem.flag_reason.set(HELD_BY_RISK_RULES)] if hold else []),
         )
 
-    def release_hold(self, order: Order) -> bool:
+    def release_hold(self, order: Order) -> Order | None:
         """An operator lets a paid order held by the risk rules go on to delivery."""
         return self._transition(
             order,
@@ -191,7 +191,7 @@ class Orders:
     def stop_reconciling(self, order_id: str) -> None:
         OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.payment_pending.remove()])
 
-    def put_on_hold(self, order: Order, reason: str) -> bool:
+    def put_on_hold(self, order: Order, reason: str) -> Order | None:
         return self._transition(
             order,
             _in(PAYABLE | FULFILLABLE),
@@ -200,7 +200,7 @@ class Orders:
             OrderItem.payment_pending.remove(),
         )
 
-    def mark_awaiting_stock(self, order: Order) -> bool:
+    def mark_awaiting_stock(self, order: Order) -> Order | None:
         return self._transition(
             order,
             OrderItem.status == OrderStatus.PAID.value,
@@ -208,7 +208,7 @@ class Orders:
             OrderItem.waiting_for.set(order.product_ref),
         )
 
-    def mark_delivered(self, order: Order) -> bool:
+    def mark_delivered(self, order: Order) -> Order | None:
         return self._transition(
             order,
             _in(FULFILLABLE),
@@ -232,15 +232,17 @@ class Orders:
         return [i.order_id for i in OrderItem.waiting.query(product_ref, limit=limit)]
 
     @staticmethod
-    def _transition(order: Order, allowed_from: Condition, *actions: object) -> bool:
-        """Apply ``actions`` if the stored status allows it; False when another worker got there first."""
+    def _transition(order: Order, allowed_from: Condition, *actions: object) -> Order | None:
+        """Apply ``actions`` if the stored status allows it: the order as it now is (read from the update's own
+        answer, so no second read), or None when another worker got there first."""
+        item = OrderItem(order.order_id, OrderItem.SK)
         try:
-            OrderItem(order.order_id, OrderItem.SK).update(
+            item.update(
                 actions=list(actions),  # type: ignore[arg-type]
                 condition=OrderItem.order_id.exists() & allowed_from,
             )
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
+                return None
             raise
-        return True
+        return replace(_order(item, []), lines=order.lines)
