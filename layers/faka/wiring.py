@@ -23,6 +23,7 @@ from faka.adapters.vault import KmsKeyVault
 from faka.config import Settings, get_settings
 from faka.domain.access import OperatorAccess
 from faka.domain.activation import Activations
+from faka.domain.buyer_mail import BuyerMail
 from faka.domain.catalog import Catalog, Shops
 from faka.domain.delivered import DeliveredKeys
 from faka.domain.disputes import Disputes
@@ -115,17 +116,18 @@ class Services:
         return Tickets(self.events, self.orders, self.templates)
 
     @cached_property
+    def buyer_mail(self) -> BuyerMail:
+        return BuyerMail(self.catalog, self.shops, self.templates, self.mailer, order_page_url=self.order_page_url)
+
+    @cached_property
     def notices(self) -> Notices:
         return Notices(
             self.orders,
             self.catalog,
-            self.shops,
             self.delivered_keys,
-            self.templates,
-            self.mailer,
+            self.buyer_mail,
             SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
             self.links,
-            order_page_url=self.order_page_url,
         )
 
     @cached_property
@@ -143,16 +145,13 @@ class Services:
         return ActivationReminders(
             self.orders,
             self.catalog,
-            self.shops,
             self.delivered_keys,
-            self.templates,
-            self.mailer,
+            self.buyer_mail,
             self.links,
             guides,
             self.outreach,
             self.tickets,
             self.counters,
-            order_page_url=self.order_page_url,
         )
 
     @cached_property
@@ -238,15 +237,7 @@ class Services:
 
     @cached_property
     def refund_notices(self) -> RefundNotices:
-        return RefundNotices(
-            self.refunds,
-            self.orders,
-            self.catalog,
-            self.shops,
-            self.templates,
-            self.mailer,
-            order_page_url=self.order_page_url,
-        )
+        return RefundNotices(self.refunds, self.orders, self.buyer_mail)
 
     @cached_property
     def held_orders(self) -> HeldOrders:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from faka.domain.catalog import Catalog, Shops
+from faka.domain.buyer_mail import BuyerMail
+from faka.domain.catalog import Catalog
 from faka.domain.delivered import DeliveredKeys
 from faka.domain.links import LinkSigner
 from faka.domain.model import OrderStatus
 from faka.domain.orders import Orders
-from faka.domain.templating import MessageTemplates
 from faka.observability import logger
-from faka.ports import Email, Mailer, OperatorAlerts
+from faka.ports import OperatorAlerts
 
 
 class Notices:
@@ -20,24 +20,17 @@ class Notices:
         self,
         orders: Orders,
         catalog: Catalog,
-        shops: Shops,
         delivered: DeliveredKeys,
-        templates: MessageTemplates,
-        mailer: Mailer,
+        mail: BuyerMail,
         alerts: OperatorAlerts,
         links: LinkSigner,
-        *,
-        order_page_url: str,
     ) -> None:
         self._orders = orders
         self._catalog = catalog
-        self._shops = shops
         self._delivered = delivered
-        self._templates = templates
-        self._mailer = mailer
+        self._mail = mail
         self._alerts = alerts
         self._links = links
-        self._order_page_url = order_page_url
 
     def handle(self, detail_type: str, detail: Mapping[str, Any]) -> str | None:
         """React to one domain event; returns the message id of an email sent, if any."""
@@ -79,21 +72,14 @@ class Notices:
         if order.stored_status is not OrderStatus.DELIVERED:
             logger.info("delivery notice skipped", extra={"order_id": order_id, "status": order.stored_status})
             return None
-        product = self._catalog.product(order.shop_id, order.sku)
-        shop = self._shop_name(order.shop_id)
-        message = self._templates.render(
+        message_id = self._mail.send(
+            order,
             "order_delivered",
-            order.locale,
             {
-                "order": order,
-                "product": product,
-                "shop_name": shop,
                 "keys": [code for _, code in self._delivered.codes(order)],
-                "order_url": self._order_page_url.format(order_id=order.order_id),
                 "links": self._links.links_for(order.order_id, "order_delivered"),
             },
         )
-        message_id = self._mailer.send(Email(order.email, message.subject, message.text, message.html))
         self._orders.record_delivery_message(order.order_id, message_id)
         logger.info("delivery email sent", extra={"order_id": order_id, "message_id": message_id})
         return message_id
@@ -109,17 +95,4 @@ class Notices:
             f"({product.name}). Import keys to deliver it automatically.",
             shop_id=order.shop_id,
         )
-        message = self._templates.render(
-            "order_awaiting_stock",
-            order.locale,
-            {
-                "order": order,
-                "product": product,
-                "shop_name": self._shop_name(order.shop_id),
-                "order_url": self._order_page_url.format(order_id=order.order_id),
-            },
-        )
-        return self._mailer.send(Email(order.email, message.subject, message.text, message.html))
-
-    def _shop_name(self, shop_id: str) -> str:
-        return self._shops.get(shop_id).name
+        return self._mail.send(order, "order_awaiting_stock", product=product)

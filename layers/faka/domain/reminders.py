@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from faka.adapters.counters import Counters
-from faka.domain.catalog import Catalog, Shops
+from faka.domain.buyer_mail import BuyerMail
+from faka.domain.catalog import Catalog
 from faka.domain.codes import mask_code
 from faka.domain.delivered import DeliveredKeys
 from faka.domain.guide_rules import GuideChooser
@@ -18,10 +19,8 @@ from faka.domain.links import LinkSigner
 from faka.domain.model import Order, OrderStatus
 from faka.domain.orders import Orders
 from faka.domain.outreach import Decision, OutreachPolicy, Verdict
-from faka.domain.templating import MessageTemplates
 from faka.domain.tickets import Tickets
 from faka.observability import logger, metrics
-from faka.ports import Email, Mailer
 
 TEMPLATE = "activation_reminder"
 LAST_LEVEL = 3
@@ -43,30 +42,23 @@ class ActivationReminders:
         self,
         orders: Orders,
         catalog: Catalog,
-        shops: Shops,
         delivered: DeliveredKeys,
-        templates: MessageTemplates,
-        mailer: Mailer,
+        mail: BuyerMail,
         links: LinkSigner,
         guides: GuideChooser,
         policy: OutreachPolicy,
         tickets: Tickets,
         counters: Counters,
-        *,
-        order_page_url: str,
     ) -> None:
         self._orders = orders
         self._catalog = catalog
-        self._shops = shops
         self._delivered = delivered
-        self._templates = templates
-        self._mailer = mailer
+        self._mail = mail
         self._links = links
         self._guides = guides
         self._policy = policy
         self._tickets = tickets
         self._counters = counters
-        self._order_page_url = order_page_url
 
     def decide(self, order_id: str, now: datetime | None = None) -> tuple[Order, Decision]:
         order = self._orders.get(order_id)
@@ -81,22 +73,18 @@ class ActivationReminders:
         hours = (now - order.delivered_at).total_seconds() / 3600 if order.delivered_at else 0.0
         guide, rule = self._guides.choose(level, product=product, order=order, hours=hours)
         template = f"{TEMPLATE}_l{level}_{guide}"
-        message = self._templates.render(
+        message_id = self._mail.send(
+            order,
             TEMPLATE,
-            order.locale,
             {
-                "order": order,
-                "product": product,
-                "shop_name": self._shops.get(order.shop_id).name,
-                "order_url": self._order_page_url.format(order_id=order.order_id),
                 "links": self._links.links_for(order.order_id, template),
                 "level": level,
                 "guide": guide,
                 "hours": int(hours),
                 "masked_keys": [mask_code(code) for _, code in self._delivered.codes(order)],
             },
+            product=product,
         )
-        message_id = self._mailer.send(Email(order.email, message.subject, message.text, message.html))
         self._policy.record_sent(order.email, order.buyer_country, now)
         self._orders.record_reminder(order.order_id, level)
         self._counters.add(template_key(order.shop_id), template, {"sent": 1})

@@ -1,0 +1,39 @@
+"""Emails to the buyer of an order, in their language: every message names the shop, the product and
+the order page, so each kind of email only adds what is its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faka.domain.catalog import Catalog, Shops
+from faka.domain.model import Order, Product
+from faka.domain.templating import MessageTemplates
+from faka.ports import Email, Mailer
+
+
+class BuyerMail:
+    def __init__(
+        self, catalog: Catalog, shops: Shops, templates: MessageTemplates, mailer: Mailer, *, order_page_url: str
+    ) -> None:
+        self._catalog = catalog
+        self._shops = shops
+        self._templates = templates
+        self._mailer = mailer
+        self._order_page_url = order_page_url
+
+    def send(
+        self, order: Order, template: str, context: dict[str, Any] | None = None, *, product: Product | None = None
+    ) -> str:
+        """Render ``template`` for the order's buyer and send it; returns the provider's message id."""
+        message = self._templates.render(
+            template,
+            order.locale,
+            {
+                "order": order,
+                "product": product or self._catalog.product(order.shop_id, order.sku),
+                "shop_name": self._shops.get(order.shop_id).name,
+                "order_url": self._order_page_url.format(order_id=order.order_id),
+                **(context or {}),
+            },
+        )
+        return self._mailer.send(Email(order.email, message.subject, message.text, message.html))
