@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/triage.py
 	$(BIN)/python benchmarks/triage.py --data data/triage/holdout.jsonl
+	$(BIN)/python benchmarks/tickets.py
 
 # Retrains the ticket triage model from data/triage/ (deterministic: the same data gives the same file).
 train-triage: install

@@ -47,6 +47,7 @@ def provision(*, sender_email: str, session: boto3.Session | None = None) -> Pro
     _create_bus_and_rules(aws)
     _create_mail_bucket(aws, queue_urls[resources.INBOUND_EMAIL_QUEUE.name])
     aws.client("ses").verify_email_identity(EmailAddress=sender_email)
+    _create_mail_events(aws, queue_urls[resources.MAIL_EVENTS_QUEUE.name])
     function_arns = _create_functions(aws)
     substitutions = {
         resources.ACTIVATION_ESCALATION.name: resources.activation_escalation_substitutions(
@@ -208,6 +209,32 @@ def _create_state_machines(aws: boto3.Session, substitutions: dict[str, dict[str
             name=spec.physical_name, definition=definition, roleArn=STATE_MACHINE_ROLE_ARN, type="STANDARD"
         )["stateMachineArn"]
     return arns
+
+
+def _create_mail_events(aws: boto3.Session, queue_url: str) -> None:
+    """The configuration set every email is sent through, publishing its events to a topic the queue reads."""
+    ses = aws.client("ses")
+    if resources.MAIL_CONFIGURATION_SET in {s["Name"] for s in ses.list_configuration_sets()["ConfigurationSets"]}:
+        return
+    topic_arn = aws.client("sns").create_topic(Name=resources.MAIL_EVENTS_TOPIC)["TopicArn"]
+    queue_arn = aws.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    # Raw delivery: each message body is the SES event itself, as CDK subscribes the queue.
+    aws.client("sns").subscribe(
+        TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    ses.create_configuration_set(ConfigurationSet={"Name": resources.MAIL_CONFIGURATION_SET})
+    ses.create_configuration_set_event_destination(
+        ConfigurationSetName=resources.MAIL_CONFIGURATION_SET,
+        EventDestination={
+            "Name": resources.MAIL_EVENTS_TOPIC,
+            "Enabled": True,
+            # SES v1 spells the types in lower case ("send"); events carry them capitalised ("Send").
+            "MatchingEventTypes": [kind.lower() for kind in resources.MAIL_EVENT_TYPES],
+            "SNSDestination": {"TopicARN": topic_arn},
+        },
+    )
 
 
 def _create_mail_bucket(aws: boto3.Session, inbound_queue_url: str) -> None:

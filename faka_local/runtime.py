@@ -37,7 +37,7 @@ from moto.sns.models import SNSBackend, sns_backends
 
 from faka import resources
 from faka.config import Env
-from faka_local import lambda_dispatch
+from faka_local import lambda_dispatch, mailbox_simulator
 from faka_local.emulator import serialize_dynamodb_requests
 from faka_local.event_sources import QueueConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
@@ -66,6 +66,11 @@ LOCAL_REFUND_REMINDER_SECONDS = "60"
 LOCAL_RECONCILE_AFTER_SECONDS = "20"
 RECONCILE_INTERVAL_VARIABLE = "FAKA_LOCAL_RECONCILE_INTERVAL"
 DEFAULT_RECONCILE_INTERVAL_SECONDS = 20.0
+# A queued ticket's first answer is due after 2 minutes and it escalates after 5 (on AWS: 5 and 30), and the SLA
+# clocks are swept every 5 s, so a demo sees an escalation alert while it waits.
+LOCAL_TICKET_SLA_SECONDS = "120,300"
+TICKET_SLA_INTERVAL_VARIABLE = "FAKA_LOCAL_TICKET_SLA_INTERVAL"
+DEFAULT_TICKET_SLA_INTERVAL_SECONDS = 5.0
 
 EMPTY_QUEUE_PAUSE_SECONDS = 0.15
 # A failed message comes back after a second instead of the queue's visibility timeout.
@@ -90,6 +95,8 @@ class LocalConfig:
     refund_reminder_seconds: str
     reconcile_after_seconds: str
     reconcile_interval_seconds: float
+    ticket_sla_seconds: str
+    ticket_sla_interval_seconds: float
 
     @property
     def api_url(self) -> str:
@@ -116,6 +123,10 @@ class LocalConfig:
             reconcile_after_seconds=environ.get(Env.RECONCILE_AFTER_SECONDS) or LOCAL_RECONCILE_AFTER_SECONDS,
             reconcile_interval_seconds=float(
                 environ.get(RECONCILE_INTERVAL_VARIABLE) or DEFAULT_RECONCILE_INTERVAL_SECONDS
+            ),
+            ticket_sla_seconds=environ.get(Env.TICKET_SLA_SECONDS) or LOCAL_TICKET_SLA_SECONDS,
+            ticket_sla_interval_seconds=float(
+                environ.get(TICKET_SLA_INTERVAL_VARIABLE) or DEFAULT_TICKET_SLA_INTERVAL_SECONDS
             ),
         )
 
@@ -154,6 +165,7 @@ def prepare_environment(config: LocalConfig) -> None:
             Env.QUIET_HOURS: config.quiet_hours,
             Env.REFUND_REMINDER_SECONDS: config.refund_reminder_seconds,
             Env.RECONCILE_AFTER_SECONDS: config.reconcile_after_seconds,
+            Env.TICKET_SLA_SECONDS: config.ticket_sla_seconds,
         }
     )
 
@@ -221,6 +233,7 @@ class Emulator:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         serialize_dynamodb_requests()
         self._sends.install()
+        mailbox_simulator.install()
         self._server.start()
         self._running = True
         request = urllib.request.Request(  # noqa: S310 - a fixed http URL to the emulator just started
@@ -236,6 +249,8 @@ class Emulator:
         if self._running:
             self._server.stop()
             self._running = False
+        # Wrappers come off in the reverse order they went on: the simulator wraps the send log's wrapper.
+        mailbox_simulator.uninstall()
         self._sends.uninstall()
 
     def outbox(self) -> list[dict[str, Any]]:
@@ -453,11 +468,10 @@ class LocalRuntime:
         # Step Functions tasks invoke the real handlers, taking their turn like every other invocation.
         lambda_dispatch.install(lambdas.turn)
         for schedule in resources.SCHEDULES:
-            interval = (
-                self.config.reconcile_interval_seconds
-                if schedule is resources.RECONCILE_SCHEDULE
-                else schedule.rate_minutes * 60.0
-            )
+            interval = {
+                resources.RECONCILE_SCHEDULE: self.config.reconcile_interval_seconds,
+                resources.TICKET_SLA_SCHEDULE: self.config.ticket_sla_interval_seconds,
+            }.get(schedule, schedule.rate_minutes * 60.0)
             self._schedules.append(ScheduledRun(schedule, lambdas.invoker(schedule.function), interval, self._stopping))
         for scheduled in self._schedules:
             scheduled.start()
@@ -526,6 +540,8 @@ faka local is running (ready in {seconds:.1f} s). Ctrl-C stops it.
   refund reminders       {Env.REFUND_REMINDER_SECONDS}={config.refund_reminder_seconds} (seconds between reminders)
   reconciliation         {Env.RECONCILE_AFTER_SECONDS}={config.reconcile_after_seconds} (seconds unpaid before asking \
 the provider), every {config.reconcile_interval_seconds:g} s
+  ticket SLA             {Env.TICKET_SLA_SECONDS}={config.ticket_sla_seconds} (first response, escalation), swept \
+every {config.ticket_sla_interval_seconds:g} s
 
 shop operator tokens:
 {tokens}

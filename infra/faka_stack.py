@@ -17,6 +17,7 @@ from infra.constructs.api import Api
 from infra.constructs.email import Email
 from infra.constructs.escalation import Escalation
 from infra.constructs.functions import Functions, FunctionSettings
+from infra.constructs.help_desk import HelpDesk
 from infra.constructs.mail import SupportMail
 from infra.constructs.messaging import Messaging
 from infra.constructs.refunds import Refunds
@@ -100,7 +101,11 @@ class FakaStack(Stack):
         self.storage = Storage(self, "Storage")
         self.messaging = Messaging(self, "Messaging")
         self.email = Email(
-            self, "Email", sender_email=context.sender_email, create_identity=context.ses_identity != "none"
+            self,
+            "Email",
+            sender_email=context.sender_email,
+            create_identity=context.ses_identity != "none",
+            events_queue=self.messaging.queues[resources.MAIL_EVENTS_QUEUE.name],
         )
         self.functions = Functions(
             self,
@@ -149,3 +154,4 @@ class FakaStack(Stack):
             starters=[functions[resources.API_FUNCTION.name]],
             reconcile=functions[resources.RECONCILE_FUNCTION.name],
         )
+        self.help_desk = HelpDesk(self, "HelpDesk", sweeper=functions[resources.TICKET_SLA_FUNCTION.name])

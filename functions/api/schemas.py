@@ -10,6 +10,9 @@ Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Currency = Annotated[str, Field(pattern=r"^[a-z]{3}$", description="ISO 4217, lower case")]
 Locale = Annotated[str, Field(max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
+DEVICE_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+DEVICE_ID_DESCRIPTION = "The storefront's fingerprint of the buyer's device; counted by the device burst rule"
+DeviceId = Annotated[str, Field(pattern=DEVICE_ID_PATTERN, description=DEVICE_ID_DESCRIPTION)]
 Platform = Literal["steam", "psn", "xbox", "switch", "apple", "google", "epic", "battlenet", "riot", "other"]
 
 
@@ -81,6 +84,7 @@ class OrderDraft(BaseModel):
     quantity: StrictInt
     email: EmailStr
     locale: Locale = "en"
+    device_id: DeviceId | None = Field(default=None, description="Also accepted as the X-Faka-Device header")
 
 
 class OrderCreated(BaseModel):
@@ -190,6 +194,7 @@ class TicketDraft(BaseModel):
     email: EmailStr | None = None
     message: Annotated[str, Field(min_length=1, max_length=10_000)]
     locale: Locale | None = None
+    device_id: DeviceId | None = Field(default=None, description="Also accepted as the X-Faka-Device header")
 
 
 class TicketCreated(BaseModel):
@@ -199,6 +204,9 @@ class TicketCreated(BaseModel):
     intent: str
     severity: int
     reply: str
+    outcome: str | None = Field(
+        default=None, description="What the assistant did: replaced, resent_with_evidence, held_for_review, ..."
+    )
 
 
 class ChatTurn(BaseModel):
@@ -211,6 +219,9 @@ class ChatAnswer(BaseModel):
     intent: str
     severity: int
     reply: str
+    outcome: str | None = Field(
+        default=None, description="What the assistant did: replaced, resent_with_evidence, held_for_review, ..."
+    )
 
 
 class ThreadMessage(BaseModel):
@@ -221,6 +232,11 @@ class ThreadMessage(BaseModel):
     attachments: list[str]
 
 
+class QueuePlaceView(BaseModel):
+    position: int = Field(description="1 = the next ticket a person takes")
+    eta_minutes: int = Field(description="From the shop's measured handling time per ticket ahead")
+
+
 class TicketThread(BaseModel):
     ticket_id: str
     status: str
@@ -228,6 +244,7 @@ class TicketThread(BaseModel):
     severity: int
     order_id: str | None
     messages: list[ThreadMessage]
+    queue: QueuePlaceView | None = Field(default=None, description="Its place while it waits for a person")
 
 
 class RefundAsk(BaseModel):
@@ -300,3 +317,71 @@ class HoldRelease(BaseModel):
 
 class HoldCancel(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+Agent = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w .@-]+$", description="The operator's name")]
+
+
+class DeskTicketView(BaseModel):
+    ticket_id: str
+    order_id: str | None
+    status: str
+    intent: str
+    severity: int
+    priority: int | None = Field(description="The severity, plus one after an escalation; higher is served first")
+    language: str
+    locale: str
+    summary: str = Field(description="The start of the buyer's message, key codes and card numbers masked")
+    created_at: str
+    handoff_reason: str | None
+    queued_at: str | None
+    waiting_seconds: int | None = Field(description="Since the ticket was queued, while it waits")
+    position: int | None = Field(description="1 = next; 0 = a person has it")
+    eta_minutes: int | None
+    claimed_by: str | None
+    first_response_due: str | None
+    escalation_due: str | None
+    paused_seconds_left: dict[str, int] = Field(description="Clocks paused while waiting on the buyer")
+    first_response_at: str | None
+    escalated_at: str | None
+    resolved_at: str | None
+    csat_score: int | None
+    risk_score: float | None
+    risk_signals: list[str]
+    playbook: str | None
+    playbook_outcome: str | None
+
+
+class DeskQueue(BaseModel):
+    tickets: list[DeskTicketView]
+
+
+class DeskCase(DeskTicketView):
+    messages: list[ThreadMessage] = Field(description="The thread; key codes and card numbers masked")
+
+
+class DeskClaim(BaseModel):
+    agent: Agent
+
+
+class DeskReply(BaseModel):
+    agent: Agent = "operator"
+    message: Annotated[str, Field(min_length=1, max_length=10_000)] | None = None
+    canned: Identifier | None = Field(default=None, description="A canned reply's id, rendered in the ticket's locale")
+    await_buyer: bool = Field(default=False, description="The reply asks the buyer something; the ticket waits on them")
+
+
+class DeskResolution(BaseModel):
+    agent: Agent = "operator"
+
+
+class Requeued(BaseModel):
+    ticket_id: str
+    status: str
+    position: int
+    eta_minutes: int
+
+
+class CsatSubmission(BaseModel):
+    score: Annotated[StrictInt, Field(ge=1, le=5)]
+    comment: Annotated[str, Field(max_length=2000)] | None = None

@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import delivered_keys, json_response, open_shop_id, product_view
 from api.schemas import (
+    DEVICE_ID_DESCRIPTION,
+    DEVICE_ID_PATTERN,
     AdviceView,
     OrderCreated,
     OrderDraft,
@@ -34,10 +36,20 @@ def list_products() -> ProductList:
 
 
 @router.post("/v1/orders", responses={201: {"description": "Order created"}, 400: {"description": "Invalid order"}})
-def create_order(draft: Annotated[OrderDraft, Body()]) -> Response[str]:
+def create_order(
+    draft: Annotated[OrderDraft, Body()],
+    device_header: Annotated[
+        str | None, Header(alias="x-faka-device", pattern=DEVICE_ID_PATTERN, description=DEVICE_ID_DESCRIPTION)
+    ] = None,
+) -> Response[str]:
     shop_id = open_shop_id(router.current_event)
     identity = router.current_event.request_context.identity
-    buyer = Buyer(str(draft.email), identity.source_ip, router.current_event.headers.get("cloudfront-viewer-country"))
+    buyer = Buyer(
+        str(draft.email),
+        identity.source_ip,
+        router.current_event.headers.get("cloudfront-viewer-country"),
+        draft.device_id or device_header,
+    )
     order, token = services().orders.place(
         OrderRequest(
             shop_id=shop_id,
@@ -47,6 +59,7 @@ def create_order(draft: Annotated[OrderDraft, Body()]) -> Response[str]:
             locale=draft.locale,
             buyer_ip=buyer.ip,
             buyer_country=buyer.country,
+            device_id=buyer.device_id,
             hold_rules=tuple(services().risk_signals.screen_checkout(buyer, datetime.now(UTC))),
         )
     )

@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, open_shop_id
-from api.schemas import ChatAnswer, ChatTurn, ThreadMessage, TicketCreated, TicketDraft, TicketThread
+from api.schemas import (
+    DEVICE_ID_DESCRIPTION,
+    DEVICE_ID_PATTERN,
+    ChatAnswer,
+    ChatTurn,
+    QueuePlaceView,
+    ThreadMessage,
+    TicketCreated,
+    TicketDraft,
+    TicketThread,
+)
 from faka.domain.tickets import Channel, TicketReply, TicketRequest
 from faka.security import bearer_token
 from faka.wiring import services
@@ -25,6 +35,7 @@ def _answer(answer: TicketReply) -> ChatAnswer:
         intent=ticket.intent,
         severity=ticket.severity,
         reply=answer.reply,
+        outcome=ticket.outcome,
     )
 
 
@@ -32,7 +43,12 @@ def _answer(answer: TicketReply) -> ChatAnswer:
     "/v1/tickets",
     responses={201: {"description": "Ticket opened and answered"}, 404: {"description": "Unknown order"}},
 )
-def open_ticket(draft: Annotated[TicketDraft, Body()]) -> Response[str]:
+def open_ticket(
+    draft: Annotated[TicketDraft, Body()],
+    device_header: Annotated[
+        str | None, Header(alias="x-faka-device", pattern=DEVICE_ID_PATTERN, description=DEVICE_ID_DESCRIPTION)
+    ] = None,
+) -> Response[str]:
     answer = services().tickets.submit(
         TicketRequest(
             shop_id=open_shop_id(router.current_event),
@@ -42,6 +58,8 @@ def open_ticket(draft: Annotated[TicketDraft, Body()]) -> Response[str]:
             access_token=draft.access_token,
             email=str(draft.email) if draft.email else None,
             locale=draft.locale,
+            ip=router.current_event.request_context.identity.source_ip,
+            device=draft.device_id or device_header,
         )
     )
     created = TicketCreated(
@@ -51,6 +69,7 @@ def open_ticket(draft: Annotated[TicketDraft, Body()]) -> Response[str]:
         intent=answer.ticket.intent,
         severity=answer.ticket.severity,
         reply=answer.reply,
+        outcome=answer.ticket.outcome,
     )
     return json_response(201, created.model_dump())
 
@@ -59,6 +78,7 @@ def open_ticket(draft: Annotated[TicketDraft, Body()]) -> Response[str]:
 def ticket_thread(ticket_id: str) -> TicketThread:
     token = bearer_token(router.current_event.headers.get("authorization"))
     ticket, messages = services().tickets.thread(ticket_id, token)
+    place = services().help_desk.place(ticket.ticket_id)
     return TicketThread(
         ticket_id=ticket.ticket_id,
         status=ticket.status,
@@ -75,6 +95,9 @@ def ticket_thread(ticket_id: str) -> TicketThread:
             )
             for m in messages
         ],
+        queue=QueuePlaceView(position=place.position, eta_minutes=place.eta_minutes)
+        if place and place.position
+        else None,
     )
 
 

@@ -125,6 +125,12 @@ class Functions(Construct):
         notifier.add_to_role_policy(
             iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=email.send_resource_arns())
         )
+        # Ticket answers by email, a delivery resent by a playbook, operators' replies and CSAT requests are sent
+        # by the functions that handle tickets: the API and the inbound email function.
+        for sender in (resources.API_FUNCTION, resources.INBOUND_EMAIL_FUNCTION):
+            self.functions[sender.name].add_to_role_policy(
+                iam.PolicyStatement(actions=["ses:SendEmail"], resources=email.send_resource_arns())
+            )
         # Activation reminders: the outreach policy reads the account's sending statistics, and puts a reminder it
         # defers (quiet hours, daily cap) back on the notifier's own queue.
         notifier.add_to_role_policy(iam.PolicyStatement(actions=["ses:GetSendStatistics"], resources=["*"]))

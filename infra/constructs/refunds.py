@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, CfnElement, Duration, Stack
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as scheduler_targets
 from constructs import Construct
 
 from faka import resources
 from faka.config import Env
+from infra.constructs.schedule import RateSchedule
 from infra.constructs.workflow import StandardWorkflow
-from infra.nag import acknowledge
 
 
 class Refunds(Construct):
@@ -55,27 +53,10 @@ class Refunds(Construct):
         for starter in starters:
             starter.add_to_role_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=[arn]))
 
-        schedule_spec = resources.RECONCILE_SCHEDULE
-        schedule_role = iam.Role(
+        self.reconcile_schedule = RateSchedule(
             self,
-            "ReconcileScheduleRole",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-            description=f"Lets the {schedule_spec.physical_name} schedule invoke {reconcile.function_name}",
-        )
-        self.reconcile_schedule = scheduler.Schedule(
-            self,
-            "ReconcileSchedule",
-            schedule_name=schedule_spec.physical_name,
+            "Reconcile",
+            spec=resources.RECONCILE_SCHEDULE,
+            function=reconcile,
             description="Finds paid orders whose payment webhook never arrived and fulfils them",
-            schedule=scheduler.ScheduleExpression.rate(Duration.minutes(schedule_spec.rate_minutes)),
-            # A missed run is covered by the next one a minute later: no retries to pile up behind it.
-            target=scheduler_targets.LambdaInvoke(reconcile, role=schedule_role, retry_attempts=0),
-        )
-        reconcile_function = reconcile.node.default_child
-        assert isinstance(reconcile_function, CfnElement)
-        acknowledge(
-            schedule_role,
-            f"AwsSolutions-IAM5[Resource::<{Stack.of(self).resolve(reconcile_function.logical_id)}.Arn>:*]",
-            "From the target's grant_invoke: '<function arn>:*' names the reconcile function's own versions and "
-            "aliases, so the wildcard cannot reach any other function.",
-        )
+        ).schedule

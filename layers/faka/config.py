@@ -44,6 +44,7 @@ class Env:
     RECONCILE_AFTER_SECONDS = "FAKA_RECONCILE_AFTER_SECONDS"
     MAIL_BUCKET = "FAKA_MAIL_BUCKET"
     SUPPORT_EMAIL = "FAKA_SUPPORT_EMAIL"
+    TICKET_SLA_SECONDS = "FAKA_TICKET_SLA_SECONDS"
 
 
 _REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -80,6 +81,9 @@ class Settings(BaseModel):
     mail_bucket: str = resources.MAIL_BUCKET
     # The address buyers write to; SES receiving delivers it to the mail bucket.
     support_email: str = "support@example.com"
+    # Help desk SLA: a person's first answer is due this long after a ticket is queued, and the operators are
+    # alerted (and the ticket moved up) if nobody has claimed or answered it by the second.
+    ticket_sla_seconds: str = Field(default="300,1800", pattern=r"^\d+,\d+$")
 
 
 @lru_cache(maxsize=1)

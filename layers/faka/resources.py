@@ -26,6 +26,11 @@ REFUNDS_TABLE = f"{PREFIX}-refunds"
 EVENT_BUS = f"{PREFIX}-bus"
 EVENT_SOURCE = "faka"
 OPERATOR_TOPIC = f"{PREFIX}-operators"
+# Every email goes through this SES configuration set, which publishes what happened to it to the topic.
+MAIL_CONFIGURATION_SET = f"{PREFIX}-mail"
+MAIL_EVENTS_TOPIC = f"{PREFIX}-mail-events"
+# SES event types (as they appear in an event's ``eventType``) the configuration set publishes.
+MAIL_EVENT_TYPES = ("Send", "Delivery", "Bounce", "Complaint", "Open", "Click", "Reject")
 # Bucket names are global: on AWS the account and region are appended (see infra), locally this name is used.
 MAIL_BUCKET = f"{PREFIX}-mail"
 INBOUND_MAIL_PREFIX = "inbound/"
@@ -104,6 +109,10 @@ INBOUND_EMAIL_FUNCTION = FunctionSpec("inbound_email", timeout_seconds=60)
 # The refund review's Lambda tasks, one function dispatching on the task name.
 REFUNDS_FUNCTION = FunctionSpec("refunds", memory_mb=512, timeout_seconds=30)
 RECONCILE_FUNCTION = FunctionSpec("reconcile", timeout_seconds=60)
+# Records what SES says happened to each email (SNS → SQS → here): chargeback evidence, ticket playbooks.
+MAIL_EVENTS_FUNCTION = FunctionSpec("mail_events", memory_mb=256, timeout_seconds=30)
+# Sweeps the help desk's SLA clocks: first-response breaches, escalation alerts and priority bumps.
+TICKET_SLA_FUNCTION = FunctionSpec("ticket_sla", memory_mb=256, timeout_seconds=60)
 FUNCTIONS = (
     API_FUNCTION,
     NOTIFIER_FUNCTION,
@@ -112,6 +121,8 @@ FUNCTIONS = (
     INBOUND_EMAIL_FUNCTION,
     REFUNDS_FUNCTION,
     RECONCILE_FUNCTION,
+    MAIL_EVENTS_FUNCTION,
+    TICKET_SLA_FUNCTION,
 )
 
 # SQS visibility must exceed six times the consumer timeout, or a slow batch is delivered twice.
@@ -120,7 +131,9 @@ RESTOCK_QUEUE = QueueSpec("restock", RESTOCK_FUNCTION, batch_size=5, visibility_
 ESCALATION_QUEUE = QueueSpec("escalation", ESCALATION_FUNCTION, batch_size=10)
 # SES receiving stores each raw message in the mail bucket, whose notifications feed this queue.
 INBOUND_EMAIL_QUEUE = QueueSpec("inbound-email", INBOUND_EMAIL_FUNCTION, batch_size=5, visibility_timeout_seconds=360)
-QUEUES = (NOTIFIER_QUEUE, RESTOCK_QUEUE, ESCALATION_QUEUE, INBOUND_EMAIL_QUEUE)
+# SES event publishing → the mail-events topic → this queue (raw delivery: each body is one SES event).
+MAIL_EVENTS_QUEUE = QueueSpec("mail-events", MAIL_EVENTS_FUNCTION, batch_size=10)
+QUEUES = (NOTIFIER_QUEUE, RESTOCK_QUEUE, ESCALATION_QUEUE, INBOUND_EMAIL_QUEUE, MAIL_EVENTS_QUEUE)
 
 BUYER_AND_OPERATOR_NOTICES_RULE = RuleSpec(
     "notify",
@@ -157,7 +170,9 @@ class ScheduleSpec:
 
 # Asks the payment provider about orders still waiting for their payment after a few minutes.
 RECONCILE_SCHEDULE = ScheduleSpec("reconcile-payments", RECONCILE_FUNCTION, rate_minutes=1)
-SCHEDULES = (RECONCILE_SCHEDULE,)
+# Finds help desk tickets whose SLA clock ran out.
+TICKET_SLA_SCHEDULE = ScheduleSpec("ticket-sla", TICKET_SLA_FUNCTION, rate_minutes=1)
+SCHEDULES = (RECONCILE_SCHEDULE, TICKET_SLA_SCHEDULE)
 
 
 @dataclass(frozen=True)

@@ -30,19 +30,22 @@ from faka.domain.disputes import Disputes
 from faka.domain.escalation import EscalationScheduler, parse_offsets
 from faka.domain.fulfilment import Fulfilment
 from faka.domain.guide_rules import RULES_FILE, GuideChooser
+from faka.domain.help_desk import CannedReplies, HelpDesk, SlaBudget
 from faka.domain.holds import HeldOrders
 from faka.domain.inbound_mail import InboundMail
 from faka.domain.issuance import KeyIssuer
 from faka.domain.links import LinkSigner
+from faka.domain.mail_events import MailEvents
 from faka.domain.notifications import Notices
 from faka.domain.orders import Orders
 from faka.domain.outreach import OutreachPolicy, QuietHours
+from faka.domain.playbooks import PlaybookRules, Playbooks
 from faka.domain.reconciliation import Reconciliation
 from faka.domain.refund_notices import RefundNotices
 from faka.domain.refunds import RefundPolicies, Refunds, ReviewWorkflow
 from faka.domain.reminders import ActivationReminders
 from faka.domain.risk import RiskRules, RiskSignals
-from faka.domain.templating import MessageTemplates
+from faka.domain.templating import FALLBACK_LOCALE, MessageTemplates
 from faka.domain.tickets import Tickets
 from faka.payments.providers import SandboxCheckout, StripeCheckout
 from faka.ports import PaymentProvider
@@ -113,7 +116,38 @@ class Services:
 
     @cached_property
     def tickets(self) -> Tickets:
-        return Tickets(self.events, self.orders, self.templates)
+        return Tickets(self.events, self.orders, self.templates, playbooks=self.playbooks, desk=self.help_desk)
+
+    @cached_property
+    def playbooks(self) -> Playbooks:
+        return Playbooks(
+            PlaybookRules.load(),
+            orders=self.orders,
+            catalog=self.catalog,
+            fulfilment=self.fulfilment,
+            issuer=KeyIssuer(),
+            notices=self.notices,
+            refunds=lambda: self.refunds,
+            provider=self.payment_provider,
+            mail=self.mail_events,
+            counters=self.counters,
+            risk_rules=self.risk_rules,
+            guides=self.templates.guides()[FALLBACK_LOCALE],
+        )
+
+    @cached_property
+    def help_desk(self) -> HelpDesk:
+        return HelpDesk(
+            self.counters,
+            SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
+            self.mailer,
+            self.templates,
+            self.links,
+            self.shops,
+            SlaBudget.parse(self.settings.ticket_sla_seconds),
+            CannedReplies.load(),
+            ticket_url=self.settings.public_base_url.rstrip("/") + "/v1/admin/tickets/{ticket_id}",
+        )
 
     @cached_property
     def buyer_mail(self) -> BuyerMail:
@@ -251,7 +285,19 @@ class Services:
 
     @cached_property
     def disputes(self) -> Disputes:
-        return Disputes(self.orders, self.payment_provider, self.events, self.risk_signals, self.tickets, self.counters)
+        return Disputes(
+            self.orders,
+            self.payment_provider,
+            self.events,
+            self.risk_signals,
+            self.tickets,
+            self.counters,
+            self.mail_events,
+        )
+
+    @cached_property
+    def mail_events(self) -> MailEvents:
+        return MailEvents()
 
 
 @lru_cache(maxsize=1)

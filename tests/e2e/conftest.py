@@ -77,6 +77,9 @@ def local_faka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFaka]:
         # A dropped webhook is looked up after 2 s, every 2 s, so reconciliation is seen within seconds.
         "FAKA_RECONCILE_AFTER_SECONDS": "2",
         "FAKA_LOCAL_RECONCILE_INTERVAL": "2",
+        # A queued ticket's first answer is due after 3 s and it escalates after 6 s, swept every second.
+        "FAKA_TICKET_SLA_SECONDS": "3,6",
+        "FAKA_LOCAL_TICKET_SLA_INTERVAL": "1",
     }
     # A file, not a pipe: nobody reads the log while tests run, and a full pipe would block the server.
     log = tmp_path_factory.mktemp("faka-local") / "output.log"

@@ -350,3 +350,101 @@ def test_a_burst_from_one_ip_and_a_blacklisted_email_are_held_and_can_be_cancell
     assert any("Refund of 20.00 USD" in m.subject for m in sent_mail())
     not_held = refund_stack.api("POST", f"/v1/admin/orders/{burst[0]['order_id']}/cancel", {"reason": "x"}, ADMIN)
     assert (not_held.status, not_held.body["code"]) == (409, "not_on_hold")
+
+
+def test_a_burst_of_orders_from_one_device_is_held_whatever_address_and_network(refund_stack: RefundStack) -> None:
+    refund_stack.open(keys=20)
+    device = "fp_0a1b2c3d4e5f"
+
+    def place(n: int, device_id: str) -> dict[str, Any]:
+        draft = {"sku": SKU, "quantity": 1, "email": f"d{n}@example.net", "locale": "en"}
+        # The storefront may send the fingerprint in the body or, in any letter case, as a header.
+        if n % 2:
+            response = refund_stack.api(
+                "POST", "/v1/orders", draft, {"X-Faka-Device": device_id}, source_ip=f"198.51.100.{n}"
+            )
+        else:
+            response = refund_stack.api(
+                "POST", "/v1/orders", {**draft, "device_id": device_id}, source_ip=f"198.51.100.{n}"
+            )
+        assert response.status == 201, response.body
+        return dict(response.body)
+
+    burst = [place(n, device) for n in range(11)]
+    elsewhere = place(11, "fp_another_device")
+    for order in [*burst, elsewhere]:
+        assert pay(refund_stack, order["order_id"], order["amount"]).status == 200
+
+    assert [refund_stack.order(order)["status"] for order in burst] == ["delivered"] * 10 + ["on_hold"]
+    held = OrderItem.get(burst[-1]["order_id"], OrderItem.SK)
+    assert (held.flag_reason, held.hold_rules, held.device_id) == ("risk_rules", ["device_burst"], device)
+    assert refund_stack.order(elsewhere)["status"] == "delivered"
+    evidence = refund_stack.api("GET", f"/v1/admin/orders/{burst[-1]['order_id']}/evidence", headers=ADMIN).body
+    assert (evidence["order"]["device_id"], evidence["order"]["checkout_rules_fired"]) == (device, ["device_burst"])
+
+
+@pytest.mark.parametrize("device_id", ["short", "has space!", "x" * 129])
+def test_a_malformed_device_id_is_refused_in_body_and_header(refund_stack: RefundStack, device_id: str) -> None:
+    refund_stack.open(keys=1)
+    draft = {"sku": SKU, "quantity": 1, "email": "buyer@example.net", "locale": "en"}
+
+    in_body = refund_stack.api("POST", "/v1/orders", {**draft, "device_id": device_id})
+    in_header = refund_stack.api("POST", "/v1/orders", draft, {"x-faka-device": device_id})
+
+    assert (in_body.status, in_body.body["code"]) == (400, "invalid_request")
+    assert (in_header.status, in_header.body["code"]) == (400, "invalid_request")
+    assert OrderItem.pending_payments.count("pending") == 0
+
+
+def test_the_openapi_document_describes_the_device_id(refund_stack: RefundStack) -> None:
+    document = refund_stack.api("GET", "/v1/openapi.json").body
+    operation = document["paths"]["/v1/orders"]["post"]
+
+    assert any(p["name"] == "x-faka-device" and p["in"] == "header" for p in operation["parameters"])
+    assert "device_id" in json.dumps(document["components"]["schemas"]["OrderDraft"])
+
+
+def _ticket(refund_stack: RefundStack, order: dict[str, Any], message: str) -> Response:
+    body = {"order_id": order["order_id"], "access_token": order["access_token"], "message": message}
+    response = refund_stack.api("POST", "/v1/tickets", body)
+    assert response.status == 201, response.body
+    return response
+
+
+def test_a_refund_asked_for_in_a_ticket_goes_through_the_refund_review(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    order = refund_stack.buy()
+
+    answer = _ticket(refund_stack, order, "Please refund me, I bought this by mistake and never used it")
+
+    assert answer.body["intent"] == "refund_request"
+    assert "refund request" in answer.body["reply"]
+    (refund,) = services().refunds.for_order(order["order_id"])
+    assert refund.refund_id[:12] in answer.body["reply"]
+    refund_stack.wait_for(refund.refund_id, "completed")
+    assert [r["amount"] for r in refund_stack.provider_refunds()] == [PRICE]
+
+
+def test_a_payment_question_on_an_unconfirmed_order_checks_the_provider(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    order = _place(refund_stack, "payer@example.net")
+    services().payment_provider.record_payment(  # type: ignore[attr-defined]
+        order["order_id"], order["amount"], "usd", webhook_sent=False
+    )
+
+    answer = _ticket(refund_stack, order, "I was charged for my order but the payment still shows as pending")
+
+    assert answer.body["intent"] == "payment_issue"
+    assert answer.body["status"] == "resolved"
+    assert refund_stack.order(order)["status"] == "delivered"
+
+
+def test_a_buyer_who_keeps_claiming_in_tickets_has_refunds_reviewed(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    orders = [refund_stack.buy() for _ in range(3)]
+    for order in orders:
+        _ticket(refund_stack, order, "My code does not work, it says the key is invalid")
+
+    refund_id = refund_stack.ask(orders[0]).body["refund_id"]
+
+    assert "ticket_claims" in refund_stack.wait_for(refund_id, "in_review")["risk_rules"]

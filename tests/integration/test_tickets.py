@@ -176,7 +176,7 @@ def test_operators_see_every_ticket_labelled_with_keys_masked(stack: Stack, orde
         stack,
         order_id=order["order_id"],
         access_token=order["access_token"],
-        message="This is a scam!!! key TKT-AAAA-0001 was already used, I want my money back NOW",
+        message="This is a scam!!! key TKT-AAAA-0001 was already redeemed when I got it, fix it NOW",
     )
     [ticket] = stack.api("GET", "/v1/admin/tickets", headers=ADMIN).body["tickets"]
     assert ticket["order_id"] == order["order_id"]

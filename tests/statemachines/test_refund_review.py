@@ -199,7 +199,10 @@ def test_a_missed_review_sla_escalates_to_the_platform(
 
     # The refund is marked escalated a moment before its ticket is written.
     assert refund_stack.wait_until(order_tickets, "the escalation ticket") == [("refund_request", 4)]
-    assert any("escalated" in alert["Subject"] for alert in refund_stack.operator_alerts())
+    # The operators' alert follows the ticket.
+    assert refund_stack.wait_until(
+        lambda: any("escalated" in alert["Subject"] for alert in refund_stack.operator_alerts()), "the alert"
+    )
     # Only the platform may decide it now.
     assert refund_stack.decide(refund_id, "approve", headers=shop_operator).status == 403
     assert refund_stack.decide(refund_id, "approve").status == 200

@@ -43,6 +43,10 @@ def _facts(counts: dict[Counted, int] | None = None, **flags: Any) -> Facts:
         ({"refund_rules": [{"name": "x", "when": {}}]}, "at least one condition"),
         ({"checkout_rules": [{"name": "early", "when": {"key_activated": True}}]}, "'early' uses ['key_activated']"),
         ({"refund_rules": [{"name": "burst", "when": {"orders_from_ip_over": {"count": 1, "minutes": 5}}}]}, "burst"),
+        (
+            {"refund_rules": [{"name": "device", "when": {"orders_from_device_over": {"count": 1, "minutes": 5}}}]},
+            "'device' uses ['orders_from_device_over']",
+        ),
         ({"blacklists": {"ips": ["300.1.2.3"]}}, "300.1.2.3"),
         ({"blacklists": {"countries": ["germany"]}}, "countries"),
         (
@@ -90,11 +94,11 @@ def test_each_refund_rule_fires_on_its_own_fact_and_all_are_recorded() -> None:
 
 
 def test_checkout_bursts_count_more_than_the_threshold() -> None:
-    assert RULES.checkout_rules_fired(_facts({Counted.ORDERS_FROM_EMAIL: 10, Counted.ORDERS_FROM_IP: 20})) == []
-    assert RULES.checkout_rules_fired(_facts({Counted.ORDERS_FROM_EMAIL: 11, Counted.ORDERS_FROM_IP: 21})) == [
-        "ip_burst",
-        "email_burst",
-    ]
+    at_limit = {Counted.ORDERS_FROM_EMAIL: 10, Counted.ORDERS_FROM_IP: 20, Counted.ORDERS_FROM_DEVICE: 10}
+    assert RULES.checkout_rules_fired(_facts(at_limit)) == []
+    over = {Counted.ORDERS_FROM_EMAIL: 11, Counted.ORDERS_FROM_IP: 21, Counted.ORDERS_FROM_DEVICE: 11}
+    assert RULES.checkout_rules_fired(_facts(over)) == ["ip_burst", "email_burst", "device_burst"]
+    assert RULES.checkout_rules_fired(_facts({Counted.ORDERS_FROM_DEVICE: 11})) == ["device_burst"]
 
 
 def test_blacklists_match_email_domain_ip_and_country(tmp_path: Path) -> None:

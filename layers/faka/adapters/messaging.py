@@ -35,13 +35,17 @@ class EventBridgePublisher(EventPublisher):
 
 
 class SesMailer(Mailer):
-    def __init__(self, ses_client: Any, sender: str) -> None:
+    # Named on every send rather than left to the sender identity's default: a domain identity set up
+    # outside the stack has no default set, and without the set nothing records what became of the email.
+    def __init__(self, ses_client: Any, sender: str, configuration_set: str = resources.MAIL_CONFIGURATION_SET) -> None:
         self._ses = ses_client
         self._sender = sender
+        self._configuration_set = configuration_set
 
     def send(self, email: Email) -> str:
         response = self._ses.send_email(
             Source=self._sender,
+            ConfigurationSetName=self._configuration_set,
             Destination={"ToAddresses": [email.to]},
             Message={
                 "Subject": {"Data": email.subject, "Charset": "UTF-8"},

@@ -94,6 +94,8 @@ class BatchItem(CatalogItem, discriminator="batch"):
     status = UnicodeAttribute(default="active")
     imported = NumberAttribute(default=0)
     issued = NumberAttribute(default=0)
+    # Keys of this batch that buyers reported invalid and that were replaced: the batch's defect count.
+    invalid_claims = NumberAttribute(default=0)
     imported_at = UTCDateTimeAttribute()
 
     @staticmethod
@@ -204,6 +206,8 @@ class OrderItem(OrderTableItem, discriminator="order"):
     access_token_sha256 = UnicodeAttribute()
     buyer_ip = UnicodeAttribute(null=True)
     buyer_country = UnicodeAttribute(null=True)
+    # The storefront's fingerprint of the buyer's device, when it sends one (checkout risk, chargeback evidence).
+    device_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     paid_at = UTCDateTimeAttribute(null=True)
@@ -247,6 +251,9 @@ class OrderLineItem(OrderTableItem, discriminator="line"):
     # The refund that claimed this line (at most one ever), and when its key was revoked.
     refund_id = UnicodeAttribute(null=True)
     revoked_at = UTCDateTimeAttribute(null=True)
+    # A verified reissue swaps the line's key; an exchange for another region also names the variant's sku.
+    sku = UnicodeAttribute(null=True)
+    replacements = NumberAttribute(default=0)
 
     @staticmethod
     def sort_key(line_no: int) -> str:
@@ -264,6 +271,18 @@ class OutreachItem(Model):
     expires_at = NumberAttribute(null=True)
 
 
+class MailEventItem(OutreachItem):
+    """What SES reported about one email: ``MAIL#<SES message id>`` / ``EVENT#<time>#<type>``."""
+
+    class Meta(_Meta):
+        table_name = resources.OUTREACH_TABLE
+
+    event_type = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    # The event's own facts (bounce type, SMTP answer, opener's user agent), as JSON: they differ per type.
+    detail = UnicodeAttribute(default="{}")
+
+
 class ShopTicketsIndex(GlobalSecondaryIndex["TicketItem"]):
     class Meta:
         index_name = "by_shop"
@@ -272,6 +291,28 @@ class ShopTicketsIndex(GlobalSecondaryIndex["TicketItem"]):
 
     shop_id = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class TicketQueueIndex(GlobalSecondaryIndex["TicketItem"]):
+    """A shop's tickets waiting for a person, in the order they are served (see faka.domain.help_desk)."""
+
+    class Meta:
+        index_name = "queue"
+        projection = IncludeProjection(["kind"])
+
+    shop_id = UnicodeAttribute(hash_key=True)
+    queue_key = UnicodeAttribute(range_key=True)
+
+
+class TicketSlaIndex(GlobalSecondaryIndex["TicketItem"]):
+    """Tickets with a running SLA clock, by when the next one runs out: what the SLA sweep reads."""
+
+    class Meta:
+        index_name = "sla_due"
+        projection = IncludeProjection(["kind"])
+
+    sla_clock = UnicodeAttribute(hash_key=True)
+    sla_due_at = UTCDateTimeAttribute(range_key=True)
 
 
 class TicketTableItem(Model):
@@ -308,8 +349,47 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     locale = UnicodeAttribute(default="en")
     rephrase_asked = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
+    # What the claim-fraud guard and the playbooks saw and did (see faka.domain.playbooks).
+    buyer_ip = UnicodeAttribute(null=True)
+    device_id = UnicodeAttribute(null=True)
+    playbook = UnicodeAttribute(null=True)
+    playbook_outcome = UnicodeAttribute(null=True)
+    risk_score = NumberAttribute(null=True)
+    risk_signals: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    # The human help desk (see faka.domain.help_desk). Only the desk writes these, each write conditioned on
+    # desk_version, so claims, replies and the SLA sweep never overwrite each other.
+    desk_version = NumberAttribute(null=True)
+    handoff_reason = UnicodeAttribute(null=True)
+    handed_off_at = UTCDateTimeAttribute(null=True)
+    queued_at = UTCDateTimeAttribute(null=True)
+    priority = NumberAttribute(null=True)
+    # Set only while waiting for a person, which puts the ticket in the sparse queue index.
+    queue_key = UnicodeAttribute(null=True)
+    claimed_by = UnicodeAttribute(null=True)
+    claimed_at = UTCDateTimeAttribute(null=True)
+    responded_at = UTCDateTimeAttribute(null=True)
+    first_response_at = UTCDateTimeAttribute(null=True)
+    first_resolved_at = UTCDateTimeAttribute(null=True)
+    resolved_at = UTCDateTimeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)
+    # SLA clocks: when each runs out, or (while the ticket waits on the buyer) the seconds it had left.
+    first_response_due = UTCDateTimeAttribute(null=True)
+    first_response_left = NumberAttribute(null=True)
+    escalation_due = UTCDateTimeAttribute(null=True)
+    escalation_left = NumberAttribute(null=True)
+    first_response_breached_at = UTCDateTimeAttribute(null=True)
+    escalated_at = UTCDateTimeAttribute(null=True)
+    escalation_alerted_at = UTCDateTimeAttribute(null=True)
+    # Set only while a clock runs (or an escalation alert is owed), which puts the ticket in the sparse SLA index.
+    sla_clock = UnicodeAttribute(null=True)
+    sla_due_at = UTCDateTimeAttribute(null=True)
+    csat_score = NumberAttribute(null=True)
+    csat_comment = UnicodeAttribute(null=True)
+    csat_at = UTCDateTimeAttribute(null=True)
 
     by_shop = ShopTicketsIndex()
+    queue = TicketQueueIndex()
+    sla_due = TicketSlaIndex()
 
     SK = "TICKET"
 

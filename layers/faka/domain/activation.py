@@ -18,6 +18,7 @@ from pynamodb.transactions import TransactWrite
 from faka.adapters.counters import Counters
 from faka.adapters.tables import KeyItem, OrderItem, OrderLineItem
 from faka.domain.catalog import Catalog
+from faka.domain.claims import replaced_key_activated_key
 from faka.domain.model import Order, OrderStatus
 from faka.domain.orders import Orders
 from faka.errors import InvalidRequest, NotFound
@@ -93,9 +94,20 @@ class Activations:
         lookup = self._vault.fingerprint(code, context="")
         for match in KeyItem.by_code.query(lookup):
             key = KeyItem.get(match.product_ref, match.code_hash)
+            if key.status == "replaced" and key.order_id and signal.status is ActivationStatus.ACTIVATED:
+                return self._replaced_key_activated(key.order_id)
             if key.order_id and key.line_no is not None:
                 return self.record(key.order_id, signal, line_no=int(key.line_no))
         raise NotFound("no delivered key has this code", code="unknown_key")
+
+    def _replaced_key_activated(self, order_id: str) -> SignalOutcome:
+        """The buyer called this key invalid and got another, then this one was redeemed: their line keeps the
+        replacement, and their next claims go to a person."""
+        order = self._orders.get(order_id)
+        self._counters.put_flag(*replaced_key_activated_key(order.email))
+        logger.warning("a replaced key was activated", extra={"order_id": order_id})
+        metrics.add_metric(name="ReplacedKeysActivated", unit="Count", value=1)
+        return SignalOutcome(order_id, 0)
 
     def record(self, order_id: str, signal: ActivationSignal, *, line_no: int | None = None) -> SignalOutcome:
         """Record a signal for one line, or for every delivered line of the order when none is named."""

@@ -13,8 +13,10 @@ class DeliveredKeys:
 
     def codes(self, order: Order) -> list[tuple[int, str]]:
         """``(line_no, code)`` for every line that has a key, in line order."""
-        issued = [(line.line_no, line.code_hash) for line in order.lines if line.code_hash]
+        issued = [
+            (line.line_no, order.line_product_ref(line), line.code_hash) for line in order.lines if line.code_hash
+        ]
         if not issued:
             return []
-        items = {item.code_hash: item for item in KeyItem.batch_get([(order.product_ref, h) for _, h in issued])}
-        return [(n, self._vault.open(items[h].sealed_code, context=order.product_ref)) for n, h in issued]
+        items = {(item.product_ref, item.code_hash): item for item in KeyItem.batch_get([(r, h) for _, r, h in issued])}
+        return [(n, self._vault.open(items[r, h].sealed_code, context=r)) for n, r, h in issued]

@@ -24,8 +24,10 @@ from faka.adapters.tables import (
     RefundItem,
     RefundTableItem,
 )
+from faka.domain.mail_events import MailEvents
 from faka.domain.model import DisputeNotice
 from faka.domain.orders import Orders
+from faka.domain.page_views import views_key
 from faka.domain.revocation import revoke_lines
 from faka.domain.risk import Buyer, RiskSignals
 from faka.domain.tickets import Tickets
@@ -43,10 +45,6 @@ class DisputeOutcome:
     revoked_lines: tuple[int, ...] = ()
 
 
-def views_key(order_id: str) -> tuple[str, str]:
-    return f"VIEWS#{order_id}", "order_page"
-
-
 class Disputes:
     def __init__(
         self,
@@ -56,6 +54,7 @@ class Disputes:
         signals: RiskSignals,
         tickets: Tickets,
         counters: Counters,
+        mail_events: MailEvents,
         connection: Connection | None = None,
     ) -> None:
         self._orders = orders
@@ -64,6 +63,7 @@ class Disputes:
         self._signals = signals
         self._tickets = tickets
         self._counters = counters
+        self._mail_events = mail_events
         self._connection = connection or Connection()
 
     def record(self, notice: DisputeNotice) -> DisputeOutcome:
@@ -165,7 +165,7 @@ class Disputes:
         self._counters.note_visit(*views_key(order_id), int(datetime.now(UTC).timestamp()))
 
     def evidence(self, order_id: str, shop_id: str) -> dict[str, Any]:
-        """What an operator submits against a chargeback: the order, delivery, page views, activation, history."""
+        """What an operator submits against a chargeback: the order, delivery and its email's fate, views, history."""
         order = self._orders.get(order_id)
         if order.shop_id != shop_id:
             raise NotFound("no such order", code="unknown_order")
@@ -175,6 +175,8 @@ class Disputes:
         lines = [item for item in stored.values() if isinstance(item, OrderLineItem)]
         views = self._counters.get(*views_key(order_id))
         cases = list(RefundTableItem.by_order.query(order_id))
+        message_id = head.delivery_message_id
+        email_events = self._mail_events.for_message(message_id) if message_id else []
         return {
             "order": {
                 "order_id": order.order_id,
@@ -187,6 +189,7 @@ class Disputes:
                 "email": order.email,
                 "buyer_ip": order.buyer_ip,
                 "buyer_country": order.buyer_country,
+                "device_id": order.device_id,
                 "created_at": order.created_at.isoformat(),
                 "paid_at": _iso(order.paid_at),
                 "payment_ref": order.payment_ref,
@@ -194,7 +197,8 @@ class Disputes:
             },
             "delivery": {
                 "delivered_at": _iso(order.delivered_at),
-                "delivery_email_message_id": head.delivery_message_id,
+                "delivery_email_message_id": message_id,
+                "email_events": [event.as_evidence() for event in email_events],
                 "activation_reminders_sent": order.reminder_level,
             },
             "key_page_views": {

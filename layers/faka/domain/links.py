@@ -46,9 +46,13 @@ class LinkSigner:
         return hmac.new(self._secret, f"{action}?{canonical}".encode(), hashlib.sha256).hexdigest()
 
     def link(self, action: LinkAction, params: Mapping[str, str], *, now: float | None = None) -> str:
+        return self.url(f"/v1/links/{action}", action, params, now=now)
+
+    def url(self, path: str, action: str, params: Mapping[str, str], *, now: float | None = None) -> str:
+        """A signed, expiring link to ``path``; ``action`` is signed too, so one kind of link cannot pass as another."""
         signed = {**params, "exp": str(int((now or time.time()) + LINK_LIFETIME_SECONDS))}
         signed["sig"] = self._signature(action, signed)
-        return f"{self._base}/v1/links/{action}?{urlencode(signed)}"
+        return f"{self._base}{path}?{urlencode(signed)}"
 
     def links_for(self, order_id: str, template: str) -> BuyerLinks:
         order = {"o": order_id}

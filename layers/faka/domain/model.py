@@ -59,6 +59,8 @@ class OrderLine:
     account_region: str | None = None
     refund_id: str | None = None
     revoked: bool = False
+    sku: str | None = None
+    replacements: int = 0
 
     @property
     def issued(self) -> bool:
@@ -85,6 +87,7 @@ class Order:
     access_token_sha256: str
     buyer_ip: str | None = None
     buyer_country: str | None = None
+    device_id: str | None = None
     paid_at: datetime | None = None
     delivered_at: datetime | None = None
     payment_ref: str | None = None
@@ -96,6 +99,7 @@ class Order:
     open_refund_id: str | None = None
     status_before_refund: OrderStatus | None = None
     refunded_amount: int = 0
+    delivery_message_id: str | None = None
 
     def status_at(self, now: datetime) -> OrderStatus:
         if self.stored_status is OrderStatus.PENDING_PAYMENT and now >= self.expires_at:
@@ -105,6 +109,10 @@ class Order:
     @property
     def product_ref(self) -> str:
         return product_ref(self.shop_id, self.sku)
+
+    def line_product_ref(self, line: OrderLine) -> str:
+        """The product whose stock the line's key came from: the order's, unless exchanged for a variant."""
+        return product_ref(self.shop_id, line.sku or self.sku)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from faka.domain.buyer_mail import BuyerMail
@@ -67,8 +68,11 @@ class Notices:
             return None
         raise ValueError(f"no notice for {detail_type}")
 
-    def send_delivery(self, order_id: str) -> str | None:
+    def send_delivery(self, order_id: str, *, to: str | None = None) -> str | None:
+        """The delivery email with the order's current keys, to the buyer (or the address a ticket gave)."""
         order = self._orders.get(order_id)
+        if to:
+            order = replace(order, email=to)
         if order.stored_status is not OrderStatus.DELIVERED:
             logger.info("delivery notice skipped", extra={"order_id": order_id, "status": order.stored_status})
             return None

@@ -28,6 +28,7 @@ class OrderRequest:
     locale: str
     buyer_ip: str | None = None
     buyer_country: str | None = None
+    device_id: str | None = None
     # Checkout risk rules that fired: the payment will hold the order for an operator instead of delivering it.
     hold_rules: tuple[str, ...] = ()
 
@@ -53,6 +54,7 @@ def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
         access_token_sha256=item.access_token_sha256,
         buyer_ip=item.buyer_ip,
         buyer_country=item.buyer_country,
+        device_id=item.device_id,
         paid_at=item.paid_at,
         delivered_at=item.delivered_at,
         payment_ref=item.payment_ref,
@@ -68,6 +70,8 @@ def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
                 line.account_region,
                 line.refund_id,
                 line.revoked_at is not None,
+                line.sku,
+                int(line.replacements or 0),
             )
             for line in sorted(lines, key=lambda line: int(line.line_no))
         ),
@@ -75,6 +79,7 @@ def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
         open_refund_id=item.open_refund_id,
         status_before_refund=OrderStatus(item.status_before_refund) if item.status_before_refund else None,
         refunded_amount=int(item.refunded_amount or 0),
+        delivery_message_id=item.delivery_message_id,
     )
 
 
@@ -119,6 +124,7 @@ class Orders:
             access_token_sha256=token_digest(token),
             buyer_ip=request.buyer_ip,
             buyer_country=request.buyer_country,
+            device_id=request.device_id,
             created_at=now,
             expires_at=now + self._ttl,
             payment_pending=PAYMENT_PENDING,

@@ -29,6 +29,7 @@ from pynamodb.transactions import TransactWrite
 from faka.adapters.counters import Counters
 from faka.adapters.tables import OrderItem, OrderLineItem, RefundItem, RefundPolicyItem, RefundTableItem
 from faka.domain.access import Role
+from faka.domain.claims import claims_since
 from faka.domain.model import Order, OrderLine, OrderStatus, PaymentConfirmation
 from faka.domain.orders import Orders
 from faka.domain.revocation import revoke_lines
@@ -421,6 +422,8 @@ class Refunds:
         def count(counted: Counted, minutes: int) -> int:
             if counted is Counted.REFUNDS:
                 return self._signals.refunds_since(buyer.ref, now - timedelta(minutes=minutes))
+            if counted is Counted.TICKET_CLAIMS:
+                return claims_since(self._signals.counters, buyer.email, now - timedelta(minutes=minutes))
             return 0
 
         facts = Facts(

@@ -42,7 +42,7 @@ def revoke_lines(
         )
         if line.code_hash:
             transaction.update(
-                KeyItem(order.product_ref, line.code_hash),
+                KeyItem(order.line_product_ref(line), line.code_hash),
                 actions=[KeyItem.status.set("revoked")],
                 condition=KeyItem.order_id == order.order_id,
             )

@@ -38,8 +38,10 @@ class SlaPolicy(StrEnum):
 
 class Counted(StrEnum):
     REFUNDS = "refunds"
+    TICKET_CLAIMS = "ticket_claims"
     ORDERS_FROM_IP = "orders_from_ip"
     ORDERS_FROM_EMAIL = "orders_from_email"
+    ORDERS_FROM_DEVICE = "orders_from_device"
 
 
 class _Strict(BaseModel):
@@ -53,8 +55,11 @@ class Window(_Strict):
 
 class Conditions(_Strict):
     refunds_over: Window | None = None
+    # "Not received" / "invalid key" / "wrong region" tickets by the buyer's email (counted per day).
+    ticket_claims_over: Window | None = None
     orders_from_ip_over: Window | None = None
     orders_from_email_over: Window | None = None
+    orders_from_device_over: Window | None = None
     key_activated: bool | None = None
     over_shop_limit: bool | None = None
     buyer_frozen: bool | None = None
@@ -115,8 +120,12 @@ class RiskRulesFile(_Strict):
 
 
 # The conditions each section can evaluate: a checkout has no keys yet, a refund request no burst of orders.
-REFUND_CONDITIONS = frozenset({"refunds_over", "key_activated", "over_shop_limit", "buyer_frozen", "blacklisted"})
-CHECKOUT_CONDITIONS = frozenset({"orders_from_ip_over", "orders_from_email_over", "buyer_frozen", "blacklisted"})
+REFUND_CONDITIONS = frozenset(
+    {"refunds_over", "ticket_claims_over", "key_activated", "over_shop_limit", "buyer_frozen", "blacklisted"}
+)
+CHECKOUT_CONDITIONS = frozenset(
+    {"orders_from_ip_over", "orders_from_email_over", "orders_from_device_over", "buyer_frozen", "blacklisted"}
+)
 
 
 class InvalidRules(ValueError):
@@ -128,6 +137,8 @@ class Buyer:
     email: str
     ip: str | None = None
     country: str | None = None
+    # The storefront's device fingerprint: it stays when a card tester rotates addresses and networks.
+    device_id: str | None = None
 
     @property
     def ref(self) -> str:
@@ -167,8 +178,10 @@ def _in_networks(ip: str | None, networks: list[str]) -> bool:
 def _holds(when: Conditions, facts: Facts) -> bool:
     windows = (
         (when.refunds_over, Counted.REFUNDS),
+        (when.ticket_claims_over, Counted.TICKET_CLAIMS),
         (when.orders_from_ip_over, Counted.ORDERS_FROM_IP),
         (when.orders_from_email_over, Counted.ORDERS_FROM_EMAIL),
+        (when.orders_from_device_over, Counted.ORDERS_FROM_DEVICE),
     )
     return (
         all(window is None or facts.count(counted, window.minutes) > window.count for window, counted in windows)
@@ -246,7 +259,7 @@ class RiskSignals:
     rules: RiskRules
 
     def note_order(self, buyer: Buyer, at: datetime) -> None:
-        """Count an order placement in the buyer's IP and email bursts (exempt addresses are never counted)."""
+        """Count an order placement in the buyer's IP, email and device bursts (exempt addresses are never counted)."""
         expires = int((at + _BUCKETS_KEPT).timestamp())
         bucket = at.strftime(_BUCKET_FORMAT)
         if self.rules.counts_ip(buyer.ip):
@@ -255,6 +268,10 @@ class RiskSignals:
             )
         if self.rules.counts_email(buyer):
             self.counters.add(self._pk(Counted.ORDERS_FROM_EMAIL, buyer.ref), bucket, {"orders": 1}, expires_at=expires)
+        if buyer.device_id:
+            self.counters.add(
+                self._pk(Counted.ORDERS_FROM_DEVICE, buyer.device_id), bucket, {"orders": 1}, expires_at=expires
+            )
 
     def screen_checkout(self, buyer: Buyer, now: datetime) -> list[str]:
         """Count this order in the buyer's bursts and name the checkout rules it fires (none: deliver as usual)."""
@@ -270,6 +287,8 @@ class RiskSignals:
                 return self._orders(counted, buyer.ip, minutes, now) if self.rules.counts_ip(buyer.ip) else 0
             if counted is Counted.ORDERS_FROM_EMAIL:
                 return self._orders(counted, buyer.ref, minutes, now) if self.rules.counts_email(buyer) else 0
+            if counted is Counted.ORDERS_FROM_DEVICE:
+                return self._orders(counted, buyer.device_id, minutes, now)
             return 0
 
         return Facts(count, self.rules.blacklist_hits(buyer), self.is_frozen(buyer.ref))

@@ -12,14 +12,17 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
 from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
+from faka.domain.claims import Claimant
 from faka.domain.model import Order
 from faka.domain.orders import Orders
 from faka.domain.redaction import redact
+from faka.domain.resolutions import Claim, Next, Outcome, Resolution
 from faka.domain.templating import MessageTemplates
 from faka.errors import InvalidRequest, NotFound
 from faka.observability import logger, metrics
@@ -27,8 +30,13 @@ from faka.ports import EventPublisher
 from faka.security import new_token, token_digest, token_matches
 from faka.triage import LOW_CONFIDENCE, MAX_MESSAGE_CHARS, Triage, TriageContext, classify
 
-# Self-service intents a first answer can settle; everything else waits for a person (or a playbook).
-SELF_SERVICE_SEVERITY = 2
+if TYPE_CHECKING:
+    # The playbooks act through refunds and disputes, which open tickets themselves; the desk keeps tickets.
+    from faka.domain.help_desk import HelpDesk, QueuePlace
+    from faka.domain.playbooks import Playbooks
+
+
+EVIDENCE_AUTHOR = "system"
 
 
 class TicketStatus(StrEnum):
@@ -36,6 +44,8 @@ class TicketStatus(StrEnum):
     OPEN = "open"
     AWAITING_BUYER = "awaiting_buyer"
     WAITING_FOR_AGENT = "waiting_for_agent"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
 
 
 class Channel(StrEnum):
@@ -61,6 +71,7 @@ class Ticket:
     severity_reasons: tuple[str, ...] = ()
     entities: dict[str, object] = field(default_factory=dict)
     email: str | None = None
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,8 @@ class TicketRequest:
     email: str | None = None
     locale: str | None = None
     attachments: tuple[str, ...] = ()
+    ip: str | None = None
+    device: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,7 @@ def _ticket(item: TicketItem) -> Ticket:
         tuple(str(reason) for reason in item.severity_reasons or ()),
         json.loads(item.entities or "{}"),
         item.email,
+        item.playbook_outcome,
     )
 
 
@@ -117,11 +131,19 @@ def _message_key(now: datetime) -> str:
 
 class Tickets:
     def __init__(
-        self, events: EventPublisher, orders: Orders | None = None, replies: MessageTemplates | None = None
+        self,
+        events: EventPublisher,
+        orders: Orders | None = None,
+        replies: MessageTemplates | None = None,
+        *,
+        playbooks: Playbooks | None = None,
+        desk: HelpDesk | None = None,
     ) -> None:
         self._events = events
         self._orders = orders
         self._replies = replies
+        self._playbooks = playbooks
+        self._desk = desk
 
     # -- opened by the system (escalations, buyer links) -------------------------------------------------
 
@@ -159,6 +181,10 @@ class Tickets:
                 raise
             return _ticket(TicketItem.get(ticket_id, TicketItem.SK))
         self._publish_opened(item)
+        if self._desk is not None:
+            self._desk.note_opened(shop_id, intent)
+            self._desk.enqueue(ticket_id, reason=f"opened by {source}: {intent}")
+            item.refresh()
         return _ticket(item)
 
     def for_shop(self, shop_id: str, limit: int = 100) -> list[Ticket]:
@@ -180,7 +206,6 @@ class Tickets:
         now = datetime.now(UTC)
         token = new_token()
         low_confidence = _unclear(triage)
-        status = _status_for(triage, low_confidence)
         item = TicketItem(
             uuid.uuid4().hex,
             TicketItem.SK,
@@ -188,7 +213,7 @@ class Tickets:
             order_id=order.order_id if order else None,
             email=(order.email if order else request.email),
             access_token_sha256=token_digest(token),
-            status=status,
+            status=TicketStatus.OPEN.value,
             intent=triage.intent,
             confidence=round(triage.confidence, 4),
             language=triage.language,
@@ -201,14 +226,22 @@ class Tickets:
             locale=_reply_locale(triage, request.locale or (order.locale if order else None)),
             rephrase_asked=1 if low_confidence else 0,
             created_at=now,
+            buyer_ip=request.ip,
+            device_id=request.device,
         )
         item.save(condition=TicketItem.ticket_id.does_not_exist())
-        reply = self._render(item, order, rephrase=low_confidence)
         self._append(item.ticket_id, "buyer", request.channel, redact(text), now, request.attachments)
-        self._append(item.ticket_id, "assistant", request.channel, reply, datetime.now(UTC))
         self._publish_opened(item)
         self._publish_classified(item, triage)
         metrics.add_metric(name="TicketsOpened", unit="Count", value=1)
+        if self._desk is not None:
+            self._desk.note_opened(request.shop_id, triage.intent)
+        if low_confidence:
+            self._set_status(item, TicketStatus.AWAITING_BUYER)
+            reply = self._render(item, order, rephrase=True)
+        else:
+            reply = self._act(item, order, triage)
+        self._append(item.ticket_id, "assistant", request.channel, reply, datetime.now(UTC))
         return TicketReply(_ticket(item), reply, token)
 
     def converse(self, ticket_id: str, token: str | None, message: str, channel: Channel = Channel.CHAT) -> TicketReply:
@@ -233,7 +266,8 @@ class Tickets:
         messages = [
             TicketMessage(m.author, m.channel, m.body, m.created_at, tuple(str(key) for key in m.attachments or ()))
             for m in TicketTableItem.query(ticket_id, TicketTableItem.sk.startswith("MSG#"))
-            if isinstance(m, TicketMessageItem)
+            # The evidence a playbook recorded is for the people handling the ticket.
+            if isinstance(m, TicketMessageItem) and m.author != EVIDENCE_AUTHOR
         ]
         return _ticket(item), messages
 
@@ -244,31 +278,100 @@ class Tickets:
     ) -> TicketReply:
         text = _checked(message)
         order = self._orders.get(item.order_id) if self._orders and item.order_id else None
-        triage = classify(text, _context(order))
         now = datetime.now(UTC)
         self._append(item.ticket_id, "buyer", channel, redact(text), now, attachments)
-        low_confidence = _unclear(triage)
-        actions: list[Action] = []
+        place = self._desk.buyer_replied(item.ticket_id) if self._desk is not None else None
+        if place is not None:
+            # A person owns the conversation: the assistant only confirms the message reached them.
+            item.refresh()
+            reply = self._render(item, order, handover=True, place=place)
+            self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
+            return TicketReply(_ticket(item), reply)
+        triage = classify(text, _context(order))
+        # "Send it to x@y" answers the question the buyer was asked, however the model reads it alone.
+        answers_address = item.playbook_outcome == Outcome.ASKED_FOR_ADDRESS and "email" in triage.entities
+        low_confidence = _unclear(triage) and not answers_address
         if low_confidence and int(item.rephrase_asked or 0):
             # Asked to rephrase once already: a person takes over rather than a second guess.
-            actions.append(TicketItem.status.set(TicketStatus.WAITING_FOR_AGENT.value))
-            item.status = TicketStatus.WAITING_FOR_AGENT.value
-            reply = self._render(item, order, handover=True)
+            reply = self._hand_over(item, order, "unclear after asking once to rephrase")
+        elif low_confidence:
+            TicketItem(item.ticket_id, TicketItem.SK).update(actions=[TicketItem.rephrase_asked.set(1)])
+            item.rephrase_asked = 1
+            self._set_status(item, TicketStatus.AWAITING_BUYER)
+            reply = self._render(item, order, rephrase=True)
         else:
-            status = _status_for(triage, low_confidence)
-            actions += [
-                TicketItem.intent.set(triage.intent),
-                TicketItem.confidence.set(round(triage.confidence, 4)),
-                TicketItem.severity.set(max(triage.severity, int(item.severity))),
-                TicketItem.status.set(status),
-                TicketItem.rephrase_asked.set(1 if low_confidence else int(item.rephrase_asked or 0)),
-            ]
-            item.intent, item.status, item.severity = triage.intent, status, max(triage.severity, int(item.severity))
-            reply = self._render(item, order, rephrase=low_confidence)
+            severity = max(triage.severity, int(item.severity))
+            TicketItem(item.ticket_id, TicketItem.SK).update(
+                actions=[
+                    TicketItem.intent.set(triage.intent),
+                    TicketItem.confidence.set(round(triage.confidence, 4)),
+                    TicketItem.severity.set(severity),
+                    TicketItem.entities.set(json.dumps(triage.entities, ensure_ascii=False)),
+                ]
+            )
+            item.intent, item.severity = triage.intent, severity
+            item.entities = json.dumps(triage.entities, ensure_ascii=False)
             self._publish_classified(item, triage)
-        TicketItem(item.ticket_id, TicketItem.SK).update(actions=actions)
+            reply = self._act(item, order, triage)
         self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
         return TicketReply(_ticket(item), reply)
+
+    def _act(self, item: TicketItem, order: Order | None, triage: Triage) -> str:
+        """Run the intent's playbook and answer with what it did; a person takes what it cannot settle."""
+        if self._playbooks is None:
+            return self._hand_over(item, order, "no playbooks configured")
+        resolution = self._playbooks.run(
+            Claim(
+                ticket_id=item.ticket_id,
+                intent=triage.intent,
+                order=order,
+                claimant=Claimant(item.email, item.buyer_ip, item.device_id),
+                entities=triage.entities,
+                previous_outcome=item.playbook_outcome,
+            )
+        )
+        actions: list[Action] = [
+            TicketItem.playbook.set(triage.intent),
+            TicketItem.playbook_outcome.set(resolution.outcome.value),
+        ]
+        if resolution.risk is not None:
+            actions += [
+                TicketItem.risk_score.set(resolution.risk.score),
+                TicketItem.risk_signals.set(list(resolution.risk.signals)),
+            ]
+        TicketItem(item.ticket_id, TicketItem.SK).update(actions=actions)
+        item.playbook, item.playbook_outcome = triage.intent, resolution.outcome.value
+        if resolution.evidence is not None:
+            self._append(
+                item.ticket_id,
+                EVIDENCE_AUTHOR,
+                Channel.API,
+                json.dumps(resolution.evidence, ensure_ascii=False),
+                _now(),
+            )
+        if resolution.next is Next.PERSON:
+            return self._hand_over(item, order, resolution.reason, resolution)
+        self._set_status(
+            item, TicketStatus.RESOLVED if resolution.next is Next.RESOLVED else TicketStatus.AWAITING_BUYER
+        )
+        if resolution.next is Next.RESOLVED and self._desk is not None:
+            self._desk.note_auto_resolved(item.shop_id, item.intent, (_now() - item.created_at).total_seconds())
+        return self._render(item, order, resolution=resolution)
+
+    def _hand_over(
+        self, item: TicketItem, order: Order | None, reason: str, resolution: Resolution | None = None
+    ) -> str:
+        place = self._desk.enqueue(item.ticket_id, reason=reason) if self._desk is not None else None
+        if place is None:
+            self._set_status(item, TicketStatus.WAITING_FOR_AGENT)
+        else:
+            item.refresh()
+        return self._render(item, order, handover=True, place=place, resolution=resolution)
+
+    @staticmethod
+    def _set_status(item: TicketItem, status: TicketStatus) -> None:
+        TicketItem(item.ticket_id, TicketItem.SK).update(actions=[TicketItem.status.set(status.value)])
+        item.status = status.value
 
     def _owned(self, ticket_id: str, token: str | None) -> TicketItem:
         try:
@@ -299,7 +402,16 @@ class Tickets:
             raise NotFound("no such order", code="unknown_order")
         return order
 
-    def _render(self, item: TicketItem, order: Order | None, *, rephrase: bool = False, handover: bool = False) -> str:
+    def _render(
+        self,
+        item: TicketItem,
+        order: Order | None,
+        *,
+        rephrase: bool = False,
+        handover: bool = False,
+        place: QueuePlace | None = None,
+        resolution: Resolution | None = None,
+    ) -> str:
         if self._replies is None:
             return ""
         return self._replies.render_text(
@@ -313,6 +425,11 @@ class Tickets:
                 "rephrase": rephrase,
                 "handover": handover,
                 "ticket_ref": item.ticket_id[:12],
+                "position": place.position if place else None,
+                "eta_minutes": place.eta_minutes if place else None,
+                "outcome": resolution.outcome.value if resolution else None,
+                "held": resolution is not None and resolution.outcome is Outcome.HELD_FOR_REVIEW,
+                "facts": resolution.reply if resolution else {},
             },
         )
 
@@ -383,10 +500,8 @@ def _unclear(triage: Triage) -> bool:
     return triage.confidence < LOW_CONFIDENCE or triage.intent == "other"
 
 
-def _status_for(triage: Triage, low_confidence: bool) -> str:
-    if low_confidence:
-        return TicketStatus.AWAITING_BUYER.value
-    return (TicketStatus.ANSWERED if triage.severity <= SELF_SERVICE_SEVERITY else TicketStatus.OPEN).value
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _context(order: Order | None) -> TriageContext | None:

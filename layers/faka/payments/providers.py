@@ -75,8 +75,10 @@ class StripeCheckout(PaymentProvider):
             payment_ref = self._client.v1.charges.retrieve(charge).payment_intent
         if not payment_ref:
             return None
-        metadata = self._client.v1.payment_intents.retrieve(payment_ref).metadata or {}
-        return metadata.get("order_id")
+        metadata = self._client.v1.payment_intents.retrieve(payment_ref).metadata
+        # A StripeObject is not a dict (in the pinned SDK): no .get, only item access and to_dict().
+        order_id = metadata.to_dict().get("order_id") if metadata else None
+        return str(order_id) if order_id else None
 
 
 class SandboxCheckout(PaymentProvider):

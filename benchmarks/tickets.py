@@ -1,0 +1,274 @@
+"""Replays a labelled ticket stream, fraud patterns included, through `faka local` over HTTP. Prints figures.
+
+    .venv/bin/python benchmarks/tickets.py
+
+Each honest ticket is a held-out triage message (``data/triage/holdout.jsonl``, never used for tuning)
+sent by a new buyer about their own freshly delivered order. Four fraud patterns are mixed in, each
+ticket of them labelled whether an automatic reissue or refund would be wrong:
+a buyer claiming "invalid" on order after order; several addresses claiming from one IP; an "invalid"
+claim on a key the supplier reported activated; "not received" after opening the page showing the key.
+A simulated operator then works the queue (claim, reply, resolve, oldest first) so the help desk's own
+figures (first response, time to resolve) can be read back from ``GET /v1/admin/reports/tickets``;
+those times are the replay's, not a real team's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "layers"))
+
+from faka.payments.stripe_webhook import stripe_signature  # noqa: E402
+
+ADMIN_TOKEN = "bench-admin-token"  # noqa: S105 - a throwaway local instance
+SIGNING_SECRET = "bench-signing-secret"  # noqa: S105 - a throwaway local instance
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+SKU, VARIANT = "bench-steam-10-us", "bench-steam-10-eu"
+HONEST = ("wrong_region", "not_received", "invalid_key", "activation_help", "order_status")
+AUTOMATIC = {
+    "replaced",
+    "exchanged",
+    "resent_with_evidence",
+    "delivered_now",
+    "guide_sent",
+    "answered_status",
+    "refund_requested",
+    "payment_found",
+    "already_replaced",
+    "resent_to_new_address",
+}
+REISSUES = {"replaced", "exchanged"}
+
+
+@dataclass
+class Sent:
+    pattern: str
+    intent: str
+    fraud: bool
+    outcome: str
+    status: str
+    seconds: float
+
+
+class Local:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.http = requests.Session()
+        self._ip = 0
+
+    def __enter__(self) -> Local:
+        env = {
+            **os.environ,
+            "FAKA_LOCAL_PORT": str(self.port),
+            "FAKA_EMULATOR_PORT": str(_free_port()),
+            "FAKA_ADMIN_TOKEN": ADMIN_TOKEN,
+            "FAKA_SIGNING_SECRET": SIGNING_SECRET,
+            "FAKA_QUIET_HOURS": "off",
+            "FAKA_TICKET_SLA_SECONDS": "300,1800",
+        }
+        self._log = open(ROOT / "build" / "bench-tickets.log", "wb")
+        self._process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("faka")), "local"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if self.http.get(self.url + "/v1/health", timeout=2).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        raise SystemExit("faka local did not start; see build/bench-tickets.log")
+
+    def __exit__(self, *exc: object) -> None:
+        self._process.send_signal(signal.SIGINT)
+        self._process.wait(timeout=30)
+        self._log.close()
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.http.request(method, self.url + path, timeout=60, **kwargs)
+        if response.status_code >= 400:
+            raise SystemExit(f"{method} {path}: {response.status_code} {response.text}")
+        return response.json() if response.content else None
+
+    def new_ip(self) -> str:
+        self._ip += 1
+        return f"100.64.{self._ip // 250}.{self._ip % 250 + 1}"
+
+    def stock(self, keys: int) -> None:
+        for sku, region in ((SKU, "US"), (VARIANT, "EU")):
+            product = {
+                "sku": sku,
+                "name": f"Steam $10 {region}",
+                "price": 1000,
+                "currency": "usd",
+                "region": region,
+                "platform": "steam",
+            }
+            self.call("POST", "/v1/admin/products", json=product, headers=ADMIN)
+            codes = [f"BENCH-{region}-{secrets.token_hex(6).upper()}" for _ in range(keys)]
+            self.call("POST", f"/v1/admin/products/{sku}/keys", json={"batch": "BENCH", "keys": codes}, headers=ADMIN)
+
+    def delivered_order(self, email: str, ip: str) -> dict[str, Any]:
+        draft = {"sku": SKU, "quantity": 1, "email": email, "locale": "en"}
+        order: dict[str, Any] = self.call("POST", "/v1/orders", json=draft, headers={"X-Forwarded-For": ip})
+        self.call("POST", f"/_local/pay/{order['order_id']}")
+        deadline = time.monotonic() + 30
+        while self.call("GET", f"/v1/admin/orders/{order['order_id']}", headers=ADMIN)["status"] != "delivered":
+            if time.monotonic() > deadline:
+                raise SystemExit(f"order {order['order_id']} was not delivered")
+            time.sleep(0.1)
+        return order
+
+    def ticket(self, order: dict[str, Any], message: str, ip: str) -> tuple[dict[str, Any], float]:
+        body = {"order_id": order["order_id"], "access_token": order["access_token"], "message": message}
+        started = time.monotonic()
+        answer = self.call("POST", "/v1/tickets", json=body, headers={"X-Forwarded-For": ip})
+        return answer, time.monotonic() - started
+
+    def activate(self, order: dict[str, Any]) -> None:
+        view = self.call(
+            "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}
+        )
+        raw = json.dumps({"key": view["keys"][0]["code"], "status": "activated", "at": datetime.now(UTC).isoformat()})
+        self.http.post(
+            self.url + "/v1/activations",
+            data=raw,
+            timeout=30,
+            headers={"X-Faka-Signature": stripe_signature(raw, SIGNING_SECRET)},
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _record(sent: list[Sent], pattern: str, fraud: bool, answer: dict[str, Any], seconds: float) -> None:
+    sent.append(Sent(pattern, answer["intent"], fraud, answer.get("outcome") or "", answer["status"], seconds))
+
+
+def replay(local: Local) -> list[Sent]:
+    sent: list[Sent] = []
+    honest = [json.loads(line) for line in (ROOT / "data/triage/holdout.jsonl").read_text().splitlines()]
+    for row in honest:
+        ip = local.new_ip()
+        order = local.delivered_order(f"honest-{secrets.token_hex(4)}@example.net", ip)
+        _record(sent, f"honest:{row['intent']}", False, *local.ticket(order, row["text"], ip))
+    invalid = "The code you sent me is invalid, it does not work"
+    for ring in range(3):  # one buyer claiming on four orders in a row: the third and fourth are held
+        email, ip = f"repeat-{ring}-{secrets.token_hex(3)}@example.net", local.new_ip()
+        for claim_no in range(4):
+            order = local.delivered_order(email, ip)
+            _record(sent, "repeat claimant", claim_no >= 2, *local.ticket(order, invalid, ip))
+    for ring in range(3):  # four addresses claiming from one IP: the third and fourth are held
+        ip = local.new_ip()
+        for member in range(4):
+            order = local.delivered_order(f"ring-{ring}-{member}-{secrets.token_hex(3)}@example.net", ip)
+            _record(sent, "many emails, one IP", member >= 2, *local.ticket(order, invalid, ip))
+    for _ in range(5):  # "invalid" after the supplier reported the key activated
+        ip = local.new_ip()
+        order = local.delivered_order(f"used-{secrets.token_hex(4)}@example.net", ip)
+        local.activate(order)
+        _record(sent, "claim on an activated key", True, *local.ticket(order, invalid, ip))
+    for _ in range(5):  # "not received" after opening the page that shows the key
+        ip = local.new_ip()
+        order = local.delivered_order(f"viewed-{secrets.token_hex(4)}@example.net", ip)
+        local.call(
+            "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}
+        )
+        _record(
+            sent,
+            "not received after viewing the key",
+            True,
+            *local.ticket(order, "I never received my code, nothing arrived", ip),
+        )
+    return sent
+
+
+def work_the_queue(local: Local) -> int:
+    """A simulated operator: oldest first, claim, answer with a canned reply, resolve."""
+    handled = 0
+    while queue := local.call("GET", "/v1/admin/tickets/queue", headers=ADMIN)["tickets"]:
+        ticket_id = queue[0]["ticket_id"]
+        local.call("POST", f"/v1/admin/tickets/{ticket_id}/claim", json={"agent": "bench"}, headers=ADMIN)
+        local.call("POST", f"/v1/admin/tickets/{ticket_id}/reply", json={"message": "We are on it."}, headers=ADMIN)
+        local.call("POST", f"/v1/admin/tickets/{ticket_id}/resolve", json={}, headers=ADMIN)
+        handled += 1
+    return handled
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f} %" if whole else "n/a"
+
+
+def main() -> None:
+    (ROOT / "build").mkdir(exist_ok=True)
+    with Local() as local:
+        local.stock(keys=260)
+        sent = replay(local)
+        handled = work_the_queue(local)
+        report = local.call("GET", "/v1/admin/reports/tickets", headers=ADMIN)
+    total = len(sent)
+    automatic = [s for s in sent if s.outcome in AUTOMATIC]
+    person = [s for s in sent if s.status in ("waiting_for_agent", "in_progress")]
+    wrong = [s for s in sent if s.fraud and s.outcome in REISSUES | {"refund_requested"}]
+    fraud = [s for s in sent if s.fraud]
+    honest_claims = [s for s in sent if not s.fraud and s.intent in {"invalid_key", "wrong_region", "not_received"}]
+    print(
+        f"Ticket replay through faka local: {total} tickets ({len(fraud)} labelled fraud), "
+        f"{handled} worked from the queue by the simulated operator"
+    )
+    print(f"  auto-resolved (no person)      {_pct(len(automatic), total)}")
+    print(f"  handed to a person             {_pct(len(person), total)}")
+    print(f"  waiting on the buyer           {_pct(sum(s.status == 'awaiting_buyer' for s in sent), total)}")
+    print(f"  wrong automatic reissues/refunds on fraud patterns: {len(wrong)} (must be 0)")
+    print(
+        f"  fraud-pattern tickets held for a person: {sum(s.outcome == 'held_for_review' for s in fraud)}"
+        f" of {len(fraud)}"
+    )
+    print(
+        f"  honest claims held by mistake: {sum(s.outcome == 'held_for_review' for s in honest_claims)}"
+        f" of {len(honest_claims)}"
+    )
+    latencies = sorted(s.seconds for s in sent)
+    print(
+        f"  first answer over HTTP: median {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p95 {latencies[int(0.95 * (total - 1))] * 1000:.0f} ms"
+    )
+    by_intent: dict[str, Counter[str]] = defaultdict(Counter)
+    for s in sent:
+        by_intent[s.intent]["total"] += 1
+        by_intent[s.intent]["auto"] += s.outcome in AUTOMATIC
+    print(
+        "  per intent (auto / total): "
+        + ", ".join(f"{intent} {c['auto']}/{c['total']}" for intent, c in sorted(by_intent.items()))
+    )
+    print(f"  outcomes: {dict(Counter(s.outcome for s in sent).most_common())}")
+    print("  help desk report (GET /v1/admin/reports/tickets):")
+    print(json.dumps(report, indent=2, ensure_ascii=False)[:3000])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""The help desk: operators work the queue of tickets that need a person; buyers rate the help they got."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import ValidationError
+
+from api.http import operator
+from api.schemas import (
+    CsatSubmission,
+    DeskCase,
+    DeskClaim,
+    DeskQueue,
+    DeskReply,
+    DeskResolution,
+    DeskTicketView,
+    Requeued,
+    ThreadMessage,
+)
+from faka.domain.help_desk import DeskTicket
+from faka.domain.ticket_report import ticket_report
+from faka.errors import InvalidRequest
+from faka.wiring import services
+
+router = APIGatewayRouter()
+
+_TICKET_RESPONSES: dict[int, OpenAPIResponse] = {
+    404: {"description": "No such ticket in this shop"},
+    409: {"description": "Claimed by someone else, resolved, or changed meanwhile"},
+}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _view(ticket: DeskTicket) -> dict[str, Any]:
+    waiting = (
+        int((datetime.now(UTC) - ticket.queued_at).total_seconds())
+        if ticket.queued_at and ticket.place and ticket.place.position
+        else None
+    )
+    return DeskTicketView(
+        ticket_id=ticket.ticket_id,
+        order_id=ticket.order_id,
+        status=ticket.status,
+        intent=ticket.intent,
+        severity=ticket.severity,
+        priority=ticket.priority,
+        language=ticket.language,
+        locale=ticket.locale,
+        summary=ticket.summary,
+        created_at=ticket.created_at.isoformat(),
+        handoff_reason=ticket.handoff_reason,
+        queued_at=_iso(ticket.queued_at),
+        waiting_seconds=waiting,
+        position=ticket.place.position if ticket.place else None,
+        eta_minutes=ticket.place.eta_minutes if ticket.place else None,
+        claimed_by=ticket.claimed_by,
+        first_response_due=_iso(ticket.first_response_due),
+        escalation_due=_iso(ticket.escalation_due),
+        paused_seconds_left=ticket.paused_seconds_left,
+        first_response_at=_iso(ticket.first_response_at),
+        escalated_at=_iso(ticket.escalated_at),
+        resolved_at=_iso(ticket.resolved_at),
+        csat_score=ticket.csat_score,
+        risk_score=ticket.risk_score,
+        risk_signals=list(ticket.risk_signals),
+        playbook=ticket.playbook,
+        playbook_outcome=ticket.playbook_outcome,
+    ).model_dump()
+
+
+@router.get("/v1/admin/tickets/queue")
+def ticket_queue(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> DeskQueue:
+    shop_id = operator(router.current_event)
+    return DeskQueue.model_validate({"tickets": [_view(t) for t in services().help_desk.queue(shop_id, limit)]})
+
+
+@router.get("/v1/admin/tickets/<ticket_id>", responses=_TICKET_RESPONSES)
+def ticket_case(ticket_id: str) -> DeskCase:
+    ticket, messages = services().help_desk.case(ticket_id, operator(router.current_event))
+    thread = [
+        ThreadMessage(
+            author=m.author, channel=m.channel, body=m.body, created_at=m.created_at.isoformat(), attachments=[]
+        )
+        for m in messages
+    ]
+    return DeskCase.model_validate({**_view(ticket), "messages": thread})
+
+
+@router.post("/v1/admin/tickets/<ticket_id>/claim", responses=_TICKET_RESPONSES)
+def claim_ticket(ticket_id: str, claim: Annotated[DeskClaim, Body()]) -> DeskTicketView:
+    ticket = services().help_desk.claim(ticket_id, operator(router.current_event), claim.agent)
+    return DeskTicketView.model_validate(_view(ticket))
+
+
+@router.post("/v1/admin/tickets/<ticket_id>/reply", responses=_TICKET_RESPONSES)
+def reply_to_ticket(ticket_id: str, reply: Annotated[DeskReply, Body()]) -> DeskTicketView:
+    ticket = services().help_desk.reply(
+        ticket_id,
+        operator(router.current_event),
+        reply.agent,
+        message=reply.message,
+        canned=reply.canned,
+        await_buyer=reply.await_buyer,
+    )
+    return DeskTicketView.model_validate(_view(ticket))
+
+
+@router.post("/v1/admin/tickets/<ticket_id>/resolve", responses=_TICKET_RESPONSES)
+def resolve_ticket(ticket_id: str, resolution: Annotated[DeskResolution, Body()]) -> DeskTicketView:
+    ticket = services().help_desk.resolve(ticket_id, operator(router.current_event), resolution.agent)
+    return DeskTicketView.model_validate(_view(ticket))
+
+
+@router.post("/v1/admin/tickets/<ticket_id>/reopen", responses=_TICKET_RESPONSES)
+def reopen_ticket(ticket_id: str) -> Requeued:
+    place = services().help_desk.reopen(ticket_id, operator(router.current_event))
+    return Requeued(
+        ticket_id=ticket_id, status="waiting_for_agent", position=place.position, eta_minutes=place.eta_minutes
+    )
+
+
+@router.get("/v1/admin/reports/tickets")
+def ticket_figures() -> dict[str, Any]:
+    shop_id = operator(router.current_event)
+    desk = services().help_desk
+    return ticket_report(services().counters, shop_id, desk.handed_off(shop_id))
+
+
+# -- CSAT: the signed links in the "how did we do?" email ---------------------------------------------------
+
+
+def _page(body: str, status: int = 200) -> Response[str]:
+    page = (
+        f"<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'><title>faka</title>{body}"
+    )
+    return Response(status_code=status, content_type="text/html; charset=utf-8", body=page)
+
+
+@router.get("/v1/tickets/<ticket_id>/csat", include_in_schema=False)
+def csat_form(ticket_id: str) -> Response[str]:
+    """The link's own page: it records nothing, so mail scanners that open every link cannot rate for the buyer."""
+    query = dict(router.current_event.query_string_parameters or {})
+    services().help_desk.csat_link_params(ticket_id, query)
+    chosen = query.get("s", "")
+    choices = "".join(
+        f"<label style='margin-right:12px'><input type=radio name=score value={n}"
+        f"{' checked' if str(n) == chosen else ''}> {n}</label>"
+        for n in range(1, 6)
+    )
+    action = html.escape(f"?{urlencode(query)}")
+    return _page(
+        f"<form method=post action='{action}'>"
+        "<p>How satisfied are you with the help you received? / 您对本次服务满意吗？</p>"
+        f"<p>{choices}</p>"
+        "<p><textarea name=comment rows=4 cols=40 maxlength=2000 placeholder='Comment (optional) / 留言（可选）'>"
+        "</textarea></p><p><button type=submit>Send / 提交</button></p></form>"
+    )
+
+
+@router.post("/v1/tickets/<ticket_id>/csat", responses={400: {"description": "Invalid or expired link"}})
+def csat_submit(ticket_id: str) -> Response[str]:
+    """The buyer's rating, from the link's form or as JSON ``{"score", "comment"?}``; one per ticket (409 after)."""
+    event = router.current_event
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    body = event.decoded_body or ""
+    try:
+        if content_type == "application/x-www-form-urlencoded":
+            submission = CsatSubmission.model_validate(
+                {key: int(value) if key == "score" and value.isdigit() else value for key, value in parse_qsl(body)}
+            )
+        else:
+            submission = CsatSubmission.model_validate_json(body or "{}")
+    except ValidationError as error:
+        raise InvalidRequest(
+            "the rating does not match the API's schema", details=error.errors(include_url=False, include_input=False)
+        ) from None
+    query = dict(event.query_string_parameters or {})
+    services().help_desk.rate(ticket_id, query, submission.score, submission.comment)
+    if content_type == "application/x-www-form-urlencoded":
+        return _page("<p>Thank you for your feedback. / 感谢您的评价！</p>")
+    return Response(status_code=200, content_type="application/json", body=json.dumps({"recorded": True}))

@@ -1,0 +1,59 @@
+"""What a playbook decided for a ticket: the outcome, who acts next, and what the buyer is told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from faka.domain.claims import Claimant, ClaimRisk
+from faka.domain.model import Order
+
+
+class Next(StrEnum):
+    RESOLVED = "resolved"  # done automatically; the buyer can still reply
+    PERSON = "person"  # handed to the human queue
+    BUYER = "buyer"  # waiting on the buyer's answer (another address, accepting a refund)
+
+
+class Outcome(StrEnum):
+    DELIVERED_NOW = "delivered_now"
+    AWAITING_STOCK = "awaiting_stock"
+    RESENT_WITH_EVIDENCE = "resent_with_evidence"
+    ASKED_FOR_ADDRESS = "asked_for_address"
+    RESENT_TO_NEW_ADDRESS = "resent_to_new_address"
+    REPLACED = "replaced"
+    ALREADY_REPLACED = "already_replaced"
+    EXCHANGED = "exchanged"
+    REFUND_OFFERED = "refund_offered"
+    GUIDE_SENT = "guide_sent"
+    ANSWERED_STATUS = "answered_status"
+    REFUND_REQUESTED = "refund_requested"
+    PAYMENT_FOUND = "payment_found"
+    HELD_FOR_REVIEW = "held_for_review"
+    HANDED_OFF = "handed_off"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A classified ticket about an order, as the playbooks see it."""
+
+    ticket_id: str
+    intent: str
+    order: Order | None
+    claimant: Claimant
+    entities: dict[str, Any] = field(default_factory=dict)
+    # "asked_for_address": the buyer was asked for another address; a reply naming one is that answer.
+    previous_outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    outcome: Outcome
+    next: Next
+    reason: str = ""
+    # What the reply says beyond the outcome (guide, new status, refund id); never a key.
+    reply: dict[str, Any] = field(default_factory=dict)
+    # What a person (or a dispute) needs to see: timestamps, message ids, events, page views.
+    evidence: dict[str, Any] | None = None
+    risk: ClaimRisk | None = None
