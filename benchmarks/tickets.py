@@ -82,6 +82,8 @@ class Local:
             "FAKA_SIGNING_SECRET": SIGNING_SECRET,
             "FAKA_QUIET_HOURS": "off",
             "FAKA_TICKET_SLA_SECONDS": "300,1800",
+            # Days, as deployed: the activation escalation would open tickets of its own during the replay.
+            "FAKA_ESCALATION_SECONDS": "86400,172800,259200",
         }
         self._log = open(ROOT / "build" / "bench-tickets.log", "wb")
         self._process = subprocess.Popen(
