@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install local test lint typecheck unit integration infra e2e security synth bench train-triage clean
+.PHONY: help install browser local test lint typecheck unit integration infra e2e security synth bench train-triage clean
 
 help:
 	@echo "make local   run the whole system on this machine (API on :3000, AWS emulator on :4566)"
@@ -34,6 +34,11 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The console's browser tests drive Debian's chromium (playwright never downloads a browser here).
+browser:
+	@test -x /usr/bin/chromium || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 
 local: install
 	$(BIN)/faka local
@@ -54,7 +59,7 @@ integration: install
 infra: install
 	$(BIN)/pytest tests/infra -q
 
-e2e: install
+e2e: install browser
 	$(BIN)/pytest tests/e2e -q
 
 # cdk-nag runs inside every synth (tests/infra synthesizes too); cfn-lint checks the template;
@@ -62,7 +67,7 @@ e2e: install
 security: synth
 	$(BIN)/cfn-lint cdk.out/FakaStack.template.json --ignore-checks W3005
 
-test: lint typecheck security
+test: lint typecheck security browser
 	$(BIN)/pytest tests -q -n 2 --dist loadgroup
 
 synth: install

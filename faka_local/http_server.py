@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -27,6 +28,7 @@ from faka.payments.providers import SandboxCheckout
 from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
 from faka.wiring import services
 from faka_local.apigateway import rest_event
+from faka_local.webhook_sink import WebhookSink
 
 log = logging.getLogger("faka_local.http")
 
@@ -37,6 +39,27 @@ _ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ZERO_DECIMAL = frozenset({"jpy", "krw", "vnd", "clp", "twd"})
 # Hop-by-hop or recomputed here: passing the function's own would corrupt the framing.
 _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+# The operator console's static files, served at /console/ as CloudFront serves them on AWS.
+CONSOLE_PREFIX = "/console/"
+CONSOLE_DIR = Path(__file__).resolve().parents[1] / "console"
+# Only these files are served, each with its type; anything else under /console/ is a 404.
+_CONSOLE_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+# The same headers CloudFront adds (infra/constructs/console.py): the console's code comes from itself only.
+CONSOLE_HEADERS = [
+    ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cache-Control", "no-cache"),
+]
 
 
 class EmulatorView(Protocol):
@@ -55,6 +78,7 @@ class LocalGateway(ThreadingHTTPServer):
         self.invoke_api = invoke_api
         self.emulator = emulator
         self.webhook_secret = webhook_secret
+        self.webhook_sink = WebhookSink()
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -90,6 +114,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         path = unquote(url.path)
         if path == "/v1" or path.startswith("/v1/"):
             self._proxy(path, url.query, body)
+        elif path == CONSOLE_PREFIX.rstrip("/") or path.startswith(CONSOLE_PREFIX):
+            self._console(path.removeprefix(CONSOLE_PREFIX.rstrip("/")))
         elif path.startswith(PAY_PREFIX):
             self._sandbox_checkout(path.removeprefix(PAY_PREFIX), parse_qs(url.query))
         elif path == "/_local/refunds" and self.command == "GET":
@@ -100,8 +126,36 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._json(200, {"alerts": self.server.emulator.operator_alerts()})
         elif path == "/_local/inbound-email" and self.command == "POST":
             self._receive_mail(body)
+        elif path == "/_local/webhook-sink" and self.command == "POST":
+            wanted = parse_qs(url.query).get("status", ["200"])[0]
+            answer = int(wanted) if wanted.isdigit() and 200 <= int(wanted) <= 599 else 200
+            self._json(answer, self.server.webhook_sink.receive(body, dict(self.headers.items()), answer=answer))
+        elif path == "/_local/webhook-sink" and self.command == "GET":
+            self._json(200, {"received": self.server.webhook_sink.received()})
         else:
             self._problem(404, "no_route", f"no route for {self.command} {path}")
+
+    def _console(self, relative: str) -> None:
+        if self.command not in {"GET", "HEAD"}:
+            self._problem(405, "method_not_allowed", "the console's files take GET")
+            return
+        if not relative:
+            # Relative links in the console resolve against /console/, never /console.
+            self._send(301, b"", [("Location", CONSOLE_PREFIX)])
+            return
+        parts = [part for part in relative.split("/") if part]
+        # No "..", no dotfiles, nothing outside CONSOLE_DIR even through a symlink.
+        candidate = CONSOLE_DIR.joinpath(*parts, *(["index.html"] if relative.endswith("/") else [])).resolve()
+        content_type = _CONSOLE_TYPES.get(candidate.suffix)
+        if (
+            any(part.startswith(".") or "\\" in part for part in parts)
+            or not candidate.is_relative_to(CONSOLE_DIR.resolve())
+            or content_type is None
+            or not candidate.is_file()
+        ):
+            self._problem(404, "no_route", f"no console file {relative}")
+            return
+        self._send(200, candidate.read_bytes(), [("Content-Type", content_type), *CONSOLE_HEADERS])
 
     def _receive_mail(self, raw: bytes) -> None:
         """What SES receiving does with a message to the support address: store it raw under inbound/."""
@@ -159,7 +213,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._problem(404, "unknown_order", "no such order")
         elif self.command == "POST":
             # ?drop_webhook=1 pays without telling faka, as when a webhook is lost: reconciliation must find it.
-            self._pay(order, drop_webhook=query.get("drop_webhook", ["0"])[0] in {"1", "true"})
+            # ?charge_again=1 charges a paid order a second time, silently: a double charge for a ticket to find.
+            if query.get("charge_again", ["0"])[0] in {"1", "true"}:
+                payment_ref = _sandbox().record_payment(
+                    order.order_id, order.amount, order.currency, webhook_sent=False, again=True
+                )
+                self._json(200, {"paid": True, "payment_ref": payment_ref, "webhook": "dropped"})
+            else:
+                self._pay(order, drop_webhook=query.get("drop_webhook", ["0"])[0] in {"1", "true"})
         else:
             self._html(200, _checkout_page(order))
 

@@ -35,6 +35,8 @@ class Provisioned:
     kms_key_id: str
     state_machine_arns: dict[str, str]
     function_arns: dict[str, str]
+    # Each stream's dead-letter queue (Lambda's on-failure destination), by StreamSpec name.
+    stream_dlq_urls: dict[str, str]
 
 
 def provision(*, sender_email: str, session: boto3.Session | None = None) -> Provisioned:
@@ -58,7 +60,11 @@ def provision(*, sender_email: str, session: boto3.Session | None = None) -> Pro
         ),
     }
     state_machine_arns = _create_state_machines(aws, substitutions)
-    return Provisioned(queue_urls, dlq_urls, topic_arn, kms_key_id, state_machine_arns, function_arns)
+    stream_dlq_urls = {
+        spec.name: aws.client("sqs").create_queue(QueueName=spec.dlq_physical_name)["QueueUrl"]
+        for spec in resources.STREAMS
+    }
+    return Provisioned(queue_urls, dlq_urls, topic_arn, kms_key_id, state_machine_arns, function_arns, stream_dlq_urls)
 
 
 def _create_tables(aws: boto3.Session) -> None:
@@ -79,6 +85,8 @@ def _create_tables(aws: boto3.Session) -> None:
                 {"IndexName": i["index_name"], "KeySchema": i["key_schema"], "Projection": _projection(i["projection"])}
                 for i in schema["global_secondary_indexes"]
             ]
+        if model.Meta.table_name in {stream.table for stream in resources.STREAMS}:
+            request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
         dynamodb.create_table(**request)
     if resources.IDEMPOTENCY_TABLE not in existing:
         dynamodb.create_table(

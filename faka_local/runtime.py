@@ -39,7 +39,7 @@ from faka import resources
 from faka.config import Env
 from faka_local import lambda_dispatch, mailbox_simulator
 from faka_local.emulator import serialize_dynamodb_requests
-from faka_local.event_sources import QueueConsumer, load_handler
+from faka_local.event_sources import QueueConsumer, StreamConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
 
 if TYPE_CHECKING:
@@ -71,8 +71,11 @@ DEFAULT_RECONCILE_INTERVAL_SECONDS = 20.0
 LOCAL_TICKET_SLA_SECONDS = "120,300"
 TICKET_SLA_INTERVAL_VARIABLE = "FAKA_LOCAL_TICKET_SLA_INTERVAL"
 DEFAULT_TICKET_SLA_INTERVAL_SECONDS = 5.0
+# A failed storefront webhook is retried after 2, 8, 32 … s, not 30 s, 2 min, 8 min … (FAKA_WEBHOOK_RETRY_SECONDS).
+LOCAL_WEBHOOK_RETRY_SECONDS = "2"
 
 EMPTY_QUEUE_PAUSE_SECONDS = 0.15
+THREAD_STOP_SECONDS = 5.0
 # A failed message comes back after a second instead of the queue's visibility timeout.
 RETRY_DELAY_SECONDS = 1
 POLLER_ERROR_PAUSE_SECONDS = 1.0
@@ -166,6 +169,9 @@ def prepare_environment(config: LocalConfig) -> None:
             Env.REFUND_REMINDER_SECONDS: config.refund_reminder_seconds,
             Env.RECONCILE_AFTER_SECONDS: config.reconcile_after_seconds,
             Env.TICKET_SLA_SECONDS: config.ticket_sla_seconds,
+            # Webhooks may go to http://127.0.0.1 (the /_local/webhook-sink receiver, a storefront under development).
+            Env.WEBHOOK_ALLOW_LOOPBACK: "true",
+            Env.WEBHOOK_RETRY_SECONDS: os.environ.get(Env.WEBHOOK_RETRY_SECONDS) or LOCAL_WEBHOOK_RETRY_SECONDS,
         }
     )
 
@@ -354,7 +360,7 @@ class Lambdas:
 class QueuePoller:
     """A thread delivering one queue's messages to its function, like a Lambda event-source mapping."""
 
-    def __init__(self, consumer: QueueConsumer, lambdas: Lambdas, stopping: threading.Event) -> None:
+    def __init__(self, consumer: QueueConsumer | StreamConsumer, lambdas: Lambdas, stopping: threading.Event) -> None:
         self._consumer = consumer
         self._lambdas = lambdas
         self._stopping = stopping
@@ -363,8 +369,8 @@ class QueuePoller:
     def start(self) -> None:
         self._thread.start()
 
-    def join(self) -> None:
-        self._thread.join()
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -398,8 +404,8 @@ class ScheduledRun:
     def start(self) -> None:
         self._thread.start()
 
-    def join(self) -> None:
-        self._thread.join()
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stopping.wait(self._interval):
@@ -480,6 +486,9 @@ class LocalRuntime:
             url = provisioned.queue_urls[spec.name]
             consumer = QueueConsumer(sqs, spec, url, retry_delay_seconds=RETRY_DELAY_SECONDS)
             self._pollers.append(QueuePoller(consumer, lambdas, self._stopping))
+        for stream in resources.STREAMS:
+            reader = StreamConsumer(session, stream, provisioned.stream_dlq_urls[stream.name])
+            self._pollers.append(QueuePoller(reader, lambdas, self._stopping))
         for poller in self._pollers:
             poller.start()
 
@@ -499,10 +508,12 @@ class LocalRuntime:
             self._gateway.server_close()
             self._gateway_thread.join()
         self._stopping.set()
+        # A poller or schedule may be inside a slow invocation; its thread is a daemon, so it is given a moment to
+        # finish cleanly and is otherwise left to end with the process rather than hold up Ctrl-C.
         for poller in self._pollers:
-            poller.join()
+            poller.join(timeout=THREAD_STOP_SECONDS)
         for scheduled in self._schedules:
-            scheduled.join()
+            scheduled.join(timeout=THREAD_STOP_SECONDS)
         self.emulator.stop()
         lambda_dispatch.uninstall()
 

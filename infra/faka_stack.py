@@ -14,14 +14,18 @@ from faka import resources
 from faka.config import Settings
 from faka.domain.escalation import parse_offsets
 from infra.constructs.api import Api
+from infra.constructs.console import Console
+from infra.constructs.dashboard import KpiDashboard
 from infra.constructs.email import Email
 from infra.constructs.escalation import Escalation
 from infra.constructs.functions import Functions, FunctionSettings
 from infra.constructs.help_desk import HelpDesk
 from infra.constructs.mail import SupportMail
 from infra.constructs.messaging import Messaging
+from infra.constructs.ratings import Ratings
 from infra.constructs.refunds import Refunds
 from infra.constructs.storage import Storage
+from infra.constructs.webhooks import StorefrontWebhooks
 
 # The same choices the application validates at cold start; checked here so a typo fails the synth, not
 # the first request after a deploy.
@@ -155,3 +159,14 @@ class FakaStack(Stack):
             reconcile=functions[resources.RECONCILE_FUNCTION.name],
         )
         self.help_desk = HelpDesk(self, "HelpDesk", sweeper=functions[resources.TICKET_SLA_FUNCTION.name])
+        self.console = Console(self, "Console", api=self.api.rest_api)
+        self.kpi_dashboard = KpiDashboard(self, "KpiDashboard", alarm_topic=self.messaging.operator_topic)
+        self.ratings = Ratings(
+            self,
+            "Ratings",
+            spec=resources.RATINGS_STREAM,
+            table=self.storage.tables[resources.RATINGS_TABLE],
+            consumer=functions[resources.RATING_AGGREGATES_FUNCTION.name],
+            alarm_topic=self.messaging.operator_topic,
+        )
+        self.webhooks = StorefrontWebhooks(self, "Webhooks", messaging=self.messaging, functions=functions)

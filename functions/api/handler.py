@@ -15,7 +15,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api import activation, help_desk, operators, payments, refunds, storefront, tickets
+from api import activation, help_desk, operators, payments, ratings, refunds, reports, storefront, tickets, webhooks
 from api.http import problem
 from faka.domain.issuance import ContendedStock
 from faka.entry import register_context
@@ -23,7 +23,7 @@ from faka.errors import FakaError
 from faka.observability import logger, metrics, tracer
 
 app = APIGatewayRestResolver(enable_validation=True)
-for routes in (storefront, payments, operators, activation, tickets, refunds, help_desk):
+for routes in (storefront, payments, operators, activation, tickets, refunds, help_desk, reports, ratings, webhooks):
     app.include_router(routes.router)
 
 

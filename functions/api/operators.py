@@ -73,6 +73,7 @@ def _key_import() -> KeyImport:
             return KeyImport(
                 batch=query.get("batch", ""),
                 supplier=query.get("supplier", ""),
+                supplier_email=query.get("supplier_email") or None,
                 keys=[row[column] if column < len(row) else "" for row in rows],
             )
         return KeyImport.model_validate_json(body)
@@ -86,7 +87,14 @@ def _key_import() -> KeyImport:
 def import_keys(sku: str) -> ImportReport:
     shop_id = operator(router.current_event)
     request = _key_import()
-    result = services().catalog.import_keys(shop_id, sku, request.batch, request.keys, supplier=request.supplier)
+    result = services().catalog.import_keys(
+        shop_id,
+        sku,
+        request.batch,
+        request.keys,
+        supplier=request.supplier,
+        supplier_email=str(request.supplier_email) if request.supplier_email else None,
+    )
     return ImportReport(
         batch=request.batch,
         imported=result.imported,

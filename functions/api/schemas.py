@@ -31,6 +31,7 @@ class ProductView(BaseModel):
     region: str
     platform: str
     stock: int
+    recommended: bool = Field(default=False, description="Rated well enough by enough buyers (GET /v1/recommendations)")
 
 
 class ProductList(BaseModel):
@@ -50,6 +51,8 @@ class ProductDraft(BaseModel):
 class KeyImport(BaseModel):
     batch: Identifier
     supplier: Annotated[str, Field(max_length=200)] = ""
+    # Told when the batch is quarantined for its defects.
+    supplier_email: EmailStr | None = None
     keys: Annotated[list[Any], Field(min_length=1, max_length=10_000)]
 
 
@@ -385,3 +388,128 @@ class Requeued(BaseModel):
 class CsatSubmission(BaseModel):
     score: Annotated[StrictInt, Field(ge=1, le=5)]
     comment: Annotated[str, Field(max_length=2000)] | None = None
+
+
+RATING_COMMENT_MAX_LENGTH = 2000
+RatingDimension = Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,31}$")]
+
+
+class RatingSubmission(BaseModel):
+    scores: Annotated[
+        dict[RatingDimension, Annotated[StrictInt, Field(ge=1, le=5)]],
+        Field(min_length=1, max_length=16, description="Dimension → 1-5; GET .../rating-form lists the dimensions"),
+    ]
+    comment: Annotated[str, Field(max_length=RATING_COMMENT_MAX_LENGTH)] | None = None
+
+
+class RatingAccepted(BaseModel):
+    order_id: str
+    scores: dict[str, int]
+    low: bool = Field(description="A score at or below the low mark: the shop follows it up")
+    rated_at: str
+
+
+class RatingFormDimension(BaseModel):
+    key: str
+    label: str = Field(description="In the buyer's locale")
+    required: bool
+    min: int = 1
+    max: int = 5
+
+
+class RatingFormView(BaseModel):
+    order_id: str
+    sku: str
+    category: str
+    locale: str
+    title: str
+    dimensions: list[RatingFormDimension]
+    comment_max_length: int = RATING_COMMENT_MAX_LENGTH
+    eligible: bool
+    reason: str | None = Field(description="Why not yet: the code POST .../rating would answer with")
+    eligible_at: str | None = Field(description="From when, if it only takes time; activating a key opens it sooner")
+    rated: bool
+
+
+class RecommendationView(BaseModel):
+    shop_id: str
+    sku: str
+    name: str
+    mean: float
+    count: int
+
+
+class RecommendationList(BaseModel):
+    recommendations: list[RecommendationView]
+
+
+class RatingFiguresView(BaseModel):
+    count: int
+    mean: float | None = Field(description="Over every answered dimension of every rating")
+    low: int = Field(description="Ratings with a low score on some dimension")
+    dimensions: dict[str, float] = Field(description="Mean per dimension")
+
+
+class PlatformShopView(BaseModel):
+    shop_id: str
+    ratings: RatingFiguresView
+    tickets: dict[str, Any] = Field(description="After-sales figures: the shop's overall ticket figures")
+
+
+class PlatformShopList(BaseModel):
+    shops: list[PlatformShopView]
+
+
+WebhookEvent = Literal[
+    "order.paid",
+    "order.delivered",
+    "order.awaiting_stock",
+    "order.held",
+    "order.refunded",
+    "refund.requested",
+    "refund.rejected",
+    "ticket.opened",
+    "key.activated",
+]
+
+
+class WebhookDraft(BaseModel):
+    url: Annotated[str, Field(min_length=1, max_length=2048, description="https; http only for localhost locally")]
+    events: Annotated[list[WebhookEvent], Field(min_length=1)]
+
+
+class WebhookView(BaseModel):
+    webhook_id: str
+    url: str
+    events: list[str]
+    created_at: AwareDatetime
+
+
+class WebhookCreated(WebhookView):
+    secret: str = Field(description="Signs every delivery (X-Faka-Signature); shown once, store it now")
+
+
+class WebhookList(BaseModel):
+    webhooks: list[WebhookView]
+
+
+class WebhookDeliveryView(BaseModel):
+    delivery_id: str
+    event_id: str
+    type: str
+    status: Literal["pending", "delivered", "failed", "cancelled"]
+    attempts: int
+    response_code: int | None
+    error: str | None
+    last_attempt_at: AwareDatetime | None
+    next_retry_at: AwareDatetime | None = Field(description="When the next attempt is due, while pending")
+    delivered_at: AwareDatetime | None
+    created_at: AwareDatetime
+
+
+class WebhookDeliveryList(BaseModel):
+    deliveries: list[WebhookDeliveryView]
+
+
+class WebhookReplayed(BaseModel):
+    replayed: int

@@ -32,7 +32,13 @@ router = APIGatewayRouter()
 @router.get("/v1/products", responses={404: {"description": "Unknown shop"}})
 def list_products() -> ProductList:
     shop_id = open_shop_id(router.current_event)
-    return ProductList(products=[product_view(p) for p in services().catalog.products(shop_id)])
+    recommended = services().ratings.recommended_skus(shop_id)
+    return ProductList(
+        products=[
+            product_view(p).model_copy(update={"recommended": p.sku in recommended})
+            for p in services().catalog.products(shop_id)
+        ]
+    )
 
 
 @router.post("/v1/orders", responses={201: {"description": "Order created"}, 400: {"description": "Invalid order"}})

@@ -23,6 +23,7 @@ from infra.nag import acknowledge
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 
+LAYER_DESCRIPTION = "faka domain package, its third-party dependencies and the email templates"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
@@ -62,7 +63,7 @@ class Functions(Construct):
             code=lambda_.Code.from_asset(str(layer_dir), exclude=[".layer-hash"]),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
-            description="faka domain package, its third-party dependencies and the email templates",
+            description=LAYER_DESCRIPTION,
         )
         # One asset for every function: handlers share the layer and differ only in their entry point.
         code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc"])

@@ -13,7 +13,7 @@ from constructs import Construct
 from pynamodb.models import Model
 
 from faka import resources
-from faka.adapters.tables import TABLE_MODELS, OutreachItem
+from faka.adapters.tables import TABLE_MODELS, OutreachItem, WebhookTableItem
 from infra.constructs.naming import logical_id
 from infra.nag import acknowledge
 
@@ -29,7 +29,13 @@ _PROJECTIONS = {
 }
 
 # Tables whose items DynamoDB deletes when the named epoch-seconds attribute has passed.
-_TTL_ATTRIBUTES = {OutreachItem.Meta.table_name: OutreachItem.expires_at.attr_name}
+_TTL_ATTRIBUTES = {
+    OutreachItem.Meta.table_name: OutreachItem.expires_at.attr_name,
+    WebhookTableItem.Meta.table_name: WebhookTableItem.expires_at.attr_name,
+}
+
+# Tables whose changes a function reads from their stream (resources.STREAMS).
+_STREAMED_TABLES = {stream.table for stream in resources.STREAMS}
 
 # Values the application creates itself; Secrets Manager generates them at deploy time so no human
 # ever sees them.
@@ -163,6 +169,7 @@ class Storage(Construct):
             sort_key=sort,
             global_secondary_indexes=indexes,
             time_to_live_attribute=_TTL_ATTRIBUTES.get(table_name),
+            dynamo_stream=dynamodb.StreamViewType.NEW_IMAGE if table_name in _STREAMED_TABLES else None,
             billing=dynamodb.Billing.on_demand(),
             # The AWS-managed key rather than the card-key key: every Decrypt on the card-key key then
             # means one code was unsealed, which keeps its CloudTrail history meaningful.

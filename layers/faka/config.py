@@ -45,6 +45,9 @@ class Env:
     MAIL_BUCKET = "FAKA_MAIL_BUCKET"
     SUPPORT_EMAIL = "FAKA_SUPPORT_EMAIL"
     TICKET_SLA_SECONDS = "FAKA_TICKET_SLA_SECONDS"
+    WEBHOOK_RETRY_SECONDS = "FAKA_WEBHOOK_RETRY_SECONDS"
+    WEBHOOK_MAX_ATTEMPTS = "FAKA_WEBHOOK_MAX_ATTEMPTS"
+    WEBHOOK_ALLOW_LOOPBACK = "FAKA_WEBHOOK_ALLOW_LOOPBACK"
 
 
 _REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -84,6 +87,12 @@ class Settings(BaseModel):
     # Help desk SLA: a person's first answer is due this long after a ticket is queued, and the operators are
     # alerted (and the ticket moved up) if nobody has claimed or answered it by the second.
     ticket_sla_seconds: str = Field(default="300,1800", pattern=r"^\d+,\d+$")
+    # Outbound webhooks: the first retry of a failed delivery waits this long, each later one four times longer
+    # (at most 6 h), until the attempts are spent; the defaults span about 15 hours.
+    webhook_retry_seconds: int = Field(default=30, ge=1)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    # Accepts http://localhost and 127.0.0.1 webhook URLs: the local runtime and tests only, never on AWS.
+    webhook_allow_loopback: bool = False
 
 
 @lru_cache(maxsize=1)

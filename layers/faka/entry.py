@@ -11,6 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -56,6 +57,23 @@ def sqs_consumer(record_handler: Callable[[SQSRecord], None]) -> Callable[[dict[
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         register_context(context)
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+
+    return lambda_handler
+
+
+def stream_consumer(
+    record_handler: Callable[[DynamoDBRecord], None],
+) -> Callable[[dict[str, Any], LambdaContext], Any]:
+    """A Lambda handler for a DynamoDB stream: a failed record is reported, so only it and those after it retry."""
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )

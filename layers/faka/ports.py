@@ -69,8 +69,12 @@ class PaymentProvider(ABC):
         """
 
     @abstractmethod
+    def find_payments(self, order_id: str) -> list[PaymentConfirmation]:
+        """Every succeeded payment for the order, oldest first, whether or not their webhooks ever came."""
+
     def find_payment(self, order_id: str) -> PaymentConfirmation | None:
-        """The order's succeeded payment, if the provider has one, whether or not its webhook ever came."""
+        """The order's first succeeded payment, if the provider has one."""
+        return next(iter(self.find_payments(order_id)), None)
 
     @abstractmethod
     def order_for_payment(self, *, payment_ref: str | None, charge: str | None) -> str | None:

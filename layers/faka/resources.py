@@ -22,6 +22,10 @@ OUTREACH_TABLE = f"{PREFIX}-outreach"
 TICKETS_TABLE = f"{PREFIX}-tickets"
 # Refunds, chargebacks, and the sandbox payment provider's own ledger.
 REFUNDS_TABLE = f"{PREFIX}-refunds"
+# Storefronts' webhook subscriptions and each delivery of an event to one of them.
+WEBHOOKS_TABLE = f"{PREFIX}-webhooks"
+# Buyers' ratings, one item per order; its stream feeds the rating aggregates.
+RATINGS_TABLE = f"{PREFIX}-ratings"
 
 EVENT_BUS = f"{PREFIX}-bus"
 EVENT_SOURCE = "faka"
@@ -113,7 +117,14 @@ RECONCILE_FUNCTION = FunctionSpec("reconcile", timeout_seconds=60)
 MAIL_EVENTS_FUNCTION = FunctionSpec("mail_events", memory_mb=256, timeout_seconds=30)
 # Sweeps the help desk's SLA clocks: first-response breaches, escalation alerts and priority bumps.
 TICKET_SLA_FUNCTION = FunctionSpec("ticket_sla", memory_mb=256, timeout_seconds=60)
-FUNCTIONS = (
+# Projects domain events into daily KPI counters and watches key batches' health (faka.domain.kpis, batch_health).
+KPIS_FUNCTION = FunctionSpec("kpis", memory_mb=256, timeout_seconds=60)
+# Outbound webhooks: a delivery record per subscription an event matches, then each delivery POSTed (internet egress).
+WEBHOOK_FANOUT_FUNCTION = FunctionSpec("webhook_fanout", memory_mb=256, timeout_seconds=30)
+WEBHOOK_DELIVERY_FUNCTION = FunctionSpec("webhook_delivery", memory_mb=256, timeout_seconds=60)
+# Reads the ratings table's stream: aggregates, recommendations, low-score follow-ups, OrderRated.
+RATING_AGGREGATES_FUNCTION = FunctionSpec("rating_aggregates", memory_mb=256, timeout_seconds=60)
+FUNCTIONS: tuple[FunctionSpec, ...] = (
     API_FUNCTION,
     NOTIFIER_FUNCTION,
     RESTOCK_FUNCTION,
@@ -123,6 +134,10 @@ FUNCTIONS = (
     RECONCILE_FUNCTION,
     MAIL_EVENTS_FUNCTION,
     TICKET_SLA_FUNCTION,
+    KPIS_FUNCTION,
+    WEBHOOK_FANOUT_FUNCTION,
+    WEBHOOK_DELIVERY_FUNCTION,
+    RATING_AGGREGATES_FUNCTION,
 )
 
 # SQS visibility must exceed six times the consumer timeout, or a slow batch is delivered twice.
@@ -133,7 +148,22 @@ ESCALATION_QUEUE = QueueSpec("escalation", ESCALATION_FUNCTION, batch_size=10)
 INBOUND_EMAIL_QUEUE = QueueSpec("inbound-email", INBOUND_EMAIL_FUNCTION, batch_size=5, visibility_timeout_seconds=360)
 # SES event publishing → the mail-events topic → this queue (raw delivery: each body is one SES event).
 MAIL_EVENTS_QUEUE = QueueSpec("mail-events", MAIL_EVENTS_FUNCTION, batch_size=10)
-QUEUES = (NOTIFIER_QUEUE, RESTOCK_QUEUE, ESCALATION_QUEUE, INBOUND_EMAIL_QUEUE, MAIL_EVENTS_QUEUE)
+KPIS_QUEUE = QueueSpec("kpis", KPIS_FUNCTION, batch_size=10, visibility_timeout_seconds=360)
+WEBHOOK_EVENTS_QUEUE = QueueSpec("webhook-events", WEBHOOK_FANOUT_FUNCTION, batch_size=10)
+# Each message names one delivery; a failed attempt is put back with a growing DelaySeconds (faka.domain.webhooks).
+WEBHOOK_DELIVERIES_QUEUE = QueueSpec(
+    "webhook-deliveries", WEBHOOK_DELIVERY_FUNCTION, batch_size=5, visibility_timeout_seconds=360
+)
+QUEUES: tuple[QueueSpec, ...] = (
+    NOTIFIER_QUEUE,
+    RESTOCK_QUEUE,
+    ESCALATION_QUEUE,
+    INBOUND_EMAIL_QUEUE,
+    MAIL_EVENTS_QUEUE,
+    KPIS_QUEUE,
+    WEBHOOK_EVENTS_QUEUE,
+    WEBHOOK_DELIVERIES_QUEUE,
+)
 
 BUYER_AND_OPERATOR_NOTICES_RULE = RuleSpec(
     "notify",
@@ -148,7 +178,69 @@ ESCALATION_RULE = RuleSpec("escalation", ("OrderDelivered",), ESCALATION_QUEUE)
 AFTER_SALES_NOTICES_RULE = RuleSpec(
     "after-sales-notices", ("RefundCompleted", "RefundRejected", "OrderHeld", "DisputeOpened"), NOTIFIER_QUEUE
 )
-RULES = (BUYER_AND_OPERATOR_NOTICES_RULE, RESTOCK_RULE, ESCALATION_RULE, AFTER_SALES_NOTICES_RULE)
+# Everything the KPI report counts, and the batch quarantine's own notices.
+KPIS_RULE = RuleSpec(
+    "kpis",
+    (
+        "OrderPaid",
+        "OrderDelivered",
+        "KeyActivated",
+        "KeyActivationFailed",
+        "TicketOpened",
+        "KeyReplaced",
+        "RefundCompleted",
+        "OrderRated",
+        "BatchQuarantined",
+    ),
+    KPIS_QUEUE,
+)
+# The domain events storefronts may subscribe to (faka.domain.webhooks.PUBLIC_EVENTS names them publicly).
+STOREFRONT_WEBHOOKS_RULE = RuleSpec(
+    "storefront-webhooks",
+    (
+        "OrderPaid",
+        "OrderDelivered",
+        "OrderAwaitingStock",
+        "OrderHeld",
+        "RefundRequested",
+        "RefundRejected",
+        "RefundCompleted",
+        "TicketOpened",
+        "KeyActivated",
+    ),
+    WEBHOOK_EVENTS_QUEUE,
+)
+RULES: tuple[RuleSpec, ...] = (
+    BUYER_AND_OPERATOR_NOTICES_RULE,
+    RESTOCK_RULE,
+    ESCALATION_RULE,
+    AFTER_SALES_NOTICES_RULE,
+    KPIS_RULE,
+    STOREFRONT_WEBHOOKS_RULE,
+)
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """A table's DynamoDB stream (new images) read by one function; records that keep failing go to a queue."""
+
+    name: str
+    table: str
+    consumer: FunctionSpec
+    batch_size: int = 25
+    max_retries: int = 3
+
+    @property
+    def physical_name(self) -> str:
+        return f"{PREFIX}-{self.name}"
+
+    @property
+    def dlq_physical_name(self) -> str:
+        return f"{PREFIX}-{self.name}-dlq"
+
+
+RATINGS_STREAM = StreamSpec("ratings-stream", RATINGS_TABLE, RATING_AGGREGATES_FUNCTION)
+STREAMS = (RATINGS_STREAM,)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,11 @@ from faka.adapters.messaging import (
 )
 from faka.adapters.secrets import resolve_secret
 from faka.adapters.vault import KmsKeyVault
+from faka.adapters.webhooks import HttpWebhookSender, SqsDeliveryQueue
 from faka.config import Settings, get_settings
 from faka.domain.access import OperatorAccess
 from faka.domain.activation import Activations
+from faka.domain.batch_health import BatchHealth, HealthRules
 from faka.domain.buyer_mail import BuyerMail
 from faka.domain.catalog import Catalog, Shops
 from faka.domain.delivered import DeliveredKeys
@@ -34,19 +36,23 @@ from faka.domain.help_desk import CannedReplies, HelpDesk, SlaBudget
 from faka.domain.holds import HeldOrders
 from faka.domain.inbound_mail import InboundMail
 from faka.domain.issuance import KeyIssuer
+from faka.domain.kpis import Kpis
 from faka.domain.links import LinkSigner
 from faka.domain.mail_events import MailEvents
 from faka.domain.notifications import Notices
 from faka.domain.orders import Orders
 from faka.domain.outreach import OutreachPolicy, QuietHours
 from faka.domain.playbooks import PlaybookRules, Playbooks
+from faka.domain.ratings import RatingRules, Ratings
 from faka.domain.reconciliation import Reconciliation
 from faka.domain.refund_notices import RefundNotices
 from faka.domain.refunds import RefundPolicies, Refunds, ReviewWorkflow
 from faka.domain.reminders import ActivationReminders
 from faka.domain.risk import RiskRules, RiskSignals
+from faka.domain.suggestions import Complaints
 from faka.domain.templating import FALLBACK_LOCALE, MessageTemplates
 from faka.domain.tickets import Tickets
+from faka.domain.webhooks import RetrySchedule, WebhookDeliveries, WebhookSubscriptions
 from faka.payments.providers import SandboxCheckout, StripeCheckout
 from faka.ports import PaymentProvider
 
@@ -133,6 +139,7 @@ class Services:
             counters=self.counters,
             risk_rules=self.risk_rules,
             guides=self.templates.guides()[FALLBACK_LOCALE],
+            events=self.events,
         )
 
     @cached_property
@@ -298,6 +305,53 @@ class Services:
     @cached_property
     def mail_events(self) -> MailEvents:
         return MailEvents()
+
+    @cached_property
+    def ratings(self) -> Ratings:
+        return Ratings(
+            RatingRules.load(self.templates.locales),
+            self.catalog,
+            self.counters,
+            self.events,
+            SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
+            lambda: self.tickets,
+            self.templates.locale_for,
+        )
+
+    @cached_property
+    def batch_health(self) -> BatchHealth:
+        return BatchHealth(
+            HealthRules.load(),
+            self.catalog,
+            self.shops,
+            self.counters,
+            self.events,
+            SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
+            self.buyer_mail,
+            self.mailer,
+            self.templates,
+        )
+
+    @cached_property
+    def complaints(self) -> Complaints:
+        return Complaints(self.counters)
+
+    @cached_property
+    def kpis(self) -> Kpis:
+        return Kpis(self.counters, self.orders, self.batch_health, self.complaints)
+
+    @cached_property
+    def webhooks(self) -> WebhookSubscriptions:
+        return WebhookSubscriptions(self.vault, allow_loopback=self.settings.webhook_allow_loopback)
+
+    @cached_property
+    def webhook_deliveries(self) -> WebhookDeliveries:
+        return WebhookDeliveries(
+            self.webhooks,
+            SqsDeliveryQueue(boto3.client("sqs")),
+            HttpWebhookSender(allow_loopback=self.settings.webhook_allow_loopback),
+            RetrySchedule(self.settings.webhook_retry_seconds, self.settings.webhook_max_attempts),
+        )
 
 
 @lru_cache(maxsize=1)

@@ -46,7 +46,12 @@ def test_api_is_regional_and_proxies_everything_to_the_api_function(synthesized:
 
 def test_url_is_an_output(synthesized: Synthesized) -> None:
     synthesized.assertions.has_output("ApiUrl", {"Value": Match.any_value()})
-    assert list(synthesized.template["Outputs"]) == ["ApiUrl"]
+    assert sorted(synthesized.template["Outputs"]) == [
+        "ApiUrl",
+        "ConsoleUrl",
+        "OperatorUserPoolClientId",
+        "OperatorUserPoolId",
+    ]
 
 
 def test_sender_identity_uses_the_configuration_set(synthesized: Synthesized) -> None:

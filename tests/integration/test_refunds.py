@@ -448,3 +448,23 @@ def test_a_buyer_who_keeps_claiming_in_tickets_has_refunds_reviewed(refund_stack
     refund_id = refund_stack.ask(orders[0]).body["refund_id"]
 
     assert "ticket_claims" in refund_stack.wait_for(refund_id, "in_review")["risk_rules"]
+
+
+def test_a_double_charge_found_from_a_ticket_is_paid_back_once(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    order = refund_stack.buy()
+    sandbox = services().payment_provider
+    # What the provider holds: the payment the order was paid with, and a second charge whose webhook never came.
+    sandbox.record_payment(order["order_id"], PRICE, "usd", webhook_sent=True)  # type: ignore[attr-defined]
+    duplicate = sandbox.record_payment(  # type: ignore[attr-defined]
+        order["order_id"], PRICE, "usd", webhook_sent=False, again=True
+    )
+
+    answers = [
+        _ticket(refund_stack, order, "I was charged twice for this order, please check my payment") for _ in range(2)
+    ]
+
+    assert [a.body["outcome"] for a in answers] == ["duplicate_refunded", "duplicate_refunded"]
+    (refund,) = refund_stack.provider_refunds()
+    assert (refund["payment_ref"], refund["amount"]) == (duplicate, PRICE)
+    assert refund_stack.order(order)["status"] == "delivered"

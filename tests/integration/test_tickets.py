@@ -184,3 +184,24 @@ def test_operators_see_every_ticket_labelled_with_keys_masked(stack: Stack, orde
     assert ticket["sentiment"] == "angry"
     assert ticket["severity_reasons"]
     assert "TKT-AAAA-0001" not in str(ticket)
+
+
+def test_a_buyer_writing_on_a_resolved_ticket_reopens_it_in_the_queue(stack: Stack, order: dict) -> None:
+    opened = open_ticket(
+        stack,
+        order_id=order["order_id"],
+        access_token=order["access_token"],
+        message="I want to talk to a real person please",
+    ).body
+    ticket_id, bearer = opened["ticket_id"], {"Authorization": f"Bearer {opened['ticket_token']}"}
+    assert opened["status"] == "waiting_for_agent"
+    for step, body in (("claim", {"agent": "mei"}), ("reply", {"message": "Hello, how can I help?"}), ("resolve", {})):
+        assert stack.api("POST", f"/v1/admin/tickets/{ticket_id}/{step}", body, ADMIN).status == 200
+
+    turn = stack.api("POST", f"/v1/tickets/{ticket_id}/messages", {"message": "It still does not work"}, bearer)
+
+    assert turn.status == 200, turn.body
+    assert turn.body["status"] == "waiting_for_agent"
+    assert "in line" in turn.body["reply"]
+    thread = stack.api("GET", f"/v1/tickets/{ticket_id}", headers=bearer).body
+    assert thread["queue"]["position"] == 1

@@ -218,7 +218,7 @@ def test_reconciliation_searches_the_orders_succeeded_payment_intent(
     assert found == PaymentConfirmation("ord1", 2000, "usd", "stripe", "pi_1PgafyB7WZ01zgkWSjxsAJo3")
     [request] = stub.requests
     assert (request.method, request.path) == ("GET", "/v1/payment_intents/search")
-    assert request.query == {"query": "metadata['order_id']:'ord1' AND status:'succeeded'", "limit": "1"}
+    assert request.query == {"query": "metadata['order_id']:'ord1' AND status:'succeeded'", "limit": "10"}
 
 
 def test_reconciliation_finds_nothing_when_stripe_has_no_such_payment(
@@ -247,3 +247,14 @@ def test_a_payment_intent_of_no_faka_order_names_no_order(stub: StripeStub, prov
     assert provider.order_for_payment(payment_ref="pi_1PgafyB7WZ01zgkWSjxsAJo3", charge=None) is None
     assert provider.order_for_payment(payment_ref=None, charge=None) is None
     assert len(stub.requests) == 1
+
+
+def test_a_double_charge_shows_as_two_payments_oldest_first(stub: StripeStub, provider: StripeCheckout) -> None:
+    first, second = (
+        fixture("payment_intent", id=ref, created=created, status="succeeded", amount_received=2000)
+        for ref, created in (("pi_first", 1_700_000_000), ("pi_second", 1_700_000_090))
+    )
+    search = {"object": "search_result", "url": "/v1/payment_intents/search", "has_more": False}
+    stub.reply("GET", "/v1/payment_intents/search", {**search, "data": [second, first]})
+
+    assert [p.payment_ref for p in provider.find_payments("ord3")] == ["pi_first", "pi_second"]

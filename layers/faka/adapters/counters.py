@@ -22,9 +22,7 @@ class Counters:
 
     def add(self, pk: str, sk: str, amounts: Mapping[str, float], *, expires_at: int | None = None) -> dict[str, float]:
         """Add to each named counter at once; returns every counter of the item after the change."""
-        names = {f"#c{i}": name for i, name in enumerate(amounts)}
-        values: dict[str, Any] = {f":v{i}": {"N": str(amount)} for i, amount in enumerate(amounts.values())}
-        expression = "ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(amounts)))
+        names, values, expression = _add_expression(amounts)
         if expires_at is not None:
             names["#expires"] = "expires_at"
             values[":expires"] = {"N": str(expires_at)}
@@ -39,6 +37,35 @@ class Counters:
         )
         return _numbers(response["Attributes"])
 
+    def add_once(self, marker: tuple[str, str], amounts: Mapping[tuple[str, str], Mapping[str, float]]) -> bool:
+        """Add to the counters of several items in one transaction that also writes ``marker``, unless it exists.
+
+        Returns False, changing nothing, when the marker was already written: what it marks was counted.
+        """
+        updates: list[dict[str, Any]] = []
+        for (pk, sk), item_amounts in amounts.items():
+            names, values, expression = _add_expression(item_amounts)
+            update = {
+                "TableName": self._table,
+                "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+                "UpdateExpression": expression,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+            updates.append({"Update": update})
+        mark = {
+            "TableName": self._table,
+            "Item": {"pk": {"S": marker[0]}, "sk": {"S": marker[1]}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        try:
+            self._client.transact_write_items(TransactItems=[{"Put": mark}, *updates])
+        except self._client.exceptions.TransactionCanceledException as error:
+            if error.response["CancellationReasons"][0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
+
     def get(self, pk: str, sk: str) -> dict[str, float]:
         item = self._client.get_item(TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}}).get("Item")
         return _numbers(item or {})
@@ -51,6 +78,18 @@ class Counters:
             ExpressionAttributeValues={":pk": {"S": pk}},
         )
         return {item["sk"]["S"]: _numbers(item) for item in response["Items"]}
+
+    def between(self, pk: str, first: str, last: str) -> dict[str, dict[str, float]]:
+        """The items of a partition whose sort keys fall from ``first`` to ``last`` (both included), by sort key."""
+        found: dict[str, dict[str, float]] = {}
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":first": {"S": first}, ":last": {"S": last}},
+        }
+        for page in self._client.get_paginator("query").paginate(**query):
+            found.update({item["sk"]["S"]: _numbers(item) for item in page["Items"]})
+        return found
 
     def note_visit(self, pk: str, sk: str, at: int) -> None:
         """Count a visit and keep the first and latest times (epoch seconds) it happened."""
@@ -66,6 +105,12 @@ class Counters:
 
     def has_flag(self, pk: str, sk: str) -> bool:
         return "Item" in self._client.get_item(TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
+
+
+def _add_expression(amounts: Mapping[str, float]) -> tuple[dict[str, str], dict[str, Any], str]:
+    names = {f"#c{i}": name for i, name in enumerate(amounts)}
+    values: dict[str, Any] = {f":v{i}": {"N": str(amount)} for i, amount in enumerate(amounts.values())}
+    return names, values, "ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(amounts)))
 
 
 def _numbers(item: Mapping[str, Any]) -> dict[str, float]:

@@ -26,6 +26,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
+    VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
@@ -97,6 +98,13 @@ class BatchItem(CatalogItem, discriminator="batch"):
     # Keys of this batch that buyers reported invalid and that were replaced: the batch's defect count.
     invalid_claims = NumberAttribute(default=0)
     imported_at = UTCDateTimeAttribute()
+    # Kept by the kpis consumer from activation events; with invalid_claims they decide the batch's health.
+    activated = NumberAttribute(default=0)
+    activation_failures = NumberAttribute(default=0)
+    supplier_email = UnicodeAttribute(null=True)
+    # Set once, by the conditional write that quarantines the batch (faka.domain.batch_health).
+    quarantined_at = UTCDateTimeAttribute(null=True)
+    quarantine_rule = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(shop_id: str, sku: str, batch_id: str) -> tuple[str, str]:
@@ -516,5 +524,105 @@ class SandboxRefundItem(RefundTableItem, discriminator="sandbox_refund"):
     refunded_at = UTCDateTimeAttribute()
 
 
+class RatingItem(Model):
+    """A buyer's rating of an order, written once (``<order id>``); its stream feeds faka.domain.ratings."""
+
+    class Meta(_Meta):
+        table_name = resources.RATINGS_TABLE
+
+    order_id = UnicodeAttribute(hash_key=True)
+    shop_id = UnicodeAttribute()
+    sku = UnicodeAttribute()
+    category = UnicodeAttribute()
+    # Dimension → score (1-5) as JSON: which dimensions there are is data (the rating templates).
+    scores = UnicodeAttribute()
+    comment = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute()
+    rated_at = UTCDateTimeAttribute()
+
+
+class RatingLeaderboardItem(OutreachItem):
+    """The platform's best-rated recommended products (``RECOMMENDED`` / ``LEADERBOARD``), best first."""
+
+    class Meta(_Meta):
+        table_name = resources.OUTREACH_TABLE
+
+    # [{"shop_id", "sku", "name", "mean", "count"}] as JSON, at most the rules' leaderboard size.
+    entries = UnicodeAttribute(default="[]")
+    # pynamodb conditions every save on it, so two consumers placing products at once never lose one.
+    version = VersionAttribute()
+
+
+class WebhooksByOwnerIndex(GlobalSecondaryIndex["WebhookTableItem"]):
+    """A shop's subscriptions (owner ``SHOP#<shop>``) and a subscription's deliveries (``WEBHOOK#<id>``)."""
+
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class WebhookTableItem(Model):
+    """Subscriptions (``WEBHOOK#<id>``/``WEBHOOK``) and deliveries (``DELIVERY#<id>``/``DELIVERY``)."""
+
+    class Meta(_Meta):
+        table_name = resources.WEBHOOKS_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    owner = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    shop_id = UnicodeAttribute()
+    # Deliveries expire (epoch seconds); subscriptions stay until their shop's operator deletes them.
+    expires_at = NumberAttribute(null=True)
+
+    by_owner = WebhooksByOwnerIndex()
+
+
+class WebhookSubscriptionItem(WebhookTableItem, discriminator="webhook"):
+    class Meta(_Meta):
+        table_name = resources.WEBHOOKS_TABLE
+
+    url = UnicodeAttribute()
+    events: ListAttribute[str] = ListAttribute(of=UnicodeAttribute)  # type: ignore[arg-type]
+    # The signing secret, sealed by the key vault with the subscription id as associated data.
+    sealed_secret = UnicodeAttribute()
+
+    SK = "WEBHOOK"
+
+
+class WebhookDeliveryItem(WebhookTableItem, discriminator="webhook_delivery"):
+    class Meta(_Meta):
+        table_name = resources.WEBHOOKS_TABLE
+
+    subscription_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    # The exact JSON body every attempt sends, so a retry or a replay signs the same bytes.
+    payload = UnicodeAttribute()
+    status = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    last_status_code = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    last_attempt_at = UTCDateTimeAttribute(null=True)
+    # When the next attempt is due; while an attempt is in flight, when it is given up as lost.
+    next_attempt_at = UTCDateTimeAttribute(null=True)
+    delivered_at = UTCDateTimeAttribute(null=True)
+
+    SK = "DELIVERY"
+
+
 # The model whose schema (keys and indexes) defines each table.
-TABLE_MODELS: tuple[type[Model], ...] = (CatalogItem, KeyItem, OrderItem, OutreachItem, TicketItem, RefundTableItem)
+TABLE_MODELS: tuple[type[Model], ...] = (
+    CatalogItem,
+    KeyItem,
+    OrderItem,
+    OutreachItem,
+    TicketItem,
+    RefundTableItem,
+    RatingItem,
+    WebhookTableItem,
+)

@@ -131,7 +131,13 @@ class Catalog:
         return _product(item), False
 
     def import_keys(
-        self, shop_id: str, sku: str, batch_id: str, codes: Sequence[str], supplier: str = ""
+        self,
+        shop_id: str,
+        sku: str,
+        batch_id: str,
+        codes: Sequence[str],
+        supplier: str = "",
+        supplier_email: str | None = None,
     ) -> ImportResult:
         product = self.product(shop_id, sku)
         result = ImportResult()
@@ -149,7 +155,7 @@ class Catalog:
             seen.add(code_hash)
             fresh.append((index, code, code_hash))
 
-        self._ensure_batch(shop_id, sku, batch_id, supplier)
+        self._ensure_batch(shop_id, sku, batch_id, supplier, supplier_email)
         for start in range(0, len(fresh), _KEYS_PER_TRANSACTION):
             chunk = fresh[start : start + _KEYS_PER_TRANSACTION]
             stocked, duplicates = self._stock_chunk(product, batch_id, chunk)
@@ -174,12 +180,20 @@ class Catalog:
             )
         return result
 
-    def _ensure_batch(self, shop_id: str, sku: str, batch_id: str, supplier: str) -> None:
+    def _ensure_batch(self, shop_id: str, sku: str, batch_id: str, supplier: str, supplier_email: str | None) -> None:
         pk, sk = BatchItem.key(shop_id, sku, batch_id)
+        batch = BatchItem(
+            pk,
+            sk,
+            shop_id=shop_id,
+            sku=sku,
+            batch_id=batch_id,
+            supplier=supplier,
+            supplier_email=supplier_email,
+            imported_at=_now(),
+        )
         try:
-            BatchItem(pk, sk, shop_id=shop_id, sku=sku, batch_id=batch_id, supplier=supplier, imported_at=_now()).save(
-                condition=BatchItem.pk.does_not_exist()
-            )
+            batch.save(condition=BatchItem.pk.does_not_exist())
         except PutError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise

@@ -23,7 +23,7 @@ from faka.domain.claims import CLAIM_INTENTS, ClaimGuard, GuardRules
 from faka.domain.fulfilment import Fulfilment
 from faka.domain.issuance import ClaimOutcome, KeyIssuer
 from faka.domain.mail_events import MailEvents
-from faka.domain.model import FULFILLABLE, Order, OrderLine, OrderStatus, Product
+from faka.domain.model import FULFILLABLE, Order, OrderLine, OrderStatus, PaymentConfirmation, Product
 from faka.domain.notifications import Notices
 from faka.domain.orders import Orders
 from faka.domain.page_views import views_key
@@ -32,7 +32,7 @@ from faka.domain.resolutions import Claim, Next, Outcome, Resolution
 from faka.domain.risk import RiskRules, buyer_ref
 from faka.errors import FakaError
 from faka.observability import logger, metrics
-from faka.ports import PaymentProvider
+from faka.ports import EventPublisher, PaymentProvider
 from faka.triage import INTENTS
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "playbooks.json"
@@ -95,8 +95,10 @@ class Playbooks:
         counters: Counters,
         risk_rules: RiskRules,
         guides: set[str],
+        events: EventPublisher,
     ) -> None:
         self._rules = rules
+        self._events = events
         self._orders = orders
         self._catalog = catalog
         self._fulfilment = fulfilment
@@ -211,6 +213,19 @@ class Playbooks:
 
     def _reissue(self, order: Order, line: OrderLine, now: datetime) -> Resolution:
         outcome = self._issuer.reissue(order, line, defective=True)
+        if outcome is ClaimOutcome.ISSUED:
+            # The batch health check counts the old key's batch at once, not at the batch's next event.
+            self._events.publish(
+                "KeyReplaced",
+                {
+                    "order_id": order.order_id,
+                    "shop_id": order.shop_id,
+                    "sku": line.sku or order.sku,
+                    "batch_id": line.batch_id,
+                    "line_no": line.line_no,
+                    "replaced_at": now.isoformat(),
+                },
+            )
         return self._after_swap(order, outcome, now, Outcome.REPLACED)
 
     def _wrong_region(self, order: Order, line: OrderLine, entities: dict[str, Any], now: datetime) -> Resolution:
@@ -271,13 +286,28 @@ class Playbooks:
         )
 
     def _payment_check(self, order: Order) -> Resolution:
+        payments = self._provider.find_payments(order.order_id)
         if order.stored_status is not OrderStatus.PENDING_PAYMENT:
-            return _person(f"payment question on a {order.stored_status.value} order")
-        payment = self._provider.find_payment(order.order_id)
-        if payment is None:
+            return self._double_charge(order, payments)
+        if not payments:
             return _person("no payment found at the provider")
-        self._fulfilment.record_payment(payment)
+        self._fulfilment.record_payment(payments[0])
         return Resolution(Outcome.PAYMENT_FOUND, Next.RESOLVED, reply=self._status(order))
+
+    def _double_charge(self, order: Order, payments: list[PaymentConfirmation]) -> Resolution:
+        """Every payment beyond the one the order was paid with is paid back in full, once per payment."""
+        kept = order.payment_ref if order.payment_ref in {p.payment_ref for p in payments} else None
+        duplicates = [p for p in payments if p.payment_ref != kept][0 if kept else 1 :]
+        if not duplicates:
+            return _person(f"payment question on a {order.stored_status.value} order, no second payment found")
+        refunds = self._refunds()
+        refunded = [refunds.refund_duplicate(payment) for payment in duplicates]
+        amount = sum(p.amount for p in duplicates)
+        return Resolution(
+            Outcome.DUPLICATE_REFUNDED,
+            Next.RESOLVED,
+            reply={"duplicates": len(refunded), "amount": amount, "currency": order.currency.upper()},
+        )
 
     # -- facts -------------------------------------------------------------------------------------------
 

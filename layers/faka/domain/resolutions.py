@@ -30,6 +30,7 @@ class Outcome(StrEnum):
     ANSWERED_STATUS = "answered_status"
     REFUND_REQUESTED = "refund_requested"
     PAYMENT_FOUND = "payment_found"
+    DUPLICATE_REFUNDED = "duplicate_refunded"
     HELD_FOR_REVIEW = "held_for_review"
     HANDED_OFF = "handed_off"
 

@@ -13,6 +13,9 @@ from faka.domain.model import PaymentConfirmation
 from faka.errors import Conflict
 from faka.ports import PaymentProvider
 
+# A double charge is two or three payments: more for one order would be a provider's fault, not a buyer's.
+_PAYMENTS_PER_ORDER = 10
+
 
 class StripeCheckout(PaymentProvider):
     name = "stripe"
@@ -58,17 +61,16 @@ class StripeCheckout(PaymentProvider):
         )
         return str(refund.id)
 
-    def find_payment(self, order_id: str) -> PaymentConfirmation | None:
+    def find_payments(self, order_id: str) -> list[PaymentConfirmation]:
         # Checkout copies the order id onto the PaymentIntent (payment_intent_data.metadata). Search is
         # eventually consistent, within a minute normally: well inside reconciliation's few minutes.
         found = self._client.v1.payment_intents.search(
-            params={"query": f"metadata['order_id']:'{order_id}' AND status:'succeeded'", "limit": 1}
+            params={"query": f"metadata['order_id']:'{order_id}' AND status:'succeeded'", "limit": _PAYMENTS_PER_ORDER}
         )
-        for intent in found.data:
-            return PaymentConfirmation(
-                order_id, int(intent.amount_received), str(intent.currency), self.name, intent.id
-            )
-        return None
+        return [
+            PaymentConfirmation(order_id, int(intent.amount_received), str(intent.currency), self.name, intent.id)
+            for intent in sorted(found.data, key=lambda intent: int(intent.created))
+        ]
 
     def order_for_payment(self, *, payment_ref: str | None, charge: str | None) -> str | None:
         if not payment_ref and charge:
@@ -105,17 +107,28 @@ class SandboxCheckout(PaymentProvider):
     def payment_ref(order_id: str) -> str:
         return f"pi_sandbox_{order_id}"
 
-    def record_payment(self, order_id: str, amount: int, currency: str, *, webhook_sent: bool) -> None:
-        payment_ref = self.payment_ref(order_id)
-        SandboxPaymentItem(
-            _ledger(payment_ref),
-            "PAYMENT",
-            payment_ref=payment_ref,
-            amount=amount,
-            currency=currency,
-            paid_at=datetime.now(UTC),
-            webhook_sent=webhook_sent,
-        ).save()
+    def record_payment(
+        self, order_id: str, amount: int, currency: str, *, webhook_sent: bool, again: bool = False
+    ) -> str:
+        """Take a payment; ``again`` charges the order a second time (a double charge), under its own reference."""
+        payment_ref = f"pi_sandboxdup_{uuid.uuid4().hex[:16]}" if again else self.payment_ref(order_id)
+        paid_at = datetime.now(UTC)
+        # Under the payment (what refunds check against) and in the order's own list, as a provider's search by
+        # order finds every payment made for it.
+        for pk, sk in (
+            (_ledger(payment_ref), "PAYMENT"),
+            (_order_payments(order_id), f"PAYMENT#{paid_at.isoformat()}"),
+        ):
+            SandboxPaymentItem(
+                pk,
+                sk,
+                payment_ref=payment_ref,
+                amount=amount,
+                currency=currency,
+                paid_at=paid_at,
+                webhook_sent=webhook_sent,
+            ).save()
+        return payment_ref
 
     def refund(self, *, payment_ref: str, amount: int, idempotency_key: str) -> str:
         payment = next(iter(SandboxPaymentItem.query(_ledger(payment_ref), SandboxPaymentItem.sk == "PAYMENT")), None)
@@ -143,11 +156,13 @@ class SandboxCheckout(PaymentProvider):
             raise Conflict("the refunds would exceed the payment", code="refund_exceeds_payment")
         return str(item.refund_ref)
 
-    def find_payment(self, order_id: str) -> PaymentConfirmation | None:
-        payment_ref = self.payment_ref(order_id)
-        for item in SandboxPaymentItem.query(_ledger(payment_ref), SandboxPaymentItem.sk == "PAYMENT"):
-            return PaymentConfirmation(order_id, int(item.amount), item.currency, self.name, payment_ref)
-        return None
+    def find_payments(self, order_id: str) -> list[PaymentConfirmation]:
+        return [
+            PaymentConfirmation(order_id, int(item.amount), item.currency, self.name, item.payment_ref)
+            for item in SandboxPaymentItem.query(
+                _order_payments(order_id), SandboxPaymentItem.sk.startswith("PAYMENT#")
+            )
+        ]
 
     def order_for_payment(self, *, payment_ref: str | None, charge: str | None) -> str | None:
         for ref in (payment_ref, charge):
@@ -176,3 +191,7 @@ class SandboxCheckout(PaymentProvider):
 
 def _ledger(payment_ref: str) -> str:
     return f"SANDBOX#{payment_ref}"
+
+
+def _order_payments(order_id: str) -> str:
+    return f"SANDBOX_ORDER#{order_id}"

@@ -1,0 +1,91 @@
+import { ApiError, api, loadConfig, session, signIn, signOut } from "./api.js";
+import { h, clear } from "./dom.js";
+import { savedLanguage, setLanguage, t } from "./i18n.js";
+import * as batches from "./pages/batches.js";
+import * as dashboard from "./pages/dashboard.js";
+import * as products from "./pages/products.js";
+import * as queue from "./pages/queue.js";
+import * as refunds from "./pages/refunds.js";
+
+const PAGES = { dashboard, queue, refunds, products, batches };
+const view = document.getElementById("view");
+let config;
+let leave = () => {};
+
+function signInPage() {
+  const error = h("div", { role: "alert" });
+  const form = h(
+    "form",
+    { class: "stack card", id: "sign-in" },
+    h("h1", {}, t("signin.title")),
+    h("p", { class: "muted" }, t(config.cognito ? "signin.cognito_pending" : "signin.help")),
+    h("label", {}, t("signin.token"), h("input", { name: "token", type: "password", required: true, autocomplete: "off" })),
+    h("label", {}, t("signin.shop"), h("input", { name: "shop", value: "main", required: true })),
+    h("label", {}, t("signin.agent"), h("input", { name: "agent", value: "operator", required: true })),
+    h("button", { type: "submit" }, t("signin.submit")),
+    error,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    const candidate = { token: data.token.trim(), shop: data.shop.trim(), agent: data.agent.trim() };
+    try {
+      // Any operator route proves the token acts on the shop; products is the cheapest.
+      await api("/v1/admin/products", { as: candidate });
+    } catch (failure) {
+      clear(error, h("p", { class: "error" }, t("signin.failed", { message: failure.message })));
+      return;
+    }
+    signIn(candidate);
+    location.hash = "#/dashboard";
+    route();
+  });
+  return form;
+}
+
+function route() {
+  leave();
+  leave = () => {};
+  const current = session();
+  document.getElementById("nav").hidden = !current;
+  document.getElementById("sign-out").hidden = !current;
+  document.getElementById("who").textContent = current ? t("who", { agent: current.agent, shop: current.shop }) : "";
+  if (!current) {
+    clear(view, signInPage());
+    return;
+  }
+  const [name, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
+  const page = PAGES[name] ? name : "dashboard";
+  for (const link of document.querySelectorAll("#nav a")) link.classList.toggle("active", link.hash === `#/${page}`);
+  clear(view);
+  leave = PAGES[page].render(view, { session: current, param: rest.join("/") || null, onSignedOut }) || (() => {});
+}
+
+// A token that stops working (revoked, or the shop changed) sends the operator back to sign in.
+function onSignedOut(failure) {
+  if (failure instanceof ApiError && (failure.status === 401 || failure.status === 403)) {
+    signOut();
+    route();
+    return true;
+  }
+  return false;
+}
+
+async function start() {
+  config = await loadConfig();
+  const select = document.getElementById("lang");
+  await setLanguage(savedLanguage());
+  select.value = document.documentElement.lang;
+  select.addEventListener("change", async () => {
+    await setLanguage(select.value);
+    route();
+  });
+  document.getElementById("sign-out").addEventListener("click", () => {
+    signOut();
+    route();
+  });
+  window.addEventListener("hashchange", route);
+  route();
+}
+
+start();

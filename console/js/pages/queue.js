@@ -1,0 +1,117 @@
+import { api } from "../api.js";
+import { clear, h } from "../dom.js";
+import { formatSeconds, formatTime, t } from "../i18n.js";
+import { maskKeys } from "../mask.js";
+
+const REFRESH_MS = 5000;
+// The ids of layers/faka/rules/canned_replies.json (tests/e2e/test_console.py keeps the two equal);
+// the API renders the text in the ticket's locale, the console only shows a label.
+export const CANNED_REPLIES = ["looking_into_it", "ask_screenshot", "ask_account_region", "replacement_sent", "refund_started", "closing"];
+
+export function render(view, { session, param, onSignedOut }) {
+  const list = h("div", { id: "queue-list" });
+  const detail = h("div", { id: "ticket-detail", class: "card" }, h("p", { class: "muted" }, t("queue.pick")));
+  const status = h("p", { class: "muted" });
+  view.append(h("h1", {}, t("nav.queue")), status, h("div", { class: "split" }, list, detail));
+  let selected = param;
+
+  async function refresh() {
+    try {
+      const { tickets } = await api("/v1/admin/tickets/queue");
+      clear(list, table(tickets));
+      status.textContent = t("queue.count", { n: tickets.length });
+    } catch (failure) {
+      if (!onSignedOut(failure)) status.textContent = t("error.load", { message: failure.message });
+    }
+  }
+
+  function table(tickets) {
+    if (!tickets.length) return h("p", { class: "card muted", id: "queue-empty" }, t("queue.empty"));
+    return h(
+      "table",
+      {},
+      h("thead", {}, h("tr", {}, ["queue.position", "queue.ticket", "queue.intent", "queue.severity", "queue.waiting", "queue.due", "queue.claimed_by"].map((key) => h("th", {}, t(key))))),
+      h(
+        "tbody",
+        {},
+        tickets.map((ticket) =>
+          h(
+            "tr",
+            { dataset: { id: ticket.ticket_id }, class: ticket.ticket_id === selected ? "selected" : null, onclick: () => open(ticket.ticket_id) },
+            h("td", {}, ticket.position ?? "—"),
+            h("td", {}, h("div", {}, ticket.ticket_id), h("div", { class: "muted" }, maskKeys(ticket.summary))),
+            h("td", {}, t(`intent.${ticket.intent}`)),
+            h("td", {}, h("span", { class: `tag sev${ticket.severity}` }, ticket.severity)),
+            h("td", {}, ticket.waiting_seconds === null ? "—" : formatSeconds(ticket.waiting_seconds)),
+            h("td", {}, formatTime(ticket.first_response_due)),
+            h("td", {}, ticket.claimed_by ?? "—"),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async function act(path, body) {
+    try {
+      await api(`/v1/admin/tickets/${encodeURIComponent(selected)}/${path}`, { method: "POST", body });
+      await Promise.all([open(selected), refresh()]);
+    } catch (failure) {
+      if (!onSignedOut(failure)) detail.append(h("p", { class: "error", role: "alert" }, t("error.action", { message: failure.message })));
+    }
+  }
+
+  async function open(ticketId) {
+    selected = ticketId;
+    history.replaceState(null, "", `#/queue/${encodeURIComponent(ticketId)}`);
+    for (const row of list.querySelectorAll("tr[data-id]")) row.classList.toggle("selected", row.dataset.id === ticketId);
+    let ticket;
+    try {
+      ticket = await api(`/v1/admin/tickets/${encodeURIComponent(ticketId)}`);
+    } catch (failure) {
+      if (!onSignedOut(failure)) clear(detail, h("p", { class: "error" }, t("error.load", { message: failure.message })));
+      return;
+    }
+    const reply = h(
+      "form",
+      { class: "stack", id: "reply" },
+      h("label", {}, t("queue.canned"), h("select", { name: "canned" }, h("option", { value: "" }, t("queue.free_text")), CANNED_REPLIES.map((id) => h("option", { value: id }, t(`canned.${id}`))))),
+      h("label", {}, t("queue.message"), h("textarea", { name: "message" })),
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "await_buyer" }), t("queue.await_buyer")),
+      h("button", { type: "submit" }, t("queue.send")),
+    );
+    reply.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(reply);
+      const body = { agent: session.agent, await_buyer: data.get("await_buyer") === "on" };
+      if (data.get("canned")) body.canned = data.get("canned");
+      else body.message = String(data.get("message")).trim();
+      act("reply", body);
+    });
+    clear(
+      detail,
+      h("h2", {}, t("queue.ticket_title", { id: ticket.ticket_id })),
+      h("p", { class: "muted" }, [t(`intent.${ticket.intent}`), t("queue.status", { status: ticket.status }), ticket.order_id ? t("queue.order", { id: ticket.order_id }) : null].filter(Boolean).join(" · ")),
+      ticket.risk_score ? h("p", { class: "notice" }, t("queue.risk", { score: ticket.risk_score, signals: ticket.risk_signals.join(", ") })) : null,
+      h(
+        "div",
+        { class: "thread", id: "thread" },
+        ticket.messages.map((message) =>
+          h("div", { class: `msg ${message.author}` }, h("div", { class: "meta" }, `${t(`author.${message.author}`)} · ${formatTime(message.created_at)}`), maskKeys(message.body)),
+        ),
+      ),
+      h(
+        "div",
+        { class: "row" },
+        h("button", { type: "button", id: "claim", disabled: Boolean(ticket.claimed_by), onclick: () => act("claim", { agent: session.agent }) }, ticket.claimed_by ? t("queue.claimed", { agent: ticket.claimed_by }) : t("queue.claim")),
+        " ",
+        h("button", { type: "button", id: "resolve", class: "secondary", disabled: ticket.status === "resolved", onclick: () => act("resolve", { agent: session.agent }) }, t("queue.resolve")),
+      ),
+      ticket.status === "resolved" ? null : reply,
+    );
+  }
+
+  refresh();
+  if (selected) open(selected);
+  const timer = setInterval(refresh, REFRESH_MS);
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,20 @@
+"""Storefront webhooks, first step (storefront-webhooks rule → SQS → here): one delivery per matching subscription.
+
+Consuming an event twice queues nothing new: each delivery is keyed by its subscription and the event's id.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from faka.entry import sqs_consumer
+from faka.observability import metrics
+from faka.wiring import services
+
+
+def record_handler(record: SQSRecord) -> None:
+    queued = services().webhook_deliveries.fan_out(record.json_body)
+    metrics.add_metric(name="WebhookDeliveriesQueued", unit="Count", value=queued)
+
+
+lambda_handler = sqs_consumer(record_handler)

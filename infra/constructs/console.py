@@ -1,0 +1,215 @@
+"""The operator console: static files in a private bucket behind CloudFront, plus a Cognito user pool.
+
+CloudFront serves the console at the distribution's root and forwards ``/v1/*`` to the REST API, so the
+console calls the API on its own origin (no CORS, and the CSP can say ``connect-src 'self'``). The
+console reads ``config.json``, written here at deploy time.
+
+Cognito: the user pool and app client exist and their ids are in ``config.json``, but the API still
+authorizes operators by bearer token (``faka.domain.access``); until the API accepts Cognito tokens the
+console asks operators for their token, as it does locally.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3_deployment
+from constructs import Construct
+
+from infra.nag import acknowledge
+
+CONSOLE_DIR = Path(__file__).resolve().parents[2] / "console"
+CONFIG_FILE = "config.json"
+API_PATH_PATTERN = "/v1/*"
+# Kept in step with faka_local/http_server.py's CONSOLE_HEADERS, so the browser tests run under the same policy.
+CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
+
+
+class Console(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, api: apigateway.RestApi) -> None:
+        super().__init__(scope, construct_id)
+
+        logs = s3.Bucket(
+            self,
+            "Logs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            # CloudFront's standard logs are delivered with bucket ACLs.
+            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            logs,
+            "AwsSolutions-S1",
+            "This is the access-log bucket itself; logging its own accesses into it would loop.",
+        )
+        self.bucket = s3.Bucket(
+            self,
+            "Site",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            server_access_logs_bucket=logs,
+            server_access_logs_prefix="s3/",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+        headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(365), include_subdomains=True, override=True
+                ),
+            ),
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="faka operator console",
+            default_root_object="index.html",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                response_headers_policy=headers,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            ),
+            additional_behaviors={
+                API_PATH_PATTERN: cloudfront.BehaviorOptions(
+                    origin=origins.RestApiOrigin(api),
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    # Operator answers are per token and shop: never cached, every viewer header but Host
+                    # (API Gateway routes by its own host name) forwarded, Authorization and X-Faka-Shop included.
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                )
+            },
+            enable_logging=True,
+            log_bucket=logs,
+            log_file_prefix="cloudfront/",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR1",
+            "Operators and buyers of a card-key platform are worldwide; no country is excluded by design.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR2",
+            "No WAF web ACL yet: the console is static files and the API behind it keeps its own throttling "
+            "and token checks; a WAF is a per-account cost decision left to the deployer.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR4",
+            "The distribution uses the default *.cloudfront.net certificate, whose viewer TLS floor CloudFront "
+            "fixes; a custom domain with its own certificate (and TLSv1.2_2021) is a deployment choice.",
+        )
+
+        self.user_pool = cognito.UserPool(
+            self,
+            "Operators",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            mfa=cognito.Mfa.REQUIRED,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
+            ),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.user_pool,
+            "AwsSolutions-COG8",
+            "Cognito threat protection needs the Plus feature plan; the pool is not yet used by the API "
+            "(operators still sign in with bearer tokens), so the cost is deferred until it is.",
+        )
+        self.client = self.user_pool.add_client(
+            "Console",
+            # A browser app cannot keep a secret.
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            prevent_user_existence_errors=True,
+        )
+
+        config = {
+            "apiUrl": "",
+            "auth": "token",
+            "cognito": {
+                "region": Stack.of(self).region,
+                "userPoolId": self.user_pool.user_pool_id,
+                "clientId": self.client.user_pool_client_id,
+            },
+        }
+        deployment = s3_deployment.BucketDeployment(
+            self,
+            "Deploy",
+            destination_bucket=self.bucket,
+            sources=[
+                s3_deployment.Source.asset(str(CONSOLE_DIR), exclude=[CONFIG_FILE]),
+                s3_deployment.Source.json_data(CONFIG_FILE, config),
+            ],
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+        )
+
+        self._acknowledge_deployment_handler(deployment)
+
+        outputs = {
+            "ConsoleUrl": f"https://{self.distribution.distribution_domain_name}/",
+            "OperatorUserPoolId": self.user_pool.user_pool_id,
+            "OperatorUserPoolClientId": self.client.user_pool_client_id,
+        }
+        for name, value in outputs.items():
+            # Stable names, as the API's: scripts read them with `aws cloudformation describe-stacks`.
+            CfnOutput(self, name, value=value).override_logical_id(name)
+
+    def _acknowledge_deployment_handler(self, deployment: s3_deployment.BucketDeployment) -> None:
+        """CDK's own copy function (one per stack, outside this construct): its role and runtime are CDK's."""
+        handler = deployment.handler_role.node.scope
+        assert handler is not None
+        site = Stack.of(self).get_logical_id(self.bucket.node.default_child)  # type: ignore[arg-type]
+        acknowledge(
+            handler,
+            "AwsSolutions-L1",
+            "CDK's BucketDeployment copy function; its runtime is pinned by aws-cdk-lib and moves with its upgrades.",
+        )
+        acknowledge(
+            handler,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "CDK's BucketDeployment copy function writes only its own CloudWatch logs with this managed policy.",
+        )
+        for finding, why in [
+            ("Resource::*", "CloudFront's CreateInvalidation takes no resource-level permission."),
+            ("Action::s3:GetBucket*", "CDK's grantRead of the asset and site buckets, scoped to those buckets."),
+            ("Action::s3:GetObject*", "CDK's grantRead of the asset and site buckets, scoped to those buckets."),
+            ("Action::s3:List*", "CDK's grantRead of the asset and site buckets, scoped to those buckets."),
+            ("Action::s3:Abort*", "CDK's grantReadWrite of the console bucket only, to replace its files."),
+            ("Action::s3:DeleteObject*", "CDK's grantReadWrite of the console bucket only, to prune old files."),
+            (
+                "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
+                "The bootstrap asset bucket's objects, where the zipped console/ files are uploaded.",
+            ),
+            (f"Resource::<{site}.Arn>/*", "Every object of the console bucket: the deployment replaces them all."),
+        ]:
+            acknowledge(handler, f"AwsSolutions-IAM5[{finding}]", f"BucketDeployment copy function: {why}")

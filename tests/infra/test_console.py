@@ -1,0 +1,113 @@
+"""The operator console on AWS: a private bucket behind CloudFront with security headers, the API on the
+same origin, the console's config written at deploy time, and the operators' Cognito user pool."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match
+
+from infra.constructs.console import API_PATH_PATTERN, CONSOLE_DIR, CONTENT_SECURITY_POLICY
+from tests.infra.conftest import Synthesized
+
+pytestmark = pytest.mark.xdist_group(name="infra-synth")
+
+
+def _distribution(synthesized: Synthesized) -> dict[str, Any]:
+    (distribution,) = [
+        d["Properties"]["DistributionConfig"]
+        for d in synthesized.resources("AWS::CloudFront::Distribution").values()
+        if d["Properties"]["DistributionConfig"].get("Comment") == "faka operator console"
+    ]
+    return distribution
+
+
+def test_the_bucket_is_private_and_read_by_cloudfront_only(synthesized: Synthesized) -> None:
+    config = _distribution(synthesized)
+    [s3_origin] = [o for o in config["Origins"] if "S3OriginConfig" in o]
+    assert "OriginAccessControlId" in s3_origin
+    assert s3_origin["S3OriginConfig"].get("OriginAccessIdentity", "") == ""
+    bucket_id = s3_origin["DomainName"]["Fn::GetAtt"][0]
+    bucket = synthesized.template["Resources"][bucket_id]["Properties"]
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    synthesized.assertions.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "Bucket": {"Ref": bucket_id},
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject"}
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_every_behaviour_is_https_only_and_the_api_is_uncached_on_the_same_origin(synthesized: Synthesized) -> None:
+    config = _distribution(synthesized)
+    assert config["DefaultRootObject"] == "index.html"
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "https-only"
+    [api] = config["CacheBehaviors"]
+    assert api["PathPattern"] == API_PATH_PATTERN
+    assert api["ViewerProtocolPolicy"] == "https-only"
+    assert "POST" in api["AllowedMethods"]
+    # The managed CachingDisabled policy: answers depend on the operator's token.
+    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    [api_origin] = [o for o in config["Origins"] if o["Id"] == api["TargetOriginId"]]
+    assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert "Logging" in config
+
+
+def test_the_console_is_served_with_security_headers(synthesized: Synthesized) -> None:
+    [policy] = [
+        p["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+        for p in synthesized.resources("AWS::CloudFront::ResponseHeadersPolicy").values()
+    ]
+    assert policy["ContentSecurityPolicy"]["ContentSecurityPolicy"] == CONTENT_SECURITY_POLICY
+    assert policy["FrameOptions"]["FrameOption"] == "DENY"
+    assert policy["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
+    assert policy["ContentTypeOptions"]["Override"] is True
+
+
+def test_the_deployment_writes_config_json_next_to_the_app(synthesized: Synthesized) -> None:
+    [deployment] = synthesized.resources("Custom::CDKBucketDeployment").values()
+    props = deployment["Properties"]
+    assert len(props["SourceObjectKeys"]) == 2
+    # Source.json_data with deploy-time values keeps the file's text with markers for the pool's ids.
+    markers = json.dumps(props["SourceMarkers"])
+    [pool] = synthesized.resources("AWS::Cognito::UserPool")
+    [client] = synthesized.resources("AWS::Cognito::UserPoolClient")
+    assert json.dumps({"Ref": pool}) in markers
+    assert json.dumps({"Ref": client}) in markers
+    assert props["DistributionPaths"] == ["/*"]
+    assert (CONSOLE_DIR / "index.html").is_file()
+
+
+def test_operators_have_a_user_pool_with_mfa_and_no_self_sign_up(synthesized: Synthesized) -> None:
+    synthesized.assertions.has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {
+            "MfaConfiguration": "ON",
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+            "Policies": {"PasswordPolicy": Match.object_like({"MinimumLength": 12})},
+        },
+    )
+    synthesized.assertions.has_resource_properties(
+        "AWS::Cognito::UserPoolClient",
+        {"GenerateSecret": False, "ExplicitAuthFlows": Match.array_with(["ALLOW_USER_SRP_AUTH"])},
+    )
+
+
+def test_the_console_adds_no_unacknowledged_cdk_nag_finding(synthesized: Synthesized) -> None:
+    assert synthesized.synth_error is None or "Console" not in synthesized.synth_error, synthesized.synth_error
