@@ -469,6 +469,7 @@ WebhookEvent = Literal[
     "refund.requested",
     "refund.rejected",
     "ticket.opened",
+    "ticket.resolved",
     "key.activated",
 ]
 

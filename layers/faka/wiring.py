@@ -153,6 +153,7 @@ class Services:
             self.shops,
             SlaBudget.parse(self.settings.ticket_sla_seconds),
             CannedReplies.load(),
+            self.events,
             ticket_url=self.settings.public_base_url.rstrip("/") + "/v1/admin/tickets/{ticket_id}",
         )
 

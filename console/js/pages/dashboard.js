@@ -23,10 +23,10 @@ const KPIS = [
   { id: "delivery_latency", format: "seconds", path: "overall.mean_delivery_seconds" },
   { id: "activation_rate", format: "rate", path: "overall.activation_rate" },
   { id: "tickets_per_100_orders", format: "number", path: "overall.tickets_per_100_orders" },
-  { id: "auto_resolution_rate", format: "rate", path: "help_desk_all_time.auto_resolution_rate" },
-  { id: "handoff_rate", format: "rate", path: "help_desk_all_time.handoff_rate" },
-  { id: "first_response", format: "seconds", path: "help_desk_all_time.mean_first_response_seconds" },
-  { id: "csat", format: "score", path: "help_desk_all_time.csat.mean" },
+  { id: "auto_resolution_rate", format: "rate", path: "overall.auto_resolution_rate" },
+  { id: "handoff_rate", format: "rate", path: "overall.handoff_rate" },
+  { id: "first_response", format: "seconds", path: "overall.mean_first_response_seconds" },
+  { id: "csat", format: "score", path: "overall.csat.mean" },
   { id: "bad_review_rate", format: "rate", path: "overall.ratings.bad_review_rate" },
   { id: "refunds", format: "count", path: "overall.refunds.count" },
 ];
@@ -38,7 +38,7 @@ function lookup(source, path) {
 }
 
 function fallbackSummary(activation, tickets) {
-  return { overall: { activation_rate: activation?.activation_rate ?? null }, help_desk_all_time: tickets?.overall ?? {} };
+  return { overall: { activation_rate: activation?.activation_rate ?? null, ...(tickets?.overall ?? {}) } };
 }
 
 async function optional(path) {

@@ -46,7 +46,7 @@ from faka.domain.templating import MessageTemplates
 from faka.domain.tickets import TicketStatus
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.observability import logger, metrics
-from faka.ports import Email, Mailer, OperatorAlerts
+from faka.ports import Email, EventPublisher, Mailer, OperatorAlerts
 
 CANNED_REPLIES_FILE = Path(__file__).resolve().parents[1] / "rules" / "canned_replies.json"
 CANNED_LOCALES = ("en", "zh-CN", "es")
@@ -272,9 +272,11 @@ class HelpDesk:
         shops: Shops,
         budget: SlaBudget,
         canned: CannedReplies,
+        events: EventPublisher,
         *,
         ticket_url: str,
     ) -> None:
+        self._events = events
         self._counters = counters
         self._alerts = alerts
         self._mailer = mailer
@@ -293,6 +295,7 @@ class HelpDesk:
         if first_handoff:
             self._count(item, handed_off=1)
             metrics.add_metric(name="TicketsHandedOff", unit="Count", value=1)
+            self._events.publish("TicketHandedOff", {**_ticket_ref(item), "reason": reason[:200]})
             logger.info("ticket handed to a person", extra={"ticket_id": ticket_id, "reason": reason})
         place = self._place(item)
         assert place is not None
@@ -451,8 +454,24 @@ class HelpDesk:
         item, first_resolution = self._mutate(ticket_id, close)
         if first_resolution:
             assert item.resolved_at is not None
-            self._count(item, resolved=1, resolve_seconds=round(_seconds(item.resolved_at, item.created_at), 3))
+            resolve_seconds = round(_seconds(item.resolved_at, item.created_at), 3)
+            self._count(item, resolved=1, resolve_seconds=resolve_seconds)
             metrics.add_metric(name="TicketsResolvedByPeople", unit="Count", value=1)
+            first_response = (
+                round(_seconds(item.first_response_at, item.queued_at), 3)
+                if item.first_response_at and item.queued_at
+                else None
+            )
+            self._events.publish(
+                "TicketResolved",
+                {
+                    **_ticket_ref(item),
+                    "resolved_by": "person",
+                    "resolved_at": item.resolved_at.isoformat(),
+                    "resolve_seconds": resolve_seconds,
+                    "first_response_seconds": first_response,
+                },
+            )
         if first_resolution and item.email and item.csat_score is None:
             self._email(item, "ticket_csat", {"csat_links": self._csat_links(item.ticket_id)})
         return _view(item, None)
@@ -499,6 +518,8 @@ class HelpDesk:
         item, _ = self._mutate(ticket_id, record)
         self._count(item, csat_count=1, csat_sum=score)
         metrics.add_metric(name="TicketCsatScore", unit="Count", value=score)
+        assert item.csat_at is not None
+        self._events.publish("TicketRated", {**_ticket_ref(item), "score": score, "rated_at": item.csat_at.isoformat()})
 
     def _csat_links(self, ticket_id: str) -> list[dict[str, Any]]:
         path = f"/v1/tickets/{ticket_id}/csat"
@@ -775,3 +796,8 @@ def _view(item: TicketItem, place: QueuePlace | None) -> DeskTicket:
         playbook_outcome=item.playbook_outcome,
         place=place,
     )
+
+
+def _ticket_ref(item: TicketItem) -> dict[str, Any]:
+    """What every help desk event names: the ticket, its shop and order, and what it is about."""
+    return {"ticket_id": item.ticket_id, "shop_id": item.shop_id, "order_id": item.order_id, "intent": item.intent}

@@ -18,7 +18,6 @@ from faka.domain.batch_health import BatchHealth
 from faka.domain.model import Order, OrderLine
 from faka.domain.orders import Orders
 from faka.domain.suggestions import Complaints
-from faka.domain.ticket_report import ticket_report
 from faka.errors import InvalidRequest
 from faka.observability import metrics
 
@@ -72,6 +71,21 @@ class Kpis:
                     )
             case "TicketOpened":
                 self._ticket(detail, event_time)
+            case "TicketHandedOff":
+                self._ticket_figure(detail, event_time, {"handed_off": 1})
+            case "TicketResolved":
+                figures = {
+                    "resolved_auto" if detail["resolved_by"] == "assistant" else "resolved_by_people": 1,
+                    "resolve_seconds": float(detail["resolve_seconds"]),
+                    "resolved_timed": 1,
+                }
+                if detail.get("first_response_seconds") is not None:
+                    figures |= {"first_response_seconds": float(detail["first_response_seconds"]), "first_responses": 1}
+                self._ticket_figure(detail, detail.get("resolved_at") or event_time, figures)
+            case "TicketRated":
+                self._ticket_figure(
+                    detail, detail.get("rated_at") or event_time, {"csat_count": 1, "csat_sum": detail["score"]}
+                )
             case "KeyReplaced":
                 self._batch_health.evaluate_product(detail["shop_id"], detail["sku"])
             case "RefundCompleted":
@@ -90,16 +104,21 @@ class Kpis:
                     metrics.add_metric(name="LowRatings", unit="Count", value=1)
 
     def _ticket(self, detail: Mapping[str, Any], event_time: str) -> None:
-        shop_id = detail["shop_id"]
-        amounts = {"tickets": 1, f"intent_{detail['intent']}": 1}
-        if not detail.get("order_id"):
-            self._counters.add(kpi_key(shop_id), f"{event_time[:10]}#{_ALL}", amounts)
+        order = self._ticket_figure(detail, event_time, {"tickets": 1, f"intent_{detail['intent']}": 1})
+        if order is None:
             return
-        order = self._orders.get(detail["order_id"])
-        self._add(order, event_time, amounts, order.lines)
         ticket = TicketItem.get(detail["ticket_id"], TicketItem.SK)
         batches = {line.batch_id for line in order.lines if line.batch_id}
-        self._complaints.note_ticket(shop_id, order.sku, sorted(batches), detail["intent"], ticket.summary)
+        self._complaints.note_ticket(detail["shop_id"], order.sku, sorted(batches), detail["intent"], ticket.summary)
+
+    def _ticket_figure(self, detail: Mapping[str, Any], when: str, amounts: Mapping[str, float]) -> Order | None:
+        """A ticket figure, on the order's product and batches too when the ticket names an order."""
+        if not detail.get("order_id"):
+            self._counters.add(kpi_key(detail["shop_id"]), f"{when[:10]}#{_ALL}", amounts)
+            return None
+        order = self._orders.get(detail["order_id"])
+        self._add(order, when, amounts, order.lines)
+        return order
 
     def _add(self, order: Order, when: str, amounts: Mapping[str, float], lines: Iterable[OrderLine]) -> None:
         day = when[:10]
@@ -131,8 +150,6 @@ def summary(counters: Counters, shop_id: str, first: date, last: date) -> dict[s
         "batches": {
             s.removeprefix("BATCH#"): kpi_figures(c) for s, c in sorted(scopes.items()) if s.startswith("BATCH#")
         },
-        # The help desk counts per intent since the shop opened, not per day: these figures ignore the range.
-        "help_desk_all_time": ticket_report(counters, shop_id, handed_off=())["overall"],
     }
 
 
@@ -154,6 +171,14 @@ def kpi_figures(c: Mapping[str, float]) -> dict[str, Any]:
         "tickets_per_100_orders": round(100 * c.get("tickets", 0) / orders, 1) if orders else None,
         "tickets_by_intent": {
             name.removeprefix("intent_"): int(v) for name, v in sorted(c.items()) if name.startswith("intent_")
+        },
+        "auto_resolution_rate": _ratio(c.get("resolved_auto", 0), c.get("tickets", 0)),
+        "handoff_rate": _ratio(c.get("handed_off", 0), c.get("tickets", 0)),
+        "mean_first_response_seconds": _mean(c.get("first_response_seconds", 0), c.get("first_responses", 0)),
+        "mean_resolve_seconds": _mean(c.get("resolve_seconds", 0), c.get("resolved_timed", 0)),
+        "csat": {
+            "count": int(c.get("csat_count", 0)),
+            "mean": _mean(c.get("csat_sum", 0), c.get("csat_count", 0), digits=2),
         },
         "refunds": {"count": int(c.get("refunds", 0)), "amount": _per_currency(c, "refunded_")},
         "ratings": {

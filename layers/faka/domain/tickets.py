@@ -354,8 +354,8 @@ class Tickets:
         self._set_status(
             item, TicketStatus.RESOLVED if resolution.next is Next.RESOLVED else TicketStatus.AWAITING_BUYER
         )
-        if resolution.next is Next.RESOLVED and self._desk is not None:
-            self._desk.note_auto_resolved(item.shop_id, item.intent, (_now() - item.created_at).total_seconds())
+        if resolution.next is Next.RESOLVED:
+            self._publish_resolved(item)
         return self._render(item, order, resolution=resolution)
 
     def _hand_over(
@@ -457,6 +457,24 @@ class Tickets:
                 "intent": item.intent,
                 "severity": int(item.severity),
                 "source": item.source,
+            },
+        )
+
+    def _publish_resolved(self, item: TicketItem) -> None:
+        seconds = (_now() - item.created_at).total_seconds()
+        if self._desk is not None:
+            self._desk.note_auto_resolved(item.shop_id, item.intent, seconds)
+        self._events.publish(
+            "TicketResolved",
+            {
+                "ticket_id": item.ticket_id,
+                "shop_id": item.shop_id,
+                "order_id": item.order_id,
+                "intent": item.intent,
+                "resolved_by": "assistant",
+                "resolved_at": _now().isoformat(),
+                "resolve_seconds": round(seconds, 3),
+                "first_response_seconds": None,
             },
         )
 

@@ -71,6 +71,7 @@ PUBLIC_EVENTS: dict[str, PublicEvent] = {
         "order.refunded", ("refund_id", "order_id", "lines", "amount", "currency", "completed_at")
     ),
     "TicketOpened": PublicEvent("ticket.opened", ("ticket_id", "order_id", "intent", "source")),
+    "TicketResolved": PublicEvent("ticket.resolved", ("ticket_id", "order_id", "intent", "resolved_by", "resolved_at")),
     "KeyActivated": PublicEvent("key.activated", ("order_id", "line_no", "sku", "at")),
 }
 EVENT_NAMES: tuple[str, ...] = tuple(event.name for event in PUBLIC_EVENTS.values())
