@@ -3,10 +3,10 @@ release or cancel orders the risk rules held, and read a disputed order's eviden
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
@@ -15,6 +15,7 @@ from api.schemas import (
     AppealOpened,
     HoldCancel,
     HoldRelease,
+    OperatorRefundList,
     OperatorRefundView,
     RefundAccepted,
     RefundAppeal,
@@ -110,6 +111,13 @@ def appeal_refund(order_id: OrderId, refund_id: OrderId, appeal: Annotated[Refun
         raise NotFound("no such refund", code="unknown_refund")
     ticket = services().refunds.appeal(refund, order, appeal.message)
     return json_response(201, AppealOpened(ticket_id=ticket.ticket_id, status=ticket.status).model_dump())
+
+
+@router.get("/v1/admin/refunds")
+def refunds_awaiting_review(status: Annotated[Literal["in_review"], Query()] = "in_review") -> OperatorRefundList:
+    """The refunds waiting for an operator's decision, oldest first (the only list there is: ``status=in_review``)."""
+    shop, _ = _operator(router.current_event)
+    return OperatorRefundList(refunds=[_operator_view(r) for r in services().refunds.awaiting_review(shop)])
 
 
 @router.get("/v1/admin/refunds/<refund_id>")

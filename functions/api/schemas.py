@@ -290,6 +290,10 @@ class OperatorRefundView(RefundView):
     compensated_by_platform: int | None
 
 
+class OperatorRefundList(BaseModel):
+    refunds: list[OperatorRefundView]
+
+
 class RefundDecision(BaseModel):
     decision: Literal["approve", "reject"]
     reason: Annotated[str, Field(max_length=2000)] | None = None

@@ -206,7 +206,8 @@ def test_a_refund_in_review_is_decided_in_the_console(page: Page, local_faka: Lo
     eventually(in_review, "the review")
 
     sign_in(page)
-    page.goto(f"/console/#/refunds/{refund_id}")
+    page.goto("/console/#/refunds")
+    page.click(f"#refund-list a[href='#/refunds/{refund_id}']")
     expect(page.locator("[data-field=status]")).to_have_text("in review")
     expect(page.locator("[data-field=rules]")).not_to_have_text("—")
     page.fill("#decision textarea[name=reason]", "The key was activated before the refund was asked for.")

@@ -468,3 +468,19 @@ def test_a_double_charge_found_from_a_ticket_is_paid_back_once(refund_stack: Ref
     (refund,) = refund_stack.provider_refunds()
     assert (refund["payment_ref"], refund["amount"]) == (duplicate, PRICE)
     assert refund_stack.order(order)["status"] == "delivered"
+
+
+def test_operators_list_the_refunds_waiting_for_their_decision(refund_stack: RefundStack) -> None:
+    refund_stack.open()
+    refund_stack.set_policy(limit=0)  # nothing is approved automatically
+    refund_id = refund_stack.ask(refund_stack.buy()).body["refund_id"]
+    refund_stack.wait_for(refund_id, "in_review")
+    shop_operator = {"Authorization": f"Bearer {refund_stack.shop_token}"}
+
+    waiting = refund_stack.api("GET", "/v1/admin/refunds", headers=shop_operator, query="status=in_review")
+
+    assert waiting.status == 200, waiting.body
+    assert [r["refund_id"] for r in waiting.body["refunds"]] == [refund_id]
+    assert refund_stack.decide(refund_id, "approve", headers=shop_operator).status == 200
+    assert refund_stack.api("GET", "/v1/admin/refunds", headers=shop_operator).body["refunds"] == []
+    assert refund_stack.api("GET", "/v1/admin/refunds", headers=shop_operator, query="status=done").status == 400

@@ -2,8 +2,8 @@ import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { formatMoney, formatTime, t } from "../i18n.js";
 
-// The API has no list of refunds waiting for review yet; the page reads one when it appears and
-// meanwhile opens a refund by the id operators get in the review notification.
+// The refunds waiting for a decision are listed; a refund can also be opened by the id operators get in the
+// review notification (an API without the list, before this release, answers 404 and only that works).
 const PENDING_LIST = "/v1/admin/refunds?status=in_review";
 
 export function render(view, { param, onSignedOut }) {

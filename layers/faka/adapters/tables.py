@@ -438,6 +438,18 @@ class CasesByOrderIndex(GlobalSecondaryIndex["RefundTableItem"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class AwaitingReviewIndex(GlobalSecondaryIndex["RefundTableItem"]):
+    """Each shop's refunds waiting for an operator's decision, oldest first (sparse: only those carry the key)."""
+
+    class Meta:
+        index_name = "awaiting_review"
+        # pynamodb filters a polymorphic model's queries on its discriminator, so it must be projected.
+        projection = AllProjection()
+
+    review_shop = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class RefundTableItem(Model):
     """Refunds (``<refund id>``/``REFUND``), disputes (``<dispute id>``/``DISPUTE``) and the sandbox
     provider's ledger (``SANDBOX#<order id>``/``PAYMENT#<ref>`` or ``REFUND#<idempotency key>``)."""
@@ -453,8 +465,11 @@ class RefundTableItem(Model):
     buyer_ref = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(null=True)
 
+    review_shop = UnicodeAttribute(null=True)
+
     by_buyer = RefundsByBuyerIndex()
     by_order = CasesByOrderIndex()
+    awaiting_review = AwaitingReviewIndex()
 
 
 class RefundItem(RefundTableItem, discriminator="refund"):

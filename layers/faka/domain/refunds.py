@@ -270,6 +270,14 @@ class Refunds:
             raise NotFound("no such refund", code="unknown_refund") from None
         return _refund(item)
 
+    def awaiting_review(self, shop_id: str, limit: int = 100) -> list[Refund]:
+        """The shop's refunds an operator must decide, oldest first."""
+        return [
+            _refund(item)
+            for item in RefundTableItem.awaiting_review.query(shop_id, limit=limit)
+            if isinstance(item, RefundItem)
+        ]
+
     def for_order(self, order_id: str) -> list[Refund]:
         return [_refund(i) for i in RefundTableItem.by_order.query(order_id) if isinstance(i, RefundItem)]
 
@@ -454,7 +462,11 @@ class Refunds:
         refund = self.get(refund_id)
         try:
             RefundItem(refund_id, RefundItem.SK).update(
-                actions=[RefundItem.status.set(RefundStatus.IN_REVIEW.value), RefundItem.task_token.set(task_token)],
+                actions=[
+                    RefundItem.status.set(RefundStatus.IN_REVIEW.value),
+                    RefundItem.task_token.set(task_token),
+                    RefundItem.review_shop.set(refund.shop_id),
+                ],
                 condition=RefundItem.status.is_in(*(s.value for s in _OPEN)),
             )
         except UpdateError as error:
@@ -680,6 +692,7 @@ class Refunds:
             RefundItem.status.set(status.value),
             RefundItem.decided_by.set(decided_by),
             RefundItem.decided_at.set(datetime.now(UTC)),
+            RefundItem.review_shop.remove(),
             *extra,
         ]
         if reason:
