@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,23 @@ def load_handler(function: resources.FunctionSpec) -> Handler:
     return handler
 
 
-class QueueConsumer:
+class _Polled(ABC):
+    @abstractmethod
+    def poll_once(self) -> int:
+        """Deliver one batch; returns how many records it held."""
+
+    def drain(self, max_batches: int = 100) -> int:
+        """Poll until nothing is left (or ``max_batches`` were delivered); returns how many records were."""
+        delivered = 0
+        for _ in range(max_batches):
+            count = self.poll_once()
+            if not count:
+                break
+            delivered += count
+        return delivered
+
+
+class QueueConsumer(_Polled):
     def __init__(self, sqs: Any, spec: resources.QueueSpec, queue_url: str, *, retry_delay_seconds: int = 1) -> None:
         self._sqs = sqs
         self.spec = spec
@@ -67,15 +84,6 @@ class QueueConsumer:
                 self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
         return len(messages)
 
-    def drain(self, max_batches: int = 100) -> int:
-        delivered = 0
-        for _ in range(max_batches):
-            count = self.poll_once()
-            if not count:
-                break
-            delivered += count
-        return delivered
-
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:
         return {
             "messageId": message["MessageId"],
@@ -90,7 +98,7 @@ class QueueConsumer:
         }
 
 
-class StreamConsumer:
+class StreamConsumer(_Polled):
     """Delivers a table's stream records to its function the way a Lambda DynamoDB event-source mapping does.
 
     In order per shard, in batches of the spec's size; a reported failure is retried from that record (those
@@ -113,15 +121,6 @@ class StreamConsumer:
         """Deliver one batch per shard, if any; returns how many records they held."""
         shards = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
         return sum(self._poll_shard(shard["ShardId"]) for shard in shards)
-
-    def drain(self, max_batches: int = 100) -> int:
-        delivered = 0
-        for _ in range(max_batches):
-            count = self.poll_once()
-            if not count:
-                break
-            delivered += count
-        return delivered
 
     def _poll_shard(self, shard_id: str) -> int:
         position: dict[str, Any] = {"ShardIteratorType": "TRIM_HORIZON"}

@@ -69,15 +69,10 @@ class FunctionSpec:
         return f"{self.name}.handler"
 
 
-@dataclass(frozen=True)
-class QueueSpec:
-    """An SQS queue drained by one function, with a dead-letter queue behind it."""
+class _WithDeadLetters:
+    """A source of work with a dead-letter queue for what keeps failing; both named after it."""
 
     name: str
-    consumer: FunctionSpec
-    batch_size: int = 10
-    max_receive_count: int = 5
-    visibility_timeout_seconds: int = 180
 
     @property
     def physical_name(self) -> str:
@@ -86,6 +81,17 @@ class QueueSpec:
     @property
     def dlq_physical_name(self) -> str:
         return f"{PREFIX}-{self.name}-dlq"
+
+
+@dataclass(frozen=True)
+class QueueSpec(_WithDeadLetters):
+    """An SQS queue drained by one function, with a dead-letter queue behind it."""
+
+    name: str
+    consumer: FunctionSpec
+    batch_size: int = 10
+    max_receive_count: int = 5
+    visibility_timeout_seconds: int = 180
 
 
 @dataclass(frozen=True)
@@ -225,7 +231,7 @@ RULES: tuple[RuleSpec, ...] = (
 
 
 @dataclass(frozen=True)
-class StreamSpec:
+class StreamSpec(_WithDeadLetters):
     """A table's DynamoDB stream (new images) read by one function; records that keep failing go to a queue."""
 
     name: str
@@ -233,14 +239,6 @@ class StreamSpec:
     consumer: FunctionSpec
     batch_size: int = 25
     max_retries: int = 3
-
-    @property
-    def physical_name(self) -> str:
-        return f"{PREFIX}-{self.name}"
-
-    @property
-    def dlq_physical_name(self) -> str:
-        return f"{PREFIX}-{self.name}-dlq"
 
 
 RATINGS_STREAM = StreamSpec("ratings-stream", RATINGS_TABLE, RATING_AGGREGATES_FUNCTION)

@@ -105,6 +105,7 @@ def test_the_refunds_table_and_the_pending_payments_index_exist(synthesized: Syn
     assert {index["IndexName"] for index in refunds["Properties"]["GlobalSecondaryIndexes"]} == {
         RefundTableItem.by_buyer.Meta.index_name,
         RefundTableItem.by_order.Meta.index_name,
+        RefundTableItem.awaiting_review.Meta.index_name,
     }
     _, orders = synthesized.one("AWS::DynamoDB::GlobalTable", TableName=resources.ORDERS_TABLE)
     (pending,) = [
