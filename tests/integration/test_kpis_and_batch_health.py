@@ -188,10 +188,11 @@ def test_ticket_complaints_become_a_product_suggestion(stack: Stack) -> None:
         {
             "kind": "top_complaint",
             "subject": "steam-20-us",
-            "text": "product steam-20-us: 'wrong region' is the top complaint (3 of 3 tickets) — make the region "
-            "clearer in its name and description",
+            "text": "product steam-20-us: 'wrong region' is the top complaint (3 of 3: 3 tickets, 0 reviews) — make "
+            "the region clearer in its name and description",
             "evidence": {
                 "tickets": 3,
+                "reviews": 0,
                 "intents": {"wrong_region": 3},
                 "top_phrases": [
                     {"phrase": "region", "tickets": 3},
@@ -201,3 +202,30 @@ def test_ticket_complaints_become_a_product_suggestion(stack: Stack) -> None:
             },
         }
     ]
+
+
+def test_review_comments_are_read_as_complaints_too(stack: Stack) -> None:
+    open_shop(stack)
+    add_product(stack, keys=KEYS[:3])
+    order = buy(stack, 1)
+    for comment in ("卡密失效，兑换不了", "the code was invalid, did not work", "key invalid on redeem"):
+        services().kpis.project(
+            "OrderRated",
+            {
+                "order_id": order["order_id"],
+                "shop_id": "main",
+                "sku": "steam-20-us",
+                "scores": {"delivery": 5, "key_quality": 1, "service": 3},
+                "low": True,
+                "rated_at": datetime.now(UTC).isoformat(),
+                "comment": comment,
+            },
+            datetime.now(UTC).isoformat(),
+        )
+
+    [suggestion] = stack.api("GET", "/v1/admin/reports/suggestions", headers=ADMIN).body["suggestions"]
+
+    assert suggestion["subject"] == "steam-20-us"
+    assert suggestion["evidence"]["reviews"] == 3
+    assert suggestion["evidence"]["intents"] == {"invalid_key": 3}
+    assert "'invalid key' is the top complaint (3 of 3: 0 tickets, 3 reviews)" in suggestion["text"]

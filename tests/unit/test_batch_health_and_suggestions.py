@@ -72,8 +72,8 @@ def test_suggestions_name_their_evidence() -> None:
     assert [s.text for s in found] == [
         "batch B-17 of supplier X: 6 invalid-key claims and 0 activation failures in 40 activations (60 keys sold) "
         "— quarantined",
-        "product p: 'wrong region' is the top complaint (3 of 5 tickets) — make the region clearer in its name and "
-        "description",
+        "product p: 'wrong region' is the top complaint (3 of 5: 5 tickets, 0 reviews) — make the region clearer in "
+        "its name and description",
     ]
     assert found[0].evidence["tickets_by_intent"] == {"invalid_key": 2}
     assert found[0].evidence["defect_rate"] == 0.1

@@ -102,6 +102,9 @@ class Kpis:
                 self._add(order, detail.get("rated_at") or event_time, amounts, order.lines)
                 if detail.get("low"):
                     metrics.add_metric(name="LowRatings", unit="Count", value=1)
+                if detail.get("comment"):
+                    batches = sorted({line.batch_id for line in order.lines if line.batch_id})
+                    self._complaints.note_review(order.shop_id, order.sku, batches, detail["comment"])
 
     def _ticket(self, detail: Mapping[str, Any], event_time: str) -> None:
         order = self._ticket_figure(detail, event_time, {"tickets": 1, f"intent_{detail['intent']}": 1})

@@ -346,6 +346,8 @@ class Ratings:
                     "scores": rating.scores,
                     "low": low,
                     "rated_at": rating.rated_at.isoformat(),
+                    # Stored with key-like codes masked; the complaint analysis reads it.
+                    "comment": rating.comment,
                 },
             )
             amounts = {

@@ -1,8 +1,9 @@
-"""Complaint analysis: what buyers' tickets say per product and per batch, turned into suggestions with evidence.
+"""Complaint analysis: what buyers' tickets and reviews say per product and per batch, turned into suggestions.
 
-Counts, not models: each ticket adds its intent and its distinct phrases (English words and word pairs,
-Chinese character pairs, from the help desk's tokenizer over the masked summary) to its product's and its
-batches' items of the ``COMPLAINTS#<shop>`` partition. A suggestion names the figures it stands on.
+Counts, not models: each ticket, and each rating comment (its intent read by the triage model), adds its
+intent and its distinct phrases (English words and word pairs, Chinese character pairs, from the help desk's
+tokenizer over the masked text) to its product's and its batches' items of the ``COMPLAINTS#<shop>``
+partition. A suggestion names the figures it stands on.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from faka.adapters.counters import Counters
 from faka.domain.batch_health import BatchFigures
 from faka.domain.ticket_report import phrases
+from faka.triage import classify
 
 # A product's complaints say something once this many tickets name it.
 MIN_TICKETS = 3
@@ -50,8 +52,15 @@ class Complaints:
         self._counters = counters
 
     def note_ticket(self, shop_id: str, sku: str, batches: Iterable[str], intent: str, text: str) -> None:
+        self._note(shop_id, sku, batches, "tickets", intent, text)
+
+    def note_review(self, shop_id: str, sku: str, batches: Iterable[str], comment: str) -> None:
+        """A rating's comment, read by the same triage model as a ticket: "卡密失效" counts as an invalid key."""
+        self._note(shop_id, sku, batches, "reviews", classify(comment).intent, comment)
+
+    def _note(self, shop_id: str, sku: str, batches: Iterable[str], source: str, intent: str, text: str) -> None:
         distinct = list(dict.fromkeys(phrases(text)))[:_PHRASES_PER_TICKET]
-        amounts = {"tickets": 1, f"intent:{intent}": 1} | {f"phrase:{p}": 1 for p in distinct}
+        amounts = {source: 1, f"intent:{intent}": 1} | {f"phrase:{p}": 1 for p in distinct}
         self._counters.add(complaints_key(shop_id), f"SKU#{sku}", amounts)
         for batch_id in batches:
             self._counters.add(complaints_key(shop_id), f"BATCH#{sku}#{batch_id}", amounts)
@@ -92,9 +101,9 @@ def _batch_suggestion(batch: BatchFigures, complaints: Mapping[str, float]) -> S
 
 
 def _product_suggestion(sku: str, counts: Mapping[str, float]) -> Suggestion | None:
-    tickets = int(counts.get("tickets", 0))
+    tickets, reviews = int(counts.get("tickets", 0)), int(counts.get("reviews", 0))
     intents = _intents(counts)
-    if tickets < MIN_TICKETS or not intents:
+    if tickets + reviews < MIN_TICKETS or not intents:
         return None
     intent, count = max(intents.items(), key=lambda item: (item[1], item[0]))
     top_phrases = sorted(
@@ -106,11 +115,13 @@ def _product_suggestion(sku: str, counts: Mapping[str, float]) -> Suggestion | N
         kind="top_complaint",
         subject=sku,
         text=(
-            f"product {sku}: '{intent.replace('_', ' ')}' is the top complaint ({count} of {tickets} tickets)"
+            f"product {sku}: '{intent.replace('_', ' ')}' is the top complaint ({count} of {tickets + reviews}:"
+            f" {tickets} tickets, {reviews} reviews)"
             f" — {advice}"
         ),
         evidence={
             "tickets": tickets,
+            "reviews": reviews,
             "intents": intents,
             "top_phrases": [{"phrase": p, "tickets": n} for p, n in top_phrases],
         },
