@@ -160,6 +160,8 @@ class FakaStack(Stack):
         )
         self.help_desk = HelpDesk(self, "HelpDesk", sweeper=functions[resources.TICKET_SLA_FUNCTION.name])
         self.console = Console(self, "Console", api=self.api.rest_api)
+        # Operators signed in to the console act through the API with their Cognito access token.
+        self.console.admit_operators_to(functions[resources.API_FUNCTION.name])
         self.kpi_dashboard = KpiDashboard(self, "KpiDashboard", alarm_topic=self.messaging.operator_topic)
         self.ratings = Ratings(
             self,

@@ -1,4 +1,5 @@
 import { ApiError, api, loadConfig, session, signIn, signOut } from "./api.js";
+import { signInWithPassword } from "./cognito.js";
 import { h, clear } from "./dom.js";
 import { savedLanguage, setLanguage, t } from "./i18n.js";
 import * as batches from "./pages/batches.js";
@@ -12,14 +13,34 @@ const view = document.getElementById("view");
 let config;
 let leave = () => {};
 
+// On AWS (a user pool in config.json) operators sign in with their account; locally with a bearer token.
+function credentialFields() {
+  if (!config.cognito) {
+    return [
+      h("p", { class: "muted" }, t("signin.help")),
+      h("label", {}, t("signin.token"), h("input", { name: "token", type: "password", required: true, autocomplete: "off" })),
+    ];
+  }
+  return [
+    h("p", { class: "muted" }, t("signin.cognito_help")),
+    h("label", {}, t("signin.username"), h("input", { name: "username", required: true, autocomplete: "username" })),
+    h("label", {}, t("signin.password"), h("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
+    h("label", {}, t("signin.code"), h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code" })),
+  ];
+}
+
+async function operatorToken(data) {
+  if (!config.cognito) return data.token.trim();
+  return signInWithPassword(config.cognito, data.username.trim(), data.password, async () => data.code.trim());
+}
+
 function signInPage() {
   const error = h("div", { role: "alert" });
   const form = h(
     "form",
     { class: "stack card", id: "sign-in" },
     h("h1", {}, t("signin.title")),
-    h("p", { class: "muted" }, t(config.cognito ? "signin.cognito_pending" : "signin.help")),
-    h("label", {}, t("signin.token"), h("input", { name: "token", type: "password", required: true, autocomplete: "off" })),
+    ...credentialFields(),
     h("label", {}, t("signin.shop"), h("input", { name: "shop", value: "main", required: true })),
     h("label", {}, t("signin.agent"), h("input", { name: "agent", value: "operator", required: true })),
     h("button", { type: "submit" }, t("signin.submit")),
@@ -28,8 +49,9 @@ function signInPage() {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(form));
-    const candidate = { token: data.token.trim(), shop: data.shop.trim(), agent: data.agent.trim() };
+    let candidate;
     try {
+      candidate = { token: await operatorToken(data), shop: data.shop.trim(), agent: data.agent.trim() };
       // Any operator route proves the token acts on the shop; products is the cheapest.
       await api("/v1/admin/products", { as: candidate });
     } catch (failure) {

@@ -18,10 +18,14 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
+from faka.config import Env
+from faka.domain.access import PLATFORM_GROUP, SHOP_ATTRIBUTE
 from infra.nag import acknowledge
 
 CONSOLE_DIR = Path(__file__).resolve().parents[2] / "console"
@@ -29,6 +33,11 @@ CONFIG_FILE = "config.json"
 API_PATH_PATTERN = "/v1/*"
 # Kept in step with faka_local/http_server.py's CONSOLE_HEADERS, so the browser tests run under the same policy.
 CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
+
+
+def console_security_policy(region: str) -> str:
+    """On AWS the console also talks to its user pool's sign-in endpoint, and to nothing else."""
+    return f"{CONTENT_SECURITY_POLICY}; connect-src 'self' https://cognito-idp.{region}.amazonaws.com"
 
 
 class Console(Construct):
@@ -67,7 +76,7 @@ class Console(Construct):
             "SecurityHeaders",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                    content_security_policy=console_security_policy(Stack.of(self).region), override=True
                 ),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
@@ -136,19 +145,30 @@ class Console(Construct):
                 min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            # The shop a shop operator acts for; members of the platform group act for every shop.
+            custom_attributes={SHOP_ATTRIBUTE.removeprefix("custom:"): cognito.StringAttribute(mutable=True)},
             removal_policy=RemovalPolicy.RETAIN,
+        )
+        cognito.UserPoolGroup(
+            self,
+            "PlatformOperators",
+            user_pool=self.user_pool,
+            group_name=PLATFORM_GROUP,
+            description="Operators of the whole platform: every shop, and the platform-only routes",
         )
         acknowledge(
             self.user_pool,
             "AwsSolutions-COG8",
-            "Cognito threat protection needs the Plus feature plan; the pool is not yet used by the API "
-            "(operators still sign in with bearer tokens), so the cost is deferred until it is.",
+            "Cognito threat protection needs the Plus feature plan, a cost left to the operator; sign-in already "
+            "requires a strong password and an authenticator code (TOTP MFA), and self sign-up is off.",
         )
         self.client = self.user_pool.add_client(
             "Console",
             # A browser app cannot keep a secret.
             generate_secret=False,
-            auth_flows=cognito.AuthFlow(user_srp=True),
+            # The console asks for the password and the authenticator code itself (over TLS, to Cognito only).
+            auth_flows=cognito.AuthFlow(user_password=True),
+            disable_o_auth=True,
             prevent_user_existence_errors=True,
         )
 
@@ -183,6 +203,15 @@ class Console(Construct):
         for name, value in outputs.items():
             # Stable names, as the API's: scripts read them with `aws cloudformation describe-stacks`.
             CfnOutput(self, name, value=value).override_logical_id(name)
+
+    def admit_operators_to(self, api_function: lambda_.Function) -> None:
+        """Let the API take the pool's access tokens as operator identities (groups name the platform operators)."""
+        api_function.add_environment(Env.OPERATOR_USER_POOL_ID, self.user_pool.user_pool_id)
+        api_function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["cognito-idp:AdminListGroupsForUser"], resources=[self.user_pool.user_pool_arn]
+            )
+        )
 
     def _acknowledge_deployment_handler(self, deployment: s3_deployment.BucketDeployment) -> None:
         """CDK's own copy function (one per stack, outside this construct): its role and runtime are CDK's."""

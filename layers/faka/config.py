@@ -22,6 +22,7 @@ class Env:
 
     OPERATOR_TOPIC_ARN = "FAKA_OPERATOR_TOPIC_ARN"
     ADMIN_TOKEN = "FAKA_ADMIN_TOKEN"
+    OPERATOR_USER_POOL_ID = "FAKA_OPERATOR_USER_POOL_ID"
     ADMIN_TOKEN_SECRET_ID = "FAKA_ADMIN_TOKEN_SECRET_ID"
     STRIPE_WEBHOOK_SECRET = "FAKA_STRIPE_WEBHOOK_SECRET"
     STRIPE_WEBHOOK_SECRET_ID = "FAKA_STRIPE_WEBHOOK_SECRET_ID"
@@ -58,6 +59,8 @@ _LAYER_TEMPLATES = Path("/opt/templates")
 class Settings(BaseModel):
     operator_topic_arn: str = ""
     admin_token: str = ""
+    # The operator console's Cognito user pool (on AWS): its members' access tokens are operator identities.
+    operator_user_pool_id: str = ""
     admin_token_secret_id: str = ""
     stripe_webhook_secret: str = ""
     stripe_webhook_secret_id: str = ""

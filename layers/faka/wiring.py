@@ -22,7 +22,7 @@ from faka.adapters.secrets import resolve_secret
 from faka.adapters.vault import KmsKeyVault
 from faka.adapters.webhooks import HttpWebhookSender, SqsDeliveryQueue
 from faka.config import Settings, get_settings
-from faka.domain.access import OperatorAccess
+from faka.domain.access import CognitoOperators, OperatorAccess
 from faka.domain.activation import Activations
 from faka.domain.batch_health import BatchHealth, HealthRules
 from faka.domain.buyer_mail import BuyerMail
@@ -225,7 +225,8 @@ class Services:
             if self.settings.admin_token_secret_id
             else ""
         )
-        return OperatorAccess(self.shops, token)
+        pool = self.settings.operator_user_pool_id
+        return OperatorAccess(self.shops, token, CognitoOperators(boto3.client("cognito-idp"), pool) if pool else None)
 
     @cached_property
     def payment_provider(self) -> PaymentProvider:

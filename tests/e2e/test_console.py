@@ -262,3 +262,43 @@ def test_both_dictionaries_name_the_same_strings() -> None:
     chinese = json.loads((REPO / "console/i18n/zh-CN.json").read_text(encoding="utf-8"))
     assert english.keys() == chinese.keys()
     assert all(chinese.values())
+
+
+def test_on_aws_operators_sign_in_with_their_account_and_authenticator_code(page: Page) -> None:
+    """The console's Cognito sign-in (password, then the TOTP challenge) against a stand-in for the user pool,
+    which answers with a token the local API takes: the admin token. The stand-in is on the console's own
+    origin (config ``endpoint``), which the local CSP allows; on AWS the CSP names the region's endpoint."""
+    cognito = {"region": "eu-west-1", "userPoolId": "eu-west-1_pool", "clientId": "console-client"}
+    cognito["endpoint"] = "/_cognito/"
+    asked: list[dict[str, Any]] = []
+
+    def user_pool(route: Any) -> None:
+        request = route.request
+        body = json.loads(request.post_data or "{}")
+        asked.append({"action": request.headers["x-amz-target"].rsplit(".", 1)[1], **body})
+        if asked[-1]["action"] == "InitiateAuth":
+            answer: dict[str, Any] = {"ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": "session-1"}
+        else:
+            answer = {"AuthenticationResult": {"AccessToken": ADMIN_TOKEN, "ExpiresIn": 3600}}
+        route.fulfill(status=200, content_type="application/x-amz-json-1.1", body=json.dumps(answer))
+
+    page.route("**/console/config.json", lambda route: route.fulfill(json={"apiUrl": "", "cognito": cognito}))
+    page.route("**/_cognito/", user_pool)
+
+    page.goto("/console/")
+    expect(page.locator("input[name=token]")).to_have_count(0)
+    page.fill("input[name=username]", "mei@example.com")
+    page.fill("input[name=password]", "Correct-Horse-9-Battery")
+    page.fill("input[name=code]", "123456")
+    page.fill("input[name=agent]", AGENT)
+    page.click("#sign-in button[type=submit]")
+
+    expect(page.locator("#nav")).to_be_visible()
+    assert [(a["action"], a["ClientId"]) for a in asked] == [
+        ("InitiateAuth", "console-client"),
+        ("RespondToAuthChallenge", "console-client"),
+    ]
+    assert asked[0]["AuthParameters"] == {"USERNAME": "mei@example.com", "PASSWORD": "Correct-Horse-9-Battery"}
+    assert asked[1]["ChallengeResponses"] == {"USERNAME": "mei@example.com", "SOFTWARE_TOKEN_MFA_CODE": "123456"}
+    assert asked[1]["Session"] == "session-1"
+    screenshot(page, "sign-in-cognito")

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
-from infra.constructs.console import API_PATH_PATTERN, CONSOLE_DIR, CONTENT_SECURITY_POLICY
+from faka import resources
+from faka.config import Env
+from infra.constructs.console import API_PATH_PATTERN, CONSOLE_DIR, console_security_policy
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")
@@ -74,7 +76,13 @@ def test_the_console_is_served_with_security_headers(synthesized: Synthesized) -
         p["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
         for p in synthesized.resources("AWS::CloudFront::ResponseHeadersPolicy").values()
     ]
-    assert policy["ContentSecurityPolicy"]["ContentSecurityPolicy"] == CONTENT_SECURITY_POLICY
+    # The stack is region-agnostic: the user pool's sign-in endpoint is named by the deployment's region.
+    assert policy["ContentSecurityPolicy"]["ContentSecurityPolicy"] == {
+        "Fn::Join": [
+            "",
+            [console_security_policy("REGION").split("REGION")[0], {"Ref": "AWS::Region"}, ".amazonaws.com"],
+        ]
+    }
     assert policy["FrameOptions"]["FrameOption"] == "DENY"
     assert policy["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
     assert policy["ContentTypeOptions"]["Override"] is True
@@ -105,7 +113,32 @@ def test_operators_have_a_user_pool_with_mfa_and_no_self_sign_up(synthesized: Sy
     )
     synthesized.assertions.has_resource_properties(
         "AWS::Cognito::UserPoolClient",
-        {"GenerateSecret": False, "ExplicitAuthFlows": Match.array_with(["ALLOW_USER_SRP_AUTH"])},
+        {"GenerateSecret": False, "ExplicitAuthFlows": Match.array_with(["ALLOW_USER_PASSWORD_AUTH"])},
+    )
+
+
+def test_the_api_takes_the_pools_operators(synthesized: Synthesized) -> None:
+    pool_id, pool = synthesized.one("AWS::Cognito::UserPool")
+    assert {"Name": "shop_id", "AttributeDataType": "String", "Mutable": True} in pool["Properties"]["Schema"]
+    synthesized.one("AWS::Cognito::UserPoolGroup", GroupName="platform", UserPoolId={"Ref": pool_id})
+    _, api = synthesized.one("AWS::Lambda::Function", FunctionName=resources.API_FUNCTION.physical_name)
+    assert api["Properties"]["Environment"]["Variables"][Env.OPERATOR_USER_POOL_ID] == {"Ref": pool_id}
+    synthesized.assertions.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": "cognito-idp:AdminListGroupsForUser",
+                                "Resource": {"Fn::GetAtt": [pool_id, "Arn"]},
+                            }
+                        )
+                    ]
+                )
+            }
+        },
     )
 
 
