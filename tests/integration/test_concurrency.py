@@ -24,6 +24,7 @@ from faka.adapters.messaging import EventBridgePublisher
 from faka.adapters.tables import BatchItem, KeyItem, OrderItem, OrderLineItem, OrderTableItem, ProductItem
 from faka.domain.issuance import ClaimOutcome, KeyIssuer
 from faka.domain.orders import Orders
+from faka.observability import metrics
 from tests.integration.conftest import Stack
 from tests.integration.helpers import add_product, open_shop, place_order, signed_payment
 
@@ -60,6 +61,20 @@ class Faults:
                 self.injected[where] += 1
         if hit:
             raise InjectedFault(where)
+
+
+@pytest.fixture(autouse=True)
+def one_metrics_flush_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lambda runs one invocation per process; here eight share Powertools' metrics object, whose flush
+    (check the set is not empty, serialize it, clear it) must not interleave with another thread's."""
+    flush = metrics.flush_metrics
+    lock = threading.Lock()
+
+    def flush_alone(*args: Any, **kwargs: Any) -> None:
+        with lock:
+            flush(*args, **kwargs)
+
+    monkeypatch.setattr(metrics, "flush_metrics", flush_alone)
 
 
 @pytest.fixture
