@@ -40,6 +40,7 @@ ADMIN_TOKEN = "bench-admin-token"  # noqa: S105 - a throwaway local instance
 SIGNING_SECRET = "bench-signing-secret"  # noqa: S105 - a throwaway local instance
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 SKU, VARIANT = "bench-steam-10-us", "bench-steam-10-eu"
+KEYS_PER_BATCH = 10
 HONEST = ("wrong_region", "not_received", "invalid_key", "activation_help", "order_status")
 AUTOMATIC = {
     "replaced",
@@ -72,6 +73,7 @@ class Local:
         self.url = f"http://127.0.0.1:{self.port}"
         self.http = requests.Session()
         self._ip = 0
+        self.redelivered = 0
 
     def __enter__(self) -> Local:
         env = {
@@ -128,19 +130,36 @@ class Local:
                 "platform": "steam",
             }
             self.call("POST", "/v1/admin/products", json=product, headers=ADMIN)
-            codes = [f"BENCH-{region}-{secrets.token_hex(6).upper()}" for _ in range(keys)]
-            self.call("POST", f"/v1/admin/products/{sku}/keys", json={"batch": "BENCH", "keys": codes}, headers=ADMIN)
+            # Many small supplier batches: the replay's "invalid key" claims quarantine some of them (batch health),
+            # and the others keep the product on sale, as a shop restocking from several suppliers would.
+            for batch in range(0, keys, KEYS_PER_BATCH):
+                codes = [f"BENCH-{region}-{secrets.token_hex(6).upper()}" for _ in range(KEYS_PER_BATCH)]
+                imported = {"batch": f"B{batch // KEYS_PER_BATCH:03d}", "keys": codes}
+                self.call("POST", f"/v1/admin/products/{sku}/keys", json=imported, headers=ADMIN)
 
     def delivered_order(self, email: str, ip: str) -> dict[str, Any]:
         draft = {"sku": SKU, "quantity": 1, "email": email, "locale": "en"}
         order: dict[str, Any] = self.call("POST", "/v1/orders", json=draft, headers={"X-Forwarded-For": ip})
-        self.call("POST", f"/_local/pay/{order['order_id']}")
+        self.pay(order["order_id"])
         deadline = time.monotonic() + 30
         while self.call("GET", f"/v1/admin/orders/{order['order_id']}", headers=ADMIN)["status"] != "delivered":
             if time.monotonic() > deadline:
                 raise SystemExit(f"order {order['order_id']} was not delivered")
             time.sleep(0.1)
         return order
+
+    def pay(self, order_id: str) -> None:
+        """Pay on the sandbox page; a webhook answered 409 retry_later is delivered again, as Stripe does."""
+        # Stripe keeps redelivering for days; an invocation's in-progress mark lasts the API's 29 s timeout.
+        for _ in range(40):
+            response = self.http.post(f"{self.url}/_local/pay/{order_id}", timeout=60)
+            if response.ok:
+                return
+            if response.json().get("webhook_status") != 409:
+                break
+            self.redelivered += 1
+            time.sleep(1)
+        raise SystemExit(f"paying {order_id}: {response.status_code} {response.text}")
 
     def ticket(self, order: dict[str, Any], message: str, ip: str) -> tuple[dict[str, Any], float]:
         body = {"order_id": order["order_id"], "access_token": order["access_token"], "message": message}
@@ -232,6 +251,8 @@ def main() -> None:
         sent = replay(local)
         handled = work_the_queue(local)
         report = local.call("GET", "/v1/admin/reports/tickets", headers=ADMIN)
+        batches = local.call("GET", "/v1/admin/reports/batches", headers=ADMIN)["batches"]
+    quarantined = sum(1 for b in batches if b.get("quarantine_rule"))
     total = len(sent)
     automatic = [s for s in sent if s.outcome in AUTOMATIC]
     person = [s for s in sent if s.status in ("waiting_for_agent", "in_progress")]
@@ -255,6 +276,8 @@ def main() -> None:
         f" of {len(honest_claims)}"
     )
     latencies = sorted(s.seconds for s in sent)
+    print(f"  payment webhooks redelivered after 409 retry_later: {local.redelivered}")
+    print(f"  supplier batches quarantined by batch health: {quarantined} of {len(batches)}")
     print(
         f"  first answer over HTTP: median {statistics.median(latencies) * 1000:.0f} ms, "
         f"p95 {latencies[int(0.95 * (total - 1))] * 1000:.0f} ms"
