@@ -100,6 +100,22 @@ def test_a_suspended_batch_is_not_sold_and_comes_back_when_resumed(shop: Stack) 
     assert stock(shop) == 1
 
 
+def test_a_large_quarantined_batch_does_not_hold_up_a_payment(shop: Stack) -> None:
+    import_keys(shop, [f"QRN-{n:04d}-AAAA" for n in range(300)], batch="B-QUARANTINED")
+    import_keys(shop, ["GOOD-0001-AAAA"], batch="B-GOOD")
+    assert (
+        shop.api("PUT", f"/v1/admin/products/{SKU}/batches/B-QUARANTINED", {"status": "suspended"}, ADMIN).status == 200
+    )
+
+    order = place_order(shop)
+
+    # The first webhook delivers: candidates of the suspended batch are parked on the way, not a lost race.
+    paid = pay(shop, order["order_id"], order["amount"])
+    assert (paid.status, paid.body.get("result")) == (200, "delivered"), paid.body
+    delivered = [k for k in KeyItem.scan() if k.order_id == order["order_id"]]
+    assert [k.batch_id for k in delivered] == ["B-GOOD"]
+
+
 def test_a_late_payment_after_expiry_is_still_delivered(shop: Stack) -> None:
     import_keys(shop, ["LATE-1"])
     order = place_order(shop)

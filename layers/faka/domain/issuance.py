@@ -30,6 +30,12 @@ _CANDIDATES_PER_READ = 5
 _ROUNDS = 4
 
 
+class _Parked(Enum):
+    """A candidate key of a suspended batch, taken out of the available index instead of claimed."""
+
+    PARKED = "parked"
+
+
 class ClaimOutcome(Enum):
     ISSUED = "issued"
     ALREADY_ISSUED = "already_issued"
@@ -65,17 +71,25 @@ class KeyIssuer:
             lambda code_hash, batch_id: self._try_swap(order, line, sku, code_hash, batch_id, defective=defective),
         )
 
-    def _first_taken(self, pool: str, attempt: Callable[[str, str], ClaimOutcome | None]) -> ClaimOutcome:
-        for round_no in range(_ROUNDS):
+    def _first_taken(self, pool: str, attempt: Callable[[str, str], ClaimOutcome | _Parked | None]) -> ClaimOutcome:
+        round_no = 0
+        while round_no < _ROUNDS:
             candidates = self._candidates(pool)
             if not candidates:
                 return ClaimOutcome.OUT_OF_STOCK
+            parked = 0
             for code_hash, batch_id in candidates:
                 outcome = attempt(code_hash, batch_id)
-                if outcome is not None:
+                if isinstance(outcome, ClaimOutcome):
                     return outcome
-            # Every candidate was taken by someone else meanwhile: back off briefly, read afresh.
-            time.sleep(0.005 * (round_no + 1) * (1 + secrets.randbelow(4)))
+                parked += outcome is _Parked.PARKED
+            if parked == len(candidates):
+                # Keys of a quarantined batch, now out of the index: no race was lost, read on at once
+                # (each read parks some, so this ends), rather than failing the payment after four rounds.
+                continue
+            # Candidates were taken by someone else meanwhile: back off briefly, read afresh.
+            round_no += 1
+            time.sleep(0.005 * round_no * (1 + secrets.randbelow(4)))
         if self._candidates(pool):
             raise ContendedStock("stock is contended; the claim will be retried")
         return ClaimOutcome.OUT_OF_STOCK
@@ -87,7 +101,7 @@ class KeyIssuer:
             found += KeyItem.available.query(pool, KeyItem.code_hash < start, limit=_CANDIDATES_PER_READ - len(found))
         return [(item.code_hash, item.batch_id) for item in found]
 
-    def _try_claim(self, order: Order, line_no: int, code_hash: str, batch_id: str) -> ClaimOutcome | None:
+    def _try_claim(self, order: Order, line_no: int, code_hash: str, batch_id: str) -> ClaimOutcome | _Parked | None:
         """One attempt on one key: the outcome, or None when this key was not ours to take."""
         now = datetime.now(UTC)
         try:
@@ -131,7 +145,7 @@ class KeyIssuer:
 
     def _try_swap(
         self, order: Order, line: OrderLine, sku: str, code_hash: str, batch_id: str, *, defective: bool
-    ) -> ClaimOutcome | None:
+    ) -> ClaimOutcome | _Parked | None:
         now = datetime.now(UTC)
         old_batch = BatchItem.key(order.shop_id, line.sku or order.sku, line.batch_id or "")
         new_batch = BatchItem.key(order.shop_id, sku, batch_id)
@@ -194,16 +208,17 @@ class KeyIssuer:
 
     def _cancelled(
         self, error: TransactWriteError, pool: str, code_hash: str, *, batch_position: int
-    ) -> ClaimOutcome | None:
+    ) -> ClaimOutcome | _Parked | None:
         """Why a claim or swap transaction was refused: the line was served already, or this key was not ours
         (taken meanwhile, or of a suspended batch: then parked); anything else is raised."""
         reasons = {i: r.code for i, r in enumerate(error.cancellation_reasons or []) if r and r.code != "None"}
         if reasons.get(_LINE) == "ConditionalCheckFailed":
             return ClaimOutcome.ALREADY_ISSUED
-        if reasons.get(batch_position) == "ConditionalCheckFailed" and _KEY not in reasons:
-            self._park(pool, code_hash)
         if not reasons:
             raise error
+        if reasons.get(batch_position) == "ConditionalCheckFailed" and _KEY not in reasons:
+            self._park(pool, code_hash)
+            return _Parked.PARKED
         return None
 
     def _park(self, pool: str, code_hash: str) -> None:
