@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -61,6 +62,22 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -
     pytest.fail(f"faka local was not healthy within {READY_TIMEOUT_SECONDS} s:\n{_tail(log)}")
 
 
+# The seeded demo shop holds a dozen keys per product; the whole e2e session buys more than that of its
+# best seller, and a test must not find it sold out because of the tests that ran before it.
+E2E_STOCK = 300
+
+
+def _restock_the_demo_shop(http: requests.Session, api_url: str) -> None:
+    keys = {"batch": "E2E", "keys": [f"E2E{n:05d}-{secrets.token_hex(5).upper()}" for n in range(E2E_STOCK)]}
+    response = http.post(
+        f"{api_url}/v1/admin/products/steam-20-us/keys",
+        json=keys,
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        timeout=60,
+    )
+    response.raise_for_status()
+
+
 @pytest.fixture(scope="session")
 def local_faka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFaka]:
     api_port, emulator_port = _free_port(), _free_port()
@@ -91,6 +108,7 @@ def local_faka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFaka]:
     try:
         _wait_until_healthy(process, f"{api_url}/v1/health", log)
         with requests.Session() as http:
+            _restock_the_demo_shop(http, api_url)
             yield LocalFaka(api_url, f"http://127.0.0.1:{emulator_port}", http)
     finally:
         process.send_signal(signal.SIGINT)
