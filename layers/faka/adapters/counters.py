@@ -91,6 +91,10 @@ class Counters:
             found.update({item["sk"]["S"]: _numbers(item) for item in page["Items"]})
         return found
 
+    def total(self, pk: str, name: str, first: str, last: str = "~") -> float:
+        """One counter summed over the items whose sort keys fall from ``first`` to ``last`` (time buckets)."""
+        return sum(item.get(name, 0) for item in self.between(pk, first, last).values())
+
     def note_visit(self, pk: str, sk: str, at: int) -> None:
         """Count a visit and keep the first and latest times (epoch seconds) it happened."""
         self._client.update_item(

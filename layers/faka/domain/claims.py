@@ -112,19 +112,12 @@ class ClaimGuard:
     def _count_claim(self, kind: str, value: str, now: datetime, window_start: str, expires: int) -> int:
         """The claims in the window including this one; today's count comes from the atomic add itself, so
         concurrent claims each see a different number."""
-        today = now.strftime(_DAY)
-        counted = self._counters.add(f"CLAIMS#{kind}#{_ref(value)}", today, {"claims": 1}, expires_at=expires)
-        return int(counted["claims"]) + self._total(kind, value, window_start, excluding=today)
-
-    def _total(self, kind: str, value: str, window_start: str, excluding: str = "") -> int:
-        return _claims(self._counters, kind, value, window_start, excluding)
-
-
-def _claims(counters: Counters, kind: str, value: str, first_day: str, excluding: str = "") -> int:
-    days = counters.all_under(f"CLAIMS#{kind}#{_ref(value)}")
-    return int(sum(day.get("claims", 0) for name, day in days.items() if name >= first_day and name != excluding))
+        pk = f"CLAIMS#{kind}#{_ref(value)}"
+        counted = self._counters.add(pk, now.strftime(_DAY), {"claims": 1}, expires_at=expires)
+        yesterday = (now - timedelta(days=1)).strftime(_DAY)
+        return int(counted["claims"] + self._counters.total(pk, "claims", window_start, yesterday))
 
 
 def claims_since(counters: Counters, email: str, since: datetime) -> int:
     """The buyer's claims from the day of ``since`` on (counted per day), for a refund's risk rules to read."""
-    return _claims(counters, "email", email, since.strftime(_DAY))
+    return int(counters.total(f"CLAIMS#email#{_ref(email)}", "claims", since.strftime(_DAY)))

@@ -346,8 +346,7 @@ class Playbooks:
 
     def _replacements_by(self, email: str, now: datetime) -> int:
         since = (now - timedelta(days=self._rules.replacements_per_buyer.days - 1)).strftime("%Y-%m-%d")
-        days = self._counters.all_under(_replacements_key(email))
-        return int(sum(day.get("replacements", 0) for name, day in days.items() if name >= since))
+        return int(self._counters.total(_replacements_key(email), "replacements", since))
 
     def _note_replacement(self, email: str, now: datetime) -> None:
         expires = int((now + timedelta(days=self._rules.replacements_per_buyer.days)).timestamp())

@@ -310,5 +310,4 @@ class RiskSignals:
         if not key:
             return 0
         since = (now - timedelta(minutes=minutes - 1)).strftime(_BUCKET_FORMAT)
-        buckets = self.counters.all_under(self._pk(counted, key))
-        return int(sum(item.get("orders", 0) for bucket, item in buckets.items() if bucket >= since))
+        return int(self.counters.total(self._pk(counted, key), "orders", since))
