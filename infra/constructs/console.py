@@ -145,8 +145,10 @@ class Console(Construct):
                 min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            # The shop a shop operator acts for; members of the platform group act for every shop.
-            custom_attributes={SHOP_ATTRIBUTE.removeprefix("custom:"): cognito.StringAttribute(mutable=True)},
+            # The shop a shop operator acts for; members of the platform group act for every shop. Set once, by the
+            # platform, when it creates the operator: immutable, so no token (nor a later app client) can move an
+            # operator to another shop. Moving an operator means creating their user anew.
+            custom_attributes={SHOP_ATTRIBUTE.removeprefix("custom:"): cognito.StringAttribute(mutable=False)},
             removal_policy=RemovalPolicy.RETAIN,
         )
         cognito.UserPoolGroup(
@@ -170,6 +172,12 @@ class Console(Construct):
             auth_flows=cognito.AuthFlow(user_password=True),
             disable_o_auth=True,
             prevent_user_existence_errors=True,
+            # Explicit, so the access token the console holds can read the operator's shop but write only their
+            # own email: never the shop the API authorizes them by.
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(email=True, email_verified=True)
+            .with_custom_attributes(SHOP_ATTRIBUTE.removeprefix("custom:")),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(email=True),
         )
 
         config = {

@@ -11,6 +11,7 @@ from aws_cdk.assertions import Match
 
 from faka import resources
 from faka.config import Env
+from faka.domain.access import SHOP_ATTRIBUTE
 from infra.constructs.console import API_PATH_PATTERN, CONSOLE_DIR, console_security_policy
 from tests.infra.conftest import Synthesized
 
@@ -118,8 +119,7 @@ def test_operators_have_a_user_pool_with_mfa_and_no_self_sign_up(synthesized: Sy
 
 
 def test_the_api_takes_the_pools_operators(synthesized: Synthesized) -> None:
-    pool_id, pool = synthesized.one("AWS::Cognito::UserPool")
-    assert {"Name": "shop_id", "AttributeDataType": "String", "Mutable": True} in pool["Properties"]["Schema"]
+    pool_id, _ = synthesized.one("AWS::Cognito::UserPool")
     synthesized.one("AWS::Cognito::UserPoolGroup", GroupName="platform", UserPoolId={"Ref": pool_id})
     _, api = synthesized.one("AWS::Lambda::Function", FunctionName=resources.API_FUNCTION.physical_name)
     assert api["Properties"]["Environment"]["Variables"][Env.OPERATOR_USER_POOL_ID] == {"Ref": pool_id}
@@ -140,6 +140,17 @@ def test_the_api_takes_the_pools_operators(synthesized: Synthesized) -> None:
             }
         },
     )
+
+
+def test_only_the_platform_sets_an_operators_shop(synthesized: Synthesized) -> None:
+    """The API authorizes a shop operator by their shop attribute: their own access token must not write it."""
+    _, pool = synthesized.one("AWS::Cognito::UserPool")
+    [shop] = [a for a in pool["Properties"]["Schema"] if f"custom:{a['Name']}" == SHOP_ATTRIBUTE]
+    assert shop["Mutable"] is False
+    [client] = [c["Properties"] for c in synthesized.resources("AWS::Cognito::UserPoolClient").values()]
+    assert client["WriteAttributes"], "no WriteAttributes lets the client write every mutable attribute"
+    assert SHOP_ATTRIBUTE not in client["WriteAttributes"]
+    assert SHOP_ATTRIBUTE in client["ReadAttributes"]
 
 
 def test_the_console_adds_no_unacknowledged_cdk_nag_finding(synthesized: Synthesized) -> None:

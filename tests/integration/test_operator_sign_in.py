@@ -6,6 +6,7 @@ import boto3
 import pytest
 
 from faka.config import Env, get_settings
+from faka.domain.access import SHOP_ATTRIBUTE
 from faka.wiring import services
 from tests.integration.conftest import Stack
 from tests.integration.helpers import open_shop
@@ -18,10 +19,15 @@ def pool(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     cognito = boto3.client("cognito-idp")
     pool_id = cognito.create_user_pool(
         PoolName="operators",
-        Schema=[{"Name": "shop_id", "AttributeDataType": "String", "Mutable": True}],
+        # As deployed (infra/constructs/console.py): the shop is set once, by the platform.
+        Schema=[{"Name": "shop_id", "AttributeDataType": "String", "Mutable": False}],
     )["UserPool"]["Id"]
     client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="console", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+        UserPoolId=pool_id,
+        ClientName="console",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"],
+        ReadAttributes=["email", "email_verified", SHOP_ATTRIBUTE],
+        WriteAttributes=["email"],
     )["UserPoolClient"]["ClientId"]
     cognito.create_group(UserPoolId=pool_id, GroupName="platform")
     monkeypatch.setenv(Env.OPERATOR_USER_POOL_ID, pool_id)
@@ -34,7 +40,7 @@ def pool(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 def sign_in(pool: dict[str, str], username: str, *, shop: str | None = None, platform: bool = False) -> dict[str, str]:
     cognito = boto3.client("cognito-idp")
-    attributes = [{"Name": "custom:shop_id", "Value": shop}] if shop else []
+    attributes = [{"Name": SHOP_ATTRIBUTE, "Value": shop}] if shop else []
     cognito.admin_create_user(UserPoolId=pool["pool_id"], Username=username, UserAttributes=attributes)
     cognito.admin_set_user_password(UserPoolId=pool["pool_id"], Username=username, Password=PASSWORD, Permanent=True)
     if platform:
