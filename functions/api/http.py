@@ -1,12 +1,14 @@
-"""What every route module shares: the error shape, the shop a request names, operator authorization."""
+"""What every route module shares: reading a body, the error shape, the shop a request names, operator authorization."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from api.schemas import DeliveredKey, ProductView
 from faka.domain.codes import mask_code
@@ -15,29 +17,77 @@ from faka.security import bearer_token
 from faka.wiring import services
 
 
-def problem(status: int, code: str, message: str, details: Any = None) -> Response[str]:
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_json(text: str) -> Any:
+    """A request body as strict JSON, where all that ``json.loads`` cannot read is a decode error (``malformed_json``).
+
+    That is: nesting past the interpreter's recursion limit, integers past its digit limit for ``int()``,
+    and NaN or Infinity, which JSON does not have.
+    """
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as error:
+        raise json.JSONDecodeError(str(error), text, 0) from None
+
+
+def _problem_body(code: str, message: str, details: Any = None) -> str:
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+    return json.dumps(body)
+
+
+def problem(status: int, code: str, message: str, details: Any = None) -> Response[str]:
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=_problem_body(code, message, details)
+    )
+
+
+def multipart_refusal(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The answer to a multipart body, which no route reads, before Powertools' multipart parser fails on it.
+
+    That parser raises a bare ValueError on a ``multipart/form-data`` header without a ``boundary`` and on a
+    body that is not Latin-1. The answer is a proxy response both payload formats (1.0 and 2.0) accept.
+    """
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    if not str(headers.get("content-type", "")).strip().lower().startswith("multipart/"):
+        return None
+    return {
+        "statusCode": 415,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": _problem_body("unsupported_media_type", "send the body as application/json"),
+        "isBase64Encoded": False,
+    }
 
 
 def json_response(status: int, body: Any) -> Response[str]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
 
 
-def shop_id(event: APIGatewayProxyEvent) -> str:
+def source_ip(event: BaseProxyEvent) -> str:
+    """The caller's address as API Gateway saw it, in payload format 1.0 (REST) or 2.0 (HTTP API, function URL)."""
+    if isinstance(event, APIGatewayProxyEventV2):
+        return event.request_context.http.source_ip
+    return str(event.request_context.identity.source_ip)
+
+
+def shop_id(event: BaseProxyEvent) -> str:
     return event.headers.get("x-faka-shop") or services().settings.default_shop
 
 
-def open_shop_id(event: APIGatewayProxyEvent) -> str:
+def open_shop_id(event: BaseProxyEvent) -> str:
     """The shop a storefront request names, after checking it exists, so a typo is not an "unknown sku"."""
     shop = shop_id(event)
     services().shops.get(shop)
     return shop
 
 
-def operator(event: APIGatewayProxyEvent, *, platform_only: bool = False) -> str:
+def operator(event: BaseProxyEvent, *, platform_only: bool = False) -> str:
     """The shop the request names, once the bearer token is shown to act on it."""
     shop = shop_id(event)
     services().access.authorize(shop, bearer_token(event.headers.get("authorization")), platform_only=platform_only)

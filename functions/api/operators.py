@@ -57,6 +57,29 @@ def operator_products() -> ProductList:
     return ProductList(products=[product_view(p) for p in services().catalog.products(shop_id)])
 
 
+def _csv_codes(body: str) -> list[str]:
+    """One code per row: from the ``code`` (else ``key``) column when the first row names one, else the first column.
+
+    Header names are matched whatever their case and spacing, after the byte-order mark spreadsheets write.
+    """
+    # newline="": a line may end in CR alone (classic Mac exports), which the csv module reads only so.
+    reader = csv.reader(io.StringIO(body.removeprefix("\ufeff"), newline=""))
+    try:
+        rows = [row for row in reader if row]
+    except csv.Error as error:
+        raise InvalidRequest(
+            f"line {reader.line_num} of the CSV cannot be read: {error}",
+            code="invalid_csv",
+            details={"line": reader.line_num},
+        ) from None
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    named = [header.index(name) for name in ("code", "key") if name in header]
+    if not named:
+        return [row[0] for row in rows]
+    column = named[0]
+    return [row[column] if column < len(row) else "" for row in rows[1:]]
+
+
 def _key_import() -> KeyImport:
     """Keys arrive as JSON, or as CSV (one code per row, first column or a ``code`` column)."""
     event = router.current_event
@@ -64,17 +87,12 @@ def _key_import() -> KeyImport:
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     try:
         if content_type == "text/csv":
-            rows = [row for row in csv.reader(io.StringIO(body)) if row]
-            column = 0
-            if rows and any(cell.strip().lower() in {"code", "key"} for cell in rows[0]):
-                column = [cell.strip().lower() for cell in rows[0]].index("code" if "code" in rows[0] else "key")
-                rows = rows[1:]
             query = event.query_string_parameters or {}
             return KeyImport(
                 batch=query.get("batch", ""),
                 supplier=query.get("supplier", ""),
                 supplier_email=query.get("supplier_email") or None,
-                keys=[row[column] if column < len(row) else "" for row in rows],
+                keys=_csv_codes(body),
             )
         return KeyImport.model_validate_json(body)
     except ValidationError as error:

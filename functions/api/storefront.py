@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from api.http import delivered_keys, json_response, open_shop_id, product_view
+from api.http import delivered_keys, json_response, open_shop_id, product_view, source_ip
 from api.schemas import (
     DEVICE_ID_DESCRIPTION,
     DEVICE_ID_PATTERN,
@@ -49,10 +49,9 @@ def create_order(
     ] = None,
 ) -> Response[str]:
     shop_id = open_shop_id(router.current_event)
-    identity = router.current_event.request_context.identity
     buyer = Buyer(
         str(draft.email),
-        identity.source_ip,
+        source_ip(router.current_event),
         router.current_event.headers.get("cloudfront-viewer-country"),
         draft.device_id or device_header,
     )

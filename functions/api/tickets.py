@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from api.http import json_response, open_shop_id
+from api.http import json_response, open_shop_id, source_ip
 from api.schemas import (
     DEVICE_ID_DESCRIPTION,
     DEVICE_ID_PATTERN,
@@ -58,7 +58,7 @@ def open_ticket(
             access_token=draft.access_token,
             email=str(draft.email) if draft.email else None,
             locale=draft.locale,
-            ip=router.current_event.request_context.identity.source_ip,
+            ip=source_ip(router.current_event),
             device=draft.device_id or device_header,
         )
     )

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 
 import pytest
 
-from faka.adapters.tables import OrderTableItem
+from faka import resources
+from faka.adapters.tables import OrderItem, OrderTableItem
 from faka.payments.stripe_webhook import stripe_signature
-from tests.integration.conftest import ADMIN, Stack
+from faka_local.event_sources import load_handler
+from faka_local.lambda_context import LocalLambdaContext
+from tests.integration.conftest import ADMIN, Response, Stack
 from tests.integration.helpers import WEBHOOK_SECRET, add_product, open_shop, pay, place_order, signed_payment
+from tests.samples import load_sample
 
 GOOD_ORDER = {"sku": "steam-20-us", "quantity": 1, "email": "buyer@example.com", "locale": "en"}
 
@@ -137,3 +143,115 @@ def test_a_shop_operator_acts_on_their_own_shop_only(shop: Stack) -> None:
 def test_unknown_paths_are_404_in_the_error_shape(shop: Stack) -> None:
     response = shop.api("GET", "/v1/nothing-here")
     assert (response.status, response.body["code"]) == (404, "no_route")
+
+
+def _json_routes(stack: Stack) -> list[tuple[str, str]]:
+    """Every (method, path) of the served OpenAPI document that takes a JSON body, path parameters filled in."""
+    document = stack.api("GET", "/v1/openapi.json").body
+    return [
+        (method.upper(), re.sub(r"\{[^}]+\}", "x", path))
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+
+
+def _assert_refused(response: Response, status: int, code: str) -> None:
+    assert (response.status, response.body["code"]) == (status, code), response.body
+    assert response.body["message"]
+
+
+def test_a_multipart_body_is_refused_on_every_json_route(shop: Stack) -> None:
+    routes = _json_routes(shop)
+    assert len(routes) > 10
+    for content_type in ("multipart/form-data", "multipart/form-data; boundary=xyz"):
+        for method, path in routes:
+            response = shop.api(method, path, raw="--xyz\r\n", headers={**ADMIN, "Content-Type": content_type})
+            _assert_refused(response, 415, "unsupported_media_type")
+
+
+def test_a_body_of_an_unknown_type_is_refused_in_the_error_shape(shop: Stack) -> None:
+    response = shop.api("POST", "/v1/orders", raw=json.dumps(GOOD_ORDER), headers={"Content-Type": "text/plain"})
+    _assert_refused(response, 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100_000, '{"a": ' * 100_000, "1" * 5_000, '{"sku": "steam-20-us", "quantity": NaN}'],
+    ids=["nested-array", "nested-object", "huge-integer", "nan"],
+)
+def test_json_that_python_cannot_read_is_malformed_json_on_every_json_route(shop: Stack, body: str) -> None:
+    for method, path in _json_routes(shop):
+        response = shop.api(method, path, raw=body, headers={**ADMIN, "Content-Type": "application/json"})
+        _assert_refused(response, 400, "malformed_json")
+    import_response = shop.api("POST", "/v1/admin/products/steam-20-us/keys", raw=body, headers=ADMIN)
+    assert import_response.status == 400
+
+
+@pytest.mark.parametrize("header", ["Code", " code", "CODE ,note", "note, Key ", "\ufeffcode"])
+def test_a_csv_import_finds_its_code_column_whatever_the_case_and_spacing(shop: Stack, header: str) -> None:
+    column_first = not header.startswith("note")
+    rows = [f"CSV-{n}" if column_first else f"n{n},CSV-{n}" for n in range(3)]
+    response = shop.api(
+        "POST",
+        "/v1/admin/products/steam-20-us/keys",
+        raw="\n".join([header, *rows]),
+        headers={**ADMIN, "Content-Type": "text/csv; charset=utf-8"},
+        query="batch=CSV-1",
+    )
+    assert response.status == 200, response.body
+    assert (response.body["imported"], response.body["rejected"]) == (3, [])
+
+
+def test_a_csv_field_past_the_csv_modules_limit_is_refused_with_its_line(shop: Stack) -> None:
+    body = "code\nCSV-1\n" + "X" * 131_073 + "\nCSV-2\n"
+    response = shop.api(
+        "POST",
+        "/v1/admin/products/steam-20-us/keys",
+        raw=body,
+        headers={**ADMIN, "Content-Type": "text/csv"},
+        query="batch=CSV-1",
+    )
+    _assert_refused(response, 400, "invalid_csv")
+    assert response.body["details"] == {"line": 3}
+    assert shop.api("GET", "/v1/products").body["products"][0]["stock"] == 2
+
+
+def test_a_csv_with_bare_carriage_returns_imports_each_line(shop: Stack) -> None:
+    response = shop.api(
+        "POST",
+        "/v1/admin/products/steam-20-us/keys",
+        raw="code\rCSV-1\rCSV-2\r",
+        headers={**ADMIN, "Content-Type": "text/csv"},
+        query="batch=CSV-1",
+    )
+    assert (response.status, response.body["imported"]) == (200, 2), response.body
+
+
+@pytest.mark.parametrize(
+    ("sample", "source_ip"),
+    [("apigateway_http_create_order", "198.51.100.23"), ("function_url_create_order", "198.51.100.24")],
+)
+def test_http_api_and_function_url_events_are_served(shop: Stack, sample: str, source_ip: str) -> None:
+    handler = load_handler(resources.API_FUNCTION)
+    event = load_sample(sample)
+
+    created = handler(event, LocalLambdaContext("faka-api"))
+
+    assert created["statusCode"] == 201, created["body"]
+    assert created["headers"]["Content-Type"] == "application/json"
+    order = OrderItem.get(json.loads(created["body"])["order_id"], OrderItem.SK)
+    assert (order.buyer_ip, order.locale) == (source_ip, "zh-CN")
+
+    malformed = handler({**event, "body": "{oops"}, LocalLambdaContext("faka-api"))
+    assert (malformed["statusCode"], json.loads(malformed["body"])["code"]) == (400, "malformed_json")
+    listing = {**event, "rawPath": "/v1/products", "rawQueryString": "limit=5&limit=6", "body": None}
+    listing["requestContext"] = {
+        **event["requestContext"],
+        "http": {**event["requestContext"]["http"], "method": "GET"},
+    }
+    products = handler(listing, LocalLambdaContext("faka-api"))
+    assert products["statusCode"] == 200, products["body"]
+    assert [p["sku"] for p in json.loads(products["body"])["products"]] == ["steam-20-us"]
+    missing = handler({**listing, "rawPath": "/v1/nothing"}, LocalLambdaContext("faka-api"))
+    assert (missing["statusCode"], json.loads(missing["body"])["code"]) == (404, "no_route")
