@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +35,12 @@ class EventBridgePublisher(EventPublisher):
         logger.info("event published", extra={"detail_type": detail_type})
 
 
+def header_safe(value: str) -> str:
+    """``value`` on one line: a CR or LF (or any control or line separator) in a header would start a new header."""
+    spaced = "".join(" " if unicodedata.category(character)[0] in "CZ" else character for character in value)
+    return " ".join(spaced.split())
+
+
 class SesMailer(Mailer):
     # Named on every send rather than left to the sender identity's default: a domain identity set up
     # outside the stack has no default set, and without the set nothing records what became of the email.
@@ -46,9 +53,9 @@ class SesMailer(Mailer):
         response = self._ses.send_email(
             Source=self._sender,
             ConfigurationSetName=self._configuration_set,
-            Destination={"ToAddresses": [email.to]},
+            Destination={"ToAddresses": [header_safe(email.to)]},
             Message={
-                "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                "Subject": {"Data": header_safe(email.subject), "Charset": "UTF-8"},
                 "Body": {
                     "Text": {"Data": email.text, "Charset": "UTF-8"},
                     "Html": {"Data": email.html, "Charset": "UTF-8"},

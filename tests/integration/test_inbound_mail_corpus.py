@@ -1,0 +1,96 @@
+"""Public MIME test mails (tests/fixtures/mime, see SOURCES.md) replayed through the inbound-email function.
+
+Mail no person wrote is recorded under its kind and never answered (answering an auto-reply is how two
+robots mail each other forever); a buyer's mail opens one ticket and gets one reply however often it is
+delivered; no reply header carries a line break; no mail fails its record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+from faka import resources
+from faka.adapters.tables import TicketItem, TicketTableItem
+from faka_local.event_sources import load_handler
+from faka_local.lambda_context import LocalLambdaContext
+from tests.integration.conftest import Stack
+from tests.integration.helpers import sent_mail
+from tests.samples import load_sample
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
+MAILS = sorted(CORPUS.glob("*/*.eml"))
+BUYERS = [path for path in MAILS if path.parent.name == "buyer"]
+UNANSWERED = [path for path in MAILS if path.parent.name != "buyer"]
+
+
+def named(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def store(raw: bytes) -> str:
+    """What SES receiving does: the raw message under inbound/, named by a message id of its own."""
+    name = uuid.uuid4().hex
+    boto3.client("s3").put_object(Bucket=resources.MAIL_BUCKET, Key=f"{resources.INBOUND_MAIL_PREFIX}{name}", Body=raw)
+    return name
+
+
+def deliver(name: str) -> dict:
+    """The inbound-email function handed the bucket's notification of ``name``, as SQS delivers it."""
+    event = load_sample("sqs_inbound_email", object_key=name, message_id=str(uuid.uuid4()))
+    return dict(load_handler(resources.INBOUND_EMAIL_FUNCTION)(event, LocalLambdaContext("faka-inbound-email")))
+
+
+def tickets() -> list[TicketItem]:
+    return [item for item in TicketTableItem.scan() if isinstance(item, TicketItem)]
+
+
+def ignored(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str]]:
+    return [(r.__dict__["kind"], r.__dict__["key"]) for r in caplog.records if r.getMessage() == "ignored inbound mail"]
+
+
+def test_the_corpus_holds_every_kind_of_mail() -> None:
+    assert {path.parent.name for path in MAILS} == {
+        "auto_reply",
+        "bounce",
+        "buyer",
+        "complaint",
+        "empty",
+        "list",
+        "read_receipt",
+    }
+    assert len(MAILS) >= 40
+    listed = (CORPUS / "SOURCES.md").read_text()
+    assert all(f"`{path.parent.name}/{path.name}`" in listed for path in MAILS)
+
+
+@pytest.mark.parametrize("path", UNANSWERED, ids=named)
+def test_mail_no_person_wrote_is_recorded_by_kind_and_never_answered(
+    stack: Stack, path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = store(path.read_bytes())
+
+    assert deliver(name) == {"batchItemFailures": []}
+
+    assert tickets() == []
+    assert sent_mail() == []
+    assert ignored(caplog) == [(path.parent.name, f"{resources.INBOUND_MAIL_PREFIX}{name}")]
+
+
+@pytest.mark.parametrize("path", BUYERS, ids=named)
+def test_a_buyers_mail_opens_one_ticket_and_gets_one_reply_however_often_it_arrives(stack: Stack, path: Path) -> None:
+    raw = path.read_bytes()
+    first = store(raw)
+
+    # SQS redelivers the notification; SES may store a second copy of the same message.
+    for name in (first, first, store(raw)):
+        assert deliver(name) == {"batchItemFailures": []}
+
+    [ticket] = tickets()
+    [reply] = sent_mail()
+    assert reply.destinations["ToAddresses"] == [ticket.email]
+    assert reply.subject.endswith(f"[#T-{ticket.ticket_id}]")
+    assert not any(character in reply.subject for character in "\r\n")
