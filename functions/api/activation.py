@@ -18,7 +18,7 @@ from faka.domain.activation import ActivationSignal, ActivationStatus, SignalSou
 from faka.domain.links import LinkAction
 from faka.domain.reminders import template_key
 from faka.errors import InvalidRequest, NotFound
-from faka.payments.stripe_webhook import SIGNATURE_TOLERANCE_SECONDS
+from faka.payments.stripe_webhook import verify_signature
 from faka.wiring import services
 
 router = APIGatewayRouter()
@@ -30,9 +30,7 @@ def activation_callback() -> ActivationReceipt:
     body = router.current_event.decoded_body or ""
     secret = services().links_secret
     try:
-        stripe.WebhookSignature.verify_header(
-            body, router.current_event.headers.get("x-faka-signature"), secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
-        )
+        verify_signature(body, router.current_event.headers.get("x-faka-signature"), secret)
     except stripe.SignatureVerificationError:
         raise InvalidRequest("the X-Faka-Signature header does not match this body", code="invalid_signature") from None
     try:

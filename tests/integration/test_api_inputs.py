@@ -77,20 +77,30 @@ def test_an_order_is_shown_only_with_its_token(shop: Stack) -> None:
         "t=1,v1=deadbeef",
         stripe_signature("other body", WEBHOOK_SECRET),
         "STALE",
+        "FUTURE",
     ],
-    ids=["empty", "garbage", "other-body", "stale"],
+    ids=["empty", "garbage", "other-body", "stale", "future"],
 )
 def test_a_webhook_with_a_bad_or_stale_signature_is_refused(shop: Stack, signature: str) -> None:
     order = place_order(shop)
     body, _ = signed_payment(order["order_id"], order["amount"])
-    if signature == "STALE":
-        signature = stripe_signature(body, WEBHOOK_SECRET, timestamp=int(time.time()) - 400)
+    if signature in ("STALE", "FUTURE"):
+        offset = -400 if signature == "STALE" else 400
+        signature = stripe_signature(body, WEBHOOK_SECRET, timestamp=int(time.time()) + offset)
     response = shop.api("POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": signature})
     assert (response.status, response.body["code"]) == (400, "invalid_signature")
     view = shop.api(
         "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}
     )
     assert view.body["status"] == "pending_payment"
+
+
+def test_an_activation_callback_signed_ahead_of_time_is_refused(shop: Stack) -> None:
+    body = json.dumps({"key": "NEVER-SOLD", "status": "activated", "at": "2026-12-01T00:00:00+00:00"})
+    # The shop's callback secret (FAKA_SIGNING_SECRET for the seeded shops): only the date is wrong.
+    signature = stripe_signature(body, "test-signing-secret", timestamp=int(time.time()) + 400)
+    response = shop.api("POST", "/v1/activations", raw=body, headers={"X-Faka-Signature": signature})
+    _assert_refused(response, 400, "invalid_signature")
 
 
 def test_a_webhook_for_an_unknown_order_is_refused(shop: Stack) -> None:

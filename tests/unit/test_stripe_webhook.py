@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import stripe
 
 from faka.domain.model import PaymentConfirmation
 from faka.errors import InvalidRequest
-from faka.payments.stripe_webhook import Ignored, stripe_signature, verify_stripe_event
+from faka.payments.stripe_webhook import Ignored, stripe_signature, verify_signature, verify_stripe_event
+from faka_local import webhook_sink
+from faka_local.webhook_sink import WebhookSink
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stripe"
 SECRET = "whsec_unit"
@@ -94,15 +98,46 @@ def test_a_payment_without_a_faka_order_is_ignored() -> None:
         stripe_signature("{}", SECRET),  # signs another body
         stripe_signature("BODY", "whsec_other"),
         stripe_signature("BODY", SECRET, timestamp=int(time.time()) - 301),  # outside Stripe's 300 s tolerance
+        # Ahead by more than the tolerance (with a margin: the header is made when the test is collected).
+        stripe_signature("BODY", SECRET, timestamp=int(time.time()) + 400),
     ],
     # Fixed ids: the signatures depend on the clock, and xdist workers must collect the same names.
-    ids=["missing", "empty", "garbage", "other-body", "other-secret", "stale"],
+    ids=["missing", "empty", "garbage", "other-body", "other-secret", "stale", "future"],
 )
 def test_a_bad_or_stale_signature_is_refused(signature: str | None) -> None:
     body = "BODY"
     with pytest.raises(InvalidRequest) as refused:
         verify_stripe_event(body, signature, SECRET)
     assert refused.value.code == "invalid_signature"
+
+
+@pytest.mark.parametrize("offset", [-200, 0, 200])
+def test_a_signature_within_the_tolerance_either_way_is_accepted(offset: int) -> None:
+    verify_signature("BODY", stripe_signature("BODY", SECRET, timestamp=int(time.time()) + offset), SECRET)
+
+
+def test_a_signature_is_checked_by_its_first_timestamp_as_stripe_reads_it() -> None:
+    ahead = int(time.time()) + 400
+    signed_ahead = stripe_signature("BODY", SECRET, timestamp=ahead)
+    with pytest.raises(stripe.SignatureVerificationError):
+        verify_signature(
+            "BODY", f"{signed_ahead.split(',')[0]},t={int(time.time())},{signed_ahead.split(',')[1]}", SECRET
+        )
+
+
+def test_the_local_webhook_sink_refuses_a_signature_dated_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    subscriptions = SimpleNamespace(target=lambda webhook_id: ("https://shop.example/hook", SECRET))
+    monkeypatch.setattr(webhook_sink, "services", lambda: SimpleNamespace(webhooks=subscriptions))
+    sink = WebhookSink()
+    body = b'{"type": "order.delivered"}'
+
+    def receive(timestamp: int) -> dict[str, Any]:
+        signature = stripe_signature(body.decode(), SECRET, timestamp=timestamp)
+        return sink.receive(body, {"X-Faka-Webhook-Id": "wh_1", "X-Faka-Signature": signature}, answer=200)
+
+    assert receive(int(time.time()))["signature_valid"]
+    ahead = receive(int(time.time()) + 400)
+    assert (ahead["signature_valid"], ahead["signature_error"]) == (False, "Timestamp is in the future")
 
 
 @pytest.mark.parametrize("body", ["not json", "{}", '{"id": "evt_1", "type": "x"}', "[]"])
