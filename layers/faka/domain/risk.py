@@ -146,7 +146,21 @@ class Buyer:
 
     @property
     def email_domain(self) -> str:
-        return self.email.rpartition("@")[2].lower()
+        return _domain(self.email.rpartition("@")[2])
+
+
+def _domain(name: str) -> str:
+    """A domain name as compared: case, surrounding spaces and the root's trailing dot do not count."""
+    return name.strip().rstrip(".").lower()
+
+
+def _in_domains(domain: str, listed: list[str]) -> bool:
+    """Whether ``domain`` is one of ``listed`` or under one: ``sub.mailinator.com`` is in ``mailinator.com``.
+
+    Anyone holding a domain can make any number of subdomains, so a list names a domain with all of them.
+    """
+    name = _domain(domain)
+    return any(name == entry or name.endswith(f".{entry}") for entry in map(_domain, listed) if entry)
 
 
 def buyer_ref(email: str) -> str:
@@ -223,7 +237,7 @@ class RiskRules:
         email = buyer.email.strip().lower()
         hits = {
             "email": email in {e.lower() for e in lists.emails},
-            "email_domain": buyer.email_domain in {d.lower() for d in lists.email_domains},
+            "email_domain": _in_domains(buyer.email_domain, lists.email_domains),
             "ip": _in_networks(buyer.ip, lists.ips),
             "country": (buyer.country or "").upper() in lists.countries,
         }
@@ -233,7 +247,7 @@ class RiskRules:
         return bool(ip) and not _in_networks(ip, self._rules.velocity_exempt.ips)
 
     def counts_email(self, buyer: Buyer) -> bool:
-        return buyer.email_domain not in {d.lower() for d in self._rules.velocity_exempt.email_domains}
+        return not _in_domains(buyer.email_domain, self._rules.velocity_exempt.email_domains)
 
     def refund_rules_fired(self, facts: Facts) -> list[str]:
         return [rule.name for rule in self._rules.refund_rules if _holds(rule.when, facts)]
