@@ -117,8 +117,9 @@ def _create_kms_key(aws: boto3.Session) -> str:
 def _create_secrets(aws: boto3.Session) -> None:
     secretsmanager = aws.client("secretsmanager")
     existing = {s["Name"] for s in secretsmanager.list_secrets()["SecretList"]}
-    if resources.HASH_PEPPER_SECRET not in existing:
-        secretsmanager.create_secret(Name=resources.HASH_PEPPER_SECRET, SecretString=secrets.token_hex(32))
+    for generated in (resources.HASH_PEPPER_SECRET, resources.LINK_SIGNING_SECRET):
+        if generated not in existing:
+            secretsmanager.create_secret(Name=generated, SecretString=secrets.token_hex(32))
 
 
 def _create_queues(aws: boto3.Session) -> tuple[dict[str, str], dict[str, str]]:

@@ -34,6 +34,7 @@ from api import (
     refunds,
     reports,
     storefront,
+    suppliers,
     tickets,
     webhooks,
 )
@@ -97,6 +98,7 @@ def _resolver(kind: type[ApiGatewayResolver]) -> ApiGatewayResolver:
         storefront,
         payments,
         operators,
+        suppliers,
         activation,
         tickets,
         refunds,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -15,6 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import ValidationError
 
 from api.http import operator
+from api.pages import link_problem, page
 from api.schemas import (
     CsatSubmission,
     DeskCase,
@@ -28,7 +28,7 @@ from api.schemas import (
 )
 from faka.domain.help_desk import DeskTicket
 from faka.domain.ticket_report import ticket_report
-from faka.errors import InvalidRequest
+from faka.errors import FakaError, InvalidRequest
 from faka.wiring import services
 
 router = APIGatewayRouter()
@@ -141,32 +141,16 @@ def ticket_figures() -> dict[str, Any]:
 # -- CSAT: the signed links in the "how did we do?" email ---------------------------------------------------
 
 
-def _page(body: str, status: int = 200) -> Response[str]:
-    page = (
-        f"<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'><title>faka</title>{body}"
-    )
-    return Response(status_code=status, content_type="text/html; charset=utf-8", body=page)
-
-
 @router.get("/v1/tickets/<ticket_id>/csat", include_in_schema=False)
 def csat_form(ticket_id: str) -> Response[str]:
     """The link's own page: it records nothing, so mail scanners that open every link cannot rate for the buyer."""
     query = dict(router.current_event.query_string_parameters or {})
-    services().help_desk.csat_link_params(ticket_id, query)
-    chosen = query.get("s", "")
-    choices = "".join(
-        f"<label style='margin-right:12px'><input type=radio name=score value={n}"
-        f"{' checked' if str(n) == chosen else ''}> {n}</label>"
-        for n in range(1, 6)
-    )
-    action = html.escape(f"?{urlencode(query)}")
-    return _page(
-        f"<form method=post action='{action}'>"
-        "<p>How satisfied are you with the help you received? / 您对本次服务满意吗？</p>"
-        f"<p>{choices}</p>"
-        "<p><textarea name=comment rows=4 cols=40 maxlength=2000 placeholder='Comment (optional) / 留言（可选）'>"
-        "</textarea></p><p><button type=submit>Send / 提交</button></p></form>"
-    )
+    try:
+        services().help_desk.csat_link_params(ticket_id, query)
+    except FakaError as error:
+        return link_problem(error)
+    chosen = int(query["s"]) if query.get("s", "").isdigit() else None
+    return page("csat_form.html.j2", chosen=chosen, form_action=f"?{urlencode(query)}")
 
 
 @router.post("/v1/tickets/<ticket_id>/csat", responses={400: {"description": "Invalid or expired link"}})
@@ -189,5 +173,5 @@ def csat_submit(ticket_id: str) -> Response[str]:
     query = dict(event.query_string_parameters or {})
     services().help_desk.rate(ticket_id, query, submission.score, submission.comment)
     if content_type == "application/x-www-form-urlencoded":
-        return _page("<p>Thank you for your feedback. / 感谢您的评价！</p>")
+        return page("link_done.html.j2", action="csat")
     return Response(status_code=200, content_type="application/json", body=json.dumps({"recorded": True}))

@@ -29,6 +29,7 @@ class Env:
     STRIPE_API_KEY_SECRET_ID = "FAKA_STRIPE_API_KEY_SECRET_ID"
     SIGNING_SECRET = "FAKA_SIGNING_SECRET"
     SIGNING_SECRET_ID = "FAKA_SIGNING_SECRET_ID"
+    LINK_SECRET = "FAKA_LINK_SECRET"
     PAYMENT_PROVIDER = "FAKA_PAYMENT_PROVIDER"
     SENDER_EMAIL = "FAKA_SENDER_EMAIL"
     DEFAULT_SHOP = "FAKA_DEFAULT_SHOP"
@@ -67,6 +68,9 @@ class Settings(BaseModel):
     stripe_api_key_secret_id: str = ""
     signing_secret: str = ""
     signing_secret_id: str = ""
+    # Overrides the generated link-signing secret (resources.LINK_SIGNING_SECRET), e.g. to keep links valid across
+    # restarts of a local runtime.
+    link_secret: str = ""
     payment_provider: Literal["stripe", "sandbox"] = "stripe"
     sender_email: str = "shop@example.com"
     default_shop: str = "main"

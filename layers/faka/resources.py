@@ -46,6 +46,8 @@ ADMIN_TOKEN_SECRET = f"{PREFIX}/admin-token"
 STRIPE_WEBHOOK_SECRET = f"{PREFIX}/stripe-webhook-secret"
 STRIPE_API_KEY_SECRET = f"{PREFIX}/stripe-api-key"
 SIGNING_SECRET = f"{PREFIX}/signing-secret"
+# Signs the links in buyer emails; never handed to a supplier or shop, unlike the callback secrets.
+LINK_SIGNING_SECRET = f"{PREFIX}/link-signing-secret"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from faka.domain.access import CognitoOperators, OperatorAccess
 from faka.domain.activation import Activations
 from faka.domain.batch_health import BatchHealth, HealthRules
 from faka.domain.buyer_mail import BuyerMail
+from faka.domain.callback_secrets import CallbackSecrets
 from faka.domain.catalog import Catalog, Shops
 from faka.domain.delivered import DeliveredKeys
 from faka.domain.disputes import Disputes
@@ -37,6 +38,7 @@ from faka.domain.holds import HeldOrders
 from faka.domain.inbound_mail import InboundMail
 from faka.domain.issuance import KeyIssuer
 from faka.domain.kpis import Kpis
+from faka.domain.link_actions import LinkActions
 from faka.domain.links import LinkSigner
 from faka.domain.mail_events import MailEvents
 from faka.domain.notifications import Notices
@@ -108,13 +110,21 @@ class Services:
         return self.settings.public_base_url.rstrip("/") + "/v1/orders/{order_id}"
 
     @cached_property
-    def links_secret(self) -> str:
-        """Signs buyer links and supplier callbacks (FAKA_SIGNING_SECRET)."""
-        return resolve_secret(self.settings.signing_secret, self.settings.signing_secret_id, name="signing secret")
+    def links(self) -> LinkSigner:
+        """Signs buyer links with their own secret, which no supplier or shop ever holds."""
+        secret = resolve_secret(self.settings.link_secret, resources.LINK_SIGNING_SECRET, name="link signing secret")
+        return LinkSigner(secret, self.settings.public_base_url)
 
     @cached_property
-    def links(self) -> LinkSigner:
-        return LinkSigner(self.links_secret, self.settings.public_base_url)
+    def link_actions(self) -> LinkActions:
+        return LinkActions(self.links, self.orders, self.activations, self.tickets, self.outreach, self.counters)
+
+    @cached_property
+    def callback_secrets(self) -> CallbackSecrets:
+        """Verify supplier callbacks; shops without their own use the deployment's FAKA_SIGNING_SECRET."""
+        settings = self.settings
+        deployment = resolve_secret(settings.signing_secret, settings.signing_secret_id, name="signing secret")
+        return CallbackSecrets(self.vault, self.catalog, deployment)
 
     @cached_property
     def counters(self) -> Counters:

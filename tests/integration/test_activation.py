@@ -94,12 +94,12 @@ def test_a_callback_for_a_code_never_delivered_is_404(stack: Stack, delivered: d
     assert (bad.status, bad.body["code"]) == (400, "invalid_request")
 
 
-def follow(stack: Stack, url: str) -> Response:
+def follow(stack: Stack, url: str, method: str = "GET") -> Response:
     parts = urlsplit(url)
-    return stack.api("GET", parts.path, query=parts.query)
+    return stack.api(method, parts.path, query=parts.query)
 
 
-def test_the_delivery_email_links_work_and_cannot_be_forged(stack: Stack, delivered: dict) -> None:
+def test_the_delivery_email_links_ask_first_act_on_post_and_cannot_be_forged(stack: Stack, delivered: dict) -> None:
     stack.deliver_events()
     # The links as the buyer gets them: read from the delivery email, not signed again here.
     body = html.unescape(sent_mail()[0].body)
@@ -108,15 +108,31 @@ def test_the_delivery_email_links_work_and_cannot_be_forged(stack: Stack, delive
     assert failed
 
     tampered = dict(parse_qsl(urlsplit(worked.group(0)).query), o="another-order")
-    forged = stack.api("GET", "/v1/links/worked", query="&".join(f"{k}={v}" for k, v in tampered.items()))
-    assert (forged.status, forged.body["code"]) == (400, "invalid_link")
+    tampered_query = "&".join(f"{k}={v}" for k, v in tampered.items())
     expired = services().links.link(LinkAction.WORKED, {"o": delivered["order_id"]}, now=time.time() - 40 * 86400)
-    assert follow(stack, expired).body["code"] == "expired_link"
+    for refused, code in (
+        (stack.api("GET", "/v1/links/worked", query=tampered_query), "invalid_link"),
+        (stack.api("POST", "/v1/links/worked", query=tampered_query), "invalid_link"),
+        (follow(stack, expired), "expired_link"),
+        (follow(stack, expired, "POST"), "expired_link"),
+    ):
+        assert refused.status == 400
+        assert refused.body.startswith("<!DOCTYPE html>")
+        assert code in refused.body
+        assert "Traceback" not in refused.body
 
-    assert follow(stack, failed.group(0)).status == 200
+    page = follow(stack, failed.group(0))
+    assert page.status == 200
+    assert '<form method="post"' in page.body
+    assert "<script" not in page.body
+    assert not list(TicketItem.scan())
+
+    assert follow(stack, failed.group(0), "POST").status == 200
     [ticket] = list(TicketItem.scan())
     assert (ticket.order_id, ticket.intent, ticket.source) == (delivered["order_id"], "invalid_key", "email_link")
     assert follow(stack, worked.group(0)).status == 200
+    assert pending(delivered["order_id"]) == 2
+    assert follow(stack, worked.group(0), "POST").status == 200
     assert pending(delivered["order_id"]) == 0
 
 
@@ -165,9 +181,14 @@ def test_an_activated_order_gets_no_reminder(stack: Stack, delivered: dict, dayt
 
 def test_an_opted_out_buyer_gets_no_reminder(stack: Stack, delivered: dict, daytime: None) -> None:
     stack.deliver_events()
-    follow(stack, services().links.links_for(delivered["order_id"], "x").opt_out)
+    opt_out = services().links.links_for(delivered["order_id"], "x").opt_out
+    follow(stack, opt_out)
     remind(stack, delivered["order_id"], 1)
-    assert len(sent_mail()) == 1
+    assert len(sent_mail()) == 2  # opening the link only asked
+
+    follow(stack, opt_out, "POST")
+    remind(stack, delivered["order_id"], 2)
+    assert len(sent_mail()) == 2
 
 
 def deferred_messages(stack: Stack) -> list[dict]:

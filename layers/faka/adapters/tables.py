@@ -5,7 +5,8 @@ creates them from the same models, so the key schema is written only here.
 
 Layout (every item of a shop carries the shop in its partition key):
 
-* catalog: ``SHOP#<shop>`` / ``SHOP`` (the shop), ``PRODUCT#<sku>``, ``BATCH#<sku>#<batch>``
+* catalog: ``SHOP#<shop>`` / ``SHOP`` (the shop), ``PRODUCT#<sku>``, ``BATCH#<sku>#<batch>``,
+  ``CALLBACK_SECRET#<supplier>`` (``CALLBACK_SECRET#`` for the shop's own)
 * keys: ``<shop>#<sku>`` / ``<keyed hash of the code>``; while a key can be sold it carries
   ``available_pool`` (= its partition key), which puts it in the sparse ``available`` index.
 * orders: ``<order id>`` / ``ORDER`` or ``LINE#<n>``; an order waiting for stock carries
@@ -109,6 +110,26 @@ class BatchItem(CatalogItem, discriminator="batch"):
     @staticmethod
     def key(shop_id: str, sku: str, batch_id: str) -> tuple[str, str]:
         return f"SHOP#{shop_id}", f"BATCH#{sku}#{batch_id}"
+
+
+class CallbackSecretItem(CatalogItem, discriminator="callback_secret"):
+    """The secret a supplier (or, with supplier ``""``, the shop itself) signs activation callbacks with.
+
+    Sealed by the key vault with the shop and supplier as associated data; the previous secret stays valid
+    until ``previous_valid_until`` so callers can switch over after a rotation.
+    """
+
+    class Meta(_Meta):
+        table_name = resources.CATALOG_TABLE
+
+    sealed_secret = UnicodeAttribute()
+    previous_sealed_secret = UnicodeAttribute(null=True)
+    previous_valid_until = UTCDateTimeAttribute(null=True)
+    rotated_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(shop_id: str, supplier: str) -> tuple[str, str]:
+        return f"SHOP#{shop_id}", f"CALLBACK_SECRET#{supplier}"
 
 
 class RefundPolicyItem(CatalogItem, discriminator="refund_policy"):

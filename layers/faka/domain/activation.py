@@ -89,15 +89,20 @@ class Activations:
         self._counters = counters
         self._connection = connection or Connection()
 
-    def record_for_code(self, code: str, signal: ActivationSignal) -> SignalOutcome:
-        """A supplier's callback names the code only; the keyed lookup hash finds its order line."""
+    def delivered_keys(self, code: str) -> list[KeyItem]:
+        """The keys sold with this code (a supplier's callback names the code only), found by the keyed lookup hash.
+
+        Usually one; the caller picks the one whose supplier signed the callback.
+        """
         lookup = self._vault.fingerprint(code, context="")
-        for match in KeyItem.by_code.query(lookup):
-            key = KeyItem.get(match.product_ref, match.code_hash)
-            if key.status == "replaced" and key.order_id and signal.status is ActivationStatus.ACTIVATED:
-                return self._replaced_key_activated(key.order_id)
-            if key.order_id and key.line_no is not None:
-                return self.record(key.order_id, signal, line_no=int(key.line_no))
+        keys = (KeyItem.get(match.product_ref, match.code_hash) for match in KeyItem.by_code.query(lookup))
+        return [key for key in keys if key.order_id]
+
+    def record_for_key(self, key: KeyItem, signal: ActivationSignal) -> SignalOutcome:
+        if key.order_id and key.status == "replaced" and signal.status is ActivationStatus.ACTIVATED:
+            return self._replaced_key_activated(key.order_id)
+        if key.order_id and key.line_no is not None:
+            return self.record(key.order_id, signal, line_no=int(key.line_no))
         raise NotFound("no delivered key has this code", code="unknown_key")
 
     def _replaced_key_activated(self, order_id: str) -> SignalOutcome:

@@ -180,6 +180,13 @@ class Catalog:
             )
         return result
 
+    def supplier_of(self, shop_id: str, sku: str, batch_id: str) -> str:
+        """The supplier a batch names, ``""`` when it names none."""
+        try:
+            return str(BatchItem.get(*BatchItem.key(shop_id, sku, batch_id)).supplier)
+        except DoesNotExist:
+            raise NotFound(f"no batch {batch_id!r}", code="unknown_batch") from None
+
     def _ensure_batch(self, shop_id: str, sku: str, batch_id: str, supplier: str, supplier_email: str | None) -> None:
         pk, sk = BatchItem.key(shop_id, sku, batch_id)
         batch = BatchItem(

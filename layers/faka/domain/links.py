@@ -1,7 +1,9 @@
 """Signed, expiring links in buyer emails: "it worked", "it didn't work", "was this helpful?", opt-out.
 
-A link carries its own parameters and an HMAC over them with ``FAKA_SIGNING_SECRET``, so following
-it needs no login and a changed parameter or an expired link is refused.
+A link carries its own parameters and an HMAC over them with the link-signing secret (generated, kept in
+Secrets Manager as ``resources.LINK_SIGNING_SECRET``; ``FAKA_LINK_SECRET`` overrides it), so following it
+needs no login and a changed parameter or an expired link is refused. That secret signs nothing else:
+suppliers and shops hold callback secrets (:mod:`faka.domain.callback_secrets`), never this one.
 """
 
 from __future__ import annotations
