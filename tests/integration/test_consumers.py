@@ -1,17 +1,25 @@
-"""The SQS consumers (notifier, restock) and the api function, driven with the sample AWS events."""
+"""The SQS consumers (notifier, restock, inbound email) and the api function, driven with the sample AWS events."""
 
 from __future__ import annotations
 
+import base64
 import json
+from email.message import EmailMessage
+from email.utils import make_msgid
 
 import boto3
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from faka import resources
+from faka.adapters.messaging import SesMailer
 from faka.adapters.tables import OrderItem
+from faka.ports import Email
 from faka_local.event_sources import load_handler
 from faka_local.lambda_context import LocalLambdaContext
 from tests.integration.conftest import Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
+from tests.integration.inbound_helpers import deliver, store, tickets
 from tests.samples import load_sample, sqs_batch_of
 
 
@@ -59,3 +67,103 @@ def test_a_poison_message_ends_in_the_dead_letter_queue(stack: Stack) -> None:
 
     dead = sqs.receive_message(QueueUrl=stack.provisioned.dlq_urls["notifier"]).get("Messages", [])
     assert [json.loads(m["Body"])["detail"]["order_id"] for m in dead] == ["no-such-order"]
+
+
+# -- the inbound-email consumer ----------------------------------------------------------------------------
+
+
+def buyer_mail(sender: str, subject: str, *, html: str | None = None, text: str = "My code does not work.") -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "support@example.com"
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="mail.example.com")
+    if html is None:
+        message.set_content(text)
+    else:
+        message.set_content(html, subtype="html")
+    return bytes(message)
+
+
+def test_a_reply_that_fails_to_send_is_retried_without_opening_a_second_ticket(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = store(buyer_mail("buyer@example.com", "Help"))
+    send = SesMailer.send
+    failures = iter([RuntimeError("SES throttled the send")])
+
+    def failing_once(self: SesMailer, email: Email) -> str:
+        for failure in failures:
+            raise failure
+        return send(self, email)
+
+    monkeypatch.setattr(SesMailer, "send", failing_once)
+
+    # A batch whose every record failed is raised, so SQS redelivers the whole batch.
+    with pytest.raises(BatchProcessingError, match="SES throttled the send"):
+        deliver(name)
+    assert deliver(name) == {"batchItemFailures": []}
+
+    [ticket] = tickets()
+    [reply] = sent_mail()
+    assert reply.destinations["ToAddresses"] == ["buyer@example.com"] == [ticket.email]
+
+
+@pytest.mark.parametrize("sender", ["buyer", "Buyer <buyer@localhost>", "", "a@example.com, b@example.com"])
+def test_a_mail_without_one_valid_sender_is_recorded_not_retried(
+    stack: Stack, sender: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = store(buyer_mail(sender, "Help"))
+
+    assert deliver(name) == {"batchItemFailures": []}
+
+    assert tickets() == []
+    assert sent_mail() == []
+    assert [r.__dict__["kind"] for r in caplog.records if r.getMessage() == "ignored inbound mail"] == [
+        "no_reply_address"
+    ]
+
+
+def test_a_line_break_in_an_encoded_subject_stays_out_of_the_replys_headers(stack: Stack) -> None:
+    injected = base64.b64encode(b"Help\r\nBcc: victim@example.com").decode()
+    raw = buyer_mail("buyer@example.com", "x").replace(b"Subject: x", f"Subject: =?utf-8?b?{injected}?=".encode())
+
+    assert deliver(store(raw)) == {"batchItemFailures": []}
+
+    [reply] = sent_mail()
+    [ticket] = tickets()
+    assert reply.subject == f"Re: Help Bcc: victim@example.com [#T-{ticket.ticket_id}]"
+    assert reply.destinations["ToAddresses"] == ["buyer@example.com"]
+
+
+def test_a_chinese_html_only_mail_with_a_style_block_is_answered_in_chinese(stack: Stack) -> None:
+    markup = (
+        "<html><head><style>body{font-family:'Microsoft YaHei'} .content{margin:0 auto;color:#333}</style></head>"
+        "<body><div class=content>你好，我昨天买的 Steam 充值卡，卡密无效，兑换的时候提示代码无效，请帮忙处理。</div>"
+        "</body></html>"
+    )
+
+    assert deliver(store(buyer_mail("buyer@example.com", "卡密无效", html=markup))) == {"batchItemFailures": []}
+
+    [ticket] = tickets()
+    assert (ticket.language, ticket.locale) == ("zh", "zh-CN")
+    assert "font-family" not in ticket.summary
+    [reply] = sent_mail()
+    assert any("\u4e00" <= character <= "\u9fff" for character in reply.body)
+
+
+def test_a_failed_record_logs_its_cause_and_id_but_never_its_body(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "buyer@example.com wrote SECR2-ABCD-EFGH"
+    broken = {"Records": [{"s3": {"object": {"size": 1}}}], "note": secret}
+    batch = sqs_batch_of(broken, {"Records": []})
+
+    response = dict(load_handler(resources.INBOUND_EMAIL_FUNCTION)(batch, LocalLambdaContext("faka-inbound-email")))
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": batch["Records"][0]["messageId"]}]}
+    [logged] = [r for r in caplog.records if r.getMessage() == "record failed"]
+    assert logged.__dict__["record_id"] == batch["Records"][0]["messageId"]
+    assert logged.exc_info is not None
+    assert isinstance(logged.exc_info[1], KeyError)
+    assert all(secret not in r.getMessage() and "SECR2" not in str(r.__dict__) for r in caplog.records)

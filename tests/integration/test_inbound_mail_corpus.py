@@ -7,19 +7,14 @@ delivered; no reply header carries a line break; no mail fails its record.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
-import boto3
 import pytest
 
 from faka import resources
-from faka.adapters.tables import TicketItem, TicketTableItem
-from faka_local.event_sources import load_handler
-from faka_local.lambda_context import LocalLambdaContext
 from tests.integration.conftest import Stack
 from tests.integration.helpers import sent_mail
-from tests.samples import load_sample
+from tests.integration.inbound_helpers import deliver, store, tickets
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
 MAILS = sorted(CORPUS.glob("*/*.eml"))
@@ -29,23 +24,6 @@ UNANSWERED = [path for path in MAILS if path.parent.name != "buyer"]
 
 def named(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
-
-
-def store(raw: bytes) -> str:
-    """What SES receiving does: the raw message under inbound/, named by a message id of its own."""
-    name = uuid.uuid4().hex
-    boto3.client("s3").put_object(Bucket=resources.MAIL_BUCKET, Key=f"{resources.INBOUND_MAIL_PREFIX}{name}", Body=raw)
-    return name
-
-
-def deliver(name: str) -> dict:
-    """The inbound-email function handed the bucket's notification of ``name``, as SQS delivers it."""
-    event = load_sample("sqs_inbound_email", object_key=name, message_id=str(uuid.uuid4()))
-    return dict(load_handler(resources.INBOUND_EMAIL_FUNCTION)(event, LocalLambdaContext("faka-inbound-email")))
-
-
-def tickets() -> list[TicketItem]:
-    return [item for item in TicketTableItem.scan() if isinstance(item, TicketItem)]
 
 
 def ignored(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str]]:
