@@ -123,10 +123,18 @@ def test_mail_no_person_wrote_is_told_apart_by_its_headers(headers: str, content
     assert parse_mail(raw_mail(headers, content_type=content_type)).automatic == kind
 
 
-@pytest.mark.parametrize("sender", ["MAILER-DAEMON@mx.example.com", "postmaster@example.com"])
-def test_mailer_daemons_are_bounces(sender: str) -> None:
+@pytest.mark.parametrize(
+    ("sender", "kind"),
+    [
+        ("MAILER-DAEMON@mx.example.com", "bounce"),
+        ("MAILER-DAEMON (Mail Delivery System)", "bounce"),
+        ("postmaster@example.com", "bounce"),
+        ("AWS Notifications <no-reply@sns.amazonaws.com>", "automated"),
+    ],
+)
+def test_mailer_daemons_and_no_reply_senders_are_not_answered(sender: str, kind: str) -> None:
     raw = raw_mail("Subject: Undelivered Mail\r\n").replace(b"Buyer <buyer@example.com>", sender.encode())
-    assert parse_mail(raw).automatic == "bounce"
+    assert parse_mail(raw).automatic == kind
 
 
 @pytest.mark.parametrize(
