@@ -50,7 +50,8 @@ def test_an_activated_purchase_gets_no_reminder(local_faka: LocalFaka) -> None:
     [delivery] = eventually(lambda: mail_to(local_faka, email), "the delivery email")
     worked = re.search(r"(http://\S+/v1/links/worked\?\S+)", delivery["text"])
     assert worked, delivery["text"]
-    assert local_faka.http.get(worked.group(1), timeout=30).status_code == 200
+    assert local_faka.http.get(worked.group(1), timeout=30).status_code == 200  # the page asks
+    assert local_faka.http.post(worked.group(1), timeout=30).status_code == 200  # the buyer confirms
 
     time.sleep(12)  # past all three levels (3/6/9 s)
     assert len(mail_to(local_faka, email)) == 1
