@@ -128,7 +128,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._receive_mail(body)
         elif path == "/_local/webhook-sink" and self.command == "POST":
             wanted = parse_qs(url.query).get("status", ["200"])[0]
-            answer = int(wanted) if wanted.isdigit() and 200 <= int(wanted) <= 599 else 200
+            answer = int(wanted) if wanted.isdecimal() and 200 <= int(wanted) <= 599 else 200
             self._json(answer, self.server.webhook_sink.receive(body, dict(self.headers.items()), answer=answer))
         elif path == "/_local/webhook-sink" and self.command == "GET":
             self._json(200, {"received": self.server.webhook_sink.received()})

@@ -149,7 +149,7 @@ def csat_form(ticket_id: str) -> Response[str]:
         services().help_desk.csat_link_params(ticket_id, query)
     except FakaError as error:
         return link_problem(error)
-    chosen = int(query["s"]) if query.get("s", "").isdigit() else None
+    chosen = int(query["s"]) if query.get("s", "").isdecimal() else None
     return page("csat_form.html.j2", chosen=chosen, form_action=f"?{urlencode(query)}")
 
 
@@ -162,7 +162,7 @@ def csat_submit(ticket_id: str) -> Response[str]:
     try:
         if content_type == "application/x-www-form-urlencoded":
             submission = CsatSubmission.model_validate(
-                {key: int(value) if key == "score" and value.isdigit() else value for key, value in parse_qsl(body)}
+                {key: int(value) if key == "score" and value.isdecimal() else value for key, value in parse_qsl(body)}
             )
         else:
             submission = CsatSubmission.model_validate_json(body or "{}")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import re
 import time
+from urllib.parse import urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from faka import resources
 from faka.adapters.tables import OrderItem, OrderTableItem
 from faka.payments.stripe_webhook import stripe_signature
+from faka_local.apigateway import rest_event
 from faka_local.event_sources import load_handler
 from faka_local.lambda_context import LocalLambdaContext
 from tests.integration.conftest import ADMIN, Response, Stack
@@ -265,3 +269,127 @@ def test_http_api_and_function_url_events_are_served(shop: Stack, sample: str, s
     assert [p["sku"] for p in json.loads(products["body"])["products"]] == ["steam-20-us"]
     missing = handler({**listing, "rawPath": "/v1/nothing"}, LocalLambdaContext("faka-api"))
     assert (missing["statusCode"], json.loads(missing["body"])["code"]) == (404, "no_route")
+
+
+@pytest.mark.parametrize("score", ["\u00b2", "\u0661\u0662"], ids=["superscript-two", "arabic-indic-twelve"])
+def test_a_csat_form_score_in_other_digits_is_a_clear_answer(shop: Stack, score: str) -> None:
+    # str.isdigit() holds for both; int() reads only the second (a decimal digit), which is then out of range.
+    response = shop.api(
+        "POST",
+        "/v1/tickets/no-such-ticket/csat",
+        raw=urlencode({"score": score}),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    _assert_refused(response, 400, "invalid_request")
+
+
+# Whatever a client sends, the API answers 4xx in the error shape or 2xx: never a 5xx.
+_JSON_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+    st.sampled_from(["x" * 100_000, "\u0000", "\ud7ff\ue000", "<script>", "../..", "a@b", "2026-13-45T99:99:99"]),
+)
+_JSON_VALUES = st.recursive(
+    _JSON_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+)
+_RAW_BODIES = st.sampled_from(
+    [
+        b"",
+        b"null",
+        b"[]",
+        b'"text"',
+        b"-1e999",
+        b"1" * 5_000,
+        b"NaN",
+        b'{"a": Infinity}',
+        b"\xff\xfe\x00",
+        b'{"sku": "\xed\xa0\x80"}',
+        b'{"a": ' * 5_000,
+        b"[" * 100_000,
+        b"code\n" + b"X" * 131_073,
+        b"a=1&a=2&b",
+        b"--xyz\r\nContent-Disposition: form-data; name=a\r\n\r\n\xe4\xb8\xad\r\n--xyz--\r\n",
+    ]
+)
+# Digits Python's str.isdigit() accepts and int() does not, text past every length limit, nothing at all.
+_ODD_TEXT = ["", "1", "-1", "1e9", "\u00b2", "\u0661", "x" * 3_000, "null", "\u00e9", "\x00"]
+_CONTENT_TYPES = st.sampled_from(
+    [
+        None,
+        "application/json",
+        "application/json; charset=latin-1",
+        "text/plain",
+        "text/csv",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "Multipart/Form-Data; boundary=xyz",
+        "application/xml",
+        "",
+    ]
+)
+
+
+def _operations(stack: Stack) -> tuple[list[tuple[str, str, tuple[str, ...]]], list[str]]:
+    """Every operation of the served OpenAPI document (path parameters filled in) with its body's field names
+    (all the API's for a route that reads its own body), and every query parameter name."""
+    document = stack.api("GET", "/v1/openapi.json").body
+    schemas = document["components"]["schemas"]
+    every_field = tuple(sorted({name for schema in schemas.values() for name in schema.get("properties", {})}))
+    operations, queries = [], {"limit", "cursor", "batch", "status", "s"}
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            fields = tuple(schemas[body["$ref"].rpartition("/")[2]].get("properties", {})) if "$ref" in body else ()
+            operations.append((method.upper(), re.sub(r"\{[^}]+\}", "x", path), fields or every_field))
+            queries |= {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+    hidden = [("GET", "/v1/links/worked"), ("POST", "/v1/links/failed"), ("GET", "/v1/tickets/x/csat")]
+    return operations + [(method, path, every_field) for method, path in hidden], sorted(queries)
+
+
+def test_no_request_makes_the_api_fail(shop: Stack) -> None:
+    operations, queries = _operations(shop)
+    handler = load_handler(resources.API_FUNCTION)
+
+    def typed_bodies(fields: tuple[str, ...]) -> st.SearchStrategy[tuple[str | None, bytes]]:
+        """Bodies for one route, mostly under the type they claim so they get past the content-type check."""
+        as_json = st.one_of(_JSON_VALUES, st.dictionaries(st.sampled_from(fields), _JSON_VALUES, max_size=6)).map(
+            lambda value: json.dumps(value).encode()
+        )
+        as_form = st.dictionaries(st.sampled_from(fields), st.sampled_from(_ODD_TEXT), max_size=4).map(
+            lambda form: urlencode(form).encode()
+        )
+        as_csv = st.lists(st.sampled_from(_ODD_TEXT)).map(lambda rows: "\n".join(rows).encode())
+        return st.one_of(
+            st.tuples(st.sampled_from([None, "application/json"]), as_json),
+            st.tuples(st.just("application/x-www-form-urlencoded"), as_form),
+            st.tuples(st.just("text/csv"), as_csv),
+            st.tuples(_CONTENT_TYPES, st.one_of(_RAW_BODIES, st.binary(max_size=40), as_json, as_form)),
+        )
+
+    requests = st.sampled_from(operations).flatmap(
+        lambda operation: st.tuples(st.just(operation[:2]), typed_bodies(operation[2]))
+    )
+    query_strings = st.lists(
+        st.tuples(st.sampled_from(queries), st.sampled_from(_ODD_TEXT)),
+        max_size=4,
+    ).map(urlencode)
+
+    @settings(max_examples=500, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(request=requests, query=query_strings)
+    def send(request: tuple[tuple[str, str], tuple[str | None, bytes]], query: str) -> None:
+        (method, path), (content_type, body) = request
+        headers = {**ADMIN, **({"Content-Type": content_type} if content_type is not None else {})}
+        event = rest_event(method, path, body=body, headers=headers, query=query)
+        answer = handler(event, LocalLambdaContext("faka-api"))
+        assert answer["statusCode"] < 500, (method, path, content_type, query, body[:200], answer.get("body"))
+        headers = {**answer.get("headers", {}), **{k: v[0] for k, v in answer.get("multiValueHeaders", {}).items()}}
+        # Buyer link pages answer a browser in HTML; every API error is a problem document.
+        if answer["statusCode"] >= 400 and headers.get("Content-Type", "").startswith("application/json"):
+            problem = json.loads(answer["body"])
+            assert problem["code"], problem
+            assert problem["message"], problem
+
+    send()
