@@ -5,7 +5,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from faka.adapters.messaging import SesMailer
+from faka.adapters.messaging import SesMailer, SnsOperatorAlerts
 from faka.domain.inbound_mail import parse_mail, strip_quoted
 from faka.domain.redaction import mask_email, redact
 from faka.ports import Email
@@ -190,3 +190,17 @@ def test_an_html_only_mail_keeps_the_text_and_drops_styles_scripts_head_and_quot
 
     assert mail.text == "你好，我昨天买的 Steam 充值卡，卡密无效。\n\n订单 号码 & 截图"
     assert classify(mail.text).language == "zh"
+
+
+def test_an_operator_alerts_subject_stays_on_one_line() -> None:
+    published: list[dict] = []
+
+    class RecordingSns:
+        def publish(self, **request: object) -> None:
+            published.append(request)
+
+    SnsOperatorAlerts(RecordingSns(), "arn:aws:sns:us-east-1:123456789012:ops").alert(
+        "Refund asked: it does\r\nnot work", "details", shop_id="main"
+    )
+
+    assert published[0]["Subject"] == "Refund asked: it does not work"

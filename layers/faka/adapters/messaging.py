@@ -73,7 +73,7 @@ class SnsOperatorAlerts(OperatorAlerts):
     def alert(self, subject: str, message: str, *, shop_id: str) -> None:
         self._sns.publish(
             TopicArn=self._topic_arn,
-            Subject=subject[:100],
+            Subject=header_safe(subject)[:100],
             Message=message,
             MessageAttributes={"shop_id": {"DataType": "String", "StringValue": shop_id}},
         )
