@@ -5,7 +5,7 @@ Each service is built on first use, so a function that never sends mail never cr
 
 from __future__ import annotations
 
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 
 import boto3
 
@@ -112,7 +112,8 @@ class Services:
     @cached_property
     def links(self) -> LinkSigner:
         """Signs buyer links with their own secret, which no supplier or shop ever holds."""
-        secret = resolve_secret(self.settings.link_secret, resources.LINK_SIGNING_SECRET, name="link signing secret")
+        # Read on first use: a function that builds services holding the signer but never signs needs no grant.
+        secret = partial(resolve_secret, self.settings.link_secret, resources.LINK_SIGNING_SECRET, name="link secret")
         return LinkSigner(secret, self.settings.public_base_url)
 
     @cached_property

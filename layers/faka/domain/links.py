@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from urllib.parse import urlencode
 
 from faka.errors import InvalidRequest
@@ -39,9 +40,15 @@ class BuyerLinks:
 
 
 class LinkSigner:
-    def __init__(self, secret: str, base_url: str) -> None:
-        self._secret = secret.encode()
+    def __init__(self, secret: str | Callable[[], str], base_url: str) -> None:
+        """``secret`` may be given as a function, read on first use: a function that never signs or verifies a
+        link then needs no permission to read it."""
+        self._secret_source = secret
         self._base = base_url.rstrip("/")
+
+    @cached_property
+    def _secret(self) -> bytes:
+        return (self._secret_source if isinstance(self._secret_source, str) else self._secret_source()).encode()
 
     def _signature(self, action: str, params: Mapping[str, str]) -> str:
         canonical = "&".join(f"{k}={params[k]}" for k in sorted(params))
