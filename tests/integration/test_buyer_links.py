@@ -106,6 +106,11 @@ def test_a_scanner_opening_every_link_changes_nothing_and_each_post_acts_once(
         assert call(stack, "GET", link).status < 500, link
 
     assert state(order_id, email, events_match_their_schemas) == before
+    for link in (next(link for link in links if "/csat?" in link), next(link for link in links if "/worked?" in link)):
+        tampered = call(stack, "GET", re.sub(r"sig=\w+", "sig=00", link))
+        assert tampered.status == 400
+        assert tampered.body.startswith("<!DOCTYPE html>")
+        assert "invalid_link" in tampered.body
 
     buyer_links = [link for link in links if "/v1/links/" in link]
     for kind in ("failed", "worked", "helpful_yes", "opt_out"):
