@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+# API Gateway's payload quota: a larger request never reaches the function (413).
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+
 
 def rest_event(
     method: str,

@@ -27,7 +27,7 @@ from faka.errors import NotFound
 from faka.payments.providers import SandboxCheckout
 from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
 from faka.wiring import services
-from faka_local.apigateway import rest_event
+from faka_local.apigateway import MAX_PAYLOAD_BYTES, rest_event
 from faka_local.webhook_sink import WebhookSink
 
 log = logging.getLogger("faka_local.http")
@@ -107,6 +107,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if length < 0:
             self.close_connection = True
             self._problem(400, "bad_request", "the Content-Length header is not a length")
+            return
+        if length > MAX_PAYLOAD_BYTES:
+            # Answered unread, as API Gateway does; the unread body makes the connection unusable.
+            self.close_connection = True
+            self._problem(413, "payload_too_large", f"a request body holds at most {MAX_PAYLOAD_BYTES} bytes")
             return
         body = self.rfile.read(length)
         url = urlsplit(self.path)
