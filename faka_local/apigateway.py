@@ -1,4 +1,7 @@
-"""API Gateway REST proxy events, built the way API Gateway builds them for the api function."""
+"""API Gateway proxy events, built the way API Gateway builds them for the api function.
+
+REST APIs send payload format 1.0 (``rest_event``); HTTP APIs and function URLs send 2.0 (``http_api_event``).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,17 @@ from urllib.parse import parse_qsl
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 
 
+def _body(body: bytes | str | None) -> tuple[str | None, bool]:
+    """The event's body and isBase64Encoded: text when it is UTF-8, else base64."""
+    raw = body.encode() if isinstance(body, str) else body
+    if raw is None:
+        return None, False
+    try:
+        return raw.decode(), False
+    except UnicodeDecodeError:
+        return base64.b64encode(raw).decode(), True
+
+
 def rest_event(
     method: str,
     path: str,
@@ -21,12 +35,7 @@ def rest_event(
     query: str = "",
     source_ip: str = "127.0.0.1",
 ) -> dict[str, Any]:
-    raw = body.encode() if isinstance(body, str) else body
-    try:
-        text: str | None = raw.decode() if raw is not None else None
-        encoded = False
-    except UnicodeDecodeError:
-        text, encoded = base64.b64encode(raw or b"").decode(), True
+    text, encoded = _body(body)
     pairs = parse_qsl(query, keep_blank_values=True)
     header_map = dict(headers or {})
     now = datetime.now(UTC)
@@ -56,3 +65,53 @@ def rest_event(
         "body": text,
         "isBase64Encoded": encoded,
     }
+
+
+def http_api_event(
+    method: str,
+    path: str,
+    *,
+    body: bytes | str | None = None,
+    headers: dict[str, str] | None = None,
+    query: str = "",
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """Payload format 2.0: header names lower-cased, a repeated query key's values joined with commas."""
+    text, encoded = _body(body)
+    joined: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        joined[key] = f"{joined[key]},{value}" if key in joined else value
+    header_map = {name.lower(): value for name, value in (headers or {}).items()}
+    now = datetime.now(UTC)
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": header_map,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": "local.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "local",
+            "http": {
+                "method": method.upper(),
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": header_map.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "isBase64Encoded": encoded,
+    }
+    # Absent, not null, when there is none: as API Gateway sends them.
+    if joined:
+        event["queryStringParameters"] = joined
+    if text is not None:
+        event["body"] = text
+    return event

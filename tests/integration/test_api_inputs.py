@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 from faka import resources
 from faka.adapters.tables import OrderItem, OrderTableItem
 from faka.payments.stripe_webhook import stripe_signature
-from faka_local.apigateway import rest_event
+from faka_local.apigateway import http_api_event, rest_event
 from faka_local.event_sources import load_handler
 from faka_local.lambda_context import LocalLambdaContext
 from tests.integration.conftest import ADMIN, Response, Stack
@@ -290,7 +292,9 @@ _JSON_SCALARS = st.one_of(
     st.integers(min_value=-(10**30), max_value=10**30),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=20),
-    st.sampled_from(["x" * 100_000, "\u0000", "\ud7ff\ue000", "<script>", "../..", "a@b", "2026-13-45T99:99:99"]),
+    st.sampled_from(
+        ["x" * 100_000, "\u0000", "\ud7ff\ue000", "\ud800", "<script>", "../..", "a@b", "2026-13-45T99:99:99"]
+    ),
 )
 _JSON_VALUES = st.recursive(
     _JSON_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
@@ -378,11 +382,13 @@ def test_no_request_makes_the_api_fail(shop: Stack) -> None:
     ).map(urlencode)
 
     @settings(max_examples=500, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(request=requests, query=query_strings)
-    def send(request: tuple[tuple[str, str], tuple[str | None, bytes]], query: str) -> None:
+    @given(request=requests, query=query_strings, payload_format=st.sampled_from([rest_event, http_api_event]))
+    def send(
+        request: tuple[tuple[str, str], tuple[str | None, bytes]], query: str, payload_format: Callable[..., Any]
+    ) -> None:
         (method, path), (content_type, body) = request
         headers = {**ADMIN, **({"Content-Type": content_type} if content_type is not None else {})}
-        event = rest_event(method, path, body=body, headers=headers, query=query)
+        event = payload_format(method, path, body=body, headers=headers, query=query)
         answer = handler(event, LocalLambdaContext("faka-api"))
         assert answer["statusCode"] < 500, (method, path, content_type, query, body[:200], answer.get("body"))
         headers = {**answer.get("headers", {}), **{k: v[0] for k, v in answer.get("multiValueHeaders", {}).items()}}
