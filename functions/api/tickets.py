@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, open_shop_id, source_ip
+from api.pages import link_problem, page
 from api.schemas import (
     DEVICE_ID_DESCRIPTION,
     DEVICE_ID_PATTERN,
@@ -21,6 +23,7 @@ from api.schemas import (
     TicketThread,
 )
 from faka.domain.tickets import Channel, TicketReply, TicketRequest
+from faka.errors import FakaError
 from faka.security import bearer_token
 from faka.wiring import services
 
@@ -105,3 +108,39 @@ def ticket_thread(ticket_id: str) -> TicketThread:
 def chat_turn(ticket_id: str, turn: Annotated[ChatTurn, Body()]) -> ChatAnswer:
     token = bearer_token(router.current_event.headers.get("authorization"))
     return _answer(services().tickets.converse(ticket_id, token, turn.message))
+
+
+# -- the confirmation mailed to the order's address when a ticket named its order by email only ---------------
+
+
+@router.get("/v1/tickets/<ticket_id>/confirm", include_in_schema=False)
+def confirmation_page(ticket_id: str) -> Response[str]:
+    """The link's own page: it only asks, so mail scanners that open every link confirm nothing."""
+    query = dict(router.current_event.query_string_parameters or {})
+    try:
+        ticket, intent = services().tickets.confirmation(ticket_id, query)
+    except FakaError as error:
+        return link_problem(error)
+    return page(
+        "ticket_confirm.html.j2",
+        intent=intent,
+        order_id=ticket.order_id or "",
+        ticket_ref=ticket.ticket_id[:12],
+        form_action=f"?{urlencode(query)}",
+    )
+
+
+@router.post(
+    "/v1/tickets/<ticket_id>/confirm",
+    responses={
+        200: {"description": "The request ran (once, however often posted)"},
+        400: {"description": "Invalid or expired link"},
+    },
+)
+def confirm_request(ticket_id: str) -> Response[str]:
+    """The order's mailbox confirms the ticket's request (a refund, a replacement): the playbook runs it now."""
+    event = router.current_event
+    answer = services().tickets.confirm(ticket_id, dict(event.query_string_parameters or {}))
+    if (event.headers.get("content-type") or "").startswith("application/x-www-form-urlencoded"):
+        return page("ticket_confirmed.html.j2", reply=answer.reply)
+    return json_response(200, _answer(answer).model_dump())

@@ -47,6 +47,7 @@ from faka.domain.outreach import OutreachPolicy, QuietHours
 from faka.domain.playbooks import PlaybookRules, Playbooks
 from faka.domain.ratings import RatingRules, Ratings
 from faka.domain.reconciliation import Reconciliation
+from faka.domain.redaction import BuyerText
 from faka.domain.refund_notices import RefundNotices
 from faka.domain.refunds import RefundPolicies, Refunds, ReviewWorkflow
 from faka.domain.reminders import ActivationReminders
@@ -132,8 +133,20 @@ class Services:
         return Counters()
 
     @cached_property
+    def buyer_text(self) -> BuyerText:
+        return BuyerText(lambda code, product: self.vault.fingerprint(code, context=product), self.orders)
+
+    @cached_property
     def tickets(self) -> Tickets:
-        return Tickets(self.events, self.orders, self.templates, playbooks=self.playbooks, desk=self.help_desk)
+        return Tickets(
+            self.events,
+            self.orders,
+            self.templates,
+            buyer_text=self.buyer_text,
+            links=self.links,
+            playbooks=self.playbooks,
+            desk=self.help_desk,
+        )
 
     @cached_property
     def playbooks(self) -> Playbooks:
@@ -151,6 +164,8 @@ class Services:
             risk_rules=self.risk_rules,
             guides=self.templates.guides()[FALLBACK_LOCALE],
             events=self.events,
+            buyer_mail=self.buyer_mail,
+            links=self.links,
         )
 
     @cached_property
@@ -166,6 +181,7 @@ class Services:
             CannedReplies.load(),
             self.events,
             ticket_url=self.settings.public_base_url.rstrip("/") + "/v1/admin/tickets/{ticket_id}",
+            buyer_text=self.buyer_text,
         )
 
     @cached_property
@@ -287,6 +303,7 @@ class Services:
             self.tickets,
             self.counters,
             decision_url=self.settings.public_base_url.rstrip("/") + "/v1/admin/refunds/{refund_id}/decision",
+            buyer_text=self.buyer_text,
         )
 
     @cached_property
@@ -329,6 +346,7 @@ class Services:
             SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
             lambda: self.tickets,
             self.templates.locale_for,
+            self.buyer_text,
         )
 
     @cached_property

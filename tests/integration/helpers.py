@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import uuid
+from urllib.parse import urlsplit
 
+import boto3
 from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
 
+from faka.domain.codes import identity_of
 from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
 from tests.integration.conftest import ADMIN, Response, Stack
 
@@ -55,3 +62,27 @@ def pay(stack: Stack, order_id: str, amount: int, currency: str = "usd", event_i
 
 def sent_mail() -> list:
     return list(ses_backends["123456789012"]["us-east-1"].sent_messages)
+
+
+def where_stored(code: str) -> list[str]:
+    """The tables and operator alerts that hold ``code`` in any spelling (case, dashes, spaces): none, for a key."""
+    wanted = identity_of(code)
+    client = boto3.client("dynamodb")
+    holders = [
+        table
+        for table in client.list_tables()["TableNames"]
+        for page in client.get_paginator("scan").paginate(TableName=table)
+        if wanted in identity_of(json.dumps(page["Items"], ensure_ascii=False))
+    ]
+    topics = sns_backends["123456789012"]["us-east-1"].topics.values()
+    alerts = [notification for topic in topics for notification in topic.sent_notifications]
+    return holders + (["operator alerts"] if wanted in identity_of(json.dumps(alerts, ensure_ascii=False)) else [])
+
+
+def mailed_link(to: str, page: str = "confirm") -> tuple[str, str]:
+    """Path and query of the first link to a ``page`` (``confirm``, ``csat``) in the last such email to ``to``."""
+    [mail, *_] = [m for m in reversed(sent_mail()) if m.destinations["ToAddresses"] == [to] and f"/{page}?" in m.body]
+    found = re.search(rf'href="(https?://[^"]+/{page}\?[^"]+)"', mail.body)
+    assert found, mail.body
+    url = urlsplit(html.unescape(found.group(1)))
+    return url.path, url.query

@@ -9,11 +9,14 @@ from datetime import UTC, datetime
 import pytest
 
 from faka.adapters.tables import BatchItem, KeyItem, OrderLineItem, TicketItem, TicketMessageItem, TicketTableItem
+from faka.domain.claims import Claimant
+from faka.domain.resolutions import Claim, Next, Outcome, Proof
 from faka.payments.stripe_webhook import stripe_signature
+from faka.wiring import services
 from faka_local import mailbox_simulator
 from faka_local.mailbox_simulator import BOUNCE_ADDRESS
 from tests.integration.conftest import ADMIN, Response, Stack
-from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
+from tests.integration.helpers import add_product, mailed_link, open_shop, pay, place_order, sent_mail
 
 SIGNING_SECRET = "test-signing-secret"
 INVALID = "My code does not work, it says the key is invalid"
@@ -291,3 +294,103 @@ def test_a_bounced_delivery_asks_for_another_address_and_sends_there(shop: Stack
     resent = sent_mail()[-1]
     assert resent.destinations["ToAddresses"] == ["backup.buyer@example.org"]
     assert code in resent.body
+
+
+def test_a_bounced_delivery_goes_nowhere_else_on_the_order_email_alone(shop: Stack) -> None:
+    with mailbox_simulator.installed():
+        draft = {"sku": "steam-20-us", "quantity": 1, "email": BOUNCE_ADDRESS, "locale": "en"}
+        order = shop.api("POST", "/v1/orders", draft).body
+        assert pay(shop, order["order_id"], order["amount"]).body["result"] == "delivered"
+        shop.deliver_events()
+        body = {"message": "I did not receive my key", "order_id": order["order_id"], "email": BOUNCE_ADDRESS}
+
+        opened = shop.api("POST", "/v1/tickets", body, source_ip=CLAIMANT_IP)
+        turn = shop.api(
+            "POST",
+            f"/v1/tickets/{opened.body['ticket_id']}/messages",
+            {"message": "please send it to attacker@evil.example"},
+            {"Authorization": f"Bearer {opened.body['ticket_token']}"},
+        )
+
+    assert turn.status == 200, turn.body
+    [code] = [k["code"] for k in order_view(shop, order)["keys"]]
+    elsewhere = [m for m in sent_mail() if m.destinations["ToAddresses"] != [BOUNCE_ADDRESS]]
+    assert [m for m in elsewhere if "attacker@evil.example" in m.destinations["ToAddresses"]] == []
+    assert [m.destinations for m in elsewhere if code in m.body] == []
+    assert (opened.body["outcome"], opened.body["status"]) == ("order_link_needed", "waiting_for_agent")
+    assert "order page" in opened.body["reply"]
+    assert ticket(opened).proof == "email"
+
+
+def test_a_ticket_asked_for_an_address_before_it_proved_the_token_still_sends_nothing(shop: Stack) -> None:
+    order = bought(shop)
+    mails_before = len(sent_mail())
+    stored = services().orders.get(order["order_id"])
+
+    resolution = services().playbooks.run(
+        Claim(
+            ticket_id="t" * 32,
+            intent="not_received",
+            order=stored,
+            claimant=Claimant(stored.email),
+            entities={"email": "attacker@evil.example"},
+            previous_outcome=Outcome.ASKED_FOR_ADDRESS,
+            proof=Proof.EMAIL,
+        )
+    )
+
+    assert (resolution.outcome, resolution.next) == (Outcome.ORDER_LINK_NEEDED, Next.PERSON)
+    assert len(sent_mail()) == mails_before
+
+
+def test_an_invalid_key_claimed_with_the_order_email_alone_waits_for_the_orders_mailbox(shop: Stack) -> None:
+    order = bought(shop)
+    [code] = [k["code"] for k in order_view(shop, order)["keys"]]
+    body = {"order_id": order["order_id"], "email": "buyer@example.com", "message": INVALID}
+
+    answer = shop.api("POST", "/v1/tickets", body, source_ip=CLAIMANT_IP)
+
+    assert (answer.body["outcome"], answer.body["status"]) == ("confirmation_sent", "awaiting_buyer")
+    assert "b***@example.com" in answer.body["reply"]
+    assert [k["code"] for k in order_view(shop, order)["keys"]] == [code]
+    assert int(line(order).replacements or 0) == 0
+    path, query = mailed_link("buyer@example.com")
+    assert path == f"/v1/tickets/{answer.body['ticket_id']}/confirm"
+
+    page = shop.api("GET", path, query=query)
+
+    assert page.status == 200
+    assert "Replace the code of this order?" in page.body
+    assert int(line(order).replacements or 0) == 0, "opening the link changed something"
+    tampered = shop.api("POST", path, query=query.replace("i=invalid_key", "i=refund_request"))
+    assert (tampered.status, tampered.body["code"]) == (400, "invalid_link")
+
+    confirmed = [shop.api("POST", path, query=query) for _ in range(2)]
+
+    assert [c.status for c in confirmed] == [200, 200]
+    assert [c.body["outcome"] for c in confirmed] == ["replaced", "replaced"]
+    assert int(line(order).replacements) == 1
+    [new_code] = [k["code"] for k in order_view(shop, order)["keys"]]
+    assert new_code != code
+    assert new_code in sent_mail()[-1].body
+    assert sent_mail()[-1].destinations["ToAddresses"] == ["buyer@example.com"]
+    assert ticket(answer).proof == "email"
+
+
+def test_a_wrong_region_exchange_asked_with_the_order_email_alone_exchanges_nothing(shop: Stack) -> None:
+    product = {"sku": "steam-20-eu", "name": "Steam EUR 20", "price": 2000, "currency": "usd", "region": "EU"}
+    assert shop.api("POST", "/v1/admin/products", {**product, "platform": "steam"}, ADMIN).status == 201
+    keys = {"batch": "EU1", "keys": ["EURO-0001-AAAA"]}
+    assert shop.api("POST", "/v1/admin/products/steam-20-eu/keys", keys, ADMIN).status == 200
+    order = bought(shop)
+    body = {
+        "order_id": order["order_id"],
+        "email": "buyer@example.com",
+        "message": "This key is for the wrong region, my Steam account is in the EU",
+    }
+
+    answer = shop.api("POST", "/v1/tickets", body, source_ip=CLAIMANT_IP)
+
+    assert answer.body["outcome"] == "confirmation_sent"
+    assert line(order).sku is None
+    assert [k["code"] for k in order_view(shop, order)["keys"]] != ["EURO-0001-AAAA"]

@@ -16,7 +16,7 @@ from faka.wiring import services
 from faka_local.event_sources import StreamConsumer
 from faka_local.provision import Provisioned
 from tests.integration.conftest import ADMIN, Response, Stack
-from tests.integration.helpers import add_product, open_shop, pay, place_order
+from tests.integration.helpers import add_product, open_shop, pay, place_order, where_stored
 
 GOOD = {"delivery": 5, "key_quality": 5, "service": 5}
 
@@ -255,3 +255,20 @@ def test_the_platform_operator_sees_each_shops_rating_figures(shop: Stack, ratin
 
 def recommended_in_products(stack: Stack) -> set[str]:
     return {p["sku"] for p in stack.api("GET", "/v1/products").body["products"] if p["recommended"]}
+
+
+def test_a_key_quoted_in_a_rating_comment_is_masked_in_the_alert_the_ticket_and_the_tables(
+    stack: Stack, ratings_stream: StreamConsumer
+) -> None:
+    open_shop(stack)
+    # A code no pattern can tell from a number: only the shop's own keys make it secret.
+    add_product(stack, keys=["4410 9921 3307"])
+    order = activated_order(stack)
+    comment = "code 441099213307 was already used when it arrived"
+
+    assert rate(stack, order, {"delivery": 1, "key_quality": 1, "service": 1}, comment=comment).status == 201
+    ratings_stream.drain()
+
+    [ticket] = [t for t in TicketItem.scan() if t.source == "rating"]
+    assert "3307" in ticket.summary
+    assert where_stored("4410 9921 3307") == []

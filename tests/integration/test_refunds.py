@@ -15,6 +15,7 @@ import pytest
 
 from faka import resources
 from faka.adapters.tables import OrderItem, OrderLineItem
+from faka.domain.codes import identity_of
 from faka.domain.orders import PAYMENT_PENDING
 from faka.domain.risk import Buyer
 from faka.payments.stripe_webhook import stripe_signature
@@ -22,7 +23,7 @@ from faka.wiring import services
 from faka_local.event_sources import load_handler
 from faka_local.lambda_context import LocalLambdaContext
 from tests.integration.conftest import ADMIN, Response
-from tests.integration.helpers import WEBHOOK_SECRET, pay, sent_mail
+from tests.integration.helpers import WEBHOOK_SECRET, add_product, mailed_link, pay, sent_mail, where_stored
 from tests.integration.refund_helpers import PRICE, SKU, RefundStack, refund_stack_fixture  # noqa: F401 - fixture
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stripe"
@@ -484,3 +485,79 @@ def test_operators_list_the_refunds_waiting_for_their_decision(refund_stack: Ref
     assert refund_stack.decide(refund_id, "approve", headers=shop_operator).status == 200
     assert refund_stack.api("GET", "/v1/admin/refunds", headers=shop_operator).body["refunds"] == []
     assert refund_stack.api("GET", "/v1/admin/refunds", headers=shop_operator, query="status=done").status == 400
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Please refund me, I bought this by mistake and never used it",
+        "I was charged twice for this order, please check my payment",
+    ],
+    ids=["refund", "double charge"],
+)
+def test_money_asked_for_with_the_order_email_alone_moves_only_once_the_orders_mailbox_confirms(
+    refund_stack: RefundStack, message: str
+) -> None:
+    refund_stack.open()
+    order = refund_stack.buy()
+    sandbox = services().payment_provider
+    sandbox.record_payment(order["order_id"], PRICE, "usd", webhook_sent=True)  # type: ignore[attr-defined]
+    sandbox.record_payment(order["order_id"], PRICE, "usd", webhook_sent=False, again=True)  # type: ignore[attr-defined]
+    body = {"order_id": order["order_id"], "email": "buyer@example.com", "message": message}
+
+    answer = refund_stack.api("POST", "/v1/tickets", body)
+
+    assert (answer.body["outcome"], answer.body["status"]) == ("confirmation_sent", "awaiting_buyer")
+    assert services().refunds.for_order(order["order_id"]) == []
+    assert refund_stack.provider_refunds() == []
+    # Still delivered and unrefunded: the activation reminders keep running.
+    assert refund_stack.order(order)["status"] == "delivered"
+    path, query = mailed_link("buyer@example.com")
+    assert refund_stack.api("GET", path, query=query).status == 200
+    assert refund_stack.provider_refunds() == []
+
+    confirmed = refund_stack.api("POST", path, query=query)
+
+    assert confirmed.status == 200, confirmed.body
+    assert confirmed.body["outcome"] in ("refund_requested", "duplicate_refunded")
+    assert [r["amount"] for r in refund_stack.wait_until(refund_stack.provider_refunds, "the refund")] == [PRICE]
+
+
+def test_a_key_quoted_in_a_refund_reason_or_an_appeal_is_masked_wherever_it_is_kept_or_shown(
+    refund_stack: RefundStack,
+) -> None:
+    refund_stack.open(keys=0)
+    # Codes the pattern rules cannot tell from a number: only the shop's own keys make them secret.
+    add_product(refund_stack, SKU, ["5811 2047 9963", "5811 2047 9964"], price=PRICE)
+    refund_stack.set_policy(limit=0)
+    order = refund_stack.buy()
+    [code] = [
+        k["code"]
+        for k in refund_stack.api(
+            "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}
+        ).body["keys"]
+    ]
+    quoted = f"the key {code.replace(' ', '')} does not work (nor {code.replace(' ', '-')}), refund me"
+
+    refund_id = refund_stack.ask(order, reason=quoted).body["refund_id"]
+    refund_stack.wait_for(refund_id, "in_review")
+    alerts = refund_stack.wait_until(refund_stack.operator_alerts, "the review alert")
+    operator_view = refund_stack.refund(refund_id)
+    waiting = refund_stack.api("GET", "/v1/admin/refunds", headers=ADMIN).body
+    assert refund_stack.decide(refund_id, "reject", reason="The key was checked and works").status == 200
+    refund_stack.wait_for(refund_id, "rejected")
+    appeal = refund_stack.api(
+        "POST",
+        f"/v1/orders/{order['order_id']}/refunds/{refund_id}/appeal",
+        {"message": f"But {code.lower()} really is broken"},
+        {"Authorization": f"Bearer {order['access_token']}"},
+    )
+    assert appeal.status == 201, appeal.body
+    tickets = refund_stack.api("GET", "/v1/admin/tickets", headers=ADMIN).body
+
+    assert "does not work" in operator_view["reason"]
+    secret = identity_of(code)
+    shown = json.dumps([alerts, operator_view, waiting, tickets])
+    assert secret not in identity_of(shown)
+    assert code[-4:] in operator_view["reason"]  # enough to recognise the key
+    assert where_stored(code) == []

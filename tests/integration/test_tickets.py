@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from email.message import EmailMessage
 
@@ -10,8 +11,9 @@ import pytest
 
 from faka import resources
 from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
+from faka.domain.codes import identity_of
 from tests.integration.conftest import ADMIN, Response, Stack
-from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
+from tests.integration.helpers import add_product, mailed_link, open_shop, pay, place_order, sent_mail, where_stored
 
 
 @pytest.fixture
@@ -205,3 +207,39 @@ def test_a_buyer_writing_on_a_resolved_ticket_reopens_it_in_the_queue(stack: Sta
     assert "in line" in turn.body["reply"]
     thread = stack.api("GET", f"/v1/tickets/{ticket_id}", headers=bearer).body
     assert thread["queue"]["position"] == 1
+
+
+def test_a_quoted_key_is_masked_on_every_channel_in_what_is_kept_and_shown(stack: Stack) -> None:
+    open_shop(stack)
+    # Codes no pattern can tell from a number: only the shop's own keys make them secret.
+    add_product(stack, keys=["7730 1184 2296", "7730 1184 2297", "7730 1184 2298"])
+    order = place_order(stack)
+    pay(stack, order["order_id"], order["amount"])
+    buyer = {"Authorization": f"Bearer {order['access_token']}"}
+    [code] = [k["code"] for k in stack.api("GET", f"/v1/orders/{order['order_id']}", headers=buyer).body["keys"]]
+    solid, dashed = code.replace(" ", ""), code.replace(" ", "-")
+
+    opened = open_ticket(
+        stack,
+        order_id=order["order_id"],
+        access_token=order["access_token"],
+        message=f"My code {solid} says it is invalid",
+    ).body
+    assert opened["outcome"] == "replaced"  # the quoted code is no longer the order's: it is masked all the same
+    ticket_id, bearer = opened["ticket_id"], {"Authorization": f"Bearer {opened['ticket_token']}"}
+    turn = stack.api("POST", f"/v1/tickets/{ticket_id}/messages", {"message": f"The old one was {dashed}"}, bearer)
+    assert turn.status == 200, turn.body
+    receive(stack, mail("buyer@example.com", "Key", f"Order {order['order_id']}: the code «{code}» is rejected"))
+    for step, body in (("reply", {"agent": "mei", "message": f"Noted: {solid} was replaced"}), ("resolve", {})):
+        assert stack.api("POST", f"/v1/admin/tickets/{ticket_id}/{step}", body, ADMIN).status == 200
+    path, query = mailed_link("buyer@example.com", "csat")
+    rated = stack.api("POST", path, {"score": 2, "comment": f"{code.lower()} never worked"}, query=query)
+    assert rated.status == 200, rated.body
+
+    tickets = stack.api("GET", "/v1/admin/tickets", headers=ADMIN).body["tickets"]
+    cases = [stack.api("GET", f"/v1/admin/tickets/{t['ticket_id']}", headers=ADMIN).body for t in tickets]
+    thread = stack.api("GET", f"/v1/tickets/{ticket_id}", headers=bearer).body
+    assert len(tickets) == 2
+    assert identity_of(code) not in identity_of(json.dumps([tickets, cases, thread]))
+    assert code[-4:] in json.dumps(thread)  # enough of it to recognise the key
+    assert where_stored(code) == []

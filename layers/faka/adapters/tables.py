@@ -365,6 +365,8 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     order_id = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
     access_token_sha256 = UnicodeAttribute(null=True)
+    # How the buyer proved the order is theirs (faka.domain.resolutions.Proof): what the playbooks may do for them.
+    proof = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="open")
     intent = UnicodeAttribute()
     confidence = NumberAttribute(default=1)

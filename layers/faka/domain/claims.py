@@ -72,14 +72,22 @@ class ClaimGuard:
         # Shared addresses the burst rules never count (loopback: with faka local every buyer is 127.0.0.1).
         self._counts_ip = risk_rules.counts_ip
 
-    def screen(self, claimant: Claimant, order: Order | None, intent: str, now: datetime) -> ClaimRisk:
-        """Count this claim, then name the signals that hold it (none: the playbook may act)."""
+    def screen(
+        self, claimant: Claimant, order: Order | None, intent: str, now: datetime, *, counted: bool = False
+    ) -> ClaimRisk:
+        """Count this claim (unless ``counted`` when it was made), then name the signals that hold it (none: the
+        playbook may act)."""
         rules = self._rules
         window_start = (now - timedelta(days=rules.window_days - 1)).strftime(_DAY)
         expires = int((now + timedelta(days=rules.window_days)).timestamp())
         ip = claimant.ip if self._counts_ip(claimant.ip) else None
         prior = {
-            kind: self._count_claim(kind, value, now, window_start, expires) - 1
+            kind: (
+                self._claims_counted(kind, value, window_start)
+                if counted
+                else self._count_claim(kind, value, now, window_start, expires)
+            )
+            - 1
             for kind, value in (("email", claimant.email), ("ip", ip), ("device", claimant.device))
             if value
         }
@@ -93,7 +101,10 @@ class ClaimGuard:
             if prior.get(kind, 0) >= threshold
         ]
         if ip and claimant.email:
-            self._counters.add(f"CLAIMS_FROM_IP#{_ref(ip)}", _ref(claimant.email), {"claims": 1}, expires_at=expires)
+            if not counted:
+                self._counters.add(
+                    f"CLAIMS_FROM_IP#{_ref(ip)}", _ref(claimant.email), {"claims": 1}, expires_at=expires
+                )
             if len(self._counters.all_under(f"CLAIMS_FROM_IP#{_ref(ip)}")) >= rules.emails_claiming_from_ip:
                 signals.append("many_emails_from_ip")
         if order is not None:
@@ -108,6 +119,9 @@ class ClaimGuard:
                 signals.append("buyer_frozen")
         score = min(1.0, sum(rules.weights.get(signal, 0.5) for signal in signals))
         return ClaimRisk(round(score, 2), tuple(signals), max(prior.values(), default=0))
+
+    def _claims_counted(self, kind: str, value: str, window_start: str) -> int:
+        return int(self._counters.total(f"CLAIMS#{kind}#{_ref(value)}", "claims", window_start))
 
     def _count_claim(self, kind: str, value: str, now: datetime, window_start: str, expires: int) -> int:
         """The claims in the window including this one; today's count comes from the atomic add itself, so

@@ -41,7 +41,7 @@ from faka.adapters.counters import Counters
 from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
 from faka.domain.catalog import Shops
 from faka.domain.links import LinkSigner
-from faka.domain.redaction import redact
+from faka.domain.redaction import BuyerText
 from faka.domain.templating import MessageTemplates
 from faka.domain.tickets import TicketStatus
 from faka.errors import Conflict, InvalidRequest, NotFound
@@ -275,6 +275,7 @@ class HelpDesk:
         events: EventPublisher,
         *,
         ticket_url: str,
+        buyer_text: BuyerText,
     ) -> None:
         self._events = events
         self._counters = counters
@@ -286,6 +287,7 @@ class HelpDesk:
         self._budget = budget
         self.canned = canned
         self._ticket_url = ticket_url
+        self._buyer_text = buyer_text
 
     # -- the interface the ticket service calls --------------------------------------------------------
 
@@ -387,7 +389,9 @@ class HelpDesk:
         current = self._shop_item(ticket_id, shop_id)
         if (message is None) == (canned is None):
             raise InvalidRequest("give either a message or a canned reply", code="invalid_request")
-        text = redact(message.strip() if message is not None else self._canned(current, canned or ""))
+        text = self._buyer_text.mask_for(
+            message.strip() if message is not None else self._canned(current, canned or ""), current.order_id
+        )
         if not text:
             raise InvalidRequest("the message is empty", code="empty_message")
         measured: dict[str, float] = {}
@@ -505,14 +509,17 @@ class HelpDesk:
 
     def rate(self, ticket_id: str, query: dict[str, str], score: int, comment: str | None) -> None:
         """Record the buyer's rating; one per ticket, a second one is refused (409 ``already_rated``)."""
-        self.csat_link_params(ticket_id, query)
+        rated = self.csat_link_params(ticket_id, query)
+        masked = (
+            self._buyer_text.mask_for(comment.strip(), rated.order_id)[:2000] if comment and comment.strip() else None
+        )
 
         def record(item: TicketItem, now: datetime) -> tuple[list[Action], None]:
             if item.csat_score is not None:
                 raise Conflict("this conversation has been rated already; thank you", code="already_rated")
             actions = [TicketItem.csat_score.set(score), TicketItem.csat_at.set(now)]
-            if comment and comment.strip():
-                actions.append(TicketItem.csat_comment.set(redact(comment.strip())[:2000]))
+            if masked:
+                actions.append(TicketItem.csat_comment.set(masked))
             return actions, None
 
         item, _ = self._mutate(ticket_id, record)

@@ -5,6 +5,11 @@ Each intent has one explicit decision (the table in ``docs/tickets.md``); its li
 the exactly-once key swap, the refund review, the payment check), so a ticket submitted twice changes
 nothing twice. Claims ("not received", "invalid key", "wrong region") pass the claim-fraud guard first;
 a held claim, anything outside the limits, and every intent that needs judgement go to a person.
+
+What a playbook may do also depends on how the ticket proved its order (``Proof``): answering questions
+and sending the delivery to the order's own address need only the order's email; refunds, reissues and
+exchanges need the order's access token, or else a confirmation mailed to the order's address; sending
+keys to any other address needs the access token (otherwise a person takes over).
 """
 
 from __future__ import annotations
@@ -18,17 +23,20 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from faka.adapters.counters import Counters
+from faka.domain.buyer_mail import BuyerMail
 from faka.domain.catalog import Catalog
 from faka.domain.claims import CLAIM_INTENTS, ClaimGuard, GuardRules
 from faka.domain.fulfilment import Fulfilment
 from faka.domain.issuance import ClaimOutcome, KeyIssuer
+from faka.domain.links import LinkSigner
 from faka.domain.mail_events import MailEvents
 from faka.domain.model import FULFILLABLE, Order, OrderLine, OrderStatus, PaymentConfirmation, Product
 from faka.domain.notifications import Notices
 from faka.domain.orders import Orders
 from faka.domain.page_views import views_key
+from faka.domain.redaction import mask_email
 from faka.domain.refunds import Refunds
-from faka.domain.resolutions import Claim, Next, Outcome, Resolution
+from faka.domain.resolutions import CONFIRM_ACTION, Claim, Next, Outcome, Proof, Resolution, confirmation_path
 from faka.domain.risk import RiskRules, buyer_ref
 from faka.errors import FakaError
 from faka.observability import logger, metrics
@@ -96,6 +104,8 @@ class Playbooks:
         risk_rules: RiskRules,
         guides: set[str],
         events: EventPublisher,
+        buyer_mail: BuyerMail,
+        links: LinkSigner,
     ) -> None:
         self._rules = rules
         self._events = events
@@ -110,6 +120,8 @@ class Playbooks:
         self._mail = mail
         self._counters = counters
         self._guides = guides
+        self._buyer_mail = buyer_mail
+        self._links = links
         self.guard = ClaimGuard(counters, rules.claim_guard, risk_rules)
 
     def run(self, claim: Claim, now: datetime | None = None) -> Resolution:
@@ -125,13 +137,13 @@ class Playbooks:
     def _decide(self, claim: Claim, now: datetime) -> Resolution:
         order = claim.order
         if order is not None and claim.previous_outcome == Outcome.ASKED_FOR_ADDRESS and claim.entities.get("email"):
-            return self._resend_to(order, str(claim.entities["email"]))
+            return self._resend_to(order, str(claim.entities["email"]), claim.proof)
         if claim.intent in self._rules.to_person:
             return _person(f"{claim.intent} needs a person")
         if order is None:
             return _person("no order named")
         if claim.intent in CLAIM_INTENTS:
-            risk = self.guard.screen(claim.claimant, order, claim.intent, now)
+            risk = self.guard.screen(claim.claimant, order, claim.intent, now, counted=claim.counted)
             if risk.held:
                 return Resolution(
                     Outcome.HELD_FOR_REVIEW,
@@ -149,29 +161,29 @@ class Playbooks:
         if claim.intent == "order_status":
             return Resolution(Outcome.ANSWERED_STATUS, Next.RESOLVED, reply=self._status(order))
         if claim.intent == "refund_request":
-            return self._refund(order, claim.ticket_id)
+            return self._once_confirmed(claim, order, lambda: self._refund(order, claim.ticket_id))
         if claim.intent == "payment_issue":
-            return self._payment_check(order)
+            return self._payment_check(claim, order)
         return _person(f"no playbook for {claim.intent}")
 
     # -- claims ------------------------------------------------------------------------------------------
 
     def _claim(self, claim: Claim, order: Order, now: datetime) -> Resolution:
         if claim.intent == "not_received" or order.stored_status is not OrderStatus.DELIVERED:
-            return self._not_received(order)
+            return self._not_received(claim, order)
         line = self._claimed_line(order)
         if line is None:
             return _person("no single unused key the claim can be about")
         if (limit := self._over_limits(order, now)) is not None:
             return _person(limit)
         if claim.intent == "invalid_key":
-            return self._reissue(order, line, now)
-        return self._wrong_region(order, line, claim.entities, now)
+            return self._once_confirmed(claim, order, lambda: self._reissue(order, line, now))
+        return self._wrong_region(claim, order, line, now)
 
-    def _not_received(self, order: Order) -> Resolution:
+    def _not_received(self, claim: Claim, order: Order) -> Resolution:
         status = order.stored_status
         if status is OrderStatus.PENDING_PAYMENT:
-            return self._payment_check(order)
+            return self._payment_check(claim, order)
         if status in FULFILLABLE:
             outcome = self._fulfilment.fulfil(order)
             delivered = self._orders.get(order.order_id).stored_status is OrderStatus.DELIVERED
@@ -184,11 +196,15 @@ class Playbooks:
         evidence = self.evidence(order)
         message_id = evidence["delivery_email"]["message_id"]
         if message_id and self._mail.bounced(message_id):
+            if not claim.proof.may_redirect:
+                return _order_link_needed(evidence)
             return Resolution(Outcome.ASKED_FOR_ADDRESS, Next.BUYER, "delivery email bounced", evidence=evidence)
         self._notices.send_delivery(order.order_id)
         return Resolution(Outcome.RESENT_WITH_EVIDENCE, Next.RESOLVED, reply={"evidence": evidence}, evidence=evidence)
 
-    def _resend_to(self, order: Order, address: str) -> Resolution:
+    def _resend_to(self, order: Order, address: str, proof: Proof) -> Resolution:
+        if not proof.may_redirect:
+            return _order_link_needed(self.evidence(order))
         if order.stored_status is not OrderStatus.DELIVERED:
             return _person(f"order is {order.stored_status.value}")
         self._notices.send_delivery(order.order_id, to=address)
@@ -228,17 +244,21 @@ class Playbooks:
             )
         return self._after_swap(order, outcome, now, Outcome.REPLACED)
 
-    def _wrong_region(self, order: Order, line: OrderLine, entities: dict[str, Any], now: datetime) -> Resolution:
+    def _wrong_region(self, claim: Claim, order: Order, line: OrderLine, now: datetime) -> Resolution:
         product = self._product(order)
-        wanted = str(entities.get("region") or line.account_region or "").upper()
+        wanted = str(claim.entities.get("region") or line.account_region or "").upper()
         variant = self._variant(product, wanted, order) if self._rules.wrong_region.exchange and wanted else None
         if variant is None:
             return self._guide(order, "cross_border")
-        outcome = self._issuer.reissue(order, line, defective=False, into_sku=variant.sku)
-        resolution = self._after_swap(order, outcome, now, Outcome.EXCHANGED)
-        return Resolution(
-            resolution.outcome, resolution.next, resolution.reason, {**resolution.reply, "region": variant.region}
-        )
+
+        def exchange() -> Resolution:
+            outcome = self._issuer.reissue(order, line, defective=False, into_sku=variant.sku)
+            resolution = self._after_swap(order, outcome, now, Outcome.EXCHANGED)
+            return Resolution(
+                resolution.outcome, resolution.next, resolution.reason, {**resolution.reply, "region": variant.region}
+            )
+
+        return self._once_confirmed(claim, order, exchange)
 
     def _after_swap(self, order: Order, outcome: ClaimOutcome, now: datetime, done: Outcome) -> Resolution:
         if outcome is ClaimOutcome.ALREADY_ISSUED:
@@ -285,28 +305,53 @@ class Playbooks:
             reply={"refund_id": refund.refund_id, "refund_status": refund.status.value},
         )
 
-    def _payment_check(self, order: Order) -> Resolution:
+    def _payment_check(self, claim: Claim, order: Order) -> Resolution:
         payments = self._provider.find_payments(order.order_id)
         if order.stored_status is not OrderStatus.PENDING_PAYMENT:
-            return self._double_charge(order, payments)
+            return self._double_charge(claim, order, payments)
         if not payments:
             return _person("no payment found at the provider")
         self._fulfilment.record_payment(payments[0])
         return Resolution(Outcome.PAYMENT_FOUND, Next.RESOLVED, reply=self._status(order))
 
-    def _double_charge(self, order: Order, payments: list[PaymentConfirmation]) -> Resolution:
+    def _double_charge(self, claim: Claim, order: Order, payments: list[PaymentConfirmation]) -> Resolution:
         """Every payment beyond the one the order was paid with is paid back in full, once per payment."""
         kept = order.payment_ref if order.payment_ref in {p.payment_ref for p in payments} else None
         duplicates = [p for p in payments if p.payment_ref != kept][0 if kept else 1 :]
         if not duplicates:
             return _person(f"payment question on a {order.stored_status.value} order, no second payment found")
-        refunds = self._refunds()
-        refunded = [refunds.refund_duplicate(payment) for payment in duplicates]
-        amount = sum(p.amount for p in duplicates)
+
+        def refund_duplicates() -> Resolution:
+            refunds = self._refunds()
+            refunded = [refunds.refund_duplicate(payment) for payment in duplicates]
+            amount = sum(p.amount for p in duplicates)
+            return Resolution(
+                Outcome.DUPLICATE_REFUNDED,
+                Next.RESOLVED,
+                reply={"duplicates": len(refunded), "amount": amount, "currency": order.currency.upper()},
+            )
+
+        return self._once_confirmed(claim, order, refund_duplicates)
+
+    def _once_confirmed(self, claim: Claim, order: Order, act: Callable[[], Resolution]) -> Resolution:
+        """``act`` when the ticket holds the order's token (or this is its mailed confirmation); otherwise nothing
+        moves: the order's own address is asked to confirm, so knowing an order id and its email is not enough."""
+        if claim.proof.may_act:
+            return act()
+        link = self._links.url(
+            confirmation_path(claim.ticket_id), CONFIRM_ACTION, {"t": claim.ticket_id, "i": claim.intent}
+        )
+        self._buyer_mail.send(
+            order,
+            "ticket_confirmation",
+            {"confirm_url": link, "intent": claim.intent, "ticket_ref": claim.ticket_id[:12]},
+        )
+        logger.info("confirmation mailed to the order's address", extra={"ticket_id": claim.ticket_id})
         return Resolution(
-            Outcome.DUPLICATE_REFUNDED,
-            Next.RESOLVED,
-            reply={"duplicates": len(refunded), "amount": amount, "currency": order.currency.upper()},
+            Outcome.CONFIRMATION_SENT,
+            Next.BUYER,
+            "acting on money or keys needs the order's access token or its mailbox",
+            reply={"to": mask_email(order.email)},
         )
 
     # -- facts -------------------------------------------------------------------------------------------
@@ -351,6 +396,17 @@ class Playbooks:
     def _note_replacement(self, email: str, now: datetime) -> None:
         expires = int((now + timedelta(days=self._rules.replacements_per_buyer.days)).timestamp())
         self._counters.add(_replacements_key(email), now.strftime("%Y-%m-%d"), {"replacements": 1}, expires_at=expires)
+
+
+def _order_link_needed(evidence: dict[str, Any]) -> Resolution:
+    """The delivery bounced, and the ticket does not hold the order's token: keys go nowhere but the order's own
+    address, so the buyer is pointed to their order page and a person takes over."""
+    return Resolution(
+        Outcome.ORDER_LINK_NEEDED,
+        Next.PERSON,
+        "delivery email bounced; only the order's access token may send keys to another address",
+        evidence=evidence,
+    )
 
 
 def _replacements_key(email: str) -> str:

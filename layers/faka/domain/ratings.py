@@ -27,7 +27,7 @@ from faka.adapters.counters import Counters
 from faka.adapters.tables import RatingItem, RatingLeaderboardItem
 from faka.domain.catalog import Catalog
 from faka.domain.model import Order, OrderStatus
-from faka.domain.redaction import redact
+from faka.domain.redaction import BuyerText
 from faka.domain.tickets import Tickets
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.observability import logger, metrics
@@ -260,6 +260,7 @@ class Ratings:
         alerts: OperatorAlerts,
         tickets: Callable[[], Tickets],
         locale_for: Callable[[str], str],
+        buyer_text: BuyerText,
     ) -> None:
         self.rules = rules
         self._catalog = catalog
@@ -269,6 +270,7 @@ class Ratings:
         # Built on first use: only a low score needs the help desk and its clients.
         self._tickets = tickets
         self._locale_for = locale_for
+        self._buyer_text = buyer_text
 
     # -- buyers ----------------------------------------------------------------------------------------
 
@@ -302,7 +304,7 @@ class Ratings:
             category=category,
             scores=json.dumps(dict(sorted(scores.items()))),
             # Buyers paste codes into complaints; what is stored and shown to operators never holds one.
-            comment=redact(comment.strip()) if comment and comment.strip() else None,
+            comment=self._buyer_text.mask(comment.strip(), order) if comment and comment.strip() else None,
             locale=order.locale,
             rated_at=now,
         )

@@ -32,6 +32,7 @@ from faka.domain.access import Role
 from faka.domain.claims import claims_since
 from faka.domain.model import Order, OrderLine, OrderStatus, PaymentConfirmation
 from faka.domain.orders import Orders
+from faka.domain.redaction import BuyerText
 from faka.domain.revocation import revoke_lines
 from faka.domain.risk import Buyer, Counted, Facts, RefundDefaults, RiskRules, RiskSignals, SlaPolicy
 from faka.domain.tickets import Ticket, Tickets
@@ -246,6 +247,7 @@ class Refunds:
         counters: Counters,
         *,
         decision_url: str,
+        buyer_text: BuyerText,
         connection: Connection | None = None,
     ) -> None:
         self._orders = orders
@@ -259,6 +261,7 @@ class Refunds:
         self._tickets = tickets
         self._counters = counters
         self._decision_url = decision_url
+        self._buyer_text = buyer_text
         self._connection = connection or Connection()
 
     # --- asking -------------------------------------------------------------------------------------------
@@ -293,8 +296,9 @@ class Refunds:
         """Open a refund of ``lines`` (every line not yet refunded when None) and start its review.
 
         Asking again for the same lines answers with the refund already open; ``approved_by`` (an operator
-        cancelling a held order) skips the risk check.
+        cancelling a held order) skips the risk check. The reason is stored masked: operators read it in alerts.
         """
+        reason = self._buyer_text.mask(reason, order)
         for _ in range(3):
             existing = self._existing_for(order, lines)
             if existing is not None:
@@ -673,7 +677,8 @@ class Refunds:
             severity=3,
             source="refund_appeal",
             locale=order.locale,
-            summary=f"Appeal of rejected refund {refund.refund_id} ({refund.decision_reason}): {message[:500]}",
+            summary=f"Appeal of rejected refund {refund.refund_id} ({refund.decision_reason}): "
+            + self._buyer_text.mask(message, order)[:500],
         )
 
     # --- helpers -------------------------------------------------------------------------------------------

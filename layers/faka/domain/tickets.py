@@ -2,27 +2,32 @@
 
 A ticket is classified by the embedded triage model, answered at once in the buyer's language
 (what the problem is, which order, what happens next) and kept for a person when it needs one.
-Nothing about an order is revealed or attached without its access token or the buyer's own email.
+Nothing about an order is revealed or attached without its access token or the buyer's own email, and
+the ticket records which of the two it was given (``Proof``): with the email alone, anything that moves
+money or keys waits for a confirmation through the order's own mailbox (``confirm``).
+Every text the buyer writes is masked (``BuyerText``) before it is stored or shown.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
 from faka.domain.claims import Claimant
+from faka.domain.links import LinkSigner
 from faka.domain.model import Order
 from faka.domain.orders import Orders
-from faka.domain.redaction import redact
-from faka.domain.resolutions import Claim, Next, Outcome, Resolution
+from faka.domain.redaction import BuyerText
+from faka.domain.resolutions import CONFIRM_ACTION, Claim, Next, Outcome, Proof, Resolution
 from faka.domain.templating import MessageTemplates
 from faka.errors import InvalidRequest, NotFound
 from faka.observability import logger, metrics
@@ -136,12 +141,16 @@ class Tickets:
         orders: Orders | None = None,
         replies: MessageTemplates | None = None,
         *,
+        buyer_text: BuyerText,
+        links: LinkSigner,
         playbooks: Playbooks | None = None,
         desk: HelpDesk | None = None,
     ) -> None:
         self._events = events
         self._orders = orders
         self._replies = replies
+        self._buyer_text = buyer_text
+        self._links = links
         self._playbooks = playbooks
         self._desk = desk
 
@@ -199,7 +208,7 @@ class Tickets:
 
     def submit(self, request: TicketRequest) -> TicketReply:
         text = _checked(request.message)
-        order = self._order_for(request)
+        order, proof = self._order_for(request)
         if order is None and not request.email:
             raise InvalidRequest("name your order (with its access token) or give your email", code="missing_contact")
         triage = classify(text, _context(order))
@@ -213,6 +222,7 @@ class Tickets:
             order_id=order.order_id if order else None,
             email=(order.email if order else request.email),
             access_token_sha256=token_digest(token),
+            proof=proof.value if proof else None,
             status=TicketStatus.OPEN.value,
             intent=triage.intent,
             confidence=round(triage.confidence, 4),
@@ -222,7 +232,7 @@ class Tickets:
             severity_reasons=triage.severity_reasons,
             entities=json.dumps(triage.entities, ensure_ascii=False),
             source=request.channel.value,
-            summary=redact(text)[:300],
+            summary=self._buyer_text.mask(text, order)[:300],
             locale=_reply_locale(triage, request.locale or (order.locale if order else None)),
             rephrase_asked=1 if low_confidence else 0,
             created_at=now,
@@ -230,7 +240,9 @@ class Tickets:
             device_id=request.device,
         )
         item.save(condition=TicketItem.ticket_id.does_not_exist())
-        self._append(item.ticket_id, "buyer", request.channel, redact(text), now, request.attachments)
+        self._append(
+            item.ticket_id, "buyer", request.channel, self._buyer_text.mask(text, order), now, request.attachments
+        )
         self._publish_opened(item)
         self._publish_classified(item, triage)
         metrics.add_metric(name="TicketsOpened", unit="Count", value=1)
@@ -240,7 +252,7 @@ class Tickets:
             self._set_status(item, TicketStatus.AWAITING_BUYER)
             reply = self._render(item, order, rephrase=True)
         else:
-            reply = self._act(item, order, triage)
+            reply = self._act(item, order, triage.intent, triage.entities)
         self._append(item.ticket_id, "assistant", request.channel, reply, datetime.now(UTC))
         return TicketReply(_ticket(item), reply, token)
 
@@ -253,10 +265,7 @@ class Tickets:
         self, ticket_id: str, sender: str, message: str, attachments: tuple[str, ...] = ()
     ) -> TicketReply:
         """A reply that arrived by email threads onto its ticket only when it comes from the ticket's address."""
-        try:
-            item = TicketItem.get(ticket_id, TicketItem.SK)
-        except TicketItem.DoesNotExist:
-            raise NotFound("no such ticket", code="unknown_ticket") from None
+        item = self._item(ticket_id)
         if not item.email or item.email.lower() != sender.lower():
             raise NotFound("no such ticket", code="unknown_ticket")
         return self._continue(item, message, Channel.EMAIL, attachments)
@@ -271,6 +280,38 @@ class Tickets:
         ]
         return _ticket(item), messages
 
+    # -- confirmed through the order's mailbox ---------------------------------------------------------
+
+    def confirmation(self, ticket_id: str, query: Mapping[str, str]) -> tuple[Ticket, str]:
+        """The ticket and the request (its intent) a mailed confirmation link is for, once the link holds."""
+        params = self._links.verify(CONFIRM_ACTION, query)
+        if params.get("t") != ticket_id or not params.get("i"):
+            raise InvalidRequest("this link is not valid", code="invalid_link")
+        return _ticket(self._item(ticket_id)), params["i"]
+
+    def confirm(self, ticket_id: str, query: Mapping[str, str]) -> TicketReply:
+        """The order's mailbox confirmed the request: its playbook runs now, once however often the link is posted.
+
+        Only the request the link names is confirmed; the ticket keeps the proof it was opened with.
+        """
+        _, intent = self.confirmation(ticket_id, query)
+        try:
+            TicketItem(ticket_id, TicketItem.SK).update(
+                actions=[TicketItem.playbook_outcome.set(Outcome.CONFIRMED.value)],
+                condition=(TicketItem.playbook_outcome == Outcome.CONFIRMATION_SENT.value)
+                & (TicketItem.playbook == intent),
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            # Confirmed before (or the conversation moved on): the answer already given stands.
+            return TicketReply(_ticket(self._item(ticket_id)), self._last_reply(ticket_id))
+        item = self._item(ticket_id)
+        order = self._orders.get(item.order_id) if self._orders and item.order_id else None
+        reply = self._act(item, order, intent, json.loads(item.entities or "{}"), confirmed_by_mailbox=True)
+        self._append(item.ticket_id, "assistant", Channel.EMAIL, reply, _now())
+        return TicketReply(_ticket(item), reply)
+
     # -- internals -------------------------------------------------------------------------------------
 
     def _continue(
@@ -279,7 +320,7 @@ class Tickets:
         text = _checked(message)
         order = self._orders.get(item.order_id) if self._orders and item.order_id else None
         now = datetime.now(UTC)
-        self._append(item.ticket_id, "buyer", channel, redact(text), now, attachments)
+        self._append(item.ticket_id, "buyer", channel, self._buyer_text.mask(text, order), now, attachments)
         place = self._desk.buyer_replied(item.ticket_id) if self._desk is not None else None
         if place is not None:
             # A person owns the conversation: the assistant only confirms the message reached them.
@@ -312,26 +353,36 @@ class Tickets:
             item.intent, item.severity = triage.intent, severity
             item.entities = json.dumps(triage.entities, ensure_ascii=False)
             self._publish_classified(item, triage)
-            reply = self._act(item, order, triage)
+            reply = self._act(item, order, triage.intent, triage.entities)
         self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
         return TicketReply(_ticket(item), reply)
 
-    def _act(self, item: TicketItem, order: Order | None, triage: Triage) -> str:
+    def _act(
+        self,
+        item: TicketItem,
+        order: Order | None,
+        intent: str,
+        entities: dict[str, Any],
+        *,
+        confirmed_by_mailbox: bool = False,
+    ) -> str:
         """Run the intent's playbook and answer with what it did; a person takes what it cannot settle."""
         if self._playbooks is None:
             return self._hand_over(item, order, "no playbooks configured")
         resolution = self._playbooks.run(
             Claim(
                 ticket_id=item.ticket_id,
-                intent=triage.intent,
+                intent=intent,
                 order=order,
                 claimant=Claimant(item.email, item.buyer_ip, item.device_id),
-                entities=triage.entities,
+                entities=entities,
                 previous_outcome=item.playbook_outcome,
+                proof=Proof.MAILBOX if confirmed_by_mailbox else Proof(item.proof or Proof.EMAIL),
+                counted=confirmed_by_mailbox,
             )
         )
         actions: list[Action] = [
-            TicketItem.playbook.set(triage.intent),
+            TicketItem.playbook.set(intent),
             TicketItem.playbook_outcome.set(resolution.outcome.value),
         ]
         if resolution.risk is not None:
@@ -340,7 +391,7 @@ class Tickets:
                 TicketItem.risk_signals.set(list(resolution.risk.signals)),
             ]
         TicketItem(item.ticket_id, TicketItem.SK).update(actions=actions)
-        item.playbook, item.playbook_outcome = triage.intent, resolution.outcome.value
+        item.playbook, item.playbook_outcome = intent, resolution.outcome.value
         if resolution.evidence is not None:
             self._append(
                 item.ticket_id,
@@ -373,6 +424,22 @@ class Tickets:
         TicketItem(item.ticket_id, TicketItem.SK).update(actions=[TicketItem.status.set(status.value)])
         item.status = status.value
 
+    @staticmethod
+    def _item(ticket_id: str) -> TicketItem:
+        try:
+            return TicketItem.get(ticket_id, TicketItem.SK, consistent_read=True)
+        except TicketItem.DoesNotExist:
+            raise NotFound("no such ticket", code="unknown_ticket") from None
+
+    @staticmethod
+    def _last_reply(ticket_id: str) -> str:
+        replies = [
+            m.body
+            for m in TicketTableItem.query(ticket_id, TicketTableItem.sk.startswith("MSG#"), scan_index_forward=False)
+            if isinstance(m, TicketMessageItem) and m.author == "assistant"
+        ]
+        return replies[0] if replies else ""
+
     def _owned(self, ticket_id: str, token: str | None) -> TicketItem:
         try:
             item = TicketItem.get(ticket_id, TicketItem.SK)
@@ -382,25 +449,20 @@ class Tickets:
             raise NotFound("no such ticket", code="unknown_ticket")
         return item
 
-    def _order_for(self, request: TicketRequest) -> Order | None:
-        """The order the buyer names, only if they prove it is theirs; otherwise exactly like a missing one."""
+    def _order_for(self, request: TicketRequest) -> tuple[Order | None, Proof | None]:
+        """The order the buyer names and how they proved it is theirs; otherwise exactly like a missing one."""
         if not request.order_id or self._orders is None:
-            return None
+            return None, None
         try:
             order = self._orders.get(request.order_id)
         except NotFound:
             order = None
-        owned = (
-            order is not None
-            and order.shop_id == request.shop_id
-            and (
-                (request.access_token and token_matches(request.access_token, order.access_token_sha256))
-                or (request.email and request.email.strip().lower() == order.email.lower())
-            )
-        )
-        if not owned:
-            raise NotFound("no such order", code="unknown_order")
-        return order
+        if order is not None and order.shop_id == request.shop_id:
+            if request.access_token and self._orders.holds_credential(order, request.access_token):
+                return order, Proof.ACCESS_TOKEN
+            if request.email and request.email.strip().lower() == order.email.lower():
+                return order, Proof.EMAIL
+        raise NotFound("no such order", code="unknown_order")
 
     def _render(
         self,
@@ -414,7 +476,7 @@ class Tickets:
     ) -> str:
         if self._replies is None:
             return ""
-        return self._replies.render_text(
+        reply = self._replies.render_text(
             "ticket_reply",
             item.locale or item.language,
             {
@@ -432,6 +494,8 @@ class Tickets:
                 "facts": resolution.reply if resolution else {},
             },
         )
+        # Replies never carry a key; this keeps it so whatever a template or a fact ever names.
+        return self._buyer_text.codes_masked(reply, order) if order is not None else reply
 
     @staticmethod
     def _append(
