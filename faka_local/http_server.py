@@ -39,11 +39,18 @@ _ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ZERO_DECIMAL = frozenset({"jpy", "krw", "vnd", "clp", "twd"})
 # Hop-by-hop or recomputed here: passing the function's own would corrupt the framing.
 _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
-# The operator console's static files, served at /console/ as CloudFront serves them on AWS.
+REPO_DIR = Path(__file__).resolve().parents[1]
+# The static apps, each served under its folder's name as CloudFront serves them on AWS: the operator console
+# and the buyers' storefront.
+STATIC_DIRS = {"console": REPO_DIR / "console", "storefront": REPO_DIR / "storefront"}
 CONSOLE_PREFIX = "/console/"
-CONSOLE_DIR = Path(__file__).resolve().parents[1] / "console"
-# Only these files are served, each with its type; anything else under /console/ is a 404.
-_CONSOLE_TYPES = {
+# The buyer pages' addresses (/, /s/{shop}/, /o/{order}, /lookup), shared with the CloudFront Function on AWS.
+PAGE_ROUTES = [
+    (re.compile(pattern), target)
+    for pattern, target in json.loads((STATIC_DIRS["storefront"] / "routes.json").read_text())["routes"]
+]
+# Only these files are served, each with its type; anything else under a static folder is a 404.
+_STATIC_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -52,14 +59,19 @@ _CONSOLE_TYPES = {
     ".png": "image/png",
     ".ico": "image/x-icon",
 }
-# The same headers CloudFront adds (infra/constructs/console.py): the console's code comes from itself only.
-CONSOLE_HEADERS = [
+# The same headers CloudFront adds (infra/constructs/console.py): the apps' code comes from themselves only.
+STATIC_HEADERS = [
     ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"),
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
     ("Cache-Control", "no-cache"),
 ]
+
+
+def static_target(path: str) -> str:
+    """The file path a page address serves (``/o/{id}`` → ``/storefront/order.html``); other paths unchanged."""
+    return next((target for pattern, target in PAGE_ROUTES if pattern.match(path)), path)
 
 
 class EmulatorView(Protocol):
@@ -119,8 +131,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         path = unquote(url.path)
         if path == "/v1" or path.startswith("/v1/"):
             self._proxy(path, url.query, body)
-        elif path == CONSOLE_PREFIX.rstrip("/") or path.startswith(CONSOLE_PREFIX):
-            self._console(path.removeprefix(CONSOLE_PREFIX.rstrip("/")))
+        elif path == CONSOLE_PREFIX.rstrip("/"):
+            # Relative links in the console resolve against /console/, never /console.
+            self._send(301, b"", [("Location", CONSOLE_PREFIX)])
+        elif (site := static_target(path).removeprefix("/").partition("/"))[0] in STATIC_DIRS:
+            self._static(STATIC_DIRS[site[0]], site[2])
         elif path.startswith(PAY_PREFIX):
             self._sandbox_checkout(path.removeprefix(PAY_PREFIX), parse_qs(url.query))
         elif path == "/_local/refunds" and self.command == "GET":
@@ -140,27 +155,23 @@ class _RequestHandler(BaseHTTPRequestHandler):
         else:
             self._problem(404, "no_route", f"no route for {self.command} {path}")
 
-    def _console(self, relative: str) -> None:
+    def _static(self, folder: Path, relative: str) -> None:
         if self.command not in {"GET", "HEAD"}:
-            self._problem(405, "method_not_allowed", "the console's files take GET")
-            return
-        if not relative:
-            # Relative links in the console resolve against /console/, never /console.
-            self._send(301, b"", [("Location", CONSOLE_PREFIX)])
+            self._problem(405, "method_not_allowed", "static files take GET")
             return
         parts = [part for part in relative.split("/") if part]
-        # No "..", no dotfiles, nothing outside CONSOLE_DIR even through a symlink.
-        candidate = CONSOLE_DIR.joinpath(*parts, *(["index.html"] if relative.endswith("/") else [])).resolve()
-        content_type = _CONSOLE_TYPES.get(candidate.suffix)
+        # No "..", no dotfiles, nothing outside the folder even through a symlink.
+        candidate = folder.joinpath(*parts, *(["index.html"] if not parts or relative.endswith("/") else [])).resolve()
+        content_type = _STATIC_TYPES.get(candidate.suffix)
         if (
             any(part.startswith(".") or "\\" in part for part in parts)
-            or not candidate.is_relative_to(CONSOLE_DIR.resolve())
+            or not candidate.is_relative_to(folder.resolve())
             or content_type is None
             or not candidate.is_file()
         ):
-            self._problem(404, "no_route", f"no console file {relative}")
+            self._problem(404, "no_route", f"no file {relative} in {folder.name}")
             return
-        self._send(200, candidate.read_bytes(), [("Content-Type", content_type), *CONSOLE_HEADERS])
+        self._send(200, candidate.read_bytes(), [("Content-Type", content_type), *STATIC_HEADERS])
 
     def _receive_mail(self, raw: bytes) -> None:
         """What SES receiving does with a message to the support address: store it raw under inbound/."""
@@ -225,11 +236,24 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 )
                 self._json(200, {"paid": True, "payment_ref": payment_ref, "webhook": "dropped"})
             else:
-                self._pay(order, drop_webhook=query.get("drop_webhook", ["0"])[0] in {"1", "true"})
+                self._pay(
+                    order,
+                    drop_webhook=query.get("drop_webhook", ["0"])[0] in {"1", "true"},
+                    return_url=self._same_origin(query.get("return_url", [""])[0]) or _order_page(order),
+                )
         else:
             self._html(200, _checkout_page(order))
 
-    def _pay(self, order: Order, *, drop_webhook: bool) -> None:
+    def _same_origin(self, url: str) -> str | None:
+        """``url`` as a path on this server, or None when it leads anywhere else (no open redirect)."""
+        target = urlsplit(url)
+        if target.scheme not in {"", "http", "https"} or target.netloc not in {"", self.headers.get("Host", "")}:
+            return None
+        if not target.path.startswith("/") or target.path.startswith("//"):
+            return None
+        return target._replace(scheme="", netloc="").geturl()
+
+    def _pay(self, order: Order, *, drop_webhook: bool, return_url: str) -> None:
         """Do what Stripe does once the buyer has paid: send faka the signed event, through the real route."""
         _sandbox().record_payment(order.order_id, order.amount, order.currency, webhook_sent=not drop_webhook)
         if drop_webhook:
@@ -266,7 +290,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             outcome = result.get("body")
         paid = status == 200
         if self.headers.get_content_type() == "application/x-www-form-urlencoded":
-            self._html(200 if paid else 502, _paid_page(order, status, outcome))
+            self._html(200 if paid else 502, _paid_page(order, status, outcome, return_url))
         else:
             self._json(200 if paid else 502, {"paid": paid, "webhook_status": status, "result": outcome})
 
@@ -312,9 +336,11 @@ def _money(amount: int, currency: str) -> str:
     return f"{amount / 100:.2f} {currency.upper()}"
 
 
-def _page(title: str, content: str) -> str:
+def _page(title: str, content: str, *, then: str | None = None) -> str:
+    """``then``: where the browser goes next by itself, as a provider's page returns to the shop."""
+    refresh = f'<meta http-equiv="refresh" content="1;url={html.escape(then)}">' if then else ""
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">{refresh}
 <title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}}
 button{{font-size:1.1rem;padding:.6rem 2.4rem;border:0;border-radius:.4rem;background:#635bff;color:#fff}}
@@ -345,12 +371,19 @@ webhook for this amount, as Stripe would.</small></p>""",
     )
 
 
-def _paid_page(order: Order, status: int, outcome: Any) -> str:
+def _paid_page(order: Order, status: int, outcome: Any, return_url: str) -> str:
     result = outcome.get("result") if isinstance(outcome, dict) else None
     return _page(
         "Paid" if status == 200 else "Payment not accepted",
         f"""<h1>{"Paid" if status == 200 else "Payment not accepted"}</h1>
 <p>Order <code>{html.escape(order.order_id)}</code>: the webhook answered {status}
 {f"({html.escape(str(result))})" if result else ""}.</p>
-<p>The keys go out by email: see <a href="/_local/outbox">the outbox</a>.</p>""",
+<p>The keys go out by email: see <a href="/_local/outbox">the outbox</a>.</p>
+<p><a href="{html.escape(return_url)}">Back to your order</a></p>""",
+        then=return_url if status == 200 else None,
     )
+
+
+def _order_page(order: Order) -> str:
+    """Where the pay page returns when the order named no return URL: its page, whose token the browser kept."""
+    return f"/o/{order.order_id}"

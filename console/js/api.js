@@ -38,15 +38,17 @@ export function signOut() {
 }
 
 export async function api(path, { method = "GET", body, as = session() } = {}) {
-  const headers = { Accept: "application/json" };
+  const headers = {};
   if (as?.token) headers.Authorization = `Bearer ${as.token}`;
   if (as?.shop) headers["X-Faka-Shop"] = as.shop;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(config.apiUrl.replace(/\/$/, "") + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  return fetchJson(config.apiUrl.replace(/\/$/, "") + path, { method, headers, body });
+}
+
+// The one fetch wrapper of the console and the storefront: JSON in and out, errors as ApiError.
+export async function fetchJson(url, { method = "GET", headers = {}, body } = {}) {
+  const sent = { Accept: "application/json", ...headers };
+  if (body !== undefined) sent["Content-Type"] = "application/json";
+  const response = await fetch(url, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body) });
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data?.code ?? "http_error", data?.message ?? response.statusText);
   return data;

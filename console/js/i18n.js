@@ -1,28 +1,46 @@
-// Two dictionaries (i18n/en.json, i18n/zh-CN.json); the choice is kept across visits.
-const LANG_KEY = "faka.console.lang";
-export const LANGUAGES = ["en", "zh-CN"];
+// One t() for the console and the storefront: each app names its languages, where its dictionaries live
+// (i18n/<lang>.json) and where the reader's choice is kept across visits.
+let settings = {
+  languages: ["en", "zh-CN"],
+  storageKey: "faka.console.lang",
+  dictionaries: new URL("../i18n/", import.meta.url),
+};
 let strings = {};
 let fallback = {};
 let current = "en";
 
+export function configureI18n(options) {
+  settings = { ...settings, ...options };
+}
+
+export function languages() {
+  return settings.languages;
+}
+
 async function load(lang) {
-  const response = await fetch(new URL(`../i18n/${lang}.json`, import.meta.url));
+  const response = await fetch(new URL(`${lang}.json`, settings.dictionaries));
   return response.json();
 }
 
 export async function setLanguage(lang) {
-  current = LANGUAGES.includes(lang) ? lang : "en";
+  current = settings.languages.includes(lang) ? lang : "en";
   if (!Object.keys(fallback).length) fallback = await load("en");
   strings = current === "en" ? fallback : await load(current);
-  localStorage.setItem(LANG_KEY, current);
+  localStorage.setItem(settings.storageKey, current);
   document.documentElement.lang = current;
   for (const element of document.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
 }
 
+// The saved choice, else the first of the browser's languages this app speaks (zh-TW reads zh-CN), else English.
 export function savedLanguage() {
-  const saved = localStorage.getItem(LANG_KEY);
+  const saved = localStorage.getItem(settings.storageKey);
   if (saved) return saved;
-  return navigator.language?.toLowerCase().startsWith("zh") ? "zh-CN" : "en";
+  for (const wanted of navigator.languages?.length ? navigator.languages : [navigator.language ?? "en"]) {
+    const base = wanted.toLowerCase().split("-")[0];
+    const match = settings.languages.find((lang) => lang.toLowerCase().split("-")[0] === base);
+    if (match) return match;
+  }
+  return "en";
 }
 
 export function language() {
@@ -32,6 +50,14 @@ export function language() {
 export function t(key, vars = {}) {
   const template = strings[key] ?? fallback[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+}
+
+// "key.one" / "key.other"... chosen by the language's plural rules, with {n} formatted.
+export function plural(key, n, vars = {}) {
+  const category = new Intl.PluralRules(current).select(n);
+  const known = (strings[`${key}.${category}`] ?? fallback[`${key}.${category}`]) !== undefined;
+  const chosen = known ? `${key}.${category}` : `${key}.other`;
+  return t(chosen, { ...vars, n: formatNumber(n) });
 }
 
 export function formatNumber(value, options = {}) {
