@@ -68,3 +68,36 @@ def test_an_invalid_key_is_replaced_in_seconds_and_a_repeat_claimant_waits_in_th
     [queued] = [t for t in queue if t["ticket_id"] == held["ticket_id"]]
     assert queued["position"] >= 1
     assert "repeat_claims_by_email" in queued["risk_signals"]
+
+
+def test_an_invalid_key_named_by_email_alone_is_replaced_only_from_the_orders_mailbox(local_faka: LocalFaka) -> None:
+    email = f"mailbox-{secrets.token_hex(4)}@example.com"
+    order = bought(local_faka, email)
+    delivered = codes(local_faka, order)
+    body = {"order_id": order["order_id"], "email": email, "message": "my key is invalid"}
+
+    opened = local_faka.post("/v1/tickets", json=body).json()
+
+    assert (opened["outcome"], opened["status"]) == ("confirmation_sent", "awaiting_buyer")
+    assert codes(local_faka, order) == delivered
+    confirmation = eventually(
+        lambda: next(
+            (
+                m
+                for m in local_faka.get("/_local/outbox").json()["messages"]
+                if m["to"] == email and "/confirm?" in m["text"]
+            ),
+            None,
+        ),
+        "the confirmation email",
+    )
+    [link] = [word for word in confirmation["text"].split() if "/confirm?" in word]
+    path_and_query = link[link.index("/v1/tickets/") :]
+    assert local_faka.get(path_and_query).status_code == 200
+    assert codes(local_faka, order) == delivered, "opening the link changed something"
+
+    confirmed = local_faka.post(path_and_query)
+
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["outcome"] == "replaced"
+    assert codes(local_faka, order) != delivered
