@@ -88,6 +88,11 @@ class OrderDraft(BaseModel):
     email: EmailStr
     locale: Locale = "en"
     device_id: DeviceId | None = Field(default=None, description="Also accepted as the X-Faka-Device header")
+    return_url: Annotated[str, Field(max_length=2000)] | None = Field(
+        default=None,
+        description="Where the payment page sends the buyer back to; same origin as the shop's pages only. "
+        "Default: the order page, {public_base_url}/o/{order_id}",
+    )
 
 
 class OrderCreated(BaseModel):
@@ -105,8 +110,43 @@ class DeliveredKey(BaseModel):
     code: str
 
 
+class OrderKeyView(BaseModel):
+    line: int
+    line_no: int = Field(description="The same as line (its first name)")
+    code: str | None = Field(
+        description="The key, unless fetched with ?reveal=false; never for a refunded or revoked key"
+    )
+    masked: str
+    platform: str
+    region: str
+    state: Literal["delivered", "activated", "revoked", "refunded"]
+
+
+class Milestone(BaseModel):
+    status: str = Field(description="created, paid, delivered or expired")
+    at: str
+
+
+class GuideView(BaseModel):
+    platform: str
+    region: str
+    locale: str
+    steps: list[str]
+
+
+class OrderActions(BaseModel):
+    confirm_activation: bool
+    refund: bool
+    rate: bool
+    chat: bool
+
+
 class OrderView(BaseModel):
     order_id: str
+    order_number: str = Field(description="The order's short number, as the emails quote it")
+    shop_id: str
+    locale: str
+    email_masked: str
     status: str
     sku: str
     product_name: str
@@ -118,7 +158,37 @@ class OrderView(BaseModel):
     created_at: str
     paid_at: str | None
     delivered_at: str | None
-    keys: list[DeliveredKey]
+    timeline: list[Milestone]
+    activation: Literal["pending", "activated", "failed"]
+    keys: list[OrderKeyView]
+    guide: GuideView
+    actions: OrderActions
+    actions_reasons: dict[str, str] = Field(description="Why each action that is false is not open")
+
+
+class ActivationReport(BaseModel):
+    status: Literal["activated", "failed"]
+
+
+class ActivationView(BaseModel):
+    activation: Literal["pending", "activated", "failed"]
+
+
+class StorefrontView(BaseModel):
+    shop_id: str
+    name: str
+    currency: str | None = Field(description="The currency its products are priced in; none before the first")
+    payment_methods: list[str]
+    country: str | None = Field(description="The buyer's country, only as CloudFront saw it")
+    locales: list[str]
+
+
+class OrderLookup(BaseModel):
+    email: EmailStr
+
+
+class LookupAccepted(BaseModel):
+    status: Literal["accepted"]
 
 
 class OperatorOrderView(BaseModel):

@@ -36,6 +36,7 @@ class Env:
     PUBLIC_BASE_URL = "FAKA_PUBLIC_BASE_URL"
     TEMPLATES_DIR = "FAKA_TEMPLATES_DIR"
     ORDER_TTL_MINUTES = "FAKA_ORDER_TTL_MINUTES"
+    ORDER_LINK_DAYS = "FAKA_ORDER_LINK_DAYS"
     MAX_QUANTITY = "FAKA_MAX_QUANTITY"
     ESCALATION_SECONDS = "FAKA_ESCALATION_SECONDS"
     QUIET_HOURS = "FAKA_QUIET_HOURS"
@@ -77,6 +78,8 @@ class Settings(BaseModel):
     public_base_url: str = "http://127.0.0.1:3000"
     templates_dir: Path = _LAYER_TEMPLATES if _LAYER_TEMPLATES.is_dir() else _REPO_TEMPLATES
     order_ttl_minutes: int = Field(default=30, gt=0)
+    # The order-page link in buyer emails opens the order this long; after that the buyer finds it by email.
+    order_link_days: int = Field(default=30, gt=0)
     max_quantity: int = Field(default=10, gt=0, le=50)
     escalation_seconds: str = Field(default="86400,172800,259200", pattern=r"^\d+,\d+,\d+$")
     quiet_hours: str = Field(default="22-08", pattern=r"^(off|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$")

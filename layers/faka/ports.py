@@ -58,8 +58,10 @@ class PaymentProvider(ABC):
     name: str
 
     @abstractmethod
-    def checkout(self, *, order_id: str, amount: int, currency: str, description: str, email: str) -> dict[str, Any]:
-        """Start a payment; returns what the storefront needs to send the buyer there."""
+    def checkout(
+        self, *, order_id: str, amount: int, currency: str, description: str, email: str, return_url: str
+    ) -> dict[str, Any]:
+        """Start a payment; returns what the storefront needs to send the buyer there (and back to ``return_url``)."""
 
     @abstractmethod
     def refund(self, *, payment_ref: str, amount: int, idempotency_key: str) -> str:

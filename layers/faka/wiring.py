@@ -92,6 +92,7 @@ class Services:
             self.events,
             ttl_minutes=self.settings.order_ttl_minutes,
             max_quantity=self.settings.max_quantity,
+            links=self.links,
         )
 
     @cached_property
@@ -106,16 +107,12 @@ class Services:
     def mailer(self) -> SesMailer:
         return SesMailer(boto3.client("ses"), self.settings.sender_email)
 
-    @property
-    def order_page_url(self) -> str:
-        return self.settings.public_base_url.rstrip("/") + "/v1/orders/{order_id}"
-
     @cached_property
     def links(self) -> LinkSigner:
         """Signs buyer links with their own secret, which no supplier or shop ever holds."""
         # Read on first use: a function that builds services holding the signer but never signs needs no grant.
         secret = partial(resolve_secret, self.settings.link_secret, resources.LINK_SIGNING_SECRET, name="link secret")
-        return LinkSigner(secret, self.settings.public_base_url)
+        return LinkSigner(secret, self.settings.public_base_url, order_link_days=self.settings.order_link_days)
 
     @cached_property
     def link_actions(self) -> LinkActions:
@@ -186,7 +183,7 @@ class Services:
 
     @cached_property
     def buyer_mail(self) -> BuyerMail:
-        return BuyerMail(self.catalog, self.shops, self.templates, self.mailer, order_page_url=self.order_page_url)
+        return BuyerMail(self.catalog, self.shops, self.templates, self.mailer, links=self.links)
 
     @cached_property
     def notices(self) -> Notices:
@@ -264,7 +261,7 @@ class Services:
         # Imported here: the Stripe SDK costs about 0.3 s of cold start, which only Stripe deployments should pay.
         import stripe
 
-        return StripeCheckout(stripe.StripeClient(api_key), f"{base}/v1/orders/{{order_id}}", base)
+        return StripeCheckout(stripe.StripeClient(api_key), base)
 
     @cached_property
     def stripe_webhook_secret(self) -> str:

@@ -108,7 +108,7 @@ def stub() -> Iterator[StripeStub]:
 def provider(stub: StripeStub) -> StripeCheckout:
     # Built as faka.wiring builds it, only pointed at the stub.
     client = stripe.StripeClient(API_KEY, base_addresses={"api": stub.url})
-    return StripeCheckout(client, "https://shop.example/v1/orders/{order_id}", "https://shop.example")
+    return StripeCheckout(client, "https://shop.example")
 
 
 def test_checkout_opens_a_session_carrying_the_order_to_the_payment_intent(
@@ -118,7 +118,9 @@ def test_checkout_opens_a_session_carrying_the_order_to_the_payment_intent(
     stub.reply("POST", "/v1/checkout/sessions", session)
 
     started = provider.checkout(
-        order_id="ord1", amount=2000, currency="usd", description="Steam $20 × 1", email="buyer@example.com"
+        order_id="ord1", amount=2000, currency="usd", description="Steam $20 × 1",
+        email="buyer@example.com",
+        return_url="https://shop.example/o/ord1",
     )
 
     assert started == {"provider": "stripe", "checkout_url": session["url"], "session_id": session["id"]}
@@ -136,7 +138,7 @@ def test_checkout_opens_a_session_carrying_the_order_to_the_payment_intent(
         "line_items[0][price_data][currency]": "usd",
         "line_items[0][price_data][unit_amount]": "2000",
         "line_items[0][price_data][product_data][name]": "Steam $20 × 1",
-        "success_url": "https://shop.example/v1/orders/ord1",
+        "success_url": "https://shop.example/o/ord1",
         "cancel_url": "https://shop.example",
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from faka.domain.catalog import Catalog, Shops
+from faka.domain.links import LinkSigner
 from faka.domain.model import Order, Product
 from faka.domain.templating import MessageTemplates
 from faka.ports import Email, Mailer
@@ -13,13 +14,13 @@ from faka.ports import Email, Mailer
 
 class BuyerMail:
     def __init__(
-        self, catalog: Catalog, shops: Shops, templates: MessageTemplates, mailer: Mailer, *, order_page_url: str
+        self, catalog: Catalog, shops: Shops, templates: MessageTemplates, mailer: Mailer, *, links: LinkSigner
     ) -> None:
         self._catalog = catalog
         self._shops = shops
         self._templates = templates
         self._mailer = mailer
-        self._order_page_url = order_page_url
+        self._links = links
 
     def send(
         self, order: Order, template: str, context: dict[str, Any] | None = None, *, product: Product | None = None
@@ -32,7 +33,7 @@ class BuyerMail:
                 "order": order,
                 "product": product or self._catalog.product(order.shop_id, order.sku),
                 "shop_name": self._shops.get(order.shop_id).name,
-                "order_url": self._order_page_url.format(order_id=order.order_id),
+                "order_url": self._links.order_page_url(order.order_id),
                 **(context or {}),
             },
         )

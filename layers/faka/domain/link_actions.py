@@ -66,24 +66,9 @@ class LinkActions:
         link = self.open(action, query)
         order = link.order
         if link.action is LinkAction.WORKED:
-            signal = ActivationSignal(ActivationStatus.ACTIVATED, SignalSource.BUYER, datetime.now(UTC))
-            self._activations.record(order.order_id, signal)
+            self.report(order, ActivationStatus.ACTIVATED, source="email_link")
         elif link.action is LinkAction.FAILED:
-            # A line can be reported failed again (a supplier may confirm the buyer's report), so the link's own
-            # marker keeps a repeated press from counting the failure twice; the ticket is keyed and opens once.
-            if self._counters.add_once((_acted_key(order.order_id), LinkAction.FAILED.value), {}):
-                signal = ActivationSignal(ActivationStatus.FAILED, SignalSource.BUYER, datetime.now(UTC))
-                self._activations.record(order.order_id, signal)
-            self._tickets.open_once(
-                key=f"{order.order_id}:buyer_reported_failure",
-                shop_id=order.shop_id,
-                order_id=order.order_id,
-                intent="invalid_key",
-                severity=3,
-                source="email_link",
-                locale=order.locale,
-                summary=f"The buyer reports the key(s) of order {order.order_id} did not work.",
-            )
+            self.report(order, ActivationStatus.FAILED, source="email_link")
         elif link.action is LinkAction.OPT_OUT:
             self._outreach.opt_out(order.email)
         else:
@@ -93,3 +78,25 @@ class LinkActions:
                 {(template_key(order.shop_id), link.template): {link.action.value: 1}},
             )
         return link
+
+    def report(self, order: Order, status: ActivationStatus, *, source: str) -> None:
+        """The buyer's word that the order's keys worked or not (from an email link or the order page), at most once."""
+        if status is ActivationStatus.ACTIVATED:
+            signal = ActivationSignal(ActivationStatus.ACTIVATED, SignalSource.BUYER, datetime.now(UTC))
+            self._activations.record(order.order_id, signal)
+            return
+        # A line can be reported failed again (a supplier may confirm the buyer's report), so the order's own
+        # marker keeps a repeated report from counting the failure twice; the ticket is keyed and opens once.
+        if self._counters.add_once((_acted_key(order.order_id), LinkAction.FAILED.value), {}):
+            signal = ActivationSignal(ActivationStatus.FAILED, SignalSource.BUYER, datetime.now(UTC))
+            self._activations.record(order.order_id, signal)
+        self._tickets.open_once(
+            key=f"{order.order_id}:buyer_reported_failure",
+            shop_id=order.shop_id,
+            order_id=order.order_id,
+            intent="invalid_key",
+            severity=3,
+            source=source,
+            locale=order.locale,
+            summary=f"The buyer reports the key(s) of order {order.order_id} did not work.",
+        )

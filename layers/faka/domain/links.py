@@ -4,6 +4,9 @@ A link carries its own parameters and an HMAC over them with the link-signing se
 Secrets Manager as ``resources.LINK_SIGNING_SECRET``; ``FAKA_LINK_SECRET`` overrides it), so following it
 needs no login and a changed parameter or an expired link is refused. That secret signs nothing else:
 suppliers and shops hold callback secrets (:mod:`faka.domain.callback_secrets`), never this one.
+
+The order page's link carries an order-page token (``op1.<exp>.<sig>``, scoped to one order) in its
+fragment, which browsers never send to a server: opening the link changes nothing and logs no credential.
 """
 
 from __future__ import annotations
@@ -17,9 +20,15 @@ from enum import StrEnum
 from functools import cached_property
 from urllib.parse import urlencode
 
-from faka.errors import InvalidRequest
+from faka.errors import InvalidRequest, Unauthorized
 
 LINK_LIFETIME_SECONDS = 30 * 86400
+ORDER_PAGE_TOKEN_PREFIX = "op1."  # noqa: S105 - the token format's version, not a secret
+_ORDER_PAGE = "order_page"
+
+
+def is_order_page_token(token: str) -> bool:
+    return token.startswith(ORDER_PAGE_TOKEN_PREFIX)
 
 
 class LinkAction(StrEnum):
@@ -40,11 +49,12 @@ class BuyerLinks:
 
 
 class LinkSigner:
-    def __init__(self, secret: str | Callable[[], str], base_url: str) -> None:
+    def __init__(self, secret: str | Callable[[], str], base_url: str, *, order_link_days: int = 30) -> None:
         """``secret`` may be given as a function, read on first use: a function that never signs or verifies a
         link then needs no permission to read it."""
         self._secret_source = secret
         self._base = base_url.rstrip("/")
+        self._order_link_seconds = order_link_days * 86400
 
     @cached_property
     def _secret(self) -> bytes:
@@ -73,6 +83,22 @@ class LinkSigner:
             helpful_no=self.link(LinkAction.HELPFUL_NO, vote),
             opt_out=self.link(LinkAction.OPT_OUT, order),
         )
+
+    def order_page_token(self, order_id: str, *, now: float | None = None) -> str:
+        """A credential for this one order's page and buyer API, until it expires."""
+        exp = str(int((now or time.time()) + self._order_link_seconds))
+        return f"{ORDER_PAGE_TOKEN_PREFIX}{exp}.{self._signature(_ORDER_PAGE, {'o': order_id, 'exp': exp})}"
+
+    def order_page_url(self, order_id: str) -> str:
+        return f"{self._base}/o/{order_id}#t={self.order_page_token(order_id)}"
+
+    def verify_order_page_token(self, order_id: str, token: str, *, now: float | None = None) -> None:
+        """Refuse, 401 with ``invalid_link`` or ``expired_link``, a token not signed for this order or past its date."""
+        exp, _, sig = token.removeprefix(ORDER_PAGE_TOKEN_PREFIX).partition(".")
+        try:
+            self.verify(_ORDER_PAGE, {"o": order_id, "exp": exp, "sig": sig}, now=now)
+        except InvalidRequest as refused:
+            raise Unauthorized(refused.message, code=refused.code) from None
 
     def verify(self, action: str, query: Mapping[str, str], *, now: float | None = None) -> dict[str, str]:
         """The link's parameters, if its signature holds and it has not expired."""

@@ -13,6 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from faka.adapters.tables import OrderItem, OrderLineItem, OrderTableItem
 from faka.domain.catalog import Catalog
+from faka.domain.links import LinkSigner, is_order_page_token
 from faka.domain.model import FULFILLABLE, PAYABLE, Order, OrderLine, OrderStatus, PaymentConfirmation
 from faka.errors import InvalidRequest, NotFound
 from faka.ports import EventPublisher
@@ -95,9 +96,11 @@ class Orders:
         *,
         ttl_minutes: int,
         max_quantity: int,
+        links: LinkSigner,
         connection: Connection | None = None,
     ) -> None:
         self._catalog = catalog
+        self._links = links
         self._events = events
         self._ttl = timedelta(minutes=ttl_minutes)
         self._max_quantity = max_quantity
@@ -161,11 +164,22 @@ class Orders:
         return _order(head, [i for i in items if isinstance(i, OrderLineItem)])
 
     def get_for_buyer(self, order_id: str, token: str | None) -> Order:
-        """The order, only for the holder of its token; a wrong token looks exactly like a missing order."""
+        """The order, only for the holder of its credential; a wrong access token looks exactly like a missing order."""
         order = self.get(order_id) if token else None
-        if order is None or not token or not token_matches(token, order.access_token_sha256):
+        if order is None or not token or not self.holds_credential(order, token):
             raise NotFound("no such order", code="unknown_order")
         return order
+
+    def holds_credential(self, order: Order, token: str) -> bool:
+        """Whether ``token`` is the order's own credential: its access token or an order-page token for it.
+
+        An order-page token that is expired or not signed for this order is refused (401) with its own code, so the
+        page can tell the buyer to find the order by email; it names nothing a guess could learn.
+        """
+        if is_order_page_token(token):
+            self._links.verify_order_page_token(order.order_id, token)
+            return True
+        return token_matches(token, order.access_token_sha256)
 
     def mark_paid(self, order: Order, payment: PaymentConfirmation, *, hold: bool = False) -> Order | None:
         """Record the payment; with ``hold`` the order goes on hold in the same write, so no crash can deliver it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from pynamodb.exceptions import PutError
 
@@ -20,12 +21,13 @@ _PAYMENTS_PER_ORDER = 10
 class StripeCheckout(PaymentProvider):
     name = "stripe"
 
-    def __init__(self, client: Any, success_url: str, cancel_url: str) -> None:
+    def __init__(self, client: Any, cancel_url: str) -> None:
         self._client = client  # a stripe.StripeClient
-        self._success_url = success_url
         self._cancel_url = cancel_url
 
-    def checkout(self, *, order_id: str, amount: int, currency: str, description: str, email: str) -> dict[str, Any]:
+    def checkout(
+        self, *, order_id: str, amount: int, currency: str, description: str, email: str, return_url: str
+    ) -> dict[str, Any]:
         session = self._client.v1.checkout.sessions.create(
             params={
                 "mode": "payment",
@@ -43,7 +45,7 @@ class StripeCheckout(PaymentProvider):
                         },
                     }
                 ],
-                "success_url": self._success_url.format(order_id=order_id),
+                "success_url": return_url,
                 "cancel_url": self._cancel_url.format(order_id=order_id),
             },
             options={"idempotency_key": f"checkout-{order_id}"},
@@ -95,8 +97,11 @@ class SandboxCheckout(PaymentProvider):
     def __init__(self, base_url: str) -> None:
         self._base_url = base_url.rstrip("/")
 
-    def checkout(self, *, order_id: str, amount: int, currency: str, description: str, email: str) -> dict[str, Any]:
-        return {"provider": self.name, "checkout_url": f"{self._base_url}/_local/pay/{order_id}"}
+    def checkout(
+        self, *, order_id: str, amount: int, currency: str, description: str, email: str, return_url: str
+    ) -> dict[str, Any]:
+        query = urlencode({"return_url": return_url})
+        return {"provider": self.name, "checkout_url": f"{self._base_url}/_local/pay/{order_id}?{query}"}
 
     @staticmethod
     def session_id(order_id: str) -> str:
