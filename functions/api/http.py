@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent, APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from api.schemas import DeliveredKey, ProductView
@@ -69,11 +69,11 @@ def json_response(status: int, body: Any) -> Response[str]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
 
 
-def source_ip(event: BaseProxyEvent) -> str:
+def source_ip(event: APIGatewayProxyEvent | APIGatewayProxyEventV2) -> str:
     """The caller's address as API Gateway saw it, in payload format 1.0 (REST) or 2.0 (HTTP API, function URL)."""
     if isinstance(event, APIGatewayProxyEventV2):
         return event.request_context.http.source_ip
-    return str(event.request_context.identity.source_ip)
+    return event.request_context.identity.source_ip
 
 
 def shop_id(event: BaseProxyEvent) -> str:
