@@ -163,19 +163,20 @@ function guide() {
   return h(
     "div",
     {},
-    h("ol", {}, found.steps.map((step) => h("li", {}, step))),
+    // The steps come numbered from the shop's guide text.
+    h("ul", { class: "plain" }, found.steps.map((step) => h("li", {}, step))),
     found.url ? h("p", {}, h("a", { href: found.url, rel: "noopener noreferrer", target: "_blank" }, t("guide.link"))) : null,
   );
 }
 
 async function activation(status) {
-  const box = section("activation-result");
   try {
     await buyerApi(`/v1/orders/${encodeURIComponent(orderId)}/activation`, { method: "POST", token, body: { status } });
     order = await load();
     drawSummary();
     drawKeys();
-    clear(box, h("p", { class: status === "activated" ? "success" : "notice", role: "status" }, t(`activation.${status}`)));
+    // drawKeys built a new result box.
+    clear(section("activation-result"), h("p", { class: status === "activated" ? "success" : "notice", role: "status" }, t(`activation.${status}`)));
     if (status === "activated") await drawRating();
     else {
       const input = section("chat").querySelector("textarea");
@@ -185,7 +186,7 @@ async function activation(status) {
       }
     }
   } catch (error) {
-    clear(box, problem(error));
+    clear(section("activation-result"), problem(error));
   }
 }
 
