@@ -382,12 +382,24 @@ def test_no_request_makes_the_api_fail(shop: Stack) -> None:
     ).map(urlencode)
 
     @settings(max_examples=500, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(request=requests, query=query_strings, payload_format=st.sampled_from([rest_event, http_api_event]))
+    @given(
+        request=requests,
+        query=query_strings,
+        payload_format=st.sampled_from([rest_event, http_api_event]),
+        # Mostly the platform operator's, to reach past authorization into every route.
+        authorization=st.sampled_from([ADMIN["Authorization"]] * 3 + [None, "Bearer a.b.c", "Basic abc", "Bearer"]),
+    )
     def send(
-        request: tuple[tuple[str, str], tuple[str | None, bytes]], query: str, payload_format: Callable[..., Any]
+        request: tuple[tuple[str, str], tuple[str | None, bytes]],
+        query: str,
+        payload_format: Callable[..., Any],
+        authorization: str | None,
     ) -> None:
         (method, path), (content_type, body) = request
-        headers = {**ADMIN, **({"Content-Type": content_type} if content_type is not None else {})}
+        headers = {
+            **({"Authorization": authorization} if authorization is not None else {}),
+            **({"Content-Type": content_type} if content_type is not None else {}),
+        }
         event = payload_format(method, path, body=body, headers=headers, query=query)
         answer = handler(event, LocalLambdaContext("faka-api"))
         assert answer["statusCode"] < 500, (method, path, content_type, query, body[:200], answer.get("body"))
