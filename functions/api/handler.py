@@ -29,6 +29,7 @@ from api import (
     activation,
     help_desk,
     operators,
+    order_lookup,
     payments,
     ratings,
     refunds,
@@ -106,6 +107,7 @@ def _resolver(kind: type[ApiGatewayResolver]) -> ApiGatewayResolver:
         reports,
         ratings,
         webhooks,
+        order_lookup,
     ):
         resolver.include_router(routes.router)
     resolver.include_router(common)

@@ -2,31 +2,67 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from api.http import delivered_keys, json_response, open_shop_id, product_view, source_ip
+from api.http import json_response, open_shop_id, product_view, source_ip, viewer_country
 from api.schemas import (
     DEVICE_ID_DESCRIPTION,
     DEVICE_ID_PATTERN,
+    ActivationReport,
+    ActivationView,
     AdviceView,
+    GuideView,
+    Locale,
+    Milestone,
+    OrderActions,
     OrderCreated,
     OrderDraft,
+    OrderKeyView,
     OrderView,
     ProductList,
+    StorefrontView,
 )
+from faka.domain import order_page
+from faka.domain.activation import ActivationStatus
 from faka.domain.advice import MIN_SAMPLE, advise
+from faka.domain.codes import mask_code
+from faka.domain.model import Order, Product
 from faka.domain.orders import OrderRequest
+from faka.domain.ratings import eligibility
+from faka.domain.redaction import mask_email
 from faka.domain.risk import Buyer
+from faka.errors import InvalidRequest
 from faka.observability import metrics
 from faka.security import bearer_token
 from faka.wiring import services
 
 router = APIGatewayRouter()
+
+OrderId = Annotated[str, Path(max_length=64)]
+BUYER_CREDENTIAL = {
+    401: {"description": "An expired (expired_link) or altered (invalid_link) order-page token"},
+    404: {"description": "Unknown order or wrong access token"},
+}
+
+
+def _buyers_order(order_id: str) -> Order:
+    """The order, for the holder of its access token or of an order-page token for it."""
+    return services().orders.get_for_buyer(order_id, bearer_token(router.current_event.headers.get("authorization")))
+
+
+def _check_return_url(asked: str) -> None:
+    """The payment page sends the buyer back only to a page of the shop's own origin, never to another site."""
+    base = services().settings.public_base_url.rstrip("/")
+    wanted, own = urlsplit(asked), urlsplit(base)
+    if (wanted.scheme, wanted.netloc) != (own.scheme, own.netloc):
+        raise InvalidRequest(f"return_url must be a page of {base}", code="invalid_return_url")
 
 
 @router.get("/v1/products", responses={404: {"description": "Unknown shop"}})
@@ -49,10 +85,12 @@ def create_order(
     ] = None,
 ) -> Response[str]:
     shop_id = open_shop_id(router.current_event)
+    if draft.return_url is not None:
+        _check_return_url(draft.return_url)
     buyer = Buyer(
         str(draft.email),
         source_ip(router.current_event),
-        router.current_event.headers.get("cloudfront-viewer-country"),
+        viewer_country(router.current_event),
         draft.device_id or device_header,
     )
     order, token = services().orders.place(
@@ -75,6 +113,7 @@ def create_order(
         currency=order.currency,
         description=f"{product.name} × {order.quantity}",
         email=order.email,
+        return_url=draft.return_url or f"{services().settings.public_base_url.rstrip('/')}/o/{order.order_id}",
     )
     metrics.add_metric(name="OrdersCreated", unit="Count", value=1)
     created = OrderCreated(
@@ -89,16 +128,29 @@ def create_order(
     return json_response(201, created.model_dump())
 
 
-@router.get("/v1/orders/<order_id>", responses={404: {"description": "Unknown order or wrong token"}})
-def get_order(order_id: Annotated[str, Path(max_length=64)]) -> OrderView:
-    order = services().orders.get_for_buyer(order_id, bearer_token(router.current_event.headers.get("authorization")))
+@router.get("/v1/orders/<order_id>", responses=BUYER_CREDENTIAL)
+def get_order(
+    order_id: OrderId,
+    reveal: Annotated[bool, Query(description="false: the keys' codes are left out (only masked)")] = True,
+    locale: Annotated[Locale | None, Query(description="The guide's language; default the order's")] = None,
+) -> OrderView:
+    order = _buyers_order(order_id)
+    now = datetime.now(UTC)
     product = services().catalog.product(order.shop_id, order.sku)
-    keys = delivered_keys(order, masked=False)
-    if keys:
+    keys = _keys(order, product, reveal=reveal)
+    if any(key.code for key in keys):
         services().disputes.note_key_view(order.order_id)  # chargeback evidence: the buyer saw the codes
+    ratings = services().ratings
+    rating = eligibility(order, now, ratings.rules.eligible_hours_after_delivery)
+    reasons = order_page.actions(order, now, rating, rated=ratings.get(order.order_id) is not None)
+    guide_locale = services().templates.locale_for(locale or order.locale)
     return OrderView(
         order_id=order.order_id,
-        status=order.status_at(datetime.now(UTC)).value,
+        order_number=order.order_id[:8],
+        shop_id=order.shop_id,
+        locale=order.locale,
+        email_masked=mask_email(order.email),
+        status=order.status_at(now).value,
         sku=order.sku,
         product_name=product.name,
         platform=product.platform,
@@ -109,7 +161,71 @@ def get_order(order_id: Annotated[str, Path(max_length=64)]) -> OrderView:
         created_at=order.created_at.isoformat(),
         paid_at=order.paid_at.isoformat() if order.paid_at else None,
         delivered_at=order.delivered_at.isoformat() if order.delivered_at else None,
+        timeline=[Milestone(status=m.status, at=m.at.isoformat()) for m in order_page.timeline(order, now)],
+        activation=order_page.activation(order).value,
         keys=keys,
+        guide=GuideView(
+            platform=product.platform,
+            region=product.region,
+            locale=guide_locale,
+            steps=order_page.guide_steps(services().templates, product, guide_locale),
+        ),
+        actions=OrderActions(**{action: reason is None for action, reason in reasons.items()}),
+        actions_reasons={action: reason for action, reason in reasons.items() if reason is not None},
+    )
+
+
+def _keys(order: Order, product: Product, *, reveal: bool) -> list[OrderKeyView]:
+    """Each delivered key with its state; the code only when asked for and still the buyer's."""
+    lines = {line.line_no: line for line in order.lines}
+    products = {order.sku: product}
+    views = []
+    for line_no, code in services().delivered_keys.codes(order):
+        line = lines[line_no]
+        sku = line.sku or order.sku
+        if sku not in products:
+            products[sku] = services().catalog.product(order.shop_id, sku)
+        views.append(
+            OrderKeyView(
+                line=line_no,
+                line_no=line_no,
+                code=code if reveal and order_page.shows_code(line) else None,
+                masked=mask_code(code),
+                platform=products[sku].platform,
+                region=products[sku].region,
+                state=order_page.key_state(line).value,
+            )
+        )
+    return views
+
+
+@router.post(
+    "/v1/orders/<order_id>/activation",
+    responses={**BUYER_CREDENTIAL, 400: {"description": "The order has no delivered key (not_delivered)"}},
+)
+def report_activation(order_id: OrderId, report: Annotated[ActivationReport, Body()]) -> ActivationView:
+    """The buyer says the keys worked, or did not: the same as the email's buttons, counted once."""
+    order = _buyers_order(order_id)
+    services().link_actions.report(order, ActivationStatus(report.status), source="order_page")
+    return ActivationView(activation=order_page.activation(services().orders.get(order.order_id)).value)
+
+
+@router.get("/v1/storefront", responses={404: {"description": "Unknown shop"}})
+def storefront(
+    shop: Annotated[str | None, Query(max_length=64, description="Else X-Faka-Shop")] = None,
+) -> StorefrontView:
+    """What the storefront page needs before it lists products: the shop, how buyers pay, the buyer's country."""
+    shop_id = shop or open_shop_id(router.current_event)
+    found = services().shops.get(shop_id)
+    currencies = Counter(p.currency for p in services().catalog.products(shop_id))
+    return StorefrontView(
+        shop_id=found.shop_id,
+        name=found.name,
+        currency=currencies.most_common(1)[0][0] if currencies else None,
+        # The sandbox stands in for Stripe's checkout locally.
+        payment_methods=["stripe"],
+        country=viewer_country(router.current_event),
+        locales=sorted(services().templates.locales),
     )
 
 

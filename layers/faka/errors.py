@@ -40,3 +40,8 @@ class NotFound(FakaError):
 class Conflict(FakaError):
     status = 409
     code = "conflict"
+
+
+class TooManyRequests(FakaError):
+    status = 429
+    code = "rate_limited"

@@ -43,6 +43,7 @@ from faka.domain.links import LinkSigner
 from faka.domain.mail_events import MailEvents
 from faka.domain.notifications import Notices
 from faka.domain.orders import Orders
+from faka.domain.order_lookup import OrderLookup
 from faka.domain.outreach import OutreachPolicy, QuietHours
 from faka.domain.playbooks import PlaybookRules, Playbooks
 from faka.domain.ratings import RatingRules, Ratings
@@ -184,6 +185,10 @@ class Services:
     @cached_property
     def buyer_mail(self) -> BuyerMail:
         return BuyerMail(self.catalog, self.shops, self.templates, self.mailer, links=self.links)
+
+    @cached_property
+    def order_lookup(self) -> OrderLookup:
+        return OrderLookup(self.orders, self.counters, self.buyer_mail, self.links)
 
     @cached_property
     def notices(self) -> Notices:

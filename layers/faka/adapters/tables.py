@@ -211,6 +211,17 @@ class PendingPaymentsIndex(GlobalSecondaryIndex["OrderItem"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class OrdersByBuyerIndex(GlobalSecondaryIndex["OrderItem"]):
+    """A buyer's orders, newest first, by their address's ref (never the address): the order lookup by email."""
+
+    class Meta:
+        index_name = "by_buyer"
+        projection = IncludeProjection(["kind", "shop_id"])
+
+    buyer_ref = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class OrderTableItem(Model):
     class Meta(_Meta):
         table_name = resources.ORDERS_TABLE
@@ -258,9 +269,12 @@ class OrderItem(OrderTableItem, discriminator="order"):
     open_refund_id = UnicodeAttribute(null=True)
     status_before_refund = UnicodeAttribute(null=True)
     refunded_amount = NumberAttribute(null=True)
+    # risk.buyer_ref of the email: puts the order in the by_buyer index the order lookup reads.
+    buyer_ref = UnicodeAttribute(null=True)
 
     waiting = WaitingOrdersIndex()
     pending_payments = PendingPaymentsIndex()
+    by_buyer = OrdersByBuyerIndex()
 
     SK = "ORDER"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import UpdateError
@@ -15,6 +16,7 @@ from faka.adapters.tables import OrderItem, OrderLineItem, OrderTableItem
 from faka.domain.catalog import Catalog
 from faka.domain.links import LinkSigner, is_order_page_token
 from faka.domain.model import FULFILLABLE, PAYABLE, Order, OrderLine, OrderStatus, PaymentConfirmation
+from faka.domain.risk import buyer_ref
 from faka.errors import InvalidRequest, NotFound
 from faka.ports import EventPublisher
 from faka.security import new_token, token_digest, token_matches
@@ -132,6 +134,7 @@ class Orders:
             expires_at=now + self._ttl,
             payment_pending=PAYMENT_PENDING,
             hold_rules=list(request.hold_rules) or None,
+            buyer_ref=buyer_ref(request.email),
         )
         lines = [
             OrderLineItem(item.order_id, OrderLineItem.sort_key(n), line_no=n) for n in range(1, request.quantity + 1)
@@ -180,6 +183,16 @@ class Orders:
             self._links.verify_order_page_token(order.order_id, token)
             return True
         return token_matches(token, order.access_token_sha256)
+
+    def recent_for_buyer(self, shop_id: str, email: str, since: datetime, limit: int) -> list[Order]:
+        """The shop's orders placed with this address (in any case) since ``since``, newest first."""
+        query = OrderItem.by_buyer.query(
+            buyer_ref(email),
+            OrderItem.created_at >= since,
+            filter_condition=OrderItem.shop_id == shop_id,
+            scan_index_forward=False,
+        )
+        return [self.get(item.order_id) for item in islice(query, limit)]
 
     def mark_paid(self, order: Order, payment: PaymentConfirmation, *, hold: bool = False) -> Order | None:
         """Record the payment; with ``hold`` the order goes on hold in the same write, so no crash can deliver it."""
