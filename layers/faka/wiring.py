@@ -42,8 +42,8 @@ from faka.domain.link_actions import LinkActions
 from faka.domain.links import LinkSigner
 from faka.domain.mail_events import MailEvents
 from faka.domain.notifications import Notices
-from faka.domain.orders import Orders
 from faka.domain.order_lookup import OrderLookup
+from faka.domain.orders import Orders
 from faka.domain.outreach import OutreachPolicy, QuietHours
 from faka.domain.playbooks import PlaybookRules, Playbooks
 from faka.domain.ratings import RatingRules, Ratings
