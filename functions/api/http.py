@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent, APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+from pydantic_core import from_json
 
 from api.schemas import DeliveredKey, ProductView
 from faka.domain.codes import mask_code
@@ -17,21 +18,15 @@ from faka.security import bearer_token
 from faka.wiring import services
 
 
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
 def read_json(text: str) -> Any:
-    """A request body as strict JSON, where all that ``json.loads`` cannot read is a decode error (``malformed_json``).
+    """A request body read as pydantic reads the bodies routes parse themselves: strict JSON (no NaN, no lone
+    surrogate), nesting and numbers bounded. What it refuses is a decode error, which is answered ``malformed_json``.
 
-    That is: nesting past the interpreter's recursion limit, integers past its digit limit for ``int()``,
-    and NaN or Infinity, which JSON does not have.
+    (``json.loads`` instead raises RecursionError on deep nesting and ValueError on a 5,000-digit number.)
     """
     try:
-        return json.loads(text, parse_constant=_no_constant)
-    except json.JSONDecodeError:
-        raise
-    except (RecursionError, ValueError) as error:
+        return from_json(text, allow_inf_nan=False)
+    except ValueError as error:
         raise json.JSONDecodeError(str(error), text, 0) from None
 
 

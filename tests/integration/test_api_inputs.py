@@ -193,8 +193,8 @@ def test_a_body_of_an_unknown_type_is_refused_in_the_error_shape(shop: Stack) ->
 
 @pytest.mark.parametrize(
     "body",
-    ["[" * 100_000, '{"a": ' * 100_000, "1" * 5_000, '{"sku": "steam-20-us", "quantity": NaN}'],
-    ids=["nested-array", "nested-object", "huge-integer", "nan"],
+    ["[" * 100_000, '{"a": ' * 100_000, "1" * 5_000, '{"sku": "steam-20-us", "quantity": NaN}', '{"sku": "\\ud800"}'],
+    ids=["nested-array", "nested-object", "huge-integer", "nan", "lone-surrogate"],
 )
 def test_json_that_python_cannot_read_is_malformed_json_on_every_json_route(shop: Stack, body: str) -> None:
     for method, path in _json_routes(shop):
