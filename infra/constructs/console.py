@@ -1,4 +1,9 @@
-"""The operator console: static files in a private bucket behind CloudFront, plus a Cognito user pool.
+"""The operator console and the buyers' storefront: static files in a private bucket behind CloudFront, plus the
+operators' Cognito user pool.
+
+Each app lives under its folder's name in the bucket (``console/``, ``storefront/``), as ``faka local`` serves them;
+a CloudFront Function maps the buyer pages' addresses (``/``, ``/s/{shop}/``, ``/o/{order}``, ``/lookup``: the
+table in storefront/routes.json, shared with faka local) to their files.
 
 CloudFront serves the console at the distribution's root and forwards ``/v1/*`` to the REST API, so the
 console calls the API on its own origin (no CORS, and the CSP can say ``connect-src 'self'``). The
@@ -11,6 +16,7 @@ console asks operators for their token, as it does locally.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
@@ -29,6 +35,8 @@ from faka.domain.access import PLATFORM_GROUP, SHOP_ATTRIBUTE
 from infra.nag import acknowledge
 
 CONSOLE_DIR = Path(__file__).resolve().parents[2] / "console"
+STOREFRONT_DIR = CONSOLE_DIR.parent / "storefront"
+ROUTES_FILE = "routes.json"
 CONFIG_FILE = "config.json"
 API_PATH_PATTERN = "/v1/*"
 # Kept in step with faka_local/http_server.py's CONSOLE_HEADERS, so the browser tests run under the same policy.
@@ -38,6 +46,23 @@ CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 
 def console_security_policy(region: str) -> str:
     """On AWS the console also talks to its user pool's sign-in endpoint, and to nothing else."""
     return f"{CONTENT_SECURITY_POLICY}; connect-src 'self' https://cognito-idp.{region}.amazonaws.com"
+
+
+def page_routes_function_code() -> str:
+    """The viewer-request function (cloudfront-js-2.0) that serves each page address its file."""
+    routes = json.dumps(json.loads((STOREFRONT_DIR / ROUTES_FILE).read_text())["routes"])
+    return f"""var ROUTES = {routes}.map(function (route) {{ return [new RegExp(route[0]), route[1]]; }});
+function handler(event) {{
+  var request = event.request;
+  for (var i = 0; i < ROUTES.length; i++) {{
+    if (ROUTES[i][0].test(request.uri)) {{
+      request.uri = ROUTES[i][1];
+      break;
+    }}
+  }}
+  return request;
+}}
+"""
 
 
 class Console(Construct):
@@ -94,12 +119,23 @@ class Console(Construct):
             self,
             "Distribution",
             comment="faka operator console",
-            default_root_object="index.html",
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                 response_headers_policy=headers,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        event_type=cloudfront.FunctionEventType.VIEWER_REQUEST,
+                        function=cloudfront.Function(
+                            self,
+                            "PageRoutes",
+                            code=cloudfront.FunctionCode.from_inline(page_routes_function_code()),
+                            runtime=cloudfront.FunctionRuntime.JS_2_0,
+                            comment="faka: buyer page addresses to their storefront files",
+                        ),
+                    )
+                ],
             ),
             additional_behaviors={
                 API_PATH_PATTERN: cloudfront.BehaviorOptions(
@@ -197,6 +233,16 @@ class Console(Construct):
                 s3_deployment.Source.asset(str(CONSOLE_DIR), exclude=[CONFIG_FILE]),
                 s3_deployment.Source.json_data(CONFIG_FILE, config),
             ],
+            destination_key_prefix="console/",
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+        )
+        s3_deployment.BucketDeployment(
+            self,
+            "DeployStorefront",
+            destination_bucket=self.bucket,
+            sources=[s3_deployment.Source.asset(str(STOREFRONT_DIR), exclude=[ROUTES_FILE])],
+            destination_key_prefix="storefront/",
             distribution=self.distribution,
             distribution_paths=["/*"],
         )
@@ -204,7 +250,7 @@ class Console(Construct):
         self._acknowledge_deployment_handler(deployment)
 
         outputs = {
-            "ConsoleUrl": f"https://{self.distribution.distribution_domain_name}/",
+            "ConsoleUrl": f"https://{self.distribution.distribution_domain_name}/console/",
             "OperatorUserPoolId": self.user_pool.user_pool_id,
             "OperatorUserPoolClientId": self.client.user_pool_client_id,
         }

@@ -4,6 +4,8 @@ same origin, the console's config written at deploy time, and the operators' Cog
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ from aws_cdk.assertions import Match
 from faka import resources
 from faka.config import Env
 from faka.domain.access import SHOP_ATTRIBUTE
-from infra.constructs.console import API_PATH_PATTERN, CONSOLE_DIR, console_security_policy
+from infra.constructs.console import API_PATH_PATTERN, CONSOLE_DIR, STOREFRONT_DIR, console_security_policy
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")
@@ -59,7 +61,8 @@ def test_the_bucket_is_private_and_read_by_cloudfront_only(synthesized: Synthesi
 
 def test_every_behaviour_is_https_only_and_the_api_is_uncached_on_the_same_origin(synthesized: Synthesized) -> None:
     config = _distribution(synthesized)
-    assert config["DefaultRootObject"] == "index.html"
+    # "/" is the storefront: the page-routes function names its file, no default root object.
+    assert "DefaultRootObject" not in config
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "https-only"
     [api] = config["CacheBehaviors"]
     assert api["PathPattern"] == API_PATH_PATTERN
@@ -90,8 +93,11 @@ def test_the_console_is_served_with_security_headers(synthesized: Synthesized) -
 
 
 def test_the_deployment_writes_config_json_next_to_the_app(synthesized: Synthesized) -> None:
-    [deployment] = synthesized.resources("Custom::CDKBucketDeployment").values()
-    props = deployment["Properties"]
+    [props] = [
+        d["Properties"]
+        for d in synthesized.resources("Custom::CDKBucketDeployment").values()
+        if d["Properties"]["DestinationBucketKeyPrefix"] == "console/"
+    ]
     assert len(props["SourceObjectKeys"]) == 2
     # Source.json_data with deploy-time values keeps the file's text with markers for the pool's ids.
     markers = json.dumps(props["SourceMarkers"])
@@ -101,6 +107,41 @@ def test_the_deployment_writes_config_json_next_to_the_app(synthesized: Synthesi
     assert json.dumps({"Ref": client}) in markers
     assert props["DistributionPaths"] == ["/*"]
     assert (CONSOLE_DIR / "index.html").is_file()
+
+
+def test_the_storefront_pages_come_from_the_same_distribution(synthesized: Synthesized) -> None:
+    [storefront] = [
+        d["Properties"]
+        for d in synthesized.resources("Custom::CDKBucketDeployment").values()
+        if d["Properties"]["DestinationBucketKeyPrefix"] == "storefront/"
+    ]
+    assert storefront["DistributionPaths"] == ["/*"]
+    assert (STOREFRONT_DIR / "order.html").is_file()
+    function_id, function = synthesized.one("AWS::CloudFront::Function")
+    assert function["Properties"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    [association] = _distribution(synthesized)["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert association == {"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": [function_id, "FunctionARN"]}}
+    # The function as CloudFront runs it, on node: each page address gets its file, every other path is kept.
+    addresses = {
+        "/": "/storefront/index.html",
+        "/s/moon/": "/storefront/index.html",
+        "/o/01JABCDEF": "/storefront/order.html",
+        "/lookup": "/storefront/lookup.html",
+        "/console/": "/console/index.html",
+        "/console/js/main.js": "/console/js/main.js",
+        "/storefront/js/order.js": "/storefront/js/order.js",
+        "/o/01JABCDEF/../../console/config.json": "/o/01JABCDEF/../../console/config.json",
+    }
+    script = function["Properties"]["FunctionCode"] + (
+        "process.stdout.write(JSON.stringify(JSON.parse(process.argv[1]).map(function (uri) {"
+        " return handler({request: {uri: uri}}).uri; })));"
+    )
+    node = shutil.which("node")
+    assert node, "node runs CDK's synth, and here the function"
+    mapped = subprocess.run(  # noqa: S603 - node runs the template's own function
+        [node, "-e", script, json.dumps(list(addresses))], capture_output=True, text=True, check=True
+    ).stdout
+    assert dict(zip(addresses, json.loads(mapped), strict=True)) == addresses
 
 
 def test_operators_have_a_user_pool_with_mfa_and_no_self_sign_up(synthesized: Synthesized) -> None:
