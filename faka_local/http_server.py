@@ -70,7 +70,7 @@ STATIC_HEADERS = [
 
 
 def static_target(path: str) -> str:
-    """The file path a page address serves (``/o/{id}`` → ``/storefront/order.html``); other paths unchanged."""
+    """The file path a page address serves (``/o/{id}`` → ``/storefront/index.html``); other paths unchanged."""
     return next((target for pattern, target in PAGE_ROUTES if pattern.match(path)), path)
 
 

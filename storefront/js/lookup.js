@@ -1,9 +1,9 @@
 // Find an order by email: the answer is the same whether or not the address has orders; the links go by email.
 import { clear, h } from "/console/js/dom.js";
 import { t } from "/console/js/i18n.js";
-import { buyerApi, problem, start } from "./buyer.js";
+import { buyerApi, problem } from "./buyer.js";
 
-function render(view) {
+export function render(view) {
   const result = h("div", { "aria-live": "polite" });
   const form = h(
     "form",
@@ -26,5 +26,3 @@ function render(view) {
   });
   clear(view, form);
 }
-
-start(render);

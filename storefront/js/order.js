@@ -11,7 +11,6 @@ import {
   keptTicket,
   orderToken,
   problem,
-  start,
   translated,
 } from "./buyer.js";
 
@@ -440,7 +439,7 @@ function watch(view) {
   }, WATCH_MS);
 }
 
-async function render(view) {
+export async function render(view) {
   token ??= orderToken(orderId);
   if (!token) {
     clear(view, linkProblem("no_token"));
@@ -468,5 +467,3 @@ async function render(view) {
   await Promise.all([drawChat(), drawRefund(), drawRating()]);
   watch(view);
 }
-
-start(render);

@@ -1,7 +1,7 @@
 // The storefront: products with search and filters, the region advice before paying, and checkout.
 import { clear, h } from "/console/js/dom.js";
 import { formatMoney, formatPercent, language, plural, t } from "/console/js/i18n.js";
-import { ApiError, buyerApi, keepOrderToken, keepPayment, problem, shopFromPath, start } from "./buyer.js";
+import { ApiError, buyerApi, keepOrderToken, keepPayment, problem, shopFromPath } from "./buyer.js";
 
 const LOW_STOCK = 5;
 const MAX_QUANTITY = 10;
@@ -86,7 +86,7 @@ function drawProducts() {
   document.getElementById("count").textContent = plural("products.count", shown.length);
 }
 
-async function render(view) {
+export async function render(view) {
   storefront ??= await loadShop();
   products = (await buyerApi("/v1/products", { shop })).products;
   document.getElementById("brand").textContent = storefront.name || "faka";
@@ -182,5 +182,3 @@ async function checkout(product) {
   clear(section, form);
   form.querySelector("input[name=email]").focus();
 }
-
-start(render);

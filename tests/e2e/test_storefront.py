@@ -200,6 +200,9 @@ def test_a_refund_in_three_steps_shows_its_decision(page: Page, local_faka: Loca
     page.click("#refund-lines button[type=submit]")
     page.click("#refund-confirm")
     expect(page.locator("#refund .refund-decision")).to_have_count(1)
+    # Asked once: asking again is closed, and the page says why.
+    expect(page.locator("#refund-reason button[type=submit]")).to_be_disabled()
+    expect(page.locator("#why-refund")).not_to_be_empty()
     assert_fits_the_phone(page)
     screenshot(page, "refund", lang)
     refunds = local_faka.get(
@@ -220,6 +223,16 @@ def test_lookup_by_email_sends_the_order_links(page: Page, local_faka: LocalFaka
 
     page.goto(order_link(local_faka, email, order["order_id"]))
     expect(page.locator("#order-title")).to_be_visible()
+
+
+def test_an_unpaid_order_says_so_and_its_actions_say_why_not(page: Page, local_faka: LocalFaka, lang: str) -> None:
+    order = place_order(local_faka, buyer_email("unpaid"))
+    open_order_page(page, order)
+    expect(page.locator("#summary [role=status]")).to_be_visible()
+    expect(page.locator("#refund-reason button[type=submit]")).to_be_disabled()
+    expect(page.locator("#why-refund")).not_to_be_empty()
+    expect(page.locator(".key")).to_have_count(0)
+    screenshot(page, "unpaid", lang)
 
 
 def test_a_tampered_link_offers_the_lookup(page: Page, local_faka: LocalFaka, lang: str) -> None:
