@@ -16,13 +16,14 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install browser local test lint typecheck unit integration infra e2e security synth bench train-triage clean
+.PHONY: help install browser local test lint typecheck unit integration infra e2e security synth bench chaos train-triage clean
 
 help:
 	@echo "make local   run the whole system on this machine (API on :3000, AWS emulator on :4566)"
 	@echo "make test    install everything, then lint, type-check and run every test suite"
 	@echo "make synth   synthesize the CloudFormation template (offline)"
 	@echo "make bench   print performance figures"
+	@echo "make chaos   10,000 orders through duplicate webhooks, injected faults and a restock; prints what reconciliation found"
 	@echo "make train-triage  retrain the ticket triage model from data/triage/"
 
 $(STAMP): pyproject.toml package.json package-lock.json
@@ -78,6 +79,10 @@ bench: install
 	$(BIN)/python benchmarks/triage.py
 	$(BIN)/python benchmarks/triage.py --data data/triage/holdout.jsonl
 	$(BIN)/python benchmarks/tickets.py
+
+# Not part of `make test`: minutes of work. Fails only if a key was lost or given to two lines.
+chaos: install
+	$(BIN)/python benchmarks/chaos.py
 
 # Retrains the ticket triage model from data/triage/ (deterministic: the same data gives the same file).
 train-triage: install

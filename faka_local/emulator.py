@@ -1,20 +1,38 @@
-"""Makes the emulator's DynamoDB answer one request at a time, as DynamoDB's own items do.
+"""Makes the emulator's DynamoDB behave like DynamoDB where moto does not: atomic requests, and costs that do
+not grow with the table.
 
 Each DynamoDB request is atomic on AWS. moto has no per-table lock, so a query can see an item
 half-way through another thread's update (seen here as a KeyError while a sparse-index attribute
 was being removed). Serializing requests at the emulator restores per-request atomicity while the
 callers' own logic still interleaves freely between requests, which is what concurrency tests probe.
+
+moto also made every request slower as tables grew, which serialized requests turned into a collapse
+(a 480-order concurrency run took 11 minutes and 7 GB): a transaction deep-copied every table it named
+(streams included) so it could roll back, and a query read and sorted the whole table before picking
+the partition it asked for. Here a transaction keeps a copy of only the items it names, and a query
+reads only its partition (a table's) or, for an index, the table's items unsorted (only its matches are
+sorted, by their plain key values).
 """
 
 from __future__ import annotations
 
+import copy
+import heapq
 import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import moto.dynamodb.models as dynamodb_models
+from moto.dynamodb.comparisons import get_comparison_func
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
 from moto.dynamodb.responses import DynamoHandler
 
 _lock = threading.RLock()
 _original_call_action = DynamoHandler.call_action
+_original_transact_write_items = DynamoDBBackend.transact_write_items
+_original_query = Table.query
 
 
 def _atomic_call_action(self: DynamoHandler) -> Any:
@@ -22,5 +40,159 @@ def _atomic_call_action(self: DynamoHandler) -> Any:
         return _original_call_action(self)
 
 
-def serialize_dynamodb_requests() -> None:
+class _CopiesAllButTables:
+    """Stands in for the ``copy`` module in moto's DynamoDB backend, whose one table copy is a transaction's backup."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+def _named_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> Iterator[tuple[Table, Any, Any]]:
+    for entry in transact_items:
+        for operation, request in entry.items():
+            table = backend.tables.get(request.get("TableName"))
+            if table is None:
+                continue
+            key = request["Item"] if operation == "Put" else request.get("Key", {})
+            if table.hash_key_attr not in key:
+                continue
+            range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
+            yield table, DynamoType(key[table.hash_key_attr]), range_key
+
+
+def _put_back(table: Table, hash_key: Any, range_key: Any, item: Item | None) -> None:
+    partitions: dict[Any, Any] = table.items
+    if table.range_key_attr is None:
+        if item is None:
+            partitions.pop(hash_key, None)
+        else:
+            partitions[hash_key] = item
+    elif item is None:
+        partitions.get(hash_key, {}).pop(range_key, None)
+    else:
+        partitions[hash_key][range_key] = item
+
+
+def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    """moto's transaction, rolled back by putting back the items it names (and cutting their stream records)."""
+    named = list(_named_items(self, transact_items))
+    before = [
+        (table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key)))
+        for table, hash_key, range_key in named
+    ]
+    shards = {id(table): table.stream_shard for table, *_ in named if table.stream_shard is not None}
+    recorded = {shard_id: len(shard.items) for shard_id, shard in shards.items()}
+    try:
+        _original_transact_write_items(self, transact_items)
+    except Exception:
+        for table, hash_key, range_key, item in reversed(before):
+            _put_back(table, hash_key, range_key, item)
+        for shard_id, length in recorded.items():
+            del shards[shard_id].items[length:]
+        raise
+
+
+class _QueryScope:
+    """A table as one query sees it: the items its key condition can match, in no order (the query sorts them)."""
+
+    def __init__(self, table: Table, items: list[Item]) -> None:
+        self._table = table
+        self._items = items
+
+    def all_items(self) -> list[Item]:
+        return self._items
+
+    def sorted_items(
+        self, hash_key_attrs: list[str], range_key_attrs: list[str | None], items: list[Item]
+    ) -> list[Item]:
+        attributes = self._table._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
+        # DynamoType compares through Python-level methods; its plain values order the same, in C.
+        items.sort(key=lambda item: tuple(item.attrs[name].cast_value for name in attributes))
+        return items
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._table, name)
+
+
+# Table.query's positional parameters after hash_key, as moto's backend passes them.
+_RANGE_COMPARISON, _RANGE_VALUES, _LIMIT, _EXCLUSIVE_START_KEY, _FORWARD, _INDEX_NAME = 0, 1, 2, 3, 4, 6
+
+
+def _key_attributes(table: Table, index_name: str | None) -> tuple[str | None, str | None]:
+    """The hash and range attribute of the table or index; no hash one for a multi-attribute index key."""
+    if index_name is None:
+        return table.hash_key_attr, table.range_key_attr
+    schema = table.get_index(index_name).schema
+    hashes = [key["AttributeName"] for key in schema if key["KeyType"] == "HASH"]
+    ranges = [key["AttributeName"] for key in schema if key["KeyType"] == "RANGE"]
+    if len(hashes) != 1 or len(ranges) > 1:
+        return None, None
+    return hashes[0], ranges[0] if ranges else None
+
+
+def _query(self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
+    """moto's query over only the items its key condition matches, found without reading and sorting the table."""
+    index_name = args[_INDEX_NAME] if len(args) > _INDEX_NAME else kwargs.get("index_name")
+    hash_attribute, range_attribute = _key_attributes(self, index_name)
+    stored: dict[Any, Any] = self.items
+    candidates: list[Item]
+    if index_name is None and hash_key is not None:
+        partition = stored.get(hash_key)
+        if partition is None:
+            candidates = []
+        else:
+            candidates = [partition] if self.range_key_attr is None else list(partition.values())
+    else:
+        candidates = [
+            item
+            for partition in stored.values()
+            for item in (partition.values() if self.range_key_attr else [partition])
+        ]
+        if hash_attribute is not None and hash_key is not None:
+            candidates = [
+                item
+                for item in candidates
+                if (value := item.attrs.get(hash_attribute)) is not None and value == hash_key
+            ]
+    range_comparison = args[_RANGE_COMPARISON] if args else kwargs.get("range_comparison")
+    if range_comparison and range_attribute is not None and hash_attribute is not None:
+        # The test moto applies while it walks the results, made before it measures every item's size on the way.
+        matches = get_comparison_func(range_comparison)
+        bounds = [value.cast_value for value in args[_RANGE_VALUES]]
+        candidates = [
+            item
+            for item in candidates
+            if (value := item.attrs.get(range_attribute)) is not None and matches(value.cast_value, *bounds)
+        ]
+    limit = args[_LIMIT] if len(args) > _LIMIT else None
+    if limit and len(args) > _FORWARD and args[_EXCLUSIVE_START_KEY] is None:
+        # A first page needs its first `limit` items in key order, and one more to tell moto there is a next page.
+        first = heapq.nsmallest if args[_FORWARD] is not False else heapq.nlargest
+        candidates = first(limit + 1, candidates, key=_sort_key(self, index_name))
+    return _original_query(_QueryScope(self, candidates), hash_key, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def _sort_key(table: Table, index_name: str | None) -> Callable[[Item], Any]:
+    """The order moto sorts a query's results in, by plain values."""
+    if index_name is None:
+        return lambda item: item.range_key.cast_value if item.range_key is not None else None
+    index = table.get_index(index_name)
+    index_hashes = [key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"]
+    index_ranges: list[str | None] = [key["AttributeName"] for key in index.schema if key["KeyType"] == "RANGE"]
+    if not index_ranges:
+        # As moto: a global index without a range key is ordered by the table's range key, else by its hash key.
+        stand_in = table.range_key_attr if isinstance(index, GlobalSecondaryIndex) else None
+        index_ranges = [stand_in or table.hash_key_attr]
+    attributes = table._generate_attr_to_sort_by(
+        [*index_hashes, table.hash_key_attr], [*index_ranges, table.range_key_attr]
+    )
+    return lambda item: tuple(item.attrs[name].cast_value for name in attributes)
+
+
+def prepare_dynamodb() -> None:
+    """Atomic requests, transactions that copy only their items, queries that read only what they can match."""
     DynamoHandler.call_action = _atomic_call_action  # type: ignore[method-assign]
+    dynamodb_models.copy = _CopiesAllButTables  # type: ignore[assignment]
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    Table.query = _query  # type: ignore[method-assign]

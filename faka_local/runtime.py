@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import gc
 import json
 import logging
 import os
@@ -38,7 +39,7 @@ from moto.sns.models import SNSBackend, sns_backends
 from faka import resources
 from faka.config import Env
 from faka_local import lambda_dispatch, mailbox_simulator
-from faka_local.emulator import serialize_dynamodb_requests
+from faka_local.emulator import prepare_dynamodb
 from faka_local.event_sources import QueueConsumer, StreamConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
 
@@ -75,7 +76,7 @@ DEFAULT_TICKET_SLA_INTERVAL_SECONDS = 5.0
 LOCAL_WEBHOOK_RETRY_SECONDS = "2"
 
 EMPTY_QUEUE_PAUSE_SECONDS = 0.15
-THREAD_STOP_SECONDS = 5.0
+THREAD_STOP_SECONDS = 1.0
 MAX_EMPTY_QUEUE_PAUSE_SECONDS = 0.6
 # A failed message comes back after a second instead of the queue's visibility timeout.
 RETRY_DELAY_SECONDS = 1
@@ -238,7 +239,7 @@ class Emulator:
     def start(self) -> None:
         # One line per emulator request would bury the handlers' own logs.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        serialize_dynamodb_requests()
+        prepare_dynamodb()
         self._sends.install()
         mailbox_simulator.install()
         self._server.start()
@@ -425,6 +426,10 @@ class PortTaken(RuntimeError):
     pass
 
 
+class StartInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM while ``faka local`` was still starting."""
+
+
 def _ensure_free(port: int, variable: str) -> None:
     # moto's server thread would die on a taken port and leave its start() waiting forever.
     with socket.socket() as probe:
@@ -509,17 +514,18 @@ class LocalRuntime:
         return Started(self.config, shops)
 
     def stop(self) -> None:
+        """No new work first (pollers and schedules told, the gateway closed), then the workers, then the emulator."""
+        self._stopping.set()
         if self._gateway is not None and self._gateway_thread is not None:
             self._gateway.shutdown()
             self._gateway.server_close()
             self._gateway_thread.join()
-        self._stopping.set()
-        # A poller or schedule may be inside a slow invocation; its thread is a daemon, so it is given a moment to
-        # finish cleanly and is otherwise left to end with the process rather than hold up Ctrl-C.
-        for poller in self._pollers:
-            poller.join(timeout=THREAD_STOP_SECONDS)
-        for scheduled in self._schedules:
-            scheduled.join(timeout=THREAD_STOP_SECONDS)
+        # A poller or schedule may be inside a slow invocation, or waiting for its turn behind one; its thread is a
+        # daemon, so all of them share one short grace period and are otherwise left to end with the process.
+        grace_ends = time.monotonic() + THREAD_STOP_SECONDS
+        workers: list[QueuePoller | ScheduledRun] = [*self._pollers, *self._schedules]
+        for worker in workers:
+            worker.join(timeout=max(grace_ends - time.monotonic(), 0.0))
         self.emulator.stop()
         lambda_dispatch.uninstall()
 
@@ -597,21 +603,35 @@ def run(began: float | None = None) -> int:
     log.propagate = False
     runtime = LocalRuntime(LocalConfig.from_environment(os.environ))
     stopping = threading.Event()
+    starting = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stopping.set()
+        if starting.is_set():
+            # Start-up (20 s on a busy machine) is not waited out: it is interrupted where it is.
+            starting.clear()
+            raise StartInterrupted
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    starting.set()
     try:
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
         started = runtime.start()
+        starting.clear()
         print(banner(started, time.perf_counter() - began), flush=True)
         stopping.wait()
         print("stopping faka local ...", flush=True)
+    except StartInterrupted:
+        print("stopping faka local while it starts ...", flush=True)
     except PortTaken as error:
         print(f"faka local: {error}", file=sys.stderr)
         return 1
     finally:
+        starting.clear()
         runtime.stop()
+        # Everything has stopped, but the emulator's state (over a million objects after an e2e session) is still
+        # on the heap, and the interpreter's teardown collection walked all of it: 30 s on a busy machine between
+        # "stopped" and the exit. Nothing in it needs the cycle collector on the way out.
+        gc.freeze()
     print("faka local stopped", flush=True)
     return 0

@@ -23,6 +23,8 @@ READY_TIMEOUT_SECONDS = 60
 ADMIN_TOKEN = "e2e-admin-token"
 WEBHOOK_SECRET = "whsec_e2e_secret"
 SIGNING_SECRET = "e2e-signing-secret"
+# What CloudFront would add on AWS; requests carrying it have their CloudFront-Viewer-Country believed.
+ORIGIN_VERIFY_SECRET = "e2e-origin-verify-secret"
 
 
 @dataclass(frozen=True)
@@ -48,13 +50,13 @@ def _tail(log: Path) -> str:
     return log.read_text(errors="replace")[-4000:]
 
 
-def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+def wait_until_healthy(process: subprocess.Popen[bytes], api_url: str, log: Path) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"faka local exited with {process.returncode}:\n{_tail(log)}")
         try:
-            if requests.get(url, timeout=2).status_code == 200:
+            if requests.get(f"{api_url}/v1/health", timeout=2).status_code == 200:
                 return
         except requests.ConnectionError:
             pass
@@ -78,8 +80,12 @@ def _restock_the_demo_shop(http: requests.Session, api_url: str) -> None:
     response.raise_for_status()
 
 
-@pytest.fixture(scope="session")
-def local_faka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFaka]:
+# A bound for a hung process only; `faka local` stops in about a second (printed by each stop).
+STOP_BOUND_SECONDS = 20
+
+
+def launch(log: Path, **variables: str) -> tuple[subprocess.Popen[bytes], str, str]:
+    """``faka local`` on free ports, its output in ``log``; returns the process, the API's and the emulator's URLs."""
     api_port, emulator_port = _free_port(), _free_port()
     environment = {
         **os.environ,
@@ -88,35 +94,53 @@ def local_faka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFaka]:
         "FAKA_ADMIN_TOKEN": ADMIN_TOKEN,
         "FAKA_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "FAKA_SIGNING_SECRET": SIGNING_SECRET,
-        # Seconds, not days, so the escalation tests see all three levels (whole seconds: moto's waits).
-        "FAKA_ESCALATION_SECONDS": "3,6,9",
-        "FAKA_QUIET_HOURS": "off",
-        # A dropped webhook is looked up after 2 s, every 2 s, so reconciliation is seen within seconds.
-        "FAKA_RECONCILE_AFTER_SECONDS": "2",
-        "FAKA_LOCAL_RECONCILE_INTERVAL": "2",
-        # A queued ticket's first answer is due after 3 s and it escalates after 6 s, swept every second.
-        "FAKA_TICKET_SLA_SECONDS": "3,6",
-        "FAKA_LOCAL_TICKET_SLA_INTERVAL": "1",
+        "FAKA_ORIGIN_VERIFY_SECRET": ORIGIN_VERIFY_SECRET,
+        **variables,
     }
     # A file, not a pipe: nobody reads the log while tests run, and a full pipe would block the server.
-    log = tmp_path_factory.mktemp("faka-local") / "output.log"
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603 - the project's own console script
             [str(FAKA), "local"], cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT
         )
-    api_url = f"http://127.0.0.1:{api_port}"
+    return process, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{emulator_port}"
+
+
+def stop(process: subprocess.Popen[bytes], log: Path, stop_signal: signal.Signals = signal.SIGINT) -> float:
+    """Sends ``stop_signal`` (Ctrl-C by default) and waits for a clean exit; returns the seconds it took."""
+    sent = time.monotonic()
+    process.send_signal(stop_signal)
     try:
-        _wait_until_healthy(process, f"{api_url}/v1/health", log)
+        process.wait(timeout=STOP_BOUND_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"faka local was still running {STOP_BOUND_SECONDS} s after {stop_signal.name}:\n{_tail(log)}")
+    seconds = time.monotonic() - sent
+    print(f"\nfaka local exited {seconds:.2f} s after {stop_signal.name}")
+    if process.returncode != 0:
+        pytest.fail(f"faka local stopped with {process.returncode}:\n{_tail(log)}")
+    return seconds
+
+
+@pytest.fixture(scope="session")
+def local_faka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFaka]:
+    log = tmp_path_factory.mktemp("faka-local") / "output.log"
+    process, api_url, emulator_url = launch(
+        log,
+        # Seconds, not days, so the escalation tests see all three levels (whole seconds: moto's waits).
+        FAKA_ESCALATION_SECONDS="3,6,9",
+        FAKA_QUIET_HOURS="off",
+        # A dropped webhook is looked up after 2 s, every 2 s, so reconciliation is seen within seconds.
+        FAKA_RECONCILE_AFTER_SECONDS="2",
+        FAKA_LOCAL_RECONCILE_INTERVAL="2",
+        # A queued ticket's first answer is due after 3 s and it escalates after 6 s, swept every second.
+        FAKA_TICKET_SLA_SECONDS="3,6",
+        FAKA_LOCAL_TICKET_SLA_INTERVAL="1",
+    )
+    try:
+        wait_until_healthy(process, api_url, log)
         with requests.Session() as http:
             _restock_the_demo_shop(http, api_url)
-            yield LocalFaka(api_url, f"http://127.0.0.1:{emulator_port}", http)
+            yield LocalFaka(api_url, emulator_url, http)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            pytest.fail("faka local did not stop within 20 s of Ctrl-C")
-        if process.returncode != 0:
-            pytest.fail(f"faka local stopped with {process.returncode}:\n{_tail(log)}")
+        stop(process, log)

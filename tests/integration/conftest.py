@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from faka.adapters.messaging import EventBridgePublisher
 from faka.config import get_settings
 from faka.wiring import services
 from faka_local.apigateway import rest_event
-from faka_local.emulator import serialize_dynamodb_requests
+from faka_local.emulator import prepare_dynamodb
 from faka_local.event_sources import QueueConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
 from faka_local.provision import Provisioned, provision
@@ -79,7 +80,7 @@ class Stack:
             total += delivered
 
 
-serialize_dynamodb_requests()
+prepare_dynamodb()
 
 EVENT_SCHEMAS = Path(__file__).resolve().parents[2] / "events" / "schemas"
 
@@ -102,8 +103,9 @@ def events_match_their_schemas(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return published
 
 
-@pytest.fixture
-def aws() -> Iterator[Provisioned]:
+@contextmanager
+def provisioned_in_moto() -> Iterator[Provisioned]:
+    """faka's resources in moto, and the settings and caches that name them fresh (shared with benchmarks/chaos.py)."""
     with mock_aws():
         provisioned = provision(sender_email="shop@example.com")
         os.environ["FAKA_OPERATOR_TOPIC_ARN"] = provisioned.operator_topic_arn
@@ -117,11 +119,21 @@ def aws() -> Iterator[Provisioned]:
         services.cache_clear()
 
 
-@pytest.fixture
-def stack(aws: Provisioned) -> Stack:
+def stack_on(provisioned: Provisioned) -> Stack:
     sqs = boto3.client("sqs")
     consumers = {
-        spec.name: QueueConsumer(sqs, spec, aws.queue_urls[spec.name], retry_delay_seconds=0)
+        spec.name: QueueConsumer(sqs, spec, provisioned.queue_urls[spec.name], retry_delay_seconds=0)
         for spec in resources.QUEUES
     }
-    return Stack(aws, Api(), consumers)
+    return Stack(provisioned, Api(), consumers)
+
+
+@pytest.fixture
+def aws() -> Iterator[Provisioned]:
+    with provisioned_in_moto() as provisioned:
+        yield provisioned
+
+
+@pytest.fixture
+def stack(aws: Provisioned) -> Stack:
+    return stack_on(aws)

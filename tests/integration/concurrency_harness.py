@@ -1,0 +1,301 @@
+"""Exactly-once issuance under duplicate, concurrent webhooks and crashes between steps: the run and its figures.
+
+Orders (1–3 keys each) over several products; every payment webhook is delivered several times at once
+from a pool of threads, and faults are injected at the step boundaries of issuance: after a key claim
+committed, after the order was marked paid, before it is marked delivered, and when events are published.
+A failed delivery is redelivered as Stripe redelivers: after an exponentially growing, jittered pause,
+until it is accepted or the redelivery window closes. The last product is short of stock on purpose, so
+orders wait and are served by the restock path under the same faults. Reconciliation then reads every
+line, key, product and batch back.
+
+Used by the concurrency test (tests/integration/test_concurrency.py) and by ``make chaos`` (benchmarks/chaos.py).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+from faka import resources
+from faka.adapters.messaging import EventBridgePublisher
+from faka.adapters.tables import BatchItem, KeyItem, OrderItem, OrderLineItem, OrderTableItem, ProductItem
+from faka.domain.issuance import ClaimOutcome, KeyIssuer
+from faka.domain.orders import Orders
+from faka.observability import metrics
+from tests.integration.conftest import Stack
+from tests.integration.helpers import add_product, open_shop, place_order, signed_payment
+
+# Stripe retries a failed webhook with exponential back-off for days; here from 50 ms, doubling, capped at 2 s.
+FIRST_REDELIVERY_SECONDS = 0.05
+LONGEST_REDELIVERY_PAUSE_SECONDS = 2.0
+# A crash can leave the payment's idempotency record in progress until the invocation's timeout has passed;
+# the window gives each webhook several of those, so only a webhook that is never accepted fails the run.
+REDELIVERY_WINDOW_SECONDS = 4 * resources.API_FUNCTION.timeout_seconds
+# A key import request holds at most this many keys (the API's limit).
+KEYS_PER_IMPORT = 10_000
+
+
+@dataclass(frozen=True)
+class ChaosPlan:
+    orders: int
+    products: tuple[str, ...] = ("steam-20-us", "psn-10-us")
+    deliveries_per_webhook: int = 3
+    threads: int = 8
+    fault_rate: float = 0.08
+    # The last product is this many keys short of what its orders want, until the restock.
+    shortage: int = 15
+    seed: int = 20261130
+
+
+class InjectedFault(RuntimeError):
+    pass
+
+
+class Faults:
+    """Crashes at issuance's step boundaries, each boundary reached failing with the plan's probability."""
+
+    def __init__(self, rate: float, seed: int) -> None:
+        self._rate = rate
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self.steps = 0
+        self.injected: Counter[str] = Counter()
+        self._paused = False
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """For the operator's own set-up calls, which are not under test here."""
+        self._paused = True
+        try:
+            yield
+        finally:
+            self._paused = False
+
+    def maybe(self, where: str) -> None:
+        with self._lock:
+            if self._paused:
+                return
+            self.steps += 1
+            hit = self._random.random() < self._rate
+            if hit:
+                self.injected[where] += 1
+        if hit:
+            raise InjectedFault(where)
+
+    @contextmanager
+    def injected_into_issuance(self) -> Iterator[None]:
+        claim, mark_paid, mark_delivered, publish = (
+            KeyIssuer._try_claim,
+            Orders.mark_paid,
+            Orders.mark_delivered,
+            EventBridgePublisher.publish,
+        )
+        faults = self
+
+        def claim_then_crash(self: KeyIssuer, *args: Any) -> Any:
+            outcome = claim(self, *args)
+            if outcome is ClaimOutcome.ISSUED:
+                faults.maybe("after key claim committed")
+            return outcome
+
+        def paid_then_crash(self: Orders, *args: Any, **kwargs: Any) -> Any:
+            changed = mark_paid(self, *args, **kwargs)
+            faults.maybe("after order marked paid")
+            return changed
+
+        def crash_then_deliver(self: Orders, *args: Any) -> Any:
+            faults.maybe("before order marked delivered")
+            return mark_delivered(self, *args)
+
+        def crash_then_publish(self: EventBridgePublisher, *args: Any) -> None:
+            faults.maybe("before event published")
+            publish(self, *args)
+
+        with ExitStack() as patches:
+            patches.enter_context(mock.patch.object(KeyIssuer, "_try_claim", claim_then_crash))
+            patches.enter_context(mock.patch.object(Orders, "mark_paid", paid_then_crash))
+            patches.enter_context(mock.patch.object(Orders, "mark_delivered", crash_then_deliver))
+            patches.enter_context(mock.patch.object(EventBridgePublisher, "publish", crash_then_publish))
+            yield
+
+
+@contextmanager
+def metrics_flushed_one_at_a_time() -> Iterator[None]:
+    """Lambda runs one invocation per process; here the threads share Powertools' metrics object, whose flush
+    (check the set is not empty, serialize it, clear it) must not interleave with another thread's."""
+    flush = metrics.flush_metrics
+    lock = threading.Lock()
+
+    def flush_alone(*args: Any, **kwargs: Any) -> None:
+        with lock:
+            flush(*args, **kwargs)
+
+    with mock.patch.object(metrics, "flush_metrics", flush_alone):
+        yield
+
+
+@dataclass
+class Reconciliation:
+    """What reading every line, key, product and batch back found; every list must be empty."""
+
+    lines_ordered: int = 0
+    lines: int = 0
+    keys_on_two_lines: int = 0
+    paid_lines_without_key: list[tuple[str, str]] = field(default_factory=list)
+    keys_issued_to_no_line: int = 0
+    keys_disagreeing_with_their_line: int = 0
+    orders_not_delivered: list[tuple[str, str]] = field(default_factory=list)
+    products_out_of_balance: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ChaosReport:
+    plan: ChaosPlan
+    deliveries: int = 0
+    attempts: Counter[str] = field(default_factory=Counter)
+    steps: int = 0
+    faults: Counter[str] = field(default_factory=Counter)
+    orders_served_by_restock: int = 0
+    reconciliation: Reconciliation = field(default_factory=Reconciliation)
+    seconds: float = 0.0
+
+    def figures(self) -> dict[str, Any]:
+        found = self.reconciliation
+        injected = sum(self.faults.values())
+        return {
+            "orders": self.plan.orders,
+            "products": len(self.plan.products),
+            "lines_ordered": found.lines_ordered,
+            "lines": found.lines,
+            "webhook_deliveries": self.deliveries,
+            "redeliveries": self.attempts["total"] - self.deliveries,
+            "threads": self.plan.threads,
+            "step_boundaries_passed": self.steps,
+            "faults_injected": injected,
+            "faults_share_of_steps": round(injected / self.steps, 3) if self.steps else 0.0,
+            "faults_by_step": dict(self.faults),
+            "crashed_attempts": self.attempts["crashed"],
+            "retry_later_answers": self.attempts["status 409"],
+            "orders_served_by_restock": self.orders_served_by_restock,
+            "keys_on_two_lines": found.keys_on_two_lines,
+            "paid_lines_without_key": len(found.paid_lines_without_key),
+            "keys_issued_to_no_line": found.keys_issued_to_no_line,
+            "orders_not_delivered": len(found.orders_not_delivered),
+            "products_out_of_balance": len(found.products_out_of_balance),
+            "wall_seconds": round(self.seconds, 1),
+        }
+
+
+def run_chaos(stack: Stack, plan: ChaosPlan, faults: Faults) -> ChaosReport:
+    """Places, pays (with duplicates and crashes), restocks and reconciles; returns what was seen."""
+    started = time.monotonic()
+    report = ChaosReport(plan)
+    chooser = random.Random(plan.seed)
+    orders = [(plan.products[n % len(plan.products)], chooser.randint(1, 3)) for n in range(plan.orders)]
+    wanted: Counter[str] = Counter()
+    for sku, quantity in orders:
+        wanted[sku] += quantity
+    short_sku = plan.products[-1]
+    with faults.paused():
+        open_shop(stack)
+        for sku in plan.products:
+            spare = -plan.shortage if sku == short_sku else 25
+            _stock(stack, sku, _keys(sku, "A", wanted[sku] + spare), batch="B1")
+        placed = [place_order(stack, sku, quantity) for sku, quantity in orders]
+
+    webhooks = [signed_payment(o["order_id"], o["amount"], event_id=f"evt_{o['order_id']}") for o in placed]
+    deliveries = [w for w in webhooks for _ in range(plan.deliveries_per_webhook)]
+    random.Random(plan.seed + 1).shuffle(deliveries)
+    report.deliveries = len(deliveries)
+    counting = threading.Lock()
+
+    def count(what: str) -> None:
+        with counting:
+            report.attempts[what] += 1
+
+    def deliver_until_accepted(webhook: tuple[str, str]) -> None:
+        body, signature = webhook
+        window_closes = time.monotonic() + REDELIVERY_WINDOW_SECONDS
+        pause = FIRST_REDELIVERY_SECONDS
+        jitter = random.Random()
+        while True:
+            count("total")
+            try:
+                response = stack.api("POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": signature})
+            except InjectedFault:
+                count("crashed")
+            else:
+                if response.status == 200:
+                    return
+                count(f"status {response.status}")
+            if time.monotonic() > window_closes:
+                raise AssertionError(f"a webhook was not accepted within {REDELIVERY_WINDOW_SECONDS} s of redelivery")
+            time.sleep(pause * jitter.uniform(0.5, 1.5))
+            pause = min(pause * 2, LONGEST_REDELIVERY_PAUSE_SECONDS)
+
+    with ThreadPoolExecutor(plan.threads) as pool:
+        list(pool.map(deliver_until_accepted, deliveries))
+
+    waiting = [o["order_id"] for o in placed if _status(o["order_id"]) == "awaiting_stock"]
+    report.orders_served_by_restock = len(waiting)
+    if waiting:
+        with faults.paused():
+            _stock(stack, short_sku, _keys(short_sku, "R", plan.shortage + 15), batch="B2")
+    # Consumers may hit injected faults too; their messages come back until every queue is empty.
+    stack.deliver_events()
+    report.steps, report.faults = faults.steps, Counter(faults.injected)
+    report.reconciliation = reconcile(plan, wanted, [o["order_id"] for o in placed])
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def reconcile(plan: ChaosPlan, wanted: Counter[str], order_ids: list[str]) -> Reconciliation:
+    """Every line holds one key of its own, every issued key is on its line, every product and batch adds up."""
+    found = Reconciliation(lines_ordered=sum(wanted.values()))
+    lines = [item for item in OrderTableItem.scan() if isinstance(item, OrderLineItem)]
+    issued = [key for key in KeyItem.scan() if key.status == "issued"]
+    statuses = {order.order_id: str(order.status) for order in OrderTableItem.scan() if isinstance(order, OrderItem)}
+    found.lines = len(lines)
+    holders = Counter(line.code_hash for line in lines if line.code_hash)
+    found.keys_on_two_lines = sum(1 for count in holders.values() if count > 1)
+    found.paid_lines_without_key = [(line.order_id, statuses[line.order_id]) for line in lines if not line.code_hash]
+    by_line = {(line.order_id, int(line.line_no)): line.code_hash for line in lines}
+    found.keys_issued_to_no_line = len(issued) - len(holders)
+    found.keys_disagreeing_with_their_line = sum(
+        1 for key in issued if by_line.get((key.order_id, int(key.line_no))) != key.code_hash
+    )
+    found.orders_not_delivered = [(o, statuses[o]) for o in order_ids if statuses[o] != "delivered"]
+    for sku in plan.products:
+        product = ProductItem.get(*ProductItem.key("main", sku))
+        available = sum(1 for key in KeyItem.query(f"main#{sku}") if key.status == "available")
+        batches = list(BatchItem.query("SHOP#main", BatchItem.sk.startswith(f"BATCH#{sku}#")))
+        balanced = (
+            product.stock == available
+            and product.issued == wanted[sku] == sum(b.issued for b in batches)
+            and sum(b.imported for b in batches) == available + wanted[sku]
+        )
+        if not balanced:
+            found.products_out_of_balance.append(sku)
+    return found
+
+
+def _keys(sku: str, batch: str, count: int) -> list[str]:
+    prefix = "".join(part[:3] for part in sku.split("-")).upper()
+    return [f"{prefix}{batch}-{n:06d}-{random.Random(f'{sku}{batch}{n}').randrange(16**8):08X}" for n in range(count)]
+
+
+def _stock(stack: Stack, sku: str, keys: list[str], batch: str) -> None:
+    for start in range(0, len(keys), KEYS_PER_IMPORT):
+        add_product(stack, sku, keys[start : start + KEYS_PER_IMPORT], price=2000, batch=batch)
+
+
+def _status(order_id: str) -> str:
+    return str(OrderItem.get(order_id, OrderItem.SK).status)
