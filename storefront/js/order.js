@@ -55,13 +55,15 @@ function allowed(action) {
   return t("reason.status", { status: t(`status.${order.status}`) });
 }
 
-function gated(action, button) {
+// A row of buttons for one action: when the order does not allow it, disabled, with the reason under them.
+function actionRow(action, ...buttons) {
   const reason = allowed(action);
-  if (!reason) return [button];
   const id = `why-${action}`;
-  button.disabled = true;
-  button.setAttribute("aria-describedby", id);
-  return [button, h("p", { class: "muted", id }, reason)];
+  for (const button of reason ? buttons : []) {
+    button.disabled = true;
+    button.setAttribute("aria-describedby", id);
+  }
+  return [h("div", { class: "row" }, ...buttons), reason ? h("p", { class: "muted", id }, reason) : null];
 }
 
 function timeline() {
@@ -191,21 +193,23 @@ async function activation(status) {
 
 function drawKeys() {
   const keys = order.keys ?? [];
+  const live = keys.some((key) => !GONE_KEY_STATES.has(key.state ?? "delivered"));
   const activated = order.activation === "activated";
   clear(
     section("keys"),
     h("h2", {}, plural("keys.title", keys.length)),
     keys.length ? keys.map(keyBlock) : h("p", { class: "muted" }, t("keys.none")),
-    keys.length ? [h("h2", {}, t("guide.title")), guide()] : null,
-    keys.length
+    live ? [h("h2", {}, t("guide.title")), guide()] : null,
+    live
       ? h(
         "div",
         { class: "stack" },
         h("h2", {}, t("activation.question")),
         activated ? h("p", { class: "success" }, t("activation.activated")) : null,
-        h("div", { class: "row" },
-          ...gated("confirm_activation", h("button", { type: "button", id: "worked", onclick: () => activation("activated") }, t("activation.worked"))),
-          ...gated("confirm_activation", h("button", { type: "button", id: "didnt-work", class: "secondary", onclick: () => activation("failed") }, t("activation.failed_button"))).slice(0, 1),
+        ...actionRow(
+          "confirm_activation",
+          h("button", { type: "button", id: "worked", onclick: () => activation("activated") }, t("activation.worked")),
+          h("button", { type: "button", id: "didnt-work", class: "secondary", onclick: () => activation("failed") }, t("activation.failed_button")),
         ),
         h("div", { id: "activation-result", "aria-live": "polite" }),
       )
@@ -233,7 +237,7 @@ function refundStep() {
       h("fieldset", {}, h("legend", {}, t("refund.reason")),
         REFUND_REASONS.map((reason) => h("label", { class: "check" }, h("input", { type: "radio", name: "reason", value: reason, required: true, checked: refund.reason === reason }), t(`refund.reason.${reason}`)))),
       h("label", {}, t("refund.details"), h("textarea", { name: "details", maxlength: 1500 }, refund.details)),
-      h("div", { class: "row" }, ...gated("refund", h("button", { type: "submit" }, t("refund.next")))),
+      ...actionRow("refund", h("button", { type: "submit" }, t("refund.next"))),
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -369,7 +373,7 @@ async function drawChat(answer) {
     { class: "stack", id: "chat-form" },
     h("label", { for: "chat-message" }, t("chat.label")),
     input,
-    h("div", { class: "row" }, ...gated("chat", h("button", { type: "submit" }, t("chat.send")))),
+    ...actionRow("chat", h("button", { type: "submit" }, t("chat.send"))),
     h("div", { "aria-live": "polite" }),
   );
   if (allowed("chat")) input.disabled = true;

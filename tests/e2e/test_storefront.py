@@ -129,6 +129,9 @@ def test_buy_pay_then_show_the_key_from_the_email_link_say_it_worked_and_rate(
 
     card.locator("button").click()
     page.fill("#checkout-form input[name=email]", email)
+    expect(page.locator("#checkout-form input[name=payment_method]").first).to_be_checked()
+    assert_fits_the_phone(page)
+    screenshot(page, "checkout", lang)
     page.click("#checkout-form button[type=submit]")
     page.wait_for_url(re.compile(r"/_local/pay/"))
     order_id = urlsplit(page.url).path.rsplit("/", 1)[1]
