@@ -42,7 +42,8 @@ class Provisioned:
 def provision(*, sender_email: str, session: boto3.Session | None = None) -> Provisioned:
     aws = session or boto3.Session()
     _create_tables(aws)
-    kms_key_id = _create_kms_key(aws)
+    kms_key_id = _create_kms_key(aws, resources.KMS_KEY_ALIAS, "faka card keys")
+    _create_kms_key(aws, resources.WEBHOOK_SECRETS_KEY_ALIAS, "faka webhook signing secrets")
     _create_secrets(aws)
     topic_arn = aws.client("sns").create_topic(Name=resources.OPERATOR_TOPIC)["TopicArn"]
     queue_urls, dlq_urls = _create_queues(aws)
@@ -104,13 +105,13 @@ def _projection(projection: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _create_kms_key(aws: boto3.Session) -> str:
+def _create_kms_key(aws: boto3.Session, alias: str, description: str) -> str:
     kms = aws.client("kms")
     aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
-    if resources.KMS_KEY_ALIAS in aliases:
-        return str(aliases[resources.KMS_KEY_ALIAS])
-    key_id = kms.create_key(Description="faka card keys")["KeyMetadata"]["KeyId"]
-    kms.create_alias(AliasName=resources.KMS_KEY_ALIAS, TargetKeyId=key_id)
+    if alias in aliases:
+        return str(aliases[alias])
+    key_id = kms.create_key(Description=description)["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
     return str(key_id)
 
 

@@ -155,11 +155,14 @@ class FakaStack(Stack):
             self,
             "Refunds",
             tasks=functions[resources.REFUNDS_FUNCTION.name],
-            starters=[functions[resources.API_FUNCTION.name]],
+            starters=[functions[spec.name] for spec in resources.FUNCTIONS if spec.access.starts_refund_reviews],
+            deciders=[functions[resources.API_FUNCTION.name]],
             reconcile=functions[resources.RECONCILE_FUNCTION.name],
         )
         self.help_desk = HelpDesk(self, "HelpDesk", sweeper=functions[resources.TICKET_SLA_FUNCTION.name])
-        self.console = Console(self, "Console", api=self.api.rest_api)
+        self.console = Console(
+            self, "Console", api=self.api.rest_api, origin_verify=self.storage.secrets[resources.ORIGIN_VERIFY_SECRET]
+        )
         # Operators signed in to the console act through the API with their Cognito access token.
         self.console.admit_operators_to(functions[resources.API_FUNCTION.name])
         self.kpi_dashboard = KpiDashboard(self, "KpiDashboard", alarm_topic=self.messaging.operator_topic)

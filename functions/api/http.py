@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -12,6 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic_core import from_json
 
 from api.schemas import DeliveredKey, ProductView
+from faka import resources
 from faka.domain.codes import mask_code
 from faka.domain.model import Order, Product
 from faka.security import bearer_token
@@ -87,6 +89,18 @@ def operator(event: BaseProxyEvent, *, platform_only: bool = False) -> str:
     shop = shop_id(event)
     services().access.authorize(shop, bearer_token(event.headers.get("authorization")), platform_only=platform_only)
     return shop
+
+
+def viewer_country(event: BaseProxyEvent) -> str | None:
+    """The buyer's country as CloudFront saw it, or None unless the request provably came through CloudFront.
+
+    The regional API is reachable directly too, where any client writes CloudFront-Viewer-Country itself.
+    """
+    expected = services().origin_verify_secret
+    shown = event.headers.get(resources.ORIGIN_VERIFY_HEADER) or ""
+    if not expected or not hmac.compare_digest(shown.encode(), expected.encode()):
+        return None
+    return event.headers.get("cloudfront-viewer-country")
 
 
 def product_view(product: Product) -> ProductView:

@@ -28,8 +28,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from faka import resources
 from faka.config import Env
 from faka.domain.access import PLATFORM_GROUP, SHOP_ATTRIBUTE
 from infra.nag import acknowledge
@@ -66,7 +68,10 @@ function handler(event) {{
 
 
 class Console(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, api: apigateway.RestApi) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, api: apigateway.RestApi, origin_verify: secretsmanager.ISecret
+    ) -> None:
+        """``origin_verify``: the secret CloudFront shows the API, proving a request came through the distribution."""
         super().__init__(scope, construct_id)
 
         logs = s3.Bucket(
@@ -139,7 +144,15 @@ class Console(Construct):
             ),
             additional_behaviors={
                 API_PATH_PATTERN: cloudfront.BehaviorOptions(
-                    origin=origins.RestApiOrigin(api),
+                    # The API trusts CloudFront-Viewer-Country only next to this secret (api.http.viewer_country):
+                    # the regional API is reachable directly too, where clients write that header themselves.
+                    # CloudFront needs the value in its configuration: a dynamic reference, resolved at deploy.
+                    origin=origins.RestApiOrigin(
+                        api,
+                        custom_headers={
+                            resources.ORIGIN_VERIFY_HEADER: origin_verify.secret_value.unsafe_unwrap(),
+                        },
+                    ),
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                     # Operator answers are per token and shop: never cached, every viewer header but Host

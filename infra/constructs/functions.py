@@ -1,4 +1,4 @@
-"""The shared layer and one Lambda function per FunctionSpec, with exactly the access each needs."""
+"""The shared layer and one Lambda function per FunctionSpec, with exactly the access its spec declares."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from faka import resources
-from faka.config import Env
+from faka.config import SECRET_ID_SETTINGS, Env, env_name
 from faka.resources import FunctionSpec
 from infra.constructs.email import Email
 from infra.constructs.messaging import Messaging
@@ -68,16 +68,11 @@ class Functions(Construct):
         # One asset for every function: handlers share the layer and differ only in their entry point.
         code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc"])
 
-        secrets = storage.secrets
         environment = {
             "POWERTOOLS_SERVICE_NAME": "faka",
             "POWERTOOLS_METRICS_NAMESPACE": "faka",
             "LOG_LEVEL": settings.log_level,
             Env.OPERATOR_TOPIC_ARN: messaging.operator_topic.topic_arn,
-            Env.ADMIN_TOKEN_SECRET_ID: secrets[resources.ADMIN_TOKEN_SECRET].secret_arn,
-            Env.STRIPE_WEBHOOK_SECRET_ID: secrets[resources.STRIPE_WEBHOOK_SECRET].secret_arn,
-            Env.STRIPE_API_KEY_SECRET_ID: secrets[resources.STRIPE_API_KEY_SECRET].secret_arn,
-            Env.SIGNING_SECRET_ID: secrets[resources.SIGNING_SECRET].secret_arn,
             Env.PAYMENT_PROVIDER: settings.payment_provider,
             Env.SENDER_EMAIL: settings.sender_email,
             Env.DEFAULT_SHOP: settings.default_shop,
@@ -87,22 +82,8 @@ class Functions(Construct):
 
         self.functions: dict[str, lambda_.Function] = {}
         for spec in resources.FUNCTIONS:
-            function = self._function(spec, code, environment)
-            for table in storage.all_tables:
-                table.grant_read_write_data(function)
-            messaging.bus.grant_put_events_to(function)
-            # Exactly the calls envelope encryption makes; grant_encrypt_decrypt would add ReEncrypt* and
-            # GenerateDataKey* variants nobody uses.
-            storage.card_key.grant(function, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey")
-            for secret in secrets.values():
-                secret.grant_read(function)
-            messaging.operator_topic.grant_publish(function)
-            account_wide = _TRACING_ACTIONS
-            if spec is resources.NOTIFIER_FUNCTION:
-                account_wide += (
-                    ", and ses:GetSendStatistics (the reminders' circuit breaker reads bounce and complaint rates)"
-                )
-            self._acknowledge_grant_wildcards(function, storage, account_wide)
+            function = self._function(spec, code, {**environment, **_secret_ids(spec, storage)})
+            self._grant(function, spec, storage, messaging, email)
             self.functions[spec.name] = function
 
         acknowledge(
@@ -122,27 +103,52 @@ class Functions(Construct):
                 )
             )
 
-        notifier = self.functions[resources.NOTIFIER_FUNCTION.name]
-        notifier.add_to_role_policy(
-            iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=email.send_resource_arns())
+        # Activation reminders: the outreach policy reads the account's sending statistics.
+        self.functions[resources.NOTIFIER_FUNCTION.name].add_to_role_policy(
+            iam.PolicyStatement(actions=["ses:GetSendStatistics"], resources=["*"])
         )
-        # Ticket answers by email, a delivery resent by a playbook, operators' replies and CSAT requests are sent
-        # by the functions that handle tickets: the API and the inbound email function.
-        for sender in (resources.API_FUNCTION, resources.INBOUND_EMAIL_FUNCTION):
-            self.functions[sender.name].add_to_role_policy(
+
+    def _grant(
+        self, function: lambda_.Function, spec: FunctionSpec, storage: Storage, messaging: Messaging, email: Email
+    ) -> None:
+        """Exactly what the spec declares (FunctionSpec.access), and nothing every function gets by default."""
+        access = spec.access
+        for name in access.writes:
+            storage.table(name).grant_read_write_data(function)
+        for name in access.reads:
+            storage.table(name).grant_read_data(function)
+        for name in access.secrets:
+            storage.secrets[name].grant_read(function)
+        # Exactly the calls envelope encryption makes: GenerateDataKey to seal, Decrypt to open.
+        for alias in access.seals:
+            storage.kms_keys[alias].grant(function, "kms:GenerateDataKey")
+        for alias in access.opens:
+            storage.kms_keys[alias].grant(function, "kms:Decrypt")
+        for queue in access.sends_to:
+            messaging.queues[queue].queue.grant_send_messages(function)
+        if access.publishes_events:
+            messaging.bus.grant_put_events_to(function)
+        if access.alerts_operators:
+            messaging.operator_topic.grant_publish(function)
+        if access.sends_email:
+            function.add_to_role_policy(
                 iam.PolicyStatement(actions=["ses:SendEmail"], resources=email.send_resource_arns())
             )
-        # Activation reminders: the outreach policy reads the account's sending statistics, and puts a reminder it
-        # defers (quiet hours, daily cap) back on the notifier's own queue.
-        notifier.add_to_role_policy(iam.PolicyStatement(actions=["ses:GetSendStatistics"], resources=["*"]))
-        messaging.queues[resources.NOTIFIER_QUEUE.name].queue.grant_send_messages(notifier)
+        account_wide = _TRACING_ACTIONS
+        if spec is resources.NOTIFIER_FUNCTION:
+            account_wide += (
+                ", and ses:GetSendStatistics (the reminders' circuit breaker reads bounce and complaint rates)"
+            )
+        self._acknowledge_grant_wildcards(function, spec, storage, account_wide)
 
     def set_public_base_url(self, url: str) -> None:
         """Set after the API exists: the API is built from the api function, so the URL cannot be known first."""
         for function in self.functions.values():
             function.add_environment(Env.PUBLIC_BASE_URL, url)
 
-    def _acknowledge_grant_wildcards(self, function: lambda_.Function, storage: Storage, account_wide: str) -> None:
+    def _acknowledge_grant_wildcards(
+        self, function: lambda_.Function, spec: FunctionSpec, storage: Storage, account_wide: str
+    ) -> None:
         role = function.role
         assert role is not None
         acknowledge(
@@ -151,20 +157,23 @@ class Functions(Construct):
             f"Only {account_wide}: these actions have no resource-level permissions, so '*' is the only possible "
             "resource.",
         )
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
-            "From topic.grant_publish: publishing to the KMS-encrypted operator topic needs kms:GenerateDataKey*, "
-            "and the statement is limited to that topic's own key.",
-        )
+        if spec.access.alerts_operators:
+            acknowledge(
+                role,
+                "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+                "From topic.grant_publish: publishing to the KMS-encrypted operator topic needs kms:GenerateDataKey*, "
+                "and the statement is limited to that topic's own key.",
+            )
         stack = Stack.of(self)
         for table_name, table in storage.indexed_tables.items():
+            if table_name not in spec.access.tables:
+                continue
             cfn_table = table.node.default_child
             assert isinstance(cfn_table, CfnElement)
             acknowledge(
                 role,
                 f"AwsSolutions-IAM5[Resource::<{stack.resolve(cfn_table.logical_id)}.Arn>/index/*]",
-                f"From grant_read_write_data on {table_name}: Query on the table's own global secondary indexes "
+                f"From the grant on {table_name}: Query on the table's own global secondary indexes "
                 "(index ARNs are <table arn>/index/<name>); the wildcard cannot reach another table.",
             )
 
@@ -203,3 +212,12 @@ class Functions(Construct):
             log_group=log_group,
             role=role,
         )
+
+
+def _secret_ids(spec: FunctionSpec, storage: Storage) -> dict[str, str]:
+    """The Secrets Manager ids a function resolves its secrets by: only those of the secrets it may read."""
+    return {
+        env_name(setting): storage.secrets[secret].secret_arn
+        for setting, secret in SECRET_ID_SETTINGS.items()
+        if secret in spec.access.secrets
+    }

@@ -21,9 +21,11 @@ class Refunds(Construct):
         *,
         tasks: lambda_.Function,
         starters: list[lambda_.Function],
+        deciders: list[lambda_.Function],
         reconcile: lambda_.Function,
     ) -> None:
-        """``tasks`` runs the workflow's steps; ``starters`` start it and resume its reviews (the API)."""
+        """``tasks`` runs the workflow's steps; ``starters`` start it (a refund asked for); ``deciders`` resume its
+        reviews with an operator's decision (the API)."""
         super().__init__(scope, construct_id)
         spec = resources.REFUND_REVIEW
 
@@ -46,9 +48,10 @@ class Refunds(Construct):
             resource_name=spec.physical_name,
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
-        for function in [*starters, tasks]:
+        for function in dict.fromkeys([*starters, *deciders, tasks]):
             function.add_environment(Env.REFUND_STATE_MACHINE_ARN, arn)
-            # Resuming a review: the API with an operator's decision, the tasks when a decision came between waits.
+        # Resuming a review: the API with an operator's decision, the tasks when a decision came between waits.
+        for function in [*deciders, tasks]:
             function.add_to_role_policy(iam.PolicyStatement(actions=["states:SendTaskSuccess"], resources=[arn]))
         for starter in starters:
             starter.add_to_role_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=[arn]))

@@ -39,7 +39,13 @@ _STREAMED_TABLES = {stream.table for stream in resources.STREAMS}
 
 # Values the application creates itself; Secrets Manager generates them at deploy time so no human
 # ever sees them.
-GENERATED_SECRETS = (resources.HASH_PEPPER_SECRET, resources.ADMIN_TOKEN_SECRET, resources.SIGNING_SECRET)
+GENERATED_SECRETS = (
+    resources.HASH_PEPPER_SECRET,
+    resources.ADMIN_TOKEN_SECRET,
+    resources.SIGNING_SECRET,
+    resources.LINK_SIGNING_SECRET,
+    resources.ORIGIN_VERIFY_SECRET,
+)
 # Values that come from Stripe's dashboard; created with a random placeholder the operator overwrites.
 OPERATOR_SECRETS = (resources.STRIPE_WEBHOOK_SECRET, resources.STRIPE_API_KEY_SECRET)
 # Losing these cannot be undone by a redeploy: every stored key hash is keyed with the pepper (so the
@@ -82,7 +88,7 @@ class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
 
-        self.card_key = kms.Key(
+        card_key = kms.Key(
             self,
             "CardKeyKey",
             alias=resources.KMS_KEY_ALIAS,
@@ -92,6 +98,20 @@ class Storage(Construct):
             # Sealed codes in the retained keys table are unreadable without this key.
             removal_policy=RemovalPolicy.RETAIN,
         )
+        webhook_secrets_key = kms.Key(
+            self,
+            "WebhookSecretsKey",
+            alias=resources.WEBHOOK_SECRETS_KEY_ALIAS,
+            description="Envelope encryption of storefronts' webhook signing secrets, apart from card codes",
+            enable_key_rotation=True,
+            pending_window=Duration.days(30),
+            # Sealed signing secrets in the retained webhooks table are unreadable without this key.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.kms_keys = {
+            resources.KMS_KEY_ALIAS: card_key,
+            resources.WEBHOOK_SECRETS_KEY_ALIAS: webhook_secrets_key,
+        }
 
         # Tables with global secondary indexes, whose grants necessarily include `<table arn>/index/*`.
         self.indexed_tables: dict[str, dynamodb.TableV2] = {}
@@ -148,9 +168,8 @@ class Storage(Construct):
             "values are rolled in Stripe's dashboard, which no rotation Lambda can reach.",
         )
 
-    @property
-    def all_tables(self) -> list[dynamodb.TableV2]:
-        return [*self.tables.values(), self.idempotency_table]
+    def table(self, name: str) -> dynamodb.TableV2:
+        return self.idempotency_table if name == resources.IDEMPOTENCY_TABLE else self.tables[name]
 
     def _domain_table(self, model: type[Model]) -> dynamodb.TableV2:
         schema = model._get_schema()

@@ -1,8 +1,8 @@
-"""Storefront webhooks: who may queue deliveries, beyond what every function gets.
+"""Storefront webhooks: the delivery function parks a delivery whose attempts are spent in the dead-letter queue.
 
-The queues, the rule and both functions come from their specs in ``faka.resources`` like every other;
-this construct adds only the sends. The delivery function POSTs to storefronts on the internet: it runs
-outside any VPC, where Lambda has internet egress without a NAT gateway.
+The queues, the rule, both functions and their sends to the deliveries queue come from their specs in
+``faka.resources`` like every other; this construct adds only that. The delivery function POSTs to storefronts
+on the internet: it runs outside any VPC, where Lambda has internet egress without a NAT gateway.
 """
 
 from __future__ import annotations
@@ -20,8 +20,5 @@ class StorefrontWebhooks(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         deliveries = messaging.queues[resources.WEBHOOK_DELIVERIES_QUEUE.name]
-        # New deliveries (fan-out), operators' replays (api), retries with their delay (delivery).
-        for sender in (resources.WEBHOOK_FANOUT_FUNCTION, resources.API_FUNCTION, resources.WEBHOOK_DELIVERY_FUNCTION):
-            deliveries.queue.grant_send_messages(functions[sender.name])
         # A delivery whose attempts are spent is parked in the dead-letter queue by the delivery function itself.
         deliveries.dead_letter_queue.grant_send_messages(functions[resources.WEBHOOK_DELIVERY_FUNCTION.name])

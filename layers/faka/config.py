@@ -30,6 +30,8 @@ class Env:
     SIGNING_SECRET = "FAKA_SIGNING_SECRET"
     SIGNING_SECRET_ID = "FAKA_SIGNING_SECRET_ID"
     LINK_SECRET = "FAKA_LINK_SECRET"
+    ORIGIN_VERIFY_SECRET = "FAKA_ORIGIN_VERIFY_SECRET"
+    ORIGIN_VERIFY_SECRET_ID = "FAKA_ORIGIN_VERIFY_SECRET_ID"
     PAYMENT_PROVIDER = "FAKA_PAYMENT_PROVIDER"
     SENDER_EMAIL = "FAKA_SENDER_EMAIL"
     DEFAULT_SHOP = "FAKA_DEFAULT_SHOP"
@@ -72,6 +74,10 @@ class Settings(BaseModel):
     # Overrides the generated link-signing secret (resources.LINK_SIGNING_SECRET), e.g. to keep links valid across
     # restarts of a local runtime.
     link_secret: str = ""
+    # What CloudFront puts in the origin-verify header (resources.ORIGIN_VERIFY_HEADER): only a request carrying it
+    # came through the distribution, whose CloudFront-Viewer-Country header is then the buyer's. Unset: no country.
+    origin_verify_secret: str = ""
+    origin_verify_secret_id: str = ""
     payment_provider: Literal["stripe", "sandbox"] = "stripe"
     sender_email: str = "shop@example.com"
     default_shop: str = "main"
@@ -103,6 +109,17 @@ class Settings(BaseModel):
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
     # Accepts http://localhost and 127.0.0.1 webhook URLs: the local runtime and tests only, never on AWS.
     webhook_allow_loopback: bool = False
+
+
+# The settings naming a secret by its Secrets Manager id, and the secret each names: CDK sets each on exactly the
+# functions declared to read that secret (FunctionSpec.access), since reading it needs the grant as well.
+SECRET_ID_SETTINGS: dict[str, str] = {
+    "admin_token_secret_id": resources.ADMIN_TOKEN_SECRET,
+    "stripe_webhook_secret_id": resources.STRIPE_WEBHOOK_SECRET,
+    "stripe_api_key_secret_id": resources.STRIPE_API_KEY_SECRET,
+    "signing_secret_id": resources.SIGNING_SECRET,
+    "origin_verify_secret_id": resources.ORIGIN_VERIFY_SECRET,
+}
 
 
 @lru_cache(maxsize=1)

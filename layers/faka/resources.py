@@ -41,13 +41,49 @@ INBOUND_MAIL_PREFIX = "inbound/"
 ATTACHMENTS_PREFIX = "attachments/"
 
 KMS_KEY_ALIAS = f"alias/{PREFIX}-keys"
+# Storefronts' webhook signing secrets are sealed under a key of their own: the function that calls
+# operator-chosen URLs opens those, and can never open a card key.
+WEBHOOK_SECRETS_KEY_ALIAS = f"alias/{PREFIX}-webhook-secrets"
 HASH_PEPPER_SECRET = f"{PREFIX}/key-hash-pepper"
 ADMIN_TOKEN_SECRET = f"{PREFIX}/admin-token"
 STRIPE_WEBHOOK_SECRET = f"{PREFIX}/stripe-webhook-secret"
 STRIPE_API_KEY_SECRET = f"{PREFIX}/stripe-api-key"
 SIGNING_SECRET = f"{PREFIX}/signing-secret"
+# CloudFront sends this secret to the API in ORIGIN_VERIFY_HEADER: proof that a request came through the distribution.
+ORIGIN_VERIFY_SECRET = f"{PREFIX}/origin-verify"
+ORIGIN_VERIFY_HEADER = "X-Faka-Origin-Verify"
 # Signs the links in buyer emails; never handed to a supplier or shop, unlike the callback secrets.
 LINK_SIGNING_SECRET = f"{PREFIX}/link-signing-secret"
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a function's code touches, which is all its role may touch: CDK grants exactly this.
+
+    Read off the function's code paths (handler → wiring services → domain → table models);
+    tests/infra/test_function_access.py checks it against what the code can reach.
+    """
+
+    # Tables read and written, and tables only read: every table its code can reach is one or the other.
+    writes: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    # Every secret resolved while building the services it uses, even one its paths never use: building a service
+    # (the tickets' playbooks hold the payment provider, say) fails without it.
+    secrets: tuple[str, ...] = ()
+    # KMS keys (aliases) it opens sealed values with (kms:Decrypt), and seals new ones with (kms:GenerateDataKey).
+    opens: tuple[str, ...] = ()
+    seals: tuple[str, ...] = ()
+    # Queues (QueueSpec.name) it sends messages to.
+    sends_to: tuple[str, ...] = ()
+    publishes_events: bool = False
+    alerts_operators: bool = False
+    sends_email: bool = False
+    # Starts the refund review workflow (a refund asked for through the API or a ticket's playbook).
+    starts_refund_reviews: bool = False
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return (*self.writes, *self.reads)
 
 
 @dataclass(frozen=True)
@@ -57,6 +93,7 @@ class FunctionSpec:
     name: str
     memory_mb: int = 512
     timeout_seconds: int = 30
+    access: Access = Access()
 
     @property
     def physical_name(self) -> str:
@@ -113,25 +150,185 @@ class RuleSpec:
         return {"source": [EVENT_SOURCE], "detail-type": list(self.detail_types)}
 
 
-API_FUNCTION = FunctionSpec("api", memory_mb=1024, timeout_seconds=29)
-NOTIFIER_FUNCTION = FunctionSpec("notifier", timeout_seconds=60)
-RESTOCK_FUNCTION = FunctionSpec("restock", timeout_seconds=120)
-ESCALATION_FUNCTION = FunctionSpec("escalation", memory_mb=256, timeout_seconds=30)
-INBOUND_EMAIL_FUNCTION = FunctionSpec("inbound_email", timeout_seconds=60)
-# The refund review's Lambda tasks, one function dispatching on the task name.
-REFUNDS_FUNCTION = FunctionSpec("refunds", memory_mb=512, timeout_seconds=30)
-RECONCILE_FUNCTION = FunctionSpec("reconcile", timeout_seconds=60)
+_DOMAIN_TABLES = (
+    CATALOG_TABLE,
+    KEYS_TABLE,
+    ORDERS_TABLE,
+    OUTREACH_TABLE,
+    TICKETS_TABLE,
+    REFUNDS_TABLE,
+    WEBHOOKS_TABLE,
+    RATINGS_TABLE,
+)
+# Opens ticket cases (Tickets.open_once) and nothing more of the help desk: tickets, and its counters.
+_OPENS_TICKETS = (TICKETS_TABLE, OUTREACH_TABLE)
+
+# Storefront, operators, payments, tickets, supplier callbacks: every table, and the only function importing keys
+# and creating webhook subscriptions (sealing both), and opening delivered keys for the buyer's order page.
+API_FUNCTION = FunctionSpec(
+    "api",
+    memory_mb=1024,
+    timeout_seconds=29,
+    access=Access(
+        writes=(*_DOMAIN_TABLES, IDEMPOTENCY_TABLE),
+        secrets=(
+            HASH_PEPPER_SECRET,
+            ADMIN_TOKEN_SECRET,
+            STRIPE_WEBHOOK_SECRET,
+            STRIPE_API_KEY_SECRET,
+            SIGNING_SECRET,
+            LINK_SIGNING_SECRET,
+            ORIGIN_VERIFY_SECRET,
+        ),
+        opens=(KMS_KEY_ALIAS,),
+        seals=(KMS_KEY_ALIAS, WEBHOOK_SECRETS_KEY_ALIAS),
+        sends_to=("webhook-deliveries",),
+        publishes_events=True,
+        alerts_operators=True,
+        sends_email=True,
+        starts_refund_reviews=True,
+    ),
+)
+# Delivery emails (keys opened for the buyer), awaiting-stock and flagged notices, activation reminders (which may
+# open a ticket and defer themselves on their own queue), refund emails (reads the refund).
+NOTIFIER_FUNCTION = FunctionSpec(
+    "notifier",
+    timeout_seconds=60,
+    access=Access(
+        writes=(ORDERS_TABLE, *_OPENS_TICKETS, IDEMPOTENCY_TABLE),
+        reads=(CATALOG_TABLE, KEYS_TABLE, REFUNDS_TABLE),
+        secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET, LINK_SIGNING_SECRET),
+        opens=(KMS_KEY_ALIAS,),
+        sends_to=("notifier",),
+        publishes_events=True,
+        alerts_operators=True,
+        sends_email=True,
+    ),
+)
+# Fulfils the orders waiting for a restocked product: claims keys (still sealed) onto their lines.
+RESTOCK_FUNCTION = FunctionSpec(
+    "restock",
+    timeout_seconds=120,
+    access=Access(
+        writes=(CATALOG_TABLE, KEYS_TABLE, ORDERS_TABLE), secrets=(HASH_PEPPER_SECRET,), publishes_events=True
+    ),
+)
+# Starts an order's activation escalation workflow (granted by its construct) and counts the delivery.
+ESCALATION_FUNCTION = FunctionSpec(
+    "escalation",
+    memory_mb=256,
+    timeout_seconds=30,
+    access=Access(writes=(OUTREACH_TABLE, IDEMPOTENCY_TABLE)),
+)
+# Buyers' emails to support: tickets whose playbooks may resend a delivery (opening its keys), find a payment at
+# Stripe and fulfil it, refund a double charge, or ask for a refund (starting its review).
+INBOUND_EMAIL_FUNCTION = FunctionSpec(
+    "inbound_email",
+    timeout_seconds=60,
+    access=Access(
+        writes=(
+            CATALOG_TABLE,
+            KEYS_TABLE,
+            ORDERS_TABLE,
+            OUTREACH_TABLE,
+            TICKETS_TABLE,
+            REFUNDS_TABLE,
+            IDEMPOTENCY_TABLE,
+        ),
+        secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET, LINK_SIGNING_SECRET),
+        opens=(KMS_KEY_ALIAS,),
+        publishes_events=True,
+        alerts_operators=True,
+        sends_email=True,
+        starts_refund_reviews=True,
+    ),
+)
+# The refund review's Lambda tasks, one function dispatching on the task name: decides, pays back at Stripe,
+# revokes the refunded keys (without opening them), opens a case for the operators.
+REFUNDS_FUNCTION = FunctionSpec(
+    "refunds",
+    memory_mb=512,
+    timeout_seconds=30,
+    access=Access(
+        writes=(KEYS_TABLE, ORDERS_TABLE, REFUNDS_TABLE, *_OPENS_TICKETS),
+        reads=(CATALOG_TABLE,),
+        secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET),
+        publishes_events=True,
+        alerts_operators=True,
+    ),
+)
+# Asks the payment provider about unpaid orders and fulfils the paid ones (the sandbox provider's ledger is read).
+RECONCILE_FUNCTION = FunctionSpec(
+    "reconcile",
+    timeout_seconds=60,
+    access=Access(
+        writes=(CATALOG_TABLE, KEYS_TABLE, ORDERS_TABLE),
+        reads=(REFUNDS_TABLE,),
+        secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET),
+        publishes_events=True,
+    ),
+)
 # Records what SES says happened to each email (SNS → SQS → here): chargeback evidence, ticket playbooks.
-MAIL_EVENTS_FUNCTION = FunctionSpec("mail_events", memory_mb=256, timeout_seconds=30)
-# Sweeps the help desk's SLA clocks: first-response breaches, escalation alerts and priority bumps.
-TICKET_SLA_FUNCTION = FunctionSpec("ticket_sla", memory_mb=256, timeout_seconds=60)
-# Projects domain events into daily KPI counters and watches key batches' health (faka.domain.kpis, batch_health).
-KPIS_FUNCTION = FunctionSpec("kpis", memory_mb=256, timeout_seconds=60)
-# Outbound webhooks: a delivery record per subscription an event matches, then each delivery POSTed (internet egress).
-WEBHOOK_FANOUT_FUNCTION = FunctionSpec("webhook_fanout", memory_mb=256, timeout_seconds=30)
-WEBHOOK_DELIVERY_FUNCTION = FunctionSpec("webhook_delivery", memory_mb=256, timeout_seconds=60)
-# Reads the ratings table's stream: aggregates, recommendations, low-score follow-ups, OrderRated.
-RATING_AGGREGATES_FUNCTION = FunctionSpec("rating_aggregates", memory_mb=256, timeout_seconds=60)
+MAIL_EVENTS_FUNCTION = FunctionSpec(
+    "mail_events", memory_mb=256, timeout_seconds=30, access=Access(writes=(OUTREACH_TABLE,))
+)
+# Sweeps the help desk's SLA clocks: first-response breaches, escalation alerts and priority bumps. Its help desk
+# masks buyer text, recognising quoted codes by their keyed fingerprint (the pepper) among the order's keys.
+TICKET_SLA_FUNCTION = FunctionSpec(
+    "ticket_sla",
+    memory_mb=256,
+    timeout_seconds=60,
+    access=Access(
+        writes=_OPENS_TICKETS,
+        reads=(CATALOG_TABLE, KEYS_TABLE, ORDERS_TABLE),
+        secrets=(HASH_PEPPER_SECRET,),
+        publishes_events=True,
+        alerts_operators=True,
+    ),
+)
+# Projects domain events into daily KPI counters and watches key batches' health (faka.domain.kpis, batch_health):
+# quarantines a batch, tells its supplier and the buyers holding its keys by email.
+KPIS_FUNCTION = FunctionSpec(
+    "kpis",
+    memory_mb=256,
+    timeout_seconds=60,
+    access=Access(
+        writes=(CATALOG_TABLE, OUTREACH_TABLE, IDEMPOTENCY_TABLE),
+        reads=(KEYS_TABLE, ORDERS_TABLE, TICKETS_TABLE),
+        # The link secret signs the order-page link in the emails to the buyers holding a quarantined batch's keys.
+        secrets=(HASH_PEPPER_SECRET, LINK_SIGNING_SECRET),
+        publishes_events=True,
+        alerts_operators=True,
+        sends_email=True,
+    ),
+)
+# Outbound webhooks: a delivery record per subscription an event matches, then each delivery POSTed (internet
+# egress). Neither sees a card key: the sender opens only webhook signing secrets, under their own KMS key.
+WEBHOOK_FANOUT_FUNCTION = FunctionSpec(
+    "webhook_fanout",
+    memory_mb=256,
+    timeout_seconds=30,
+    access=Access(writes=(WEBHOOKS_TABLE,), sends_to=("webhook-deliveries",)),
+)
+WEBHOOK_DELIVERY_FUNCTION = FunctionSpec(
+    "webhook_delivery",
+    memory_mb=256,
+    timeout_seconds=60,
+    access=Access(writes=(WEBHOOKS_TABLE,), opens=(WEBHOOK_SECRETS_KEY_ALIAS,), sends_to=("webhook-deliveries",)),
+)
+# Reads the ratings table's stream: aggregates, recommendations, low-score follow-ups (a ticket case), OrderRated.
+RATING_AGGREGATES_FUNCTION = FunctionSpec(
+    "rating_aggregates",
+    memory_mb=256,
+    timeout_seconds=60,
+    access=Access(
+        writes=_OPENS_TICKETS,
+        reads=(CATALOG_TABLE, KEYS_TABLE, ORDERS_TABLE, REFUNDS_TABLE, RATINGS_TABLE),
+        secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET),
+        publishes_events=True,
+        alerts_operators=True,
+    ),
+)
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     API_FUNCTION,
     NOTIFIER_FUNCTION,

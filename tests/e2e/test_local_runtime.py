@@ -12,7 +12,7 @@ import pytest
 
 from faka import resources
 from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
-from tests.e2e.conftest import ADMIN_TOKEN, WEBHOOK_SECRET, LocalFaka
+from tests.e2e.conftest import ADMIN_TOKEN, ORIGIN_VERIFY_SECRET, WEBHOOK_SECRET, LocalFaka
 
 pytestmark = pytest.mark.e2e
 
@@ -203,7 +203,11 @@ def test_the_buyer_ip_and_country_come_from_the_forwarding_headers(local_faka: L
     forwarded = place_order(
         local_faka,
         "proxied@example.com",
-        headers={"X-Forwarded-For": "203.0.113.9, 10.0.0.1", "CloudFront-Viewer-Country": "DE"},
+        headers={
+            "X-Forwarded-For": "203.0.113.9, 10.0.0.1",
+            "CloudFront-Viewer-Country": "DE",
+            resources.ORIGIN_VERIFY_HEADER: ORIGIN_VERIFY_SECRET,
+        },
     )
     direct = place_order(local_faka, "direct-ip@example.com")
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

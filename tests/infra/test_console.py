@@ -75,6 +75,22 @@ def test_every_behaviour_is_https_only_and_the_api_is_uncached_on_the_same_origi
     assert "Logging" in config
 
 
+def test_cloudfront_proves_to_the_api_that_a_request_came_through_it(synthesized: Synthesized) -> None:
+    """The API believes CloudFront-Viewer-Country only beside the origin-verify secret, which CloudFront adds."""
+    config = _distribution(synthesized)
+    [api] = config["CacheBehaviors"]
+    [api_origin] = [o for o in config["Origins"] if o["Id"] == api["TargetOriginId"]]
+    secret_id, _ = synthesized.one("AWS::SecretsManager::Secret", Name=resources.ORIGIN_VERIFY_SECRET)
+    [header] = api_origin["OriginCustomHeaders"]
+    assert header["HeaderName"] == resources.ORIGIN_VERIFY_HEADER
+    # A dynamic reference: CloudFormation resolves the secret at deploy, the template never holds its value.
+    assert header["HeaderValue"] == {
+        "Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:::}}"]]
+    }
+    _, function = synthesized.one("AWS::Lambda::Function", FunctionName=resources.API_FUNCTION.physical_name)
+    assert function["Properties"]["Environment"]["Variables"][Env.ORIGIN_VERIFY_SECRET_ID] == {"Ref": secret_id}
+
+
 def test_the_console_is_served_with_security_headers(synthesized: Synthesized) -> None:
     [policy] = [
         p["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]

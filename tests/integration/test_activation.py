@@ -20,6 +20,7 @@ from faka.payments.stripe_webhook import stripe_signature
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, Response, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
+from tests.integration.test_viewer_country import trust_cloudfront
 
 SIGNING_SECRET = "test-signing-secret"
 CODES = ["ACT-0001-AAAA", "ACT-0002-BBBB", "ACT-0003-CCCC"]
@@ -224,7 +225,8 @@ def test_the_circuit_breaker_holds_reminders_while_bounces_are_high(
     assert deferred_messages(stack)[0]["ApproximateNumberOfMessagesDelayed"] == "1"
 
 
-def test_advice_follows_what_buyers_from_a_country_activate(stack: Stack) -> None:
+def test_advice_follows_what_buyers_from_a_country_activate(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    cloudfront = trust_cloudfront(monkeypatch)
     open_shop(stack)
     for sku, region in (("steam-20-us", "US"), ("steam-20-hk", "HK")):
         stack.api(
@@ -243,7 +245,7 @@ def test_advice_follows_what_buyers_from_a_country_activate(stack: Stack) -> Non
 
     for n in range(24):
         sku = "steam-20-hk" if n % 4 else "steam-20-us"
-        order = place_order_from(stack, sku, "CN")
+        order = place_order_from(stack, sku, "CN", cloudfront)
         pay(stack, order["order_id"], order["amount"])
         stack.api(
             "POST",
@@ -263,8 +265,8 @@ def test_advice_follows_what_buyers_from_a_country_activate(stack: Stack) -> Non
     assert report["keys_activated"] == 18
 
 
-def place_order_from(stack: Stack, sku: str, country: str) -> dict:
+def place_order_from(stack: Stack, sku: str, country: str, cloudfront: dict[str, str]) -> dict:
     body = {"sku": sku, "quantity": 1, "email": "buyer@example.com", "locale": "zh-CN"}
-    response = stack.api("POST", "/v1/orders", body, {"CloudFront-Viewer-Country": country})
+    response = stack.api("POST", "/v1/orders", body, {**cloudfront, "CloudFront-Viewer-Country": country})
     assert response.status == 201
     return dict(response.body)
