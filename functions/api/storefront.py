@@ -128,7 +128,7 @@ def create_order(
     return json_response(201, created.model_dump())
 
 
-@router.get("/v1/orders/<order_id>", responses=BUYER_CREDENTIAL)
+@router.get("/v1/orders/<order_id>", responses={200: {"description": "The order"}, **BUYER_CREDENTIAL})
 def get_order(
     order_id: OrderId,
     reveal: Annotated[bool, Query(description="false: the keys' codes are left out (only masked)")] = True,
@@ -201,7 +201,11 @@ def _keys(order: Order, product: Product, *, reveal: bool) -> list[OrderKeyView]
 
 @router.post(
     "/v1/orders/<order_id>/activation",
-    responses={**BUYER_CREDENTIAL, 400: {"description": "The order has no delivered key (not_delivered)"}},
+    responses={
+        200: {"description": "The order's activation after the report"},
+        400: {"description": "The order has no delivered key (not_delivered)"},
+        **BUYER_CREDENTIAL,
+    },
 )
 def report_activation(order_id: OrderId, report: Annotated[ActivationReport, Body()]) -> ActivationView:
     """The buyer says the keys worked, or did not: the same as the email's buttons, counted once."""
@@ -210,7 +214,7 @@ def report_activation(order_id: OrderId, report: Annotated[ActivationReport, Bod
     return ActivationView(activation=order_page.activation(services().orders.get(order.order_id)).value)
 
 
-@router.get("/v1/storefront", responses={404: {"description": "Unknown shop"}})
+@router.get("/v1/storefront", responses={200: {"description": "The shop"}, 404: {"description": "Unknown shop"}})
 def storefront(
     shop: Annotated[str | None, Query(max_length=64, description="Else X-Faka-Shop")] = None,
 ) -> StorefrontView:

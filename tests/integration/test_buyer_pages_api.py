@@ -337,3 +337,14 @@ def test_a_lookup_refuses_what_is_not_an_address(stack: Stack) -> None:
         refused = stack.api("POST", "/v1/order-lookup", body)
         assert refused.status == 400, body
         assert refused.body["code"] == "invalid_request"
+
+
+def test_the_openapi_document_describes_the_buyer_pages_routes(stack: Stack) -> None:
+    document = stack.api("GET", "/v1/openapi.json").body
+
+    paths = document["paths"]
+    assert {"/v1/storefront", "/v1/order-lookup", "/v1/orders/{order_id}/activation"} <= set(paths)
+    assert set(paths["/v1/orders/{order_id}"]["get"]["responses"]) >= {"200", "401", "404"}
+    assert "429" in paths["/v1/order-lookup"]["post"]["responses"]
+    view_schema = document["components"]["schemas"]["OrderView"]["properties"]
+    assert {"order_number", "timeline", "activation", "guide", "actions", "actions_reasons"} <= set(view_schema)
