@@ -252,3 +252,14 @@ def test_the_pages_are_served_with_the_consoles_security_headers(local_faka: Loc
         assert response.headers["Content-Security-Policy"].startswith("default-src 'self'"), path
         assert response.headers["X-Frame-Options"] == "DENY"
     assert local_faka.get("/storefront/../faka_local/http_server.py").status_code == 404
+
+
+def test_the_language_follows_the_browser_and_the_switch_is_remembered(page: Page, lang: str) -> None:
+    page.goto("/lookup")
+    expect(page.locator("#lookup-form")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    page.select_option("#lang", "es")
+    expect(page.locator("#lookup-form h1")).to_have_text("Buscar mi pedido")
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator("#count")).to_contain_text("productos")
