@@ -27,8 +27,12 @@ LANGUAGES = {"en": "en-US", "zh-CN": "zh-CN"}
 ORDER_LINK = re.compile(r"https?://[^\s\"'<>]+(/o/[A-Za-z0-9_-]+#t=[^\s\"'<>]+)")
 # What the page says, per language, where a test looks for words.
 WORDS = {
-    "en": {"delivered": "Delivered", "invalid": "my key is invalid, it says the code was already used"},
-    "zh-CN": {"delivered": "已发货", "invalid": "我的卡密无效，兑换码用不了"},
+    "en": {
+        "delivered": "Delivered",
+        "invalid": "my key is invalid, it says the code was already used",
+        "human": "I want to talk to a human",
+    },
+    "zh-CN": {"delivered": "已发货", "invalid": "我的卡密无效，兑换码用不了", "human": "我要找人工客服"},
 }
 
 
@@ -191,6 +195,16 @@ def test_a_chat_about_an_invalid_key_ends_in_a_replacement(page: Page, local_fak
     assert_no_full_code(page, code)
     assert_fits_the_phone(page)
     screenshot(page, "chat", lang)
+
+
+def test_a_buyer_waiting_for_a_person_sees_the_place_in_the_queue(page: Page, local_faka: LocalFaka, lang: str) -> None:
+    order, _ = paid_order(local_faka, buyer_email("queue"))
+    open_order_page(page, order)
+
+    page.fill("#chat-message", WORDS[lang]["human"])
+    page.click("#chat-form button[type=submit]")
+    expect(page.locator("#queue")).to_be_visible()
+    expect(page.locator("#chat .msg.buyer")).to_have_count(1)
 
 
 def test_a_refund_in_three_steps_shows_its_decision(page: Page, local_faka: LocalFaka, lang: str) -> None:
