@@ -277,3 +277,10 @@ def test_the_language_follows_the_browser_and_the_switch_is_remembered(page: Pag
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.locator("#count")).to_contain_text("productos")
+
+
+def test_each_shop_has_its_storefront(page: Page) -> None:
+    page.goto("/s/moon/")
+    expect(page.locator("#brand")).to_have_text("Moon Cards 月亮卡铺")
+    expect(page.locator("article[data-sku='apple-100-cn']")).to_be_visible()
+    expect(page.locator("article[data-sku='steam-20-us']")).to_have_count(0)
