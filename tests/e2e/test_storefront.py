@@ -7,6 +7,7 @@ finds orders by email. Screenshots of every page go to ``build/screenshots/store
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import LocalFaka
+from tests.e2e.conftest import REPO, LocalFaka
 from tests.e2e.test_console import SCREENSHOTS, UI_TIMEOUT_MS, assert_no_full_code, chromium
 from tests.e2e.test_local_runtime import eventually, place_order
 
@@ -284,3 +285,24 @@ def test_each_shop_has_its_storefront(page: Page) -> None:
     expect(page.locator("#brand")).to_have_text("Moon Cards 月亮卡铺")
     expect(page.locator("article[data-sku='apple-100-cn']")).to_be_visible()
     expect(page.locator("article[data-sku='steam-20-us']")).to_have_count(0)
+
+
+def test_the_three_dictionaries_name_the_same_strings_and_every_one_the_code_asks_for() -> None:
+    def dictionary(lang: str) -> dict[str, str]:
+        loaded: dict[str, str] = json.loads((REPO / f"storefront/i18n/{lang}.json").read_text(encoding="utf-8"))
+        return loaded
+
+    # Plural forms differ by language (Chinese has only "other"): compare what is said, not how many forms.
+    def said(strings: dict[str, str]) -> set[str]:
+        return {re.sub(r"\.(zero|one|two|few|many|other)$", "", key) for key in strings}
+
+    english = dictionary("en")
+    for lang in ("zh-CN", "es"):
+        other = dictionary(lang)
+        assert said(other) == said(english), lang
+        assert all(other.values()), lang
+    code = "".join(path.read_text(encoding="utf-8") for path in (REPO / "storefront/js").glob("*.js"))
+    asked = set(re.findall(r'\bt\("([a-z_.]+)"', code)) | {
+        f"{key}.other" for key in re.findall(r'plural\("([a-z_.]+)"', code)
+    }
+    assert asked - english.keys() == set()
