@@ -306,3 +306,25 @@ def test_the_three_dictionaries_name_the_same_strings_and_every_one_the_code_ask
         f"{key}.other" for key in re.findall(r'plural\("([a-z_.]+)"', code)
     }
     assert asked - english.keys() == set()
+
+
+@pytest.mark.parametrize(
+    ("asked", "returns_to"),
+    [
+        ("/o/{order_id}?from=pay", "/o/{order_id}?from=pay"),
+        ("https://evil.example/o/{order_id}", "/o/{order_id}"),
+        ("//evil.example/o/{order_id}", "/o/{order_id}"),
+        ("javascript:alert(1)", "/o/{order_id}"),
+    ],
+)
+def test_the_sandbox_pay_page_returns_only_to_this_origin(local_faka: LocalFaka, asked: str, returns_to: str) -> None:
+    order = place_order(local_faka, buyer_email("return"))
+    paid = local_faka.post(
+        f"/_local/pay/{order['order_id']}",
+        params={"return_url": asked.format(order_id=order["order_id"])},
+        data="",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert paid.status_code == 200
+    [refresh] = re.findall(r'http-equiv="refresh" content="1;url=([^"]+)"', paid.text)
+    assert refresh.replace("&amp;", "&") == returns_to.format(order_id=order["order_id"])
