@@ -27,6 +27,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api import (
     activation,
+    admin_orders,
     help_desk,
     operators,
     order_lookup,
@@ -95,7 +96,9 @@ def openapi() -> Response[str]:
 
 def _resolver(kind: type[ApiGatewayResolver]) -> ApiGatewayResolver:
     resolver = kind(enable_validation=True, json_body_deserializer=read_json)
+    # admin_orders before operators: its /v1/admin/orders/export must not match /v1/admin/orders/<order_id>.
     for routes in (
+        admin_orders,
         storefront,
         payments,
         operators,

@@ -11,7 +11,8 @@ Layout (every item of a shop carries the shop in its partition key):
   ``available_pool`` (= its partition key), which puts it in the sparse ``available`` index.
 * orders: ``<order id>`` / ``ORDER`` or ``LINE#<n>``; an order waiting for stock carries
   ``waiting_for`` (= ``<shop>#<sku>``), which puts it in the sparse ``waiting`` index, and one waiting
-  for its payment ``payment_pending``, which puts it in the sparse ``pending_payment`` index.
+  for its payment ``payment_pending``, which puts it in the sparse ``pending_payment`` index. Every order is in
+  ``by_shop`` (a shop's orders by date) and ``by_buyer``; every catalog item is in ``by_kind`` (e.g. all shops).
 * catalog also holds each shop's refund policy: ``SHOP#<shop>`` / ``REFUND_POLICY``.
 * refunds: ``<refund id>`` / ``REFUND``, ``<dispute id>`` / ``DISPUTE`` (both in the ``by_order`` index, refunds
   also in ``by_buyer``), and the sandbox provider's ledger ``SANDBOX#<payment ref>`` / ``PAYMENT`` or
@@ -50,6 +51,17 @@ class CatalogItem(Model):
     kind = DiscriminatorAttribute()
 
 
+class CatalogByKindIndex(GlobalSecondaryIndex["ShopItem"]):
+    """Every catalog item of one kind (e.g. every shop), by partition: the platform's list of shops."""
+
+    class Meta:
+        index_name = "by_kind"
+        projection = IncludeProjection(["name", "support_email", "created_at"])
+
+    kind = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
 class ShopItem(CatalogItem, discriminator="shop"):
     class Meta(_Meta):
         table_name = resources.CATALOG_TABLE
@@ -58,6 +70,8 @@ class ShopItem(CatalogItem, discriminator="shop"):
     support_email = UnicodeAttribute()
     operator_token_sha256 = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+
+    by_kind = CatalogByKindIndex()
 
     @staticmethod
     def key(shop_id: str) -> tuple[str, str]:
@@ -222,6 +236,17 @@ class OrdersByBuyerIndex(GlobalSecondaryIndex["OrderItem"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class OrdersByShopIndex(GlobalSecondaryIndex["OrderItem"]):
+    """A shop's orders, newest first: the operators' order search and export (only orders carry shop_id)."""
+
+    class Meta:
+        index_name = "by_shop"
+        projection = AllProjection()
+
+    shop_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class OrderTableItem(Model):
     class Meta(_Meta):
         table_name = resources.ORDERS_TABLE
@@ -275,6 +300,7 @@ class OrderItem(OrderTableItem, discriminator="order"):
     waiting = WaitingOrdersIndex()
     pending_payments = PendingPaymentsIndex()
     by_buyer = OrdersByBuyerIndex()
+    by_shop = OrdersByShopIndex()
 
     SK = "ORDER"
 

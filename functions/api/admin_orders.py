@@ -1,0 +1,100 @@
+"""Operator routes to find orders, export them and list shops.
+
+Registered before the operator routes so ``/v1/admin/orders/export`` is not read as an order id.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import BaseModel, Field
+
+from api.http import operator, shop_id
+from faka import resources
+from faka.adapters.secrets import resolve_secret
+from faka.domain.access import Role
+from faka.domain.order_search import CursorCodec, OrderQuery, OrderSearch, all_shops, page_size
+from faka.security import bearer_token
+from faka.wiring import services
+
+router = APIGatewayRouter()
+
+
+class OrderRow(BaseModel):
+    order_id: str
+    created_at: str
+    status: str
+    sku: str
+    quantity: int
+    amount: int
+    currency: str
+    email: str = Field(description="Masked")
+    payment_provider: str | None
+    payment_ref: str | None
+    paid_at: str | None
+    delivered_at: str | None
+    flag_reason: str | None
+
+
+class OrderList(BaseModel):
+    orders: list[OrderRow]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null after the last")
+
+
+class ShopRow(BaseModel):
+    shop_id: str
+    name: str
+    support_email: str
+
+
+class ShopList(BaseModel):
+    shops: list[ShopRow]
+
+
+def _search() -> OrderSearch:
+    # Cursors are signed with the buyer-link secret the API already holds, under a context of their own.
+    settings = services().settings
+    secret = partial(resolve_secret, settings.link_secret, resources.LINK_SIGNING_SECRET, name="link secret")
+    return OrderSearch(CursorCodec(secret))
+
+
+def _query(*, paged: bool) -> tuple[OrderQuery, dict[str, str]]:
+    event = router.current_event
+    shop_id = operator(event)
+    params = dict(event.query_string_parameters or {})
+    paging: dict[str, str] = {name: params.pop(name) for name in ("limit", "cursor") if paged and name in params}
+    return OrderQuery.parse(shop_id, params), paging
+
+
+@router.get("/v1/admin/orders")
+def search_orders() -> OrderList:
+    query, paging = _query(paged=True)
+    page = _search().page(query, page_size(paging.get("limit")), paging.get("cursor") or None)
+    return OrderList(orders=[OrderRow.model_validate(o.row()) for o in page.orders], next_cursor=page.next_cursor)
+
+
+@router.get("/v1/admin/orders/export", responses={200: {"content": {"text/csv": {}}}})
+def export_orders() -> Response[str]:
+    query, _ = _query(paged=False)
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=_search().export(query),
+        headers={"Content-Disposition": f'attachment; filename="orders-{query.shop_id}.csv"'},
+    )
+
+
+@router.get("/v1/admin/shops")
+def list_shops() -> ShopList:
+    """The platform operator sees every shop; a shop's operator, its own."""
+    event = router.current_event
+    shop = shop_id(event)
+    role = services().access.authorize(shop, bearer_token(event.headers.get("authorization")))
+    if role is Role.PLATFORM_OPERATOR:
+        shops = [ShopRow(shop_id=s.shop_id, name=s.name, support_email=s.support_email) for s in all_shops()]
+    else:
+        own = services().shops.get(shop)
+        shops = [ShopRow(shop_id=own.shop_id, name=own.name, support_email=own.support_email)]
+    return ShopList(shops=shops)
