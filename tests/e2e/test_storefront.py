@@ -260,6 +260,19 @@ def test_a_tampered_link_offers_the_lookup(page: Page, local_faka: LocalFaka, la
     assert_fits_the_phone(page)
 
 
+def test_an_expired_link_says_so_and_offers_the_lookup(page: Page, local_faka: LocalFaka, lang: str) -> None:
+    # The API's answer to a link past its days (FAKA_ORDER_LINK_DAYS), as the interface fixes it.
+    expired = json.dumps({"code": "expired_link", "message": "this order link has expired"})
+    page.route(re.compile(r"/v1/orders/[^/?]+\\?"), lambda route: route.fulfill(status=401, body=expired))
+    page.goto("/o/01JEXPIREDORDER#t=op1.1.expired")
+    expect(page.locator("#link-problem a[href='/lookup']")).to_be_visible()
+    expired_title = page.locator("#link-problem h1").inner_text()
+    page.unroute_all()
+    page.goto("/o/01JOTHERORDER#t=op1.1.tampered")
+    expect(page.locator("#link-problem h1")).not_to_have_text(expired_title)
+    screenshot(page, "expired", lang)
+
+
 def test_the_pages_are_served_with_the_consoles_security_headers(local_faka: LocalFaka) -> None:
     for path in ("/", "/s/main/", "/o/01ANYORDER", "/lookup", "/storefront/js/order.js", "/storefront/i18n/es.json"):
         response = local_faka.get(path)
