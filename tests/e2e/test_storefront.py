@@ -267,10 +267,10 @@ def test_an_expired_link_says_so_and_offers_the_lookup(page: Page, local_faka: L
     page.goto("/o/01JEXPIREDORDER#t=op1.1.expired")
     expect(page.locator("#link-problem a[href='/lookup']")).to_be_visible()
     expired_title = page.locator("#link-problem h1").inner_text()
+    screenshot(page, "expired", lang)
     page.unroute_all()
     page.goto("/o/01JOTHERORDER#t=op1.1.tampered")
     expect(page.locator("#link-problem h1")).not_to_have_text(expired_title)
-    screenshot(page, "expired", lang)
 
 
 def test_the_pages_are_served_with_the_consoles_security_headers(local_faka: LocalFaka) -> None:
