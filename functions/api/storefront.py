@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, open_shop_id, product_view, source_ip, viewer_country
@@ -46,7 +47,7 @@ from faka.wiring import services
 router = APIGatewayRouter()
 
 OrderId = Annotated[str, Path(max_length=64)]
-BUYER_CREDENTIAL = {
+BUYER_CREDENTIAL: dict[int, OpenAPIResponse] = {
     401: {"description": "An expired (expired_link) or altered (invalid_link) order-page token"},
     404: {"description": "Unknown order or wrong access token"},
 }
