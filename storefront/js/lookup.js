@@ -10,7 +10,7 @@ export function render(view) {
     { class: "card stack", id: "lookup-form" },
     h("h1", {}, t("lookup.title")),
     h("p", { class: "muted" }, t("lookup.help")),
-    h("label", {}, t("checkout.email"), h("input", { name: "email", type: "email", required: true, autocomplete: "email" })),
+    h("label", {}, t("lookup.email"), h("input", { name: "email", type: "email", required: true, autocomplete: "email" })),
     h("button", { type: "submit" }, t("lookup.submit")),
     result,
   );
