@@ -32,6 +32,19 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
     assert redact(text) == text
 
 
+def test_link_credentials_quoted_from_an_email_are_masked() -> None:
+    quoted = (
+        "see https://shop.example/o/8f3a#t=op1.1767225600.9c1e4b7a2d5f60318e7b9a4c2d1e0f5a6b7c8d9e0f1a2b3c4d "
+        "and https://shop.example/v1/links/worked?o=8f3a&exp=1767225600&sig=0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    )
+    masked = redact(quoted)
+    assert "9c1e4b7a2d5f6031" not in masked
+    assert "0a1b2c3d4e5f6071" not in masked
+    assert "#t=op1.***" in masked
+    assert "sig=***" in masked
+    assert "o=8f3a" in masked
+
+
 def test_emails_are_masked_for_logs() -> None:
     assert mask_email("buyer.name@example.com") == "b***@example.com"
 

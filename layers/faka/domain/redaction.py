@@ -29,6 +29,8 @@ _KEY_LIKE = re.compile(
     r"|\b(?![0-9a-f]+\b)(?=\w*\d)(?=\w*[A-Za-z])[A-Za-z0-9]{12,}\b"
 )
 _CARD_NUMBER = re.compile(r"\b(?:\d[ -]?){13,19}\b")
+# Buyers reply quoting their emails: the order-page token and link signatures are credentials to the order.
+_LINK_CREDENTIAL = re.compile(r"\b(op1\.)\d+\.[0-9a-f]{16,}|\b(sig=)[0-9a-f]{16,}")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 # A shop's codes, as buyers type them: letters and digits in groups split by spaces or dashes, or one word.
 _CODE_PIECE = re.compile(r"[A-Za-z0-9]+")
@@ -58,7 +60,8 @@ def _mask_card(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
-    """The text with anything that looks like a card key or a payment card number masked."""
+    """The text with anything that looks like a card key, a payment card number or a link credential masked."""
+    text = _LINK_CREDENTIAL.sub(lambda m: f"{m.group(1) or m.group(2)}***", text)
     text = _CARD_NUMBER.sub(_mask_card, text)
     return _KEY_LIKE.sub(lambda m: mask_code(m.group(0)), text)
 
