@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import typing
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -15,23 +17,46 @@ for entry in (REPO_ROOT / "layers", REPO_ROOT):
 
 from aws_cdk import App  # noqa: E402
 
-from infra.faka_stack import FakaStack  # noqa: E402
-from infra.layer_build import build_layer  # noqa: E402
-from infra.nag import add_compliance_checks  # noqa: E402
+if typing.TYPE_CHECKING:
+    from infra.faka_stack import FakaStack
 
-STACK_NAME = "FakaStack"
+# The default stage keeps the first deployments' stack name (and cdk.out/FakaStack.template.json).
+DEFAULT_STACK_NAME = "FakaStack"
+# Stage is read from the context before faka.resources is imported (it names everything after FAKA_STAGE at import).
+STAGE_CONTEXT = "stage"
+STAGE_VARIABLE = "FAKA_STAGE"
+
+
+def stack_name(stage: str) -> str:
+    return f"Faka-{stage}" if stage else DEFAULT_STACK_NAME
 
 
 def create_app(app: App | None = None, *, layer_dir: Path | None = None) -> tuple[App, FakaStack]:
-    """The app with its stack and cdk-nag attached; tests call this with their own App and outdir."""
+    """The app with its stack and cdk-nag attached; tests call this with their own App and outdir.
+
+    One stage per process: the stage is fixed when faka.resources is first imported.
+    """
     app = app or App()
+    stage = str(app.node.try_get_context(STAGE_CONTEXT) or "")
+    os.environ.setdefault(STAGE_VARIABLE, stage)
+
+    from faka import resources
+    from infra.faka_stack import FakaStack
+    from infra.layer_build import build_layer
+    from infra.nag import add_compliance_checks
+
+    if (STAGE_VARIABLE, stage) != (resources.STAGE_VARIABLE, resources.STAGE):
+        raise ValueError(
+            f"context stage={stage!r} but this process named its resources for stage {resources.STAGE!r} "
+            f"({resources.STAGE_VARIABLE}); synthesize each stage in its own process"
+        )
     stack = FakaStack(
         app,
-        STACK_NAME,
+        stack_name(stage),
         layer_dir=layer_dir or build_layer(),
         # No env: the template stays environment-agnostic and deploys to whichever account and region the
         # CLI credentials point at.
-        description="faka: serverless card-key delivery",
+        description=f"faka: serverless card-key delivery{f' (stage {stage})' if stage else ''}",
     )
     add_compliance_checks(app)
     return app, stack

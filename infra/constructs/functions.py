@@ -72,6 +72,8 @@ class Functions(Construct):
             "POWERTOOLS_SERVICE_NAME": "faka",
             "POWERTOOLS_METRICS_NAMESPACE": "faka",
             "LOG_LEVEL": settings.log_level,
+            # Every physical name the code uses derives from the stage (faka.resources).
+            resources.STAGE_VARIABLE: resources.STAGE,
             Env.OPERATOR_TOPIC_ARN: messaging.operator_topic.topic_arn,
             Env.PAYMENT_PROVIDER: settings.payment_provider,
             Env.SENDER_EMAIL: settings.sender_email,

@@ -8,7 +8,7 @@ from faka import resources
 def logical_id(physical_name: str) -> str:
     """``faka/key-hash-pepper`` -> ``KeyHashPepper``, ``faka-catalog`` -> ``Catalog``.
 
-    The prefix is dropped so that deploying a second stage with another ``FAKA_RESOURCE_PREFIX`` keeps
+    The prefix is dropped so that deploying a second stage (``-c stage=NAME``) keeps
     the same logical ids (and so the same template shape) while every physical name changes.
     """
     stem = physical_name.split("/", 1)[-1]

@@ -8,10 +8,19 @@ names through the environment variables listed in :mod:`faka.config`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
-# Lets two stages share one account; every physical name below derives from it.
-PREFIX = os.environ.get("FAKA_RESOURCE_PREFIX", "faka")
+# The deployment stage (``cdk deploy -c stage=NAME``): CDK sets it on every function, so each finds its own stage's
+# resources. Every physical name below derives from it, so two stages share one account and region; the default
+# stage ("") keeps the bare ``faka-`` names of the first deployments.
+STAGE_VARIABLE = "FAKA_STAGE"
+STAGE = os.environ.get(STAGE_VARIABLE, "")
+# Short enough that the longest derived name (the mail bucket, with account and region appended) stays within S3's 63.
+_STAGE_PATTERN = re.compile(r"[a-z][a-z0-9]{0,15}")
+if STAGE and not _STAGE_PATTERN.fullmatch(STAGE):
+    raise ValueError(f"stage {STAGE!r}: expected 1 to 16 lower-case letters or digits, starting with a letter")
+PREFIX = f"faka-{STAGE}" if STAGE else "faka"
 
 CATALOG_TABLE = f"{PREFIX}-catalog"
 KEYS_TABLE = f"{PREFIX}-keys"

@@ -108,7 +108,7 @@ def _synthesize_once_per_run(tmp_path_factory: pytest.TempPathFactory, context: 
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     from aws_cdk.assertions import Template
 
-    from infra.app import STACK_NAME
+    from infra.app import DEFAULT_STACK_NAME as STACK_NAME
 
     context = cdk_json_context()
     outdir = _synthesize_once_per_run(tmp_path_factory, context)
