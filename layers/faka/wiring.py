@@ -180,6 +180,7 @@ class Services:
             self.events,
             ticket_url=self.settings.public_base_url.rstrip("/") + "/v1/admin/tickets/{ticket_id}",
             buyer_text=self.buyer_text,
+            orders=self.orders,
         )
 
     @cached_property

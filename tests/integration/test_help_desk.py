@@ -365,3 +365,24 @@ def test_operators_of_another_shop_see_nothing(stack: Stack, order: dict, desk: 
     assert stack.api("GET", "/v1/admin/tickets/queue", headers=token).body == {"tickets": []}
     anonymous = stack.api("GET", "/v1/admin/tickets/queue")
     assert anonymous.status == 401
+
+
+def test_the_desks_emails_link_the_order_page_only_at_the_orders_own_address(
+    stack: Stack, order: dict, desk: HelpDesk
+) -> None:
+    own = buyer_ticket(stack, order, "I want to talk to a human")["ticket_id"]
+    elsewhere = ticket("elsewhere", intent="talk_to_human")
+    item = TicketItem.get(elsewhere, TicketItem.SK)
+    item.update(actions=[TicketItem.order_id.set(order["order_id"]), TicketItem.email.set("someone@else.example")])
+    order_page = f"/o/{order['order_id']}#t=op1."
+
+    for ticket_id in (own, elsewhere):
+        desk.enqueue(ticket_id, reason="talk_to_human")
+        stack.api("POST", f"/v1/admin/tickets/{ticket_id}/reply", {"agent": "alice", "message": "Looking at it"}, ADMIN)
+        stack.api("POST", f"/v1/admin/tickets/{ticket_id}/resolve", {"agent": "alice"}, ADMIN)
+
+    mails = {ticket_id: [m for m in sent_mail() if f"[#T-{ticket_id}]" in m.subject] for ticket_id in (own, elsewhere)}
+    assert len(mails[own]) == 2  # the reply and the CSAT request
+    assert all(order_page in m.body for m in mails[own])
+    assert len(mails[elsewhere]) == 2
+    assert not any(f"/o/{order['order_id']}" in m.body for m in mails[elsewhere])

@@ -41,6 +41,7 @@ from faka.adapters.counters import Counters
 from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
 from faka.domain.catalog import Shops
 from faka.domain.links import LinkSigner
+from faka.domain.orders import Orders
 from faka.domain.redaction import BuyerText
 from faka.domain.templating import MessageTemplates
 from faka.domain.tickets import TicketStatus
@@ -276,6 +277,7 @@ class HelpDesk:
         *,
         ticket_url: str,
         buyer_text: BuyerText,
+        orders: Orders,
     ) -> None:
         self._events = events
         self._counters = counters
@@ -288,6 +290,7 @@ class HelpDesk:
         self.canned = canned
         self._ticket_url = ticket_url
         self._buyer_text = buyer_text
+        self._orders = orders
 
     # -- the interface the ticket service calls --------------------------------------------------------
 
@@ -756,12 +759,20 @@ class HelpDesk:
                 "ticket_id": item.ticket_id,
                 "ticket_ref": item.ticket_id[:12],
                 "order_ref": item.order_id[:8] if item.order_id else None,
+                "order_url": self._order_url(item),
                 **context,
             },
         )
         # The [#T-…] reference threads the buyer's emailed answer back onto this ticket.
         subject = f"{message.subject} [#T-{item.ticket_id}]"
         self._mailer.send(Email(item.email, subject, message.text, message.html))
+
+    def _order_url(self, item: TicketItem) -> str | None:
+        """The order page's link opens the keys, so it goes only to the order's own address."""
+        if not item.order_id or not item.email:
+            return None
+        order = self._orders.get(item.order_id)
+        return self._links.order_page_url(order.order_id) if order.email.lower() == item.email.lower() else None
 
 
 def _eta(position: int, handling_seconds: float) -> int:
