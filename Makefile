@@ -36,10 +36,12 @@ $(STAMP): pyproject.toml package.json package-lock.json
 
 install: $(STAMP)
 
-# The console's browser tests drive Debian's chromium (playwright never downloads a browser here).
+# The console's and storefront's browser tests drive Debian's chromium (playwright never downloads a browser here);
+# the CJK fonts make the zh-CN screenshots readable.
 browser:
-	@test -x /usr/bin/chromium || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
+	@test -x /usr/bin/chromium -a -d /usr/share/fonts/opentype/noto || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-noto-cjk; }
 
 local: install
 	$(BIN)/faka local
