@@ -1,24 +1,148 @@
-"""The ``faka`` command: ``faka local`` runs the whole system on this machine; ``faka classify`` triages
-buyers' messages."""
+"""The ``faka`` command.
+
+``faka local`` runs the whole system on this machine and ``faka classify`` triages buyers' messages; the other
+groups (shops, products, keys, orders, tickets, refunds, secrets) call a running faka's operator API, ``faka local``
+or a deployed stack. The endpoint, token and shop come from flags, else FAKA_ENDPOINT / FAKA_ADMIN_TOKEN /
+FAKA_SHOP, else ``~/.config/faka/config.toml`` (keys ``endpoint``, ``token``, ``shop``).
+"""
 
 from __future__ import annotations
 
-import argparse
+import csv
+import io
 import json
 import sys
 import time
-from collections.abc import Sequence
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+CONFIG_FILE = Path("~/.config/faka/config.toml")
+# faka local's default address (faka_local.runtime.DEFAULT_API_PORT; faka_local is not shipped with faka).
+LOCAL_ENDPOINT = "http://127.0.0.1:3000"
+IMPORT_CHUNK = 1000
+TIMEOUT_SECONDS = 60
+WIDE_OUTPUT = 1000
 
 
-def _local(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    content_type: str
+    text: str
+
+
+# method, path with query, headers, body -> reply: HTTP by default, the API handler in-process in tests.
+Send = Callable[[str, str, dict[str, str], bytes | None], Reply]
+
+
+def _http(endpoint: str) -> Send:
+    if not endpoint.startswith(("http://", "https://")):
+        raise click.ClickException(f"the endpoint must be an http(s) URL, not {endpoint!r}")
+    base = endpoint.rstrip("/")
+
+    def send(method: str, path: str, headers: dict[str, str], body: bytes | None) -> Reply:
+        # The scheme is checked above: only http(s) is ever opened.
+        request = urllib.request.Request(base + path, data=body, headers=headers, method=method)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+                return Reply(answer.status, answer.headers.get("Content-Type", ""), answer.read().decode())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.headers.get("Content-Type", ""), error.read().decode(errors="replace"))
+        except (urllib.error.URLError, OSError) as error:
+            raise click.ClickException(f"cannot reach {endpoint}: {getattr(error, 'reason', error)}") from None
+
+    return send
+
+
+@dataclass(frozen=True)
+class OperatorApi:
+    """The operator API as the CLI calls it: every answer that is not a 2xx becomes one clear error line."""
+
+    send: Send
+    token: str
+    shop: str | None
+
+    def call(self, method: str, path: str, *, query: dict[str, Any] | None = None, body: Any = None) -> Any:
+        reply = self.raw(method, path, query=query, body=body)
+        return json.loads(reply.text) if reply.text else None
+
+    def raw(self, method: str, path: str, *, query: dict[str, Any] | None = None, body: Any = None) -> Reply:
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if self.shop:
+            headers["X-Faka-Shop"] = self.shop
+        payload = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            payload = json.dumps(body).encode()
+        present = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+        reply = self.send(method, path + (f"?{urlencode(present)}" if present else ""), headers, payload)
+        if not 200 <= reply.status < 300:
+            raise click.ClickException(_refusal(reply))
+        return reply
+
+
+def _refusal(reply: Reply) -> str:
+    try:
+        problem = json.loads(reply.text)
+        return f"{reply.status} {problem['code']}: {problem['message']}"
+    except (ValueError, KeyError, TypeError):
+        return f"the API answered {reply.status}"
+
+
+def _settings(endpoint: str | None, token: str | None, shop: str | None) -> tuple[str, str | None, str | None]:
+    path = CONFIG_FILE.expanduser()
+    try:
+        stored = tomllib.loads(path.read_text()) if path.is_file() else {}
+    except (tomllib.TOMLDecodeError, OSError) as error:
+        raise click.ClickException(f"{path} cannot be read: {error}") from None
+    return (
+        endpoint or stored.get("endpoint") or LOCAL_ENDPOINT,
+        token or stored.get("token"),
+        shop or stored.get("shop"),
+    )
+
+
+pass_api = click.make_pass_decorator(OperatorApi)
+
+
+@click.group(help="Automatic card-key delivery with after-sales.")
+@click.option("--endpoint", envvar="FAKA_ENDPOINT", help="The API's base URL (default: faka local's).")
+@click.option("--token", envvar="FAKA_ADMIN_TOKEN", help="An operator bearer token.")
+@click.option("--shop", envvar="FAKA_SHOP", help="The shop to act on (default: the deployment's).")
+@click.pass_context
+def cli(ctx: click.Context, endpoint: str | None, token: str | None, shop: str | None) -> None:
+    if ctx.invoked_subcommand in {"local", "classify"}:
+        return
+    endpoint, token, shop = _settings(endpoint, token, shop)
+    if not token:
+        raise click.ClickException(f"no operator token: pass --token, set FAKA_ADMIN_TOKEN or add it to {CONFIG_FILE}")
+    # Tests hand in a Send that calls the API handler in-process.
+    send = ctx.obj if callable(ctx.obj) else _http(endpoint)
+    ctx.obj = OperatorApi(send, token, shop)
+
+
+@cli.command(help="Run faka on this machine: AWS emulator, HTTP API and demo data (until Ctrl-C).")
+def local() -> None:
     began = time.perf_counter()
     # faka_local (and moto behind it) is a development tool that Lambda never ships, so it loads only here.
     from faka_local.runtime import run
 
-    return run(began)
+    sys.exit(run(began))
 
 
-def _classify(args: argparse.Namespace) -> int:
+@cli.command(help="Triage buyers' messages: one per line on stdin, one JSON object per line on stdout.")
+def classify() -> None:
     from faka.triage import MAX_MESSAGE_CHARS, classify
 
     out = sys.stdout.buffer
@@ -31,32 +155,197 @@ def _classify(args: argparse.Namespace) -> int:
         line = json.dumps(classify(text).as_contract(), ensure_ascii=False)
         out.write(line.encode("utf-8") + b"\n")
         out.flush()
-    return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="faka", description="Automatic card-key delivery with after-sales.")
-    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
-    local = commands.add_parser(
-        "local",
-        help="run faka on this machine: AWS emulator, HTTP API and demo data",
-        description="Runs faka in the foreground until Ctrl-C. Ports and secrets come from FAKA_LOCAL_PORT, "
-        "FAKA_EMULATOR_PORT, FAKA_ADMIN_TOKEN, FAKA_STRIPE_WEBHOOK_SECRET, FAKA_SIGNING_SECRET, "
-        "FAKA_ESCALATION_SECONDS and FAKA_QUIET_HOURS; what is unset gets a local default, printed at start.",
-    )
-    local.set_defaults(command=_local)
-    classify = commands.add_parser(
-        "classify",
-        help="triage buyers' messages: one per line on stdin, one JSON object per line on stdout",
-        description="Reads one message per line on stdin and writes one JSON object per line: intent, "
-        "confidence, language, severity, entities and sentiment. Runs in-process, with no network. Empty "
-        "lines are skipped; a line is cut to its first 4000 characters.",
-    )
-    classify.set_defaults(command=_classify)
-    return parser
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    console = Console()
+    # Piped or redirected, no cell is cut to fit an imagined 80-column screen.
+    (console if console.is_terminal else Console(width=WIDE_OUTPUT)).print(table)
+
+
+def _json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+@cli.group(help="Shops.")
+def shops() -> None: ...
+
+
+@shops.command("list", help="Every shop (platform operator) or your own.")
+@pass_api
+def shops_list(api: OperatorApi) -> None:
+    _table(api.call("GET", "/v1/admin/shops")["shops"], ("shop_id", "name", "support_email"))
+
+
+@cli.group(help="Products.")
+def products() -> None: ...
+
+
+@products.command("list", help="The shop's products and their stock.")
+@pass_api
+def products_list(api: OperatorApi) -> None:
+    _table(api.call("GET", "/v1/admin/products")["products"], ("sku", "name", "price", "currency", "stock"))
+
+
+@dataclass(frozen=True)
+class KeyLine:
+    line_no: int
+    code: str
+
+
+def read_codes(path: Path) -> Iterator[KeyLine]:
+    """Codes with their line numbers: a CSV's ``code`` column (header required), else one code per line of text."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() != ".csv":
+        yield from (KeyLine(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip())
+        return
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = {name.strip().lower(): name for name in reader.fieldnames or []}
+    if "code" not in columns:
+        raise click.ClickException(f"{path} has no 'code' column (its header is: {', '.join(columns) or 'empty'})")
+    try:
+        for row in reader:
+            code = (row.get(columns["code"]) or "").strip()
+            if code:
+                yield KeyLine(reader.line_num, code)
+    except csv.Error as error:
+        raise click.ClickException(f"{path} line {reader.line_num}: {error}") from None
+
+
+@cli.group(help="Card keys.")
+def keys() -> None: ...
+
+
+@keys.command("import", help="Import a CSV (a 'code' column) or text file (one code per line) of keys for SKU.")
+@click.argument("sku")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--batch", required=True, help="The batch the keys belong to.")
+@click.option("--supplier", default="", help="The supplier that sold the batch.")
+@pass_api
+def keys_import(api: OperatorApi, sku: str, file: Path, batch: str, supplier: str) -> None:
+    lines = list(read_codes(file))
+    if not lines:
+        raise click.ClickException(f"{file} holds no codes")
+    imported = 0
+    refused: dict[str, list[int]] = {}
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(f"importing into {sku}", total=len(lines))
+        for start in range(0, len(lines), IMPORT_CHUNK):
+            chunk = lines[start : start + IMPORT_CHUNK]
+            body = {"batch": batch, "supplier": supplier, "keys": [line.code for line in chunk]}
+            report = api.call("POST", f"/v1/admin/products/{sku}/keys", body=body)
+            imported += int(report["imported"])
+            for rejected in report["rejected"]:
+                refused.setdefault(rejected["code"], []).append(chunk[rejected["index"]].line_no)
+            progress.advance(task, len(chunk))
+    duplicate = refused.pop("duplicate", [])
+    rejected_lines = sorted(n for numbers in refused.values() for n in numbers)
+    click.echo(f"{imported} imported, {len(duplicate)} duplicate, {len(rejected_lines)} rejected")
+    for name, numbers in (("duplicate", duplicate), ("rejected", rejected_lines)):
+        if numbers:
+            click.echo(f"{name} lines: {', '.join(map(str, sorted(numbers)))}")
+
+
+@cli.group(help="Orders.")
+def orders() -> None: ...
+
+
+@orders.command("list", help="Find orders, newest first; --all follows the cursor to the end.")
+@click.option("--email")
+@click.option("--status")
+@click.option("--sku")
+@click.option("--from", "since", help="ISO-8601 date or time.")
+@click.option("--to", "until", help="ISO-8601 date or time.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--cursor")
+@click.option("--all", "every", is_flag=True, help="Every page, not just the first.")
+@pass_api
+def orders_list(api: OperatorApi, since: str | None, until: str | None, every: bool, **filters: Any) -> None:
+    query = {**filters, "from": since, "to": until}
+    found: list[dict[str, Any]] = []
+    while True:
+        page = api.call("GET", "/v1/admin/orders", query=query)
+        found += page["orders"]
+        if not (every and page["next_cursor"]):
+            break
+        query["cursor"] = page["next_cursor"]
+    _table(found, ("order_id", "created_at", "status", "sku", "quantity", "amount", "currency", "email"))
+    if page["next_cursor"] and not every:
+        click.echo(f"more: --cursor {page['next_cursor']}")
+
+
+@orders.command("show", help="One order, its keys masked.")
+@click.argument("order_id")
+@pass_api
+def orders_show(api: OperatorApi, order_id: str) -> None:
+    _json(api.call("GET", f"/v1/admin/orders/{order_id}"))
+
+
+@orders.command("export", help="Orders placed in a date range as CSV, to stdout or --output.")
+@click.option("--from", "since", help="ISO-8601 date or time.")
+@click.option("--to", "until", help="ISO-8601 date or time.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@pass_api
+def orders_export(api: OperatorApi, since: str | None, until: str | None, output: Path | None) -> None:
+    text = api.raw("GET", "/v1/admin/orders/export", query={"from": since, "to": until}).text
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{max(len(text.splitlines()) - 1, 0)} orders written to {output}", err=True)
+
+
+@cli.group(help="Support tickets.")
+def tickets() -> None: ...
+
+
+@tickets.command("list", help="The shop's tickets.")
+@pass_api
+def tickets_list(api: OperatorApi) -> None:
+    _table(api.call("GET", "/v1/admin/tickets")["tickets"], ("ticket_id", "order_id", "status", "intent", "severity"))
+
+
+@cli.group(help="Refund requests.")
+def refunds() -> None: ...
+
+
+def _decide(api: OperatorApi, refund_id: str, decision: str, reason: str | None) -> None:
+    answer = api.call("POST", f"/v1/admin/refunds/{refund_id}/decision", body={"decision": decision, "reason": reason})
+    click.echo(f"refund {refund_id}: {answer.get('status', decision)}")
+
+
+@refunds.command("approve", help="Approve a refund under review.")
+@click.argument("refund_id")
+@click.option("--reason")
+@pass_api
+def refunds_approve(api: OperatorApi, refund_id: str, reason: str | None) -> None:
+    _decide(api, refund_id, "approve", reason)
+
+
+@refunds.command("reject", help="Reject a refund under review.")
+@click.argument("refund_id")
+@click.option("--reason")
+@pass_api
+def refunds_reject(api: OperatorApi, refund_id: str, reason: str | None) -> None:
+    _decide(api, refund_id, "reject", reason)
+
+
+@cli.group(help="Callback secrets.")
+def secrets() -> None: ...
+
+
+@secrets.command("rotate", help="Issue or rotate a supplier's callback secret, or the shop's own without --supplier.")
+@click.option("--supplier", help="The supplier named by the shop's key batches.")
+@pass_api
+def secrets_rotate(api: OperatorApi, supplier: str | None) -> None:
+    path = f"/v1/admin/suppliers/{supplier}/secret" if supplier else "/v1/admin/callback-secret"
+    _json(api.call("POST", path))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    status: int = args.command(args)
-    return status
+    """The console script: click prints a refusal as one ``Error:`` line and exits non-zero."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="faka")
+    return 0
