@@ -145,6 +145,8 @@ def get_order(
     rating = eligibility(order, now, ratings.rules.eligible_hours_after_delivery)
     reasons = order_page.actions(order, now, rating, rated=ratings.get(order.order_id) is not None)
     guide_locale = services().templates.locale_for(locale or order.locale)
+    # Only an order some line of which was asked back has refunds to read.
+    refunds = services().refunds.for_order(order.order_id) if any(line.refund_id for line in order.lines) else []
     return OrderView(
         order_id=order.order_id,
         order_number=order.order_id[:8],
@@ -162,7 +164,7 @@ def get_order(
         created_at=order.created_at.isoformat(),
         paid_at=order.paid_at.isoformat() if order.paid_at else None,
         delivered_at=order.delivered_at.isoformat() if order.delivered_at else None,
-        timeline=[Milestone(status=m.status, at=m.at.isoformat()) for m in order_page.timeline(order, now)],
+        timeline=[Milestone(status=m.status, at=m.at.isoformat()) for m in order_page.timeline(order, now, refunds)],
         activation=order_page.activation(order).value,
         keys=keys,
         guide=GuideView(

@@ -61,6 +61,7 @@ class OrderLine:
     revoked: bool = False
     sku: str | None = None
     replacements: int = 0
+    activation_at: datetime | None = None
 
     @property
     def issued(self) -> bool:

@@ -3,6 +3,7 @@ buyer can do next (each action refused with a reason the page can show)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -12,7 +13,7 @@ from jinja2 import TemplateNotFound
 from faka.domain.activation import ActivationStatus
 from faka.domain.model import FULFILLABLE, Order, OrderLine, OrderStatus, Product
 from faka.domain.ratings import Eligibility
-from faka.domain.refunds import KEY_ACTIVATED_REASON, REFUNDABLE
+from faka.domain.refunds import KEY_ACTIVATED_REASON, REFUNDABLE, Refund
 from faka.domain.templating import MessageTemplates
 
 
@@ -58,16 +59,26 @@ def activation(order: Order) -> Activation:
     return Activation.PENDING
 
 
-def timeline(order: Order, now: datetime) -> list[Milestone]:
-    """The order's dated milestones, oldest first."""
+def activated_at(order: Order) -> datetime | None:
+    """When the last key still the buyer's was activated, once all of them are."""
+    if activation(order) is not Activation.ACTIVATED:
+        return None
+    return max((line.activation_at for line in order.lines if line.activated and line.activation_at), default=None)
+
+
+def timeline(order: Order, now: datetime, refunds: Sequence[Refund] = ()) -> list[Milestone]:
+    """The order's dated milestones, oldest first: ``refunds`` are the order's, each paid back one a step."""
     steps = [Milestone("created", order.created_at)]
     if order.paid_at:
         steps.append(Milestone("paid", order.paid_at))
     if order.delivered_at:
         steps.append(Milestone("delivered", order.delivered_at))
+    if activated := activated_at(order):
+        steps.append(Milestone("activated", activated))
+    steps.extend(Milestone("refunded", refund.completed_at) for refund in refunds if refund.completed_at)
     if order.status_at(now) is OrderStatus.EXPIRED:
         steps.append(Milestone("expired", order.expires_at))
-    return steps
+    return sorted(steps, key=lambda step: step.at)
 
 
 def _closed_reason(status: OrderStatus) -> str | None:

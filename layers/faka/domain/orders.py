@@ -75,6 +75,7 @@ def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
                 line.revoked_at is not None,
                 line.sku,
                 int(line.replacements or 0),
+                line.activation_at,
             )
             for line in sorted(lines, key=lambda line: int(line.line_no))
         ),
