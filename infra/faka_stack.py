@@ -24,6 +24,7 @@ from infra.constructs.mail import SupportMail
 from infra.constructs.messaging import Messaging
 from infra.constructs.ratings import Ratings
 from infra.constructs.refunds import Refunds
+from infra.constructs.service_health import ServiceHealth
 from infra.constructs.storage import Storage
 from infra.constructs.webhooks import StorefrontWebhooks
 
@@ -175,3 +176,20 @@ class FakaStack(Stack):
             alarm_topic=self.messaging.operator_topic,
         )
         self.webhooks = StorefrontWebhooks(self, "Webhooks", messaging=self.messaging, functions=functions)
+        self.service_health = ServiceHealth(
+            self,
+            "ServiceHealth",
+            alarm_topic=self.messaging.operator_topic,
+            dashboard=self.kpi_dashboard.dashboard,
+            functions=functions,
+            api=self.api.rest_api,
+            state_machines={
+                resources.ACTIVATION_ESCALATION.name: self.escalation.state_machine,
+                resources.REFUND_REVIEW.name: self.refunds.state_machine,
+            },
+            tables={**self.storage.tables, resources.IDEMPOTENCY_TABLE: self.storage.idempotency_table},
+            dead_letter_queues=[
+                *(work_queue.dead_letter_queue for work_queue in self.messaging.queues.values()),
+                self.ratings.dead_letters,
+            ],
+        )
