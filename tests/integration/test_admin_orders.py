@@ -100,6 +100,8 @@ def test_filters_by_email_status_sku_and_date(stack: Stack) -> None:
     window = f"from={(START + timedelta(minutes=1)).isoformat()}&to={(START + timedelta(minutes=2)).isoformat()}"
     dated = stack.api("GET", "/v1/admin/orders", headers=ADMIN, query=window.replace("+", "%2B"))
     assert [o["order_id"] for o in dated.body["orders"]] == ["main-0002", "main-0001"]
+    whole_day = stack.api("GET", "/v1/admin/orders", headers=ADMIN, query="sku=other-sku&from=2026-11-01&to=2026-11-01")
+    assert len(whole_day.body["orders"]) == 5  # a bare "to" date takes in that whole day
 
 
 def test_a_foreign_or_tampered_cursor_is_refused(stack: Stack) -> None:

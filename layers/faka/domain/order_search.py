@@ -81,11 +81,15 @@ class OrderPage:
     next_cursor: str | None
 
 
-def _instant(name: str, text: str) -> datetime:
+def _instant(name: str, text: str, *, end_of_day: bool = False) -> datetime:
+    """An ISO-8601 time (UTC unless it says otherwise); a bare date is its first instant, or with ``end_of_day``
+    its last, so ``to=2026-11-30`` takes in the whole of that day."""
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidRequest(f"{name} must be an ISO-8601 date or time", code="invalid_filter") from None
+    if end_of_day and "T" not in text and " " not in text:
+        moment += timedelta(days=1, microseconds=-1)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -116,7 +120,7 @@ class OrderQuery:
                 f"status must be one of {', '.join(s.value for s in OrderStatus)}", code="invalid_filter"
             )
         since = _instant("from", params["from"]) if params.get("from") else None
-        until = _instant("to", params["to"]) if params.get("to") else None
+        until = _instant("to", params["to"], end_of_day=True) if params.get("to") else None
         if since and until and since > until:
             raise InvalidRequest("from must not be after to", code="invalid_filter")
         if since and (until or datetime.now(UTC)) - since > MAX_RANGE:
