@@ -150,10 +150,13 @@ def _query(self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) 
             for item in (partition.values() if self.range_key_attr else [partition])
         ]
         if hash_attribute is not None and hash_key is not None:
+            # An index holds only the items that have all its key attributes.
             candidates = [
                 item
                 for item in candidates
-                if (value := item.attrs.get(hash_attribute)) is not None and value == hash_key
+                if (value := item.attrs.get(hash_attribute)) is not None
+                and value == hash_key
+                and (range_attribute is None or range_attribute in item.attrs)
             ]
     range_comparison = args[_RANGE_COMPARISON] if args else kwargs.get("range_comparison")
     if range_comparison and range_attribute is not None and hash_attribute is not None:
