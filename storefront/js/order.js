@@ -67,12 +67,11 @@ function actionRow(action, ...buttons) {
 }
 
 function timeline() {
-  const steps = order.timeline ?? [
-    { status: "created", at: order.created_at },
-    { status: "paid", at: order.paid_at },
-    { status: "delivered", at: order.delivered_at },
-  ].filter((step) => step.at);
-  return h("ol", { class: "timeline" }, steps.map((step) => h("li", {}, h("strong", {}, t(`status.${step.status}`)), " ", h("time", { datetime: step.at }, formatTime(step.at)))));
+  return h(
+    "ol",
+    { class: "timeline" },
+    order.timeline.map((step) => h("li", { "data-status": step.status }, h("strong", {}, t(`status.${step.status}`)), " ", h("time", { datetime: step.at }, formatTime(step.at)))),
+  );
 }
 
 function paymentHelp() {

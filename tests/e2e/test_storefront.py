@@ -30,10 +30,11 @@ ORDER_LINK = re.compile(r"https?://[^\s\"'<>]+(/o/[A-Za-z0-9_-]+#t=[^\s\"'<>]+)"
 WORDS = {
     "en": {
         "delivered": "Delivered",
+        "activated": "Activated",
         "invalid": "my key is invalid, it says the code was already used",
         "human": "I want to talk to a human",
     },
-    "zh-CN": {"delivered": "已发货", "invalid": "我的卡密无效，兑换码用不了", "human": "我要找人工客服"},
+    "zh-CN": {"delivered": "已发货", "activated": "已激活", "invalid": "我的卡密无效，兑换码用不了", "human": "我要找人工客服"},
 }
 
 
@@ -169,6 +170,9 @@ def test_buy_pay_then_show_the_key_from_the_email_link_say_it_worked_and_rate(
 
         fresh.click("#worked")
         expect(fresh.locator("#activation-result .success")).to_be_visible()
+        # The history gains its last step, after the delivery.
+        expect(fresh.locator(".timeline li").last).to_have_attribute("data-status", "activated")
+        expect(fresh.locator(".timeline li").last.locator("strong")).to_have_text(WORDS[lang]["activated"])
         form = fresh.locator("#rating-form")
         expect(form).to_be_visible()
         for fieldset in form.locator("fieldset").all():
