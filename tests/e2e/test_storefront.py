@@ -34,7 +34,12 @@ WORDS = {
         "invalid": "my key is invalid, it says the code was already used",
         "human": "I want to talk to a human",
     },
-    "zh-CN": {"delivered": "已发货", "activated": "已激活", "invalid": "我的卡密无效，兑换码用不了", "human": "我要找人工客服"},
+    "zh-CN": {
+        "delivered": "已发货",
+        "activated": "已激活",
+        "invalid": "我的卡密无效，兑换码用不了",
+        "human": "我要找人工客服",
+    },
 }
 
 
