@@ -229,7 +229,14 @@ class Services:
     @cached_property
     def inbound_mail(self) -> InboundMail:
         return InboundMail(
-            boto3.client("s3"), self.settings.mail_bucket, self.tickets, self.mailer, self.settings.default_shop
+            boto3.client("s3"),
+            self.settings.mail_bucket,
+            self.tickets,
+            self.mailer,
+            self.settings.default_shop,
+            orders=self.orders,
+            links=self.links,
+            templates=self.templates,
         )
 
     @cached_property

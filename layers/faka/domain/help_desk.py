@@ -768,11 +768,9 @@ class HelpDesk:
         self._mailer.send(Email(item.email, subject, message.text, message.html))
 
     def _order_url(self, item: TicketItem) -> str | None:
-        """The order page's link opens the keys, so it goes only to the order's own address."""
         if not item.order_id or not item.email:
             return None
-        order = self._orders.get(item.order_id)
-        return self._links.order_page_url(order.order_id) if order.email.lower() == item.email.lower() else None
+        return self._links.order_page_url_for(item.order_id, self._orders.get(item.order_id).email, item.email)
 
 
 def _eta(position: int, handling_seconds: float) -> int:

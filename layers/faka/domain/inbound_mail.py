@@ -29,6 +29,9 @@ from email_validator import EmailNotValidError, validate_email
 
 from faka import resources
 from faka.adapters.messaging import header_safe
+from faka.domain.links import LinkSigner
+from faka.domain.orders import Orders
+from faka.domain.templating import FALLBACK_LOCALE, MessageTemplates
 from faka.domain.tickets import Channel, TicketReply, TicketRequest, Tickets
 from faka.errors import FakaError, NotFound
 from faka.observability import logger
@@ -91,6 +94,10 @@ class EmailedReply:
     subject: str
     text: str
     ticket_id: str
+    # The order page's link is a credential: added when sent (so never kept in the record), and only for the
+    # order's own address.
+    order_id: str | None = None
+    locale: str | None = None
 
 
 def decode_text(data: bytes, charset: str | None) -> str:
@@ -295,12 +302,26 @@ def _visible(text: str) -> bool:
 
 
 class InboundMail:
-    def __init__(self, s3_client: Any, bucket: str, tickets: Tickets, mailer: Mailer, default_shop: str) -> None:
+    def __init__(
+        self,
+        s3_client: Any,
+        bucket: str,
+        tickets: Tickets,
+        mailer: Mailer,
+        default_shop: str,
+        *,
+        orders: Orders,
+        links: LinkSigner,
+        templates: MessageTemplates,
+    ) -> None:
         self._s3 = s3_client
         self._bucket = bucket
         self._tickets = tickets
         self._mailer = mailer
         self._default_shop = default_shop
+        self._orders = orders
+        self._links = links
+        self._templates = templates
 
     def read(self, key: str) -> ParsedMail | None:
         """The stored message, or None (recorded with why) when there is nobody to answer."""
@@ -328,13 +349,26 @@ class InboundMail:
                 "\n\n(" + ", ".join(mail.refused_attachments) + ": not kept — only images, PDF and text up to 5 MB.)"
             )
         subject = re.sub(r"^(re:\s*)+", "", TICKET_REFERENCE.sub("", mail.subject), flags=re.IGNORECASE).strip()
+        ticket = answer.ticket
         return EmailedReply(
-            mail.sender, f"Re: {subject} [#T-{answer.ticket.ticket_id}]", reply, answer.ticket.ticket_id
+            mail.sender,
+            f"Re: {subject} [#T-{ticket.ticket_id}]",
+            reply,
+            ticket.ticket_id,
+            ticket.order_id,
+            ticket.locale,
         )
 
     def send(self, reply: EmailedReply) -> None:
-        html_body = "<p>" + html.escape(reply.text).replace("\n", "<br>") + "</p>"
-        self._mailer.send(Email(reply.to, reply.subject, reply.text, html_body))
+        text = reply.text
+        if reply.order_id and (
+            url := self._links.order_page_url_for(reply.order_id, self._orders.get(reply.order_id).email, reply.to)
+        ):
+            text += "\n\n" + self._templates.render_text(
+                "ticket_reply_order_link", reply.locale or FALLBACK_LOCALE, {"order_url": url}
+            )
+        html_body = "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
+        self._mailer.send(Email(reply.to, reply.subject, text, html_body))
 
     @staticmethod
     def _ignored(key: str, kind: str) -> None:

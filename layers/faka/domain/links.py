@@ -92,6 +92,10 @@ class LinkSigner:
     def order_page_url(self, order_id: str) -> str:
         return f"{self._base}/o/{order_id}#t={self.order_page_token(order_id)}"
 
+    def order_page_url_for(self, order_id: str, order_email: str, recipient: str) -> str | None:
+        """The order page's link opens the keys, so it goes only to the order's own address."""
+        return self.order_page_url(order_id) if order_email.lower() == recipient.lower() else None
+
     def verify_order_page_token(self, order_id: str, token: str, *, now: float | None = None) -> None:
         """Refuse, 401 with ``invalid_link`` or ``expired_link``, a token not signed for this order or past its date."""
         exp, _, sig = token.removeprefix(ORDER_PAGE_TOKEN_PREFIX).partition(".")

@@ -77,6 +77,8 @@ class Ticket:
     entities: dict[str, object] = field(default_factory=dict)
     email: str | None = None
     outcome: str | None = None
+    # The language the assistant answers in (the buyer's, else the order's).
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def _ticket(item: TicketItem) -> Ticket:
         json.loads(item.entities or "{}"),
         item.email,
         item.playbook_outcome,
+        item.locale,
     )
 
 
