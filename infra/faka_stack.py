@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import Stack
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct, Node
 
 from faka import resources
@@ -49,6 +50,10 @@ class DeploymentContext:
     escalation_seconds: str = Settings.model_fields["escalation_seconds"].default
     quiet_hours: str = Settings.model_fields["quiet_hours"].default
     support_email: str = Settings.model_fields["support_email"].default
+    # Subscribed to the operator topic (alarms, held orders, SLA breaches); confirm the email SNS sends.
+    alert_email: str = ""
+    # SES has one active receipt rule set per account and region: a second stage there leaves the first one's.
+    activate_inbound_mail: bool = True
 
     @classmethod
     def from_node(cls, node: Node) -> DeploymentContext:
@@ -69,6 +74,8 @@ class DeploymentContext:
             escalation_seconds=str(get("escalationSeconds", defaults.escalation_seconds)),
             quiet_hours=str(get("quietHours", defaults.quiet_hours)),
             support_email=str(get("supportEmail", defaults.support_email)),
+            alert_email=str(get("alertEmail", defaults.alert_email)),
+            activate_inbound_mail=str(get("activateInboundMail", defaults.activate_inbound_mail)).lower() == "true",
         )
         context.validate()
         return context
@@ -83,6 +90,8 @@ class DeploymentContext:
         local, _, domain = self.sender_email.partition("@")
         if not local or "." not in domain:
             raise ValueError(f"context senderEmail={self.sender_email!r} is not an email address")
+        if self.alert_email and "@" not in self.alert_email:
+            raise ValueError(f"context alertEmail={self.alert_email!r} is not an email address")
         if self.api_rate_limit <= 0 or self.api_burst_limit <= 0:
             raise ValueError("context apiRateLimit and apiBurstLimit must be positive")
         # The functions' own settings validation, so a value they would refuse at cold start fails here.
@@ -105,6 +114,8 @@ class FakaStack(Stack):
 
         self.storage = Storage(self, "Storage")
         self.messaging = Messaging(self, "Messaging")
+        if context.alert_email:
+            self.messaging.operator_topic.add_subscription(subscriptions.EmailSubscription(context.alert_email))
         self.email = Email(
             self,
             "Email",
@@ -141,6 +152,7 @@ class FakaStack(Stack):
             "SupportMail",
             support_email=context.support_email,
             messaging=self.messaging,
+            activate_rule_set=context.activate_inbound_mail,
             consumer=self.functions.functions[resources.INBOUND_EMAIL_FUNCTION.name],
             readers=[self.functions.functions[resources.API_FUNCTION.name]],
         )

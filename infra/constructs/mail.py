@@ -14,12 +14,16 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3_notifications
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from faka import resources
 from faka.config import Env
 from infra.constructs.messaging import Messaging
 from infra.nag import acknowledge
+
+# The stack-wide singleton function behind every AwsCustomResource (CDK names it so).
+ACTIVATION_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
 
 
 class SupportMail(Construct):
@@ -30,6 +34,7 @@ class SupportMail(Construct):
         *,
         support_email: str,
         messaging: Messaging,
+        activate_rule_set: bool,
         consumer: lambda_.Function,
         readers: list[lambda_.Function],
     ) -> None:
@@ -85,6 +90,8 @@ class SupportMail(Construct):
                 )
             ],
         )
+        if activate_rule_set:
+            self._activate(self.rule_set)
         # Exactly the object actions the code uses (grant_read/grant_put add List*, GetBucket*, Abort*).
         inbound = self.bucket.arn_for_objects(f"{resources.INBOUND_MAIL_PREFIX}*")
         attachments = self.bucket.arn_for_objects(f"{resources.ATTACHMENTS_PREFIX}*")
@@ -106,3 +113,44 @@ class SupportMail(Construct):
                 )
             function.add_environment(Env.MAIL_BUCKET, self.bucket.bucket_name)
             function.add_environment(Env.SUPPORT_EMAIL, support_email)
+
+    def _activate(self, rule_set: ses.ReceiptRuleSet) -> None:
+        """Make the rule set the region's active one (SES has one per account and region), and let it go on delete.
+
+        CloudFormation has no property for it; without this step SES receives nothing. Deleting the stack
+        deactivates it, since SES refuses to delete the active rule set.
+        """
+        set_active = "setActiveReceiptRuleSet"
+        activation = cr.AwsCustomResource(
+            self,
+            "ActivateReceiptRules",
+            on_update=cr.AwsSdkCall(
+                service="SES",
+                action=set_active,
+                parameters={"RuleSetName": rule_set.receipt_rule_set_name},
+                physical_resource_id=cr.PhysicalResourceId.of(rule_set.receipt_rule_set_name),
+            ),
+            on_delete=cr.AwsSdkCall(service="SES", action=set_active, parameters={}),
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [iam.PolicyStatement(actions=["ses:SetActiveReceiptRuleSet"], resources=["*"])]
+            ),
+            install_latest_aws_sdk=False,
+        )
+        activation.node.add_dependency(rule_set)
+        acknowledge(
+            activation,
+            "AwsSolutions-IAM5[Resource::*]",
+            "ses:SetActiveReceiptRuleSet takes no resource-level permission; it is the only action this role has.",
+        )
+        provider = Stack.of(self).node.try_find_child(ACTIVATION_PROVIDER_ID)
+        assert provider is not None
+        acknowledge(
+            provider,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "CDK's AwsCustomResource function writes only its own CloudWatch logs with this managed policy.",
+        )
+        acknowledge(
+            provider,
+            "AwsSolutions-L1",
+            "CDK's AwsCustomResource function; its runtime is pinned by aws-cdk-lib and moves with its upgrades.",
+        )

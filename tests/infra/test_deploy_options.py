@@ -1,0 +1,52 @@
+"""Optional deployment context: each adds its resources only when given."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.infra.conftest import SYNTH_ERROR_FILE, Synthesized, _synthesize, cdk_json_context
+
+pytestmark = pytest.mark.xdist_group(name="infra-synth")
+
+OPTIONS = {"alertEmail": "oncall@example.com", "activateInboundMail": "false"}
+
+
+@pytest.fixture(scope="module")
+def with_options(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    outdir = tmp_path_factory.mktemp("cdk.out.options")
+    _synthesize(outdir, tmp_path_factory.mktemp("layer"), {**cdk_json_context(), **OPTIONS})
+    error = outdir / SYNTH_ERROR_FILE
+    assert not error.exists(), error.read_text(encoding="utf-8")
+    template: dict[str, Any] = json.loads(Path(outdir, "FakaStack.template.json").read_text(encoding="utf-8"))
+    return template
+
+
+def of_type(template: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:
+    return [resource for resource in template["Resources"].values() if resource["Type"] == resource_type]
+
+
+def test_alert_email_subscribes_the_operator_topic_only_when_given(
+    synthesized: Synthesized, with_options: dict[str, Any]
+) -> None:
+    protocols = {s["Properties"]["Protocol"] for s in of_type(synthesized.template, "AWS::SNS::Subscription")}
+    assert "email" not in protocols
+    emails = [s for s in of_type(with_options, "AWS::SNS::Subscription") if s["Properties"]["Protocol"] == "email"]
+    assert [s["Properties"]["Endpoint"] for s in emails] == ["oncall@example.com"]
+    topic_id, _ = synthesized.one("AWS::SNS::Topic", TopicName="faka-operators")
+    assert emails[0]["Properties"]["TopicArn"] == {"Ref": topic_id}
+
+
+def test_the_stack_activates_its_inbound_mail_rule_set_unless_told_not_to(
+    synthesized: Synthesized, with_options: dict[str, Any]
+) -> None:
+    rule_set_id, _ = synthesized.one("AWS::SES::ReceiptRuleSet")
+    (activation,) = of_type(synthesized.template, "Custom::AWS")
+    create = json.dumps(activation["Properties"]["Create"])
+    assert "setActiveReceiptRuleSet" in create
+    assert rule_set_id in create
+    assert "setActiveReceiptRuleSet" in json.dumps(activation["Properties"]["Delete"])
+    assert of_type(with_options, "Custom::AWS") == []
