@@ -32,6 +32,7 @@ FILTERS = frozenset({"email", "status", "sku", "from", "to"})
 DEFAULT_PAGE = 50
 MAX_PAGE = 100
 MAX_RANGE = timedelta(days=366)
+EXPORT_PAGE = 500
 EXPORT_COLUMNS = (
     "order_id",
     "created_at",
@@ -250,7 +251,9 @@ def _index_query(
         "scan_index_forward": False,
         "last_evaluated_key": start,
         "limit": limit,
-        "page_size": limit,
+        # An export reads pages of EXPORT_PAGE: moto (faka local) answers 1 MB index pages far slower (105 s vs 54 s
+        # for 10,000 orders); DynamoDB itself is indifferent.
+        "page_size": limit or EXPORT_PAGE,
     }
     if query.email:
         # by_buyer spans shops and projects only the shop: the rest is read from the orders themselves.
