@@ -134,6 +134,8 @@ def test_bad_filters_and_ranges_are_400_with_the_reason(stack: Stack) -> None:
         "from=2025-01-01&to=2026-06-01": "date_range_too_long",
         "limit=101": "invalid_limit",
         "limit=0": "invalid_limit",
+        "limit=%C2%B2": "invalid_limit",  # a superscript two is a digit to str.isdigit, not to int
+        "from=0001-01-01": "date_range_too_long",
     }
     for query, code in cases.items():
         response = stack.api("GET", "/v1/admin/orders", headers=ADMIN, query=query)
