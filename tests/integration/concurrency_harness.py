@@ -230,14 +230,18 @@ def run_chaos(stack: Stack, plan: ChaosPlan, faults: Faults) -> ChaosReport:
             count("total")
             try:
                 response = stack.api("POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": signature})
-            except InjectedFault:
+            except InjectedFault as fault:
                 count("crashed")
+                last_answer: Any = fault
             else:
                 if response.status == 200:
                     return
                 count(f"status {response.status}")
+                last_answer = (response.status, response.body)
             if time.monotonic() > window_closes:
-                raise AssertionError(f"a webhook was not accepted within {REDELIVERY_WINDOW_SECONDS} s of redelivery")
+                raise AssertionError(
+                    f"a webhook was not accepted within {REDELIVERY_WINDOW_SECONDS} s of redelivery, last {last_answer}"
+                )
             time.sleep(pause * jitter.uniform(0.5, 1.5))
             pause = min(pause * 2, LONGEST_REDELIVERY_PAUSE_SECONDS)
 
