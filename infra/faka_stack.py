@@ -17,6 +17,7 @@ from faka.domain.escalation import parse_offsets
 from infra.constructs.api import Api
 from infra.constructs.console import Console
 from infra.constructs.dashboard import KpiDashboard
+from infra.constructs.domain import CustomDomain
 from infra.constructs.email import Email
 from infra.constructs.escalation import Escalation
 from infra.constructs.functions import Functions, FunctionSettings
@@ -54,6 +55,11 @@ class DeploymentContext:
     alert_email: str = ""
     # SES has one active receipt rule set per account and region: a second stage there leaves the first one's.
     activate_inbound_mail: bool = True
+    # A Route 53 public hosted zone of the deployer's (both or neither) and the name under it for the console;
+    # the API gets api.<domainName>, SES the zone as a domain identity.
+    hosted_zone_name: str = ""
+    hosted_zone_id: str = ""
+    domain_name: str = ""
 
     @classmethod
     def from_node(cls, node: Node) -> DeploymentContext:
@@ -76,6 +82,9 @@ class DeploymentContext:
             support_email=str(get("supportEmail", defaults.support_email)),
             alert_email=str(get("alertEmail", defaults.alert_email)),
             activate_inbound_mail=str(get("activateInboundMail", defaults.activate_inbound_mail)).lower() == "true",
+            hosted_zone_name=str(get("hostedZoneName", defaults.hosted_zone_name)),
+            hosted_zone_id=str(get("hostedZoneId", defaults.hosted_zone_id)),
+            domain_name=str(get("domainName", defaults.domain_name)),
         )
         context.validate()
         return context
@@ -92,6 +101,13 @@ class DeploymentContext:
             raise ValueError(f"context senderEmail={self.sender_email!r} is not an email address")
         if self.alert_email and "@" not in self.alert_email:
             raise ValueError(f"context alertEmail={self.alert_email!r} is not an email address")
+        if bool(self.hosted_zone_name) != bool(self.hosted_zone_id):
+            raise ValueError("context hostedZoneName and hostedZoneId go together: the zone's name and its id")
+        if self.domain_name and not (
+            self.hosted_zone_name
+            and (self.domain_name == self.hosted_zone_name or self.domain_name.endswith(f".{self.hosted_zone_name}"))
+        ):
+            raise ValueError(f"context domainName={self.domain_name!r} must be in hostedZoneName's zone")
         if self.api_rate_limit <= 0 or self.api_burst_limit <= 0:
             raise ValueError("context apiRateLimit and apiBurstLimit must be positive")
         # The functions' own settings validation, so a value they would refuse at cold start fails here.
@@ -205,3 +221,15 @@ class FakaStack(Stack):
                 self.ratings.dead_letters,
             ],
         )
+        if context.hosted_zone_name:
+            self.custom_domain = CustomDomain(
+                self,
+                "CustomDomain",
+                zone_name=context.hosted_zone_name,
+                zone_id=context.hosted_zone_id,
+                domain_name=context.domain_name or context.hosted_zone_name,
+                rest_api=self.api.rest_api,
+                distribution=self.console.distribution,
+                configuration_set=self.email.configuration_set,
+                support_email=context.support_email,
+            )

@@ -12,7 +12,20 @@ from tests.infra.conftest import SYNTH_ERROR_FILE, Synthesized, _synthesize, cdk
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")
 
-OPTIONS = {"alertEmail": "oncall@example.com", "activateInboundMail": "false"}
+OPTIONS = {
+    "alertEmail": "oncall@example.com",
+    "activateInboundMail": "false",
+    "hostedZoneName": "shop.example",
+    "hostedZoneId": "Z0123456789EXAMPLE",
+    "domainName": "keys.shop.example",
+    "supportEmail": "support@shop.example",
+}
+DOMAIN_RESOURCES = (
+    "AWS::CertificateManager::Certificate",
+    "AWS::ApiGateway::DomainName",
+    "AWS::ApiGateway::BasePathMapping",
+    "AWS::Route53::RecordSet",
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +63,32 @@ def test_the_stack_activates_its_inbound_mail_rule_set_unless_told_not_to(
     assert rule_set_id in create
     assert "setActiveReceiptRuleSet" in json.dumps(activation["Properties"]["Delete"])
     assert of_type(with_options, "Custom::AWS") == []
+
+
+def test_a_hosted_zone_gives_certificates_custom_domains_and_a_dkim_signed_mail_domain(
+    synthesized: Synthesized, with_options: dict[str, Any]
+) -> None:
+    for resource_type in DOMAIN_RESOURCES:
+        assert of_type(synthesized.template, resource_type) == [], resource_type
+    assert "Aliases" not in json.dumps(of_type(synthesized.template, "AWS::CloudFront::Distribution"))
+
+    (api_certificate,) = of_type(with_options, "AWS::CertificateManager::Certificate")
+    assert api_certificate["Properties"]["DomainName"] == "api.keys.shop.example"
+    assert api_certificate["Properties"]["ValidationMethod"] == "DNS"
+    (api_domain,) = of_type(with_options, "AWS::ApiGateway::DomainName")
+    assert api_domain["Properties"]["SecurityPolicy"] == "TLS_1_2"
+    console_certificate = json.dumps(of_type(with_options, "AWS::CloudFormation::CustomResource"))
+    assert '"Region": "us-east-1"' in console_certificate
+    (distribution,) = of_type(with_options, "AWS::CloudFront::Distribution")
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == ["keys.shop.example"]
+    assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+
+    records = [
+        (r["Properties"]["Name"], r["Properties"]["Type"]) for r in of_type(with_options, "AWS::Route53::RecordSet")
+    ]
+    for record in [("api.keys.shop.example.", "A"), ("keys.shop.example.", "A"), ("shop.example.", "MX")]:
+        assert record in records, records
+    assert sum(1 for _, record_type in records if record_type == "CNAME") == 3, "the three DKIM records"
+    identities = [i["Properties"]["EmailIdentity"] for i in of_type(with_options, "AWS::SES::EmailIdentity")]
+    assert "shop.example" in identities
