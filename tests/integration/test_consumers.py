@@ -14,7 +14,9 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from faka import resources
 from faka.adapters.messaging import SesMailer
 from faka.adapters.tables import OrderItem
+from faka.config import Env, get_settings
 from faka.ports import Email
+from faka.wiring import services
 from faka_local.event_sources import load_handler
 from faka_local.lambda_context import LocalLambdaContext
 from tests.integration.conftest import Stack
@@ -45,10 +47,14 @@ def test_a_notice_that_fails_is_returned_alone_and_a_repeat_sends_nothing(stack:
     assert OrderItem.get(order["order_id"], OrderItem.SK).delivery_message_id
 
 
-def test_the_api_function_reads_api_gateways_event_shape(stack: Stack) -> None:
+def test_the_api_function_reads_api_gateways_event_shape(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request as CloudFront forwards it to the regional API: its origin-verify header makes the country believed."""
     open_shop(stack)
     add_product(stack, keys=["K-1"])
-    event = load_sample("apigateway_create_order")
+    monkeypatch.setenv(Env.ORIGIN_VERIFY_SECRET, "sample-origin-secret")
+    get_settings.cache_clear()
+    services.cache_clear()
+    event = load_sample("apigateway_create_order", origin_verify_secret="sample-origin-secret")
 
     response = load_handler(resources.API_FUNCTION)(event, LocalLambdaContext("faka-api"))
 
