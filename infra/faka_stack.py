@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +39,18 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SES_IDENTITY_MODES = ("email", "none")
 
 
+# Context values given with -c arrive as strings; cdk.json's keep their JSON types.
+_CONVERSIONS: dict[str, Callable[[Any], Any]] = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": lambda value: str(value).lower() == "true",
+}
+
+
 @dataclass(frozen=True)
 class DeploymentContext:
-    """CDK context values (cdk.json, or ``-c key=value`` on the command line, which arrive as strings)."""
+    """CDK context values (cdk.json, or ``-c key=value``), one field per key: ``context_key`` names it."""
 
     payment_provider: str = "stripe"
     sender_email: str = "shop@example.com"
@@ -61,31 +72,28 @@ class DeploymentContext:
     hosted_zone_id: str = ""
     domain_name: str = ""
 
+    @staticmethod
+    def context_key(field_name: str) -> str:
+        """``payment_provider`` -> ``paymentProvider``: the key in cdk.json or ``-c``."""
+        first, *rest = field_name.split("_")
+        return first + "".join(part.capitalize() for part in rest)
+
+    @classmethod
+    def context_keys(cls) -> tuple[str, ...]:
+        """Every context key the app reads (the stage is read before the stack, by infra/app.py)."""
+        from infra.app import STAGE_CONTEXT
+
+        return (STAGE_CONTEXT, *(cls.context_key(field.name) for field in dataclasses.fields(cls)))
+
     @classmethod
     def from_node(cls, node: Node) -> DeploymentContext:
-        defaults = cls()
-
-        def get(key: str, default: Any) -> Any:
-            value = node.try_get_context(key)
-            return default if value is None else value
-
-        context = cls(
-            payment_provider=str(get("paymentProvider", defaults.payment_provider)),
-            sender_email=str(get("senderEmail", defaults.sender_email)),
-            default_shop=str(get("defaultShop", defaults.default_shop)),
-            ses_identity=str(get("sesIdentity", defaults.ses_identity)),
-            api_rate_limit=float(get("apiRateLimit", defaults.api_rate_limit)),
-            api_burst_limit=int(get("apiBurstLimit", defaults.api_burst_limit)),
-            log_level=str(get("logLevel", defaults.log_level)).upper(),
-            escalation_seconds=str(get("escalationSeconds", defaults.escalation_seconds)),
-            quiet_hours=str(get("quietHours", defaults.quiet_hours)),
-            support_email=str(get("supportEmail", defaults.support_email)),
-            alert_email=str(get("alertEmail", defaults.alert_email)),
-            activate_inbound_mail=str(get("activateInboundMail", defaults.activate_inbound_mail)).lower() == "true",
-            hosted_zone_name=str(get("hostedZoneName", defaults.hosted_zone_name)),
-            hosted_zone_id=str(get("hostedZoneId", defaults.hosted_zone_id)),
-            domain_name=str(get("domainName", defaults.domain_name)),
-        )
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            value = node.try_get_context(cls.context_key(field.name))
+            if value is not None:
+                values[field.name] = _CONVERSIONS[str(field.type)](value)
+        context = cls(**values)
+        context = dataclasses.replace(context, log_level=context.log_level.upper())
         context.validate()
         return context
 
