@@ -118,3 +118,15 @@ def test_no_token_is_a_clear_error(faka: CliRunner, monkeypatch: pytest.MonkeyPa
     result = faka.invoke(cli, ["shops", "list"], obj=_in_process)
     assert result.exit_code != 0
     assert "no operator token" in result.output
+
+
+def test_the_token_and_shop_can_come_from_the_config_file(
+    faka: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FAKA_ADMIN_TOKEN", raising=False)
+    config = tmp_path / ".config" / "faka" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'token = "{TOKEN}"\nshop = "main"\n')
+    result = faka.invoke(cli, ["shops", "list"], obj=_in_process)
+    assert result.exit_code == 0, result.output
+    assert "main" in result.output
