@@ -22,6 +22,8 @@ PARENT_SCOPED = {
     ("AWS::Cognito::UserPoolGroup", "GroupName"),
     ("AWS::SNS::Topic", "DisplayName"),
 }
+# Identities that are unique per account and region without being called a name.
+ACCOUNT_WIDE = {"EmailIdentity"}
 # Properties ending in "Name" that are not the resource's own name.
 NOT_NAMES = {"MetricName", "PolicyName", "AttributeName", "IndexName"}
 
@@ -63,11 +65,15 @@ def _fixed(value: Any) -> bool:
 
 
 def physical_names(template: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """Every fixed name a resource is given (``*Name`` properties, secrets' and buses' ``Name``): name -> where."""
+    """Every fixed name a resource is given (``*Name`` properties, SES identities): name -> where."""
     names: dict[str, tuple[str, str]] = {}
     for logical_id, resource in template["Resources"].items():
         for key, value in resource.get("Properties", {}).items():
-            if not key.endswith("Name") or key in NOT_NAMES or (resource["Type"], key) in PARENT_SCOPED:
+            if (
+                not (key.endswith("Name") or key in ACCOUNT_WIDE)
+                or key in NOT_NAMES
+                or (resource["Type"], key) in PARENT_SCOPED
+            ):
                 continue
             if not _fixed(value):
                 continue
