@@ -118,7 +118,10 @@ def test_checkout_opens_a_session_carrying_the_order_to_the_payment_intent(
     stub.reply("POST", "/v1/checkout/sessions", session)
 
     started = provider.checkout(
-        order_id="ord1", amount=2000, currency="usd", description="Steam $20 × 1",
+        order_id="ord1",
+        amount=2000,
+        currency="usd",
+        description="Steam $20 × 1",
         email="buyer@example.com",
         return_url="https://shop.example/o/ord1",
     )
