@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import requests
 
@@ -38,6 +39,16 @@ class LocalFaka:
 
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         return self.http.post(self.api_url + path, timeout=30, **kwargs)
+
+    def aws(self, service: str) -> Any:
+        """A client of the emulator behind this faka local, as any AWS tool would make one."""
+        return boto3.client(
+            service,
+            endpoint_url=self.emulator_url,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
 
 
 def _free_port() -> int:

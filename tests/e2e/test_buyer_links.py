@@ -10,7 +10,6 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
 import pytest
 
 from faka import resources
@@ -37,13 +36,7 @@ def links_in(messages: list[dict[str, Any]]) -> list[str]:
 
 def state(local_faka: LocalFaka, order_id: str, email: str) -> dict[str, Any]:
     """What a followed link could change, read from the emulator's tables."""
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=local_faka.emulator_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    dynamodb = local_faka.aws("dynamodb")
     order_items = dynamodb.query(
         TableName=resources.ORDERS_TABLE,
         KeyConditionExpression="order_id = :o",

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 
 from faka import resources
@@ -181,13 +180,7 @@ def test_unknown_paths_are_a_problem_too(local_faka: LocalFaka) -> None:
 
 
 def test_the_emulator_answers_like_aws(local_faka: LocalFaka) -> None:
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=local_faka.emulator_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    dynamodb = local_faka.aws("dynamodb")
 
     tables = set(dynamodb.list_tables()["TableNames"])
 

@@ -44,7 +44,7 @@ from faka.domain.links import LinkSigner
 from faka.domain.orders import Orders
 from faka.domain.redaction import BuyerText
 from faka.domain.templating import MessageTemplates
-from faka.domain.tickets import TicketStatus
+from faka.domain.tickets import TicketStatus, ticket_item
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.observability import logger, metrics
 from faka.ports import Email, EventPublisher, Mailer, OperatorAlerts
@@ -308,7 +308,7 @@ class HelpDesk:
 
     def buyer_replied(self, ticket_id: str) -> QueuePlace | None:
         """The buyer wrote on a ticket a person owns or had: resume its clocks, or reopen it if it was resolved."""
-        item = self._item(ticket_id)
+        item = ticket_item(ticket_id)
         if item.status == TicketStatus.RESOLVED and item.handed_off_at:
             self._count(item, reopened=1)
             return self.enqueue(ticket_id, reason="buyer_replied")
@@ -318,7 +318,7 @@ class HelpDesk:
         return self._place(item)
 
     def place(self, ticket_id: str) -> QueuePlace | None:
-        return self._place(self._item(ticket_id))
+        return self._place(ticket_item(ticket_id))
 
     def note_opened(self, shop_id: str, intent: str) -> None:
         self._counters.add(ticket_stats_key(shop_id), intent, {"opened": 1})
@@ -508,7 +508,7 @@ class HelpDesk:
         params = self._links.verify(CSAT_ACTION, query)
         if params.get("t") != ticket_id:
             raise InvalidRequest("this link is not valid", code="invalid_link")
-        return self._item(ticket_id)
+        return ticket_item(ticket_id)
 
     def rate(self, ticket_id: str, query: dict[str, str], score: int, comment: str | None) -> None:
         """Record the buyer's rating; one per ticket, a second one is refused (409 ``already_rated``)."""
@@ -694,7 +694,7 @@ class HelpDesk:
     ) -> tuple[TicketItem, T]:
         """Apply ``change`` to the ticket as it is now; if another desk change came first, re-read and decide again."""
         for _ in range(MAX_ATTEMPTS):
-            item = self._item(ticket_id)
+            item = ticket_item(ticket_id)
             actions, result = change(item, datetime.now(UTC))
             if not actions:
                 return item, result
@@ -711,15 +711,8 @@ class HelpDesk:
             return item, result
         raise Conflict("the ticket is being changed by someone else; try again", code="retry_later")
 
-    @staticmethod
-    def _item(ticket_id: str) -> TicketItem:
-        try:
-            return TicketItem.get(ticket_id, TicketItem.SK, consistent_read=True)
-        except TicketItem.DoesNotExist:
-            raise NotFound("no such ticket", code="unknown_ticket") from None
-
     def _shop_item(self, ticket_id: str, shop_id: str) -> TicketItem:
-        item = self._item(ticket_id)
+        item = ticket_item(ticket_id)
         if item.shop_id != shop_id:
             raise NotFound("no such ticket", code="unknown_ticket")
         return item

@@ -268,7 +268,7 @@ class Tickets:
         self, ticket_id: str, sender: str, message: str, attachments: tuple[str, ...] = ()
     ) -> TicketReply:
         """A reply that arrived by email threads onto its ticket only when it comes from the ticket's address."""
-        item = self._item(ticket_id)
+        item = ticket_item(ticket_id)
         if not item.email or item.email.lower() != sender.lower():
             raise NotFound("no such ticket", code="unknown_ticket")
         return self._continue(item, message, Channel.EMAIL, attachments)
@@ -290,7 +290,7 @@ class Tickets:
         params = self._links.verify(CONFIRM_ACTION, query)
         if params.get("t") != ticket_id or not params.get("i"):
             raise InvalidRequest("this link is not valid", code="invalid_link")
-        return _ticket(self._item(ticket_id)), params["i"]
+        return _ticket(ticket_item(ticket_id)), params["i"]
 
     def confirm(self, ticket_id: str, query: Mapping[str, str]) -> TicketReply:
         """The order's mailbox confirmed the request: its playbook runs now, once however often the link is posted.
@@ -308,8 +308,8 @@ class Tickets:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
             # Confirmed before (or the conversation moved on): the answer already given stands.
-            return TicketReply(_ticket(self._item(ticket_id)), self._last_reply(ticket_id))
-        item = self._item(ticket_id)
+            return TicketReply(_ticket(ticket_item(ticket_id)), self._last_reply(ticket_id))
+        item = ticket_item(ticket_id)
         order = self._orders.get(item.order_id) if self._orders and item.order_id else None
         reply = self._act(item, order, intent, json.loads(item.entities or "{}"), confirmed_by_mailbox=True)
         self._append(item.ticket_id, "assistant", Channel.EMAIL, reply, _now())
@@ -426,13 +426,6 @@ class Tickets:
     def _set_status(item: TicketItem, status: TicketStatus) -> None:
         TicketItem(item.ticket_id, TicketItem.SK).update(actions=[TicketItem.status.set(status.value)])
         item.status = status.value
-
-    @staticmethod
-    def _item(ticket_id: str) -> TicketItem:
-        try:
-            return TicketItem.get(ticket_id, TicketItem.SK, consistent_read=True)
-        except TicketItem.DoesNotExist:
-            raise NotFound("no such ticket", code="unknown_ticket") from None
 
     @staticmethod
     def _last_reply(ticket_id: str) -> str:
@@ -594,3 +587,11 @@ def _context(order: Order | None) -> TriageContext | None:
         return None
     hours = (datetime.now(UTC) - order.delivered_at).total_seconds() / 3600 if order.delivered_at else None
     return TriageContext(order_amount_minor=order.amount, currency=order.currency, hours_since_delivery=hours)
+
+
+def ticket_item(ticket_id: str) -> TicketItem:
+    """The ticket as stored, read consistently; an unknown id is a 404."""
+    try:
+        return TicketItem.get(ticket_id, TicketItem.SK, consistent_read=True)
+    except TicketItem.DoesNotExist:
+        raise NotFound("no such ticket", code="unknown_ticket") from None
