@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import CancellationReason, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from faka.adapters.tables import BatchItem, KeyItem, ProductItem, ShopItem
@@ -210,13 +210,19 @@ class Catalog:
 
         The keys and both counters change together or not at all, so stock counts cannot drift; a
         cancelled transaction names the keys that already exist, which are dropped before retrying.
+
+        botocore resends a transaction whose answer was lost, though it may have committed: DynamoDB
+        answers that resend from its client request token (for ten minutes); otherwise the resend is
+        cancelled on keys this very transaction wrote, recognised by their sealed code (sealing draws a
+        fresh nonce), and the whole chunk was imported: a transaction commits all or nothing.
         """
         duplicates: list[int] = []
         now = _now()
         while chunk:
+            sealed = [self._vault.seal(code, context=product.ref) for _, code, _ in chunk]
             try:
-                with TransactWrite(connection=self._connection) as transaction:
-                    for _, code, code_hash in chunk:
+                with TransactWrite(connection=self._connection, client_request_token=new_token()) as transaction:
+                    for (_, code, code_hash), sealed_code in zip(chunk, sealed, strict=True):
                         transaction.save(
                             KeyItem(
                                 product.ref,
@@ -224,11 +230,12 @@ class Catalog:
                                 available_pool=product.ref,
                                 shop_id=product.shop_id,
                                 batch_id=batch_id,
-                                sealed_code=self._vault.seal(code, context=product.ref),
+                                sealed_code=sealed_code,
                                 code_lookup=self._vault.fingerprint(code, context=""),
                                 imported_at=now,
                             ),
                             condition=KeyItem.code_hash.does_not_exist(),
+                            return_values="ALL_OLD",
                         )
                     transaction.update(
                         BatchItem(*BatchItem.key(product.shop_id, product.sku, batch_id)),
@@ -246,6 +253,8 @@ class Catalog:
                     for i, reason in enumerate(reasons[: len(chunk)])
                     if reason is not None and reason.code == "ConditionalCheckFailed"
                 }
+                if any(_stored_sealed_code(reasons[i]) == sealed[i] for i in taken):
+                    return len(chunk), duplicates
                 if not taken and not _is_conflict(error):
                     raise
                 duplicates.extend(chunk[i][0] for i in sorted(taken))
@@ -300,6 +309,12 @@ class Catalog:
             except UpdateError as error:
                 if error.cause_response_code != "ConditionalCheckFailedException":
                     raise
+
+
+def _stored_sealed_code(reason: CancellationReason | None) -> str | None:
+    """The sealed code of the item a failed put condition found, as ``ReturnValuesOnConditionCheckFailure`` gave it."""
+    item = (reason.raw_item if reason else None) or {}
+    return item.get("sealed_code", {}).get("S")
 
 
 def _is_conflict(error: TransactWriteError) -> bool:
