@@ -9,18 +9,22 @@ HTTP APIs and Lambda function URLs send, each through the Powertools resolver ma
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import (
     APIGatewayHttpResolver,
     APIGatewayRestResolver,
+    CORSConfig,
     Response,
     content_types,
 )
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, HTTPBearer, SecurityScheme
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -41,6 +45,8 @@ from api import (
     webhooks,
 )
 from api.http import multipart_refusal, problem, read_json
+from api.pages import page
+from faka.config import get_settings
 from faka.domain.issuance import ContendedStock
 from faka.entry import register_context
 from faka.errors import FakaError
@@ -86,16 +92,130 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+SECURITY_SCHEMES: dict[str, SecurityScheme] = {
+    "operatorBearer": HTTPBearer(description="The admin token, or a Cognito access token of the console's user pool"),
+    "buyerToken": HTTPBearer(
+        description="The order's access token (POST /v1/orders answers it) or the order-page token of the buyer's email"
+    ),
+    "stripeSignature": APIKey.model_validate(
+        {"in": "header", "name": "Stripe-Signature", "description": "Stripe's signature of the webhook body"}
+    ),
+    "fakaSignature": APIKey.model_validate(
+        {"in": "header", "name": "X-Faka-Signature", "description": "HMAC-SHA256 of the body with the callback secret"}
+    ),
+}
+# The routes authorize themselves (api.http.operator, the buyer's token, the signatures); the document says which
+# credential each path group takes, and which groups read the shop from X-Faka-Shop.
+_PATH_SECURITY = (
+    (re.compile(r"^/v1/admin/"), "operatorBearer"),
+    (re.compile(r"^/v1/orders/\{order_id\}|^/v1/tickets/\{ticket_id\}(/messages)?$"), "buyerToken"),
+    (re.compile(r"^/v1/webhooks/stripe$"), "stripeSignature"),
+    (re.compile(r"^/v1/activations$"), "fakaSignature"),
+)
+_READS_SHOP = re.compile(r"^/v1/(admin/|products|orders$|storefront$|activations$)")
+# The pages that email links open answer a bad link with a page (api.pages.link_problem).
+_ANSWERS_PAGES = re.compile(r"^/v1/links/|^/v1/tickets/\{ticket_id\}/(csat|confirm)$")
+_SHOP_PARAMETER = {
+    "name": "X-Faka-Shop",
+    "in": "header",
+    "required": False,
+    "description": "The shop the request is about; the deployment's default shop when absent",
+    "schema": {"type": "string", "maxLength": 64},
+}
+_PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "string", "description": "Machine-readable, e.g. invalid_request"},
+        "message": {"type": "string"},
+        "details": {"description": "What was wrong, when there is more to say (e.g. the invalid fields)"},
+    },
+}
+_PROBLEM = {content_types.APPLICATION_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+_PAGE_OR_PROBLEM = {"text/html": {"schema": {"type": "string"}}, **_PROBLEM}
+
+
+def openapi_document() -> dict[str, Any]:
+    """Powertools' document, told what it cannot infer: credentials, the shop header and the error the API answers.
+
+    Powertools documents request validation failures as 422 ``HTTPValidationError``; this API answers them 400
+    ``Problem`` (see ``_invalid_request``).
+    """
+    document: dict[str, Any] = json.loads(
+        app.get_openapi_json_schema(
+            title="faka",
+            version="1.0.0",
+            description="Automatic card-key delivery with after-sales",
+            security_schemes=SECURITY_SCHEMES,
+        )
+    )
+    schemas = document["components"]["schemas"]
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    schemas["Problem"] = _PROBLEM_SCHEMA
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            responses.setdefault("400", {"description": "Invalid request"})
+            error_content = _PAGE_OR_PROBLEM if _ANSWERS_PAGES.match(path) else _PROBLEM
+            for status, response in responses.items():
+                if status.startswith("4"):
+                    response["content"] = error_content
+            if _READS_SHOP.match(path):
+                operation.setdefault("parameters", []).append(_SHOP_PARAMETER)
+            if scheme := next((name for pattern, name in _PATH_SECURITY if pattern.search(path)), None):
+                operation["security"] = [{scheme: []}]
+    return document
+
+
 @common.get("/v1/openapi.json", include_in_schema=False)
 def openapi() -> Response[str]:
-    document = app.get_openapi_json_schema(
-        title="faka", version="1.0.0", description="Automatic card-key delivery with after-sales"
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(openapi_document()))
+
+
+@common.get("/v1/docs", include_in_schema=False)
+def docs() -> Response[str]:
+    """The operations, rendered here: Powertools' Swagger UI loads its script from a CDN, which the CSP forbids."""
+    document = openapi_document()
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "security": ", ".join(name for requirement in operation.get("security", []) for name in requirement),
+        }
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
+    return page(
+        "api_docs.html.j2",
+        openapi_version=document["openapi"],
+        security_schemes=document["components"]["securitySchemes"],
+        operations=operations,
     )
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=document)
 
 
-def _resolver(kind: type[ApiGatewayResolver]) -> ApiGatewayResolver:
-    resolver = kind(enable_validation=True, json_body_deserializer=read_json)
+def cors_config(origins: str) -> CORSConfig | None:
+    """Browsers on these origins (comma-separated, ``*`` for any) may call the API; none when empty.
+
+    Credentials travel as bearer tokens, never cookies, so credentialed CORS is off.
+    """
+    allowed = [origin.strip() for origin in origins.split(",") if origin.strip()]
+    if not allowed:
+        return None
+    return CORSConfig(
+        allow_origin=allowed[0],
+        extra_origins=allowed[1:],
+        allow_headers=["X-Faka-Shop", "X-Faka-Device", "Idempotency-Key"],
+        max_age=600,
+        allow_credentials=False,
+    )
+
+
+def resolver(kind: type[ApiGatewayResolver], *, cors: CORSConfig | None) -> ApiGatewayResolver:
+    routes_for = kind(enable_validation=True, json_body_deserializer=read_json, cors=cors)
     # admin_orders before operators: its /v1/admin/orders/export must not match /v1/admin/orders/<order_id>.
     for routes in (
         admin_orders,
@@ -112,14 +232,15 @@ def _resolver(kind: type[ApiGatewayResolver]) -> ApiGatewayResolver:
         webhooks,
         order_lookup,
     ):
-        resolver.include_router(routes.router)
-    resolver.include_router(common)
-    return resolver
+        routes_for.include_router(routes.router)
+    routes_for.include_router(common)
+    return routes_for
 
 
-app = _resolver(APIGatewayRestResolver)
+_cors = cors_config(get_settings().cors_origins)
+app = resolver(APIGatewayRestResolver, cors=_cors)
 # Payload format 2.0 is one shape for HTTP APIs and function URLs (a function URL's event is an HTTP API's).
-http_app = _resolver(APIGatewayHttpResolver)
+http_app = resolver(APIGatewayHttpResolver, cors=_cors)
 
 
 def _resolver_for(event: Mapping[str, Any]) -> ApiGatewayResolver:

@@ -53,6 +53,7 @@ class Env:
     WEBHOOK_RETRY_SECONDS = "FAKA_WEBHOOK_RETRY_SECONDS"
     WEBHOOK_MAX_ATTEMPTS = "FAKA_WEBHOOK_MAX_ATTEMPTS"
     WEBHOOK_ALLOW_LOOPBACK = "FAKA_WEBHOOK_ALLOW_LOOPBACK"
+    CORS_ORIGINS = "FAKA_CORS_ORIGINS"
 
 
 _REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -109,6 +110,9 @@ class Settings(BaseModel):
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
     # Accepts http://localhost and 127.0.0.1 webhook URLs: the local runtime and tests only, never on AWS.
     webhook_allow_loopback: bool = False
+    # Browser origins (comma-separated, * for any) allowed to call the API cross-origin; empty: none. Locally any;
+    # on AWS the corsOrigins context sets it (the console and order pages are same-origin and need none).
+    cors_origins: str = "*"
 
 
 # The settings naming a secret by its Secrets Manager id, and the secret each names: CDK sets each on exactly the
