@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ class DeploymentContext:
     hosted_zone_name: str = ""
     hosted_zone_id: str = ""
     domain_name: str = ""
+    # Origins (comma-separated, or *) of storefronts hosted elsewhere that browsers may call the API from; the
+    # console and order pages come from the stack's own distribution and need none.
+    cors_origins: str = ""
 
     @staticmethod
     def context_key(field_name: str) -> str:
@@ -116,6 +120,12 @@ class DeploymentContext:
             and (self.domain_name == self.hosted_zone_name or self.domain_name.endswith(f".{self.hosted_zone_name}"))
         ):
             raise ValueError(f"context domainName={self.domain_name!r} must be in hostedZoneName's zone")
+        origins = [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+        if not all(re.fullmatch(r"\*|https?://[^/\s]+", origin) for origin in origins):
+            raise ValueError(
+                f"context corsOrigins={self.cors_origins!r}: expected * or origins like https://shop.example, "
+                "comma-separated, without paths"
+            )
         if self.api_rate_limit <= 0 or self.api_burst_limit <= 0:
             raise ValueError("context apiRateLimit and apiBurstLimit must be positive")
         # The functions' own settings validation, so a value they would refuse at cold start fails here.
@@ -169,6 +179,7 @@ class FakaStack(Stack):
             handler=self.functions.functions["api"],
             rate_limit=context.api_rate_limit,
             burst_limit=context.api_burst_limit,
+            cors_origins=context.cors_origins,
         )
         self.functions.set_public_base_url(self.api.base_url)
         self.support_mail = SupportMail(

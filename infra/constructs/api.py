@@ -9,6 +9,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from faka import resources
+from faka.config import Env
 from infra.nag import acknowledge
 
 # The routes already carry their version (/v1/...), so the stage only names the deployment.
@@ -21,11 +22,15 @@ class Api(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        handler: lambda_.IFunction,
+        handler: lambda_.Function,
         rate_limit: float,
         burst_limit: int,
+        cors_origins: str,
     ) -> None:
         super().__init__(scope, construct_id)
+        # The function answers CORS itself, preflights included: every method of every path (OPTIONS too) is
+        # proxied to it, so the allowed origins are one setting of the function's rather than gateway config.
+        handler.add_environment(Env.CORS_ORIGINS, cors_origins)
 
         access_logs = logs.LogGroup(
             self,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from aws_cdk import App
 from aws_cdk.assertions import Match
 
 from faka import resources
+from faka.config import Env
 from infra.constructs.api import STAGE_NAME
+from infra.faka_stack import DeploymentContext
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")
@@ -59,3 +62,26 @@ def test_sender_identity_uses_the_configuration_set(synthesized: Synthesized) ->
     _, identity = synthesized.one("AWS::SES::EmailIdentity", EmailIdentity=synthesized.context["senderEmail"])
     assert identity["Properties"]["ConfigurationSetAttributes"] == {"ConfigurationSetName": {"Ref": set_id}}
     assert config_set["Properties"]["SuppressionOptions"] == {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]}
+
+
+def test_the_api_function_answers_cors_for_the_origins_of_the_context(synthesized: Synthesized) -> None:
+    api_id, api = synthesized.one("AWS::Lambda::Function", FunctionName=resources.API_FUNCTION.physical_name)
+    carrying = [
+        logical_id
+        for logical_id, function in synthesized.resources("AWS::Lambda::Function").items()
+        if Env.CORS_ORIGINS in function["Properties"].get("Environment", {}).get("Variables", {})
+    ]
+    # cdk.json names no storefront elsewhere: the console and order pages share the distribution's origin.
+    assert api["Properties"]["Environment"]["Variables"][Env.CORS_ORIGINS] == ""
+    assert carrying == [api_id]
+
+
+@pytest.mark.parametrize("origins", ["https://shop.example/", "shop.example", "https://a.example, ftp://b.example"])
+def test_cors_origins_must_be_origins(origins: str) -> None:
+    with pytest.raises(ValueError, match="corsOrigins"):
+        DeploymentContext.from_node(App(context={"corsOrigins": origins}).node)
+
+
+def test_cors_origins_are_read_from_the_context() -> None:
+    given = "https://shop.example, http://localhost:5173"
+    assert DeploymentContext.from_node(App(context={"corsOrigins": given}).node).cors_origins == given
