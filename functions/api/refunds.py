@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from api.http import json_response, shop_id
+from api.idempotency_key import IdempotencyKey, answer_once
 from api.schemas import (
     AppealOpened,
     HoldCancel,
@@ -85,13 +86,24 @@ def _operator_view(refund: Refund) -> OperatorRefundView:
     responses={
         202: {"description": "Refund accepted for review; an unused key is refunded within seconds"},
         404: {"description": "Unknown order or wrong token"},
-        409: {"description": "Unpaid, already refunded, refund under way, or a line already had a refund"},
+        409: {
+            "description": "Unpaid, already refunded, refund under way, a line already had a refund, or the "
+            "Idempotency-Key was used with another body or its first request is still running"
+        },
     },
 )
-def request_refund(order_id: OrderId, ask: Annotated[RefundAsk, Body()]) -> Response[str]:
+def request_refund(
+    order_id: OrderId, ask: Annotated[RefundAsk, Body()], idempotency_key: IdempotencyKey = None
+) -> Response[str]:
     order = _buyers_order(order_id)
-    refund = services().refunds.request(order, reason=ask.reason, lines=ask.lines)
-    return json_response(202, RefundAccepted(refund_id=refund.refund_id, status=refund.status.value).model_dump())
+
+    def accept() -> Response[str]:
+        refund = services().refunds.request(order, reason=ask.reason, lines=ask.lines)
+        return json_response(202, RefundAccepted(refund_id=refund.refund_id, status=refund.status.value).model_dump())
+
+    return answer_once(
+        idempotency_key, ("POST /v1/orders/{id}/refund", order.order_id), ask.model_dump(mode="json"), accept
+    )
 
 
 @router.get("/v1/orders/<order_id>/refunds", responses={404: {"description": "Unknown order or wrong token"}})

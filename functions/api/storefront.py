@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, open_shop_id, product_view, source_ip, viewer_country
+from api.idempotency_key import IdempotencyKey, answer_once
 from api.schemas import (
     DEVICE_ID_DESCRIPTION,
     DEVICE_ID_PATTERN,
@@ -78,14 +79,31 @@ def list_products() -> ProductList:
     )
 
 
-@router.post("/v1/orders", responses={201: {"description": "Order created"}, 400: {"description": "Invalid order"}})
+@router.post(
+    "/v1/orders",
+    responses={
+        201: {"description": "Order created"},
+        400: {"description": "Invalid order"},
+        409: {"description": "The Idempotency-Key was used with another body, or its first request is still running"},
+    },
+)
 def create_order(
     draft: Annotated[OrderDraft, Body()],
     device_header: Annotated[
         str | None, Header(alias="x-faka-device", pattern=DEVICE_ID_PATTERN, description=DEVICE_ID_DESCRIPTION)
     ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response[str]:
     shop_id = open_shop_id(router.current_event)
+    return answer_once(
+        idempotency_key,
+        ("POST /v1/orders", shop_id),
+        draft.model_dump(mode="json"),
+        lambda: _place_order(shop_id, draft, device_header),
+    )
+
+
+def _place_order(shop_id: str, draft: OrderDraft, device_header: str | None) -> Response[str]:
     if draft.return_url is not None:
         _check_return_url(draft.return_url)
     buyer = Buyer(

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, open_shop_id, source_ip
+from api.idempotency_key import IdempotencyKey, answer_once
 from api.pages import link_problem, page
 from api.schemas import (
     DEVICE_ID_DESCRIPTION,
@@ -44,17 +45,32 @@ def _answer(answer: TicketReply) -> ChatAnswer:
 
 @router.post(
     "/v1/tickets",
-    responses={201: {"description": "Ticket opened and answered"}, 404: {"description": "Unknown order"}},
+    responses={
+        201: {"description": "Ticket opened and answered"},
+        404: {"description": "Unknown order"},
+        409: {"description": "The Idempotency-Key was used with another body, or its first request is still running"},
+    },
 )
 def open_ticket(
     draft: Annotated[TicketDraft, Body()],
     device_header: Annotated[
         str | None, Header(alias="x-faka-device", pattern=DEVICE_ID_PATTERN, description=DEVICE_ID_DESCRIPTION)
     ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response[str]:
+    shop_id = open_shop_id(router.current_event)
+    return answer_once(
+        idempotency_key,
+        ("POST /v1/tickets", shop_id, draft.order_id or str(draft.email or "")),
+        draft.model_dump(mode="json"),
+        lambda: _open_ticket(shop_id, draft, device_header),
+    )
+
+
+def _open_ticket(shop_id: str, draft: TicketDraft, device_header: str | None) -> Response[str]:
     answer = services().tickets.submit(
         TicketRequest(
-            shop_id=open_shop_id(router.current_event),
+            shop_id=shop_id,
             message=draft.message,
             channel=Channel.API,
             order_id=draft.order_id,

@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
+    IdempotentHookFunction,
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -27,14 +28,28 @@ from faka.observability import logger, metrics, tracer
 _idempotency_configs: list[IdempotencyConfig] = []
 
 
-def once_per(key: str, *, argument: str, expires_after_seconds: int) -> Callable[[Any], Any]:
+def once_per(
+    key: str,
+    *,
+    argument: str,
+    expires_after_seconds: int,
+    same_payload: str = "",
+    on_replay: IdempotentHookFunction | None = None,
+) -> Callable[[Any], Any]:
     """Run the decorated function once per value of ``key`` (a JMESPath into ``argument``).
 
     A concurrent duplicate waits its turn (IdempotencyAlreadyInProgressError, retried by the caller);
-    a failure releases the key so a retry runs again; a success answers later duplicates from the record.
+    a failure releases the key so a retry runs again; a success answers later duplicates from the record,
+    passed through ``on_replay``. With ``same_payload`` (a JMESPath), a duplicate whose payload there differs
+    from the first one's is refused (IdempotencyValidationError).
     Each function gets its own persistence layer: a layer keeps the key expression it was first given.
     """
-    config = IdempotencyConfig(event_key_jmespath=key, expires_after_seconds=expires_after_seconds)
+    config = IdempotencyConfig(
+        event_key_jmespath=key,
+        payload_validation_jmespath=same_payload,
+        expires_after_seconds=expires_after_seconds,
+        response_hook=on_replay,
+    )
     _idempotency_configs.append(config)
     return idempotent_function(
         data_keyword_argument=argument,
