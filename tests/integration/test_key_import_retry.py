@@ -49,11 +49,10 @@ def test_a_retried_committed_transaction_reports_its_keys_as_imported(
     assert ProductItem.get(*ProductItem.key("main", "steam-20-us")).stock == 200
 
 
-def test_keys_already_in_stock_are_still_duplicates_after_a_retry(
-    stack: Stack, first_transaction_answer_lost: list[str]
-) -> None:
+def test_keys_already_in_stock_are_still_duplicates_after_a_retry(stack: Stack, request: pytest.FixtureRequest) -> None:
     open_shop(stack)
     add_product(stack, keys=["RETRY-0000-ABCD", "RETRY-0001-ABCD"])
+    lost = request.getfixturevalue("first_transaction_answer_lost")
     keys = [f"RETRY-{n:04d}-ABCD" for n in range(150)]
 
     response = stack.api("POST", "/v1/admin/products/steam-20-us/keys", {"batch": "B2", "keys": keys}, ADMIN)
@@ -61,4 +60,5 @@ def test_keys_already_in_stock_are_still_duplicates_after_a_retry(
     assert response.status == 200, response.body
     assert response.body["imported"] == 148
     assert response.body["rejected"] == [{"index": 0, "code": "duplicate"}, {"index": 1, "code": "duplicate"}]
+    assert len(lost) > 1, "the lost answer was not retried"
     assert ProductItem.get(*ProductItem.key("main", "steam-20-us")).stock == 150
