@@ -30,8 +30,9 @@ from faka.adapters.tables import BatchItem, KeyItem, OrderItem, OrderLineItem, O
 from faka.domain.issuance import ClaimOutcome, KeyIssuer
 from faka.domain.orders import Orders
 from faka.observability import metrics
+from faka.payments.stripe_webhook import stripe_signature
 from tests.integration.conftest import Stack
-from tests.integration.helpers import add_product, open_shop, place_order, signed_payment
+from tests.integration.helpers import WEBHOOK_SECRET, add_product, open_shop, payment_event, place_order
 
 # Stripe retries a failed webhook with exponential back-off for days; here from 50 ms, doubling, capped at 2 s.
 FIRST_REDELIVERY_SECONDS = 0.05
@@ -211,7 +212,9 @@ def run_chaos(stack: Stack, plan: ChaosPlan, faults: Faults) -> ChaosReport:
             _stock(stack, sku, _keys(sku, "A", wanted[sku] + spare), batch="B1")
         placed = [place_order(stack, sku, quantity) for sku, quantity in orders]
 
-    webhooks = [signed_payment(o["order_id"], o["amount"], event_id=f"evt_{o['order_id']}") for o in placed]
+    # Stripe signs each delivery attempt anew: a signature made when the run began would be stale long before a
+    # large run's last redelivery (the API refuses signatures over 300 s old).
+    webhooks = [payment_event(o["order_id"], o["amount"], event_id=f"evt_{o['order_id']}") for o in placed]
     deliveries = [w for w in webhooks for _ in range(plan.deliveries_per_webhook)]
     random.Random(plan.seed + 1).shuffle(deliveries)
     report.deliveries = len(deliveries)
@@ -221,15 +224,15 @@ def run_chaos(stack: Stack, plan: ChaosPlan, faults: Faults) -> ChaosReport:
         with counting:
             report.attempts[what] += 1
 
-    def deliver_until_accepted(webhook: tuple[str, str]) -> None:
-        body, signature = webhook
+    def deliver_until_accepted(body: str) -> None:
         window_closes = time.monotonic() + REDELIVERY_WINDOW_SECONDS
         pause = FIRST_REDELIVERY_SECONDS
         jitter = random.Random()
         while True:
             count("total")
             try:
-                response = stack.api("POST", "/v1/webhooks/stripe", raw=body, headers={"Stripe-Signature": signature})
+                signature = {"Stripe-Signature": stripe_signature(body, WEBHOOK_SECRET)}
+                response = stack.api("POST", "/v1/webhooks/stripe", raw=body, headers=signature)
             except InjectedFault as fault:
                 count("crashed")
                 last_answer: Any = fault

@@ -42,9 +42,9 @@ def place_order(stack: Stack, sku: str = "steam-20-us", quantity: int = 1, local
     return dict(response.body)
 
 
-def signed_payment(order_id: str, amount: int, currency: str = "usd", event_id: str | None = None) -> tuple[str, str]:
-    """A Stripe-format ``checkout.session.completed`` body and its Stripe-Signature header."""
-    body = checkout_completed_event(
+def payment_event(order_id: str, amount: int, currency: str = "usd", event_id: str | None = None) -> str:
+    """A Stripe-format ``checkout.session.completed`` body."""
+    return checkout_completed_event(
         event_id=event_id or f"evt_{uuid.uuid4().hex}",
         session_id=f"cs_sandbox_{order_id}",
         order_id=order_id,
@@ -52,6 +52,11 @@ def signed_payment(order_id: str, amount: int, currency: str = "usd", event_id: 
         currency=currency,
         email="buyer@example.com",
     )
+
+
+def signed_payment(order_id: str, amount: int, currency: str = "usd", event_id: str | None = None) -> tuple[str, str]:
+    """A Stripe-format ``checkout.session.completed`` body and its Stripe-Signature header."""
+    body = payment_event(order_id, amount, currency, event_id)
     return body, stripe_signature(body, WEBHOOK_SECRET)
 
 
