@@ -77,6 +77,8 @@ LOCAL_WEBHOOK_RETRY_SECONDS = "2"
 
 EMPTY_QUEUE_PAUSE_SECONDS = 0.15
 THREAD_STOP_SECONDS = 1.0
+# How often the waiting main thread wakes to run a stop signal's handler (see run).
+SIGNAL_CHECK_SECONDS = 0.2
 MAX_EMPTY_QUEUE_PAUSE_SECONDS = 0.6
 # A failed message comes back after a second instead of the queue's visibility timeout.
 RETRY_DELAY_SECONDS = 1
@@ -602,24 +604,28 @@ def run(began: float | None = None) -> int:
     log.setLevel(logging.INFO)
     log.propagate = False
     runtime = LocalRuntime(LocalConfig.from_environment(os.environ))
-    stopping = threading.Event()
-    starting = threading.Event()
+    # Plain values, not threading.Events: the handler runs on the main thread between any two bytecodes, possibly
+    # while that thread holds an Event's lock, and taking the lock again there would never return.
+    phase = {"starting": True, "stop_requested": False}
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-        if starting.is_set():
+        phase["stop_requested"] = True
+        if phase["starting"]:
             # Start-up (20 s on a busy machine) is not waited out: it is interrupted where it is.
-            starting.clear()
+            phase["starting"] = False
             raise StartInterrupted
 
-    starting.set()
     try:
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
         started = runtime.start()
-        starting.clear()
+        phase["starting"] = False
         print(banner(started, time.perf_counter() - began), flush=True)
-        stopping.wait()
+        # Python runs signal handlers on the main thread only, between bytecodes: when the kernel delivers the signal
+        # to another of our threads (busy ones are likely picks), a main thread blocked in an untimed wait never runs
+        # the handler. Waking regularly lets it.
+        while not phase["stop_requested"]:
+            time.sleep(SIGNAL_CHECK_SECONDS)
         print("stopping faka local ...", flush=True)
     except StartInterrupted:
         print("stopping faka local while it starts ...", flush=True)
@@ -627,7 +633,7 @@ def run(began: float | None = None) -> int:
         print(f"faka local: {error}", file=sys.stderr)
         return 1
     finally:
-        starting.clear()
+        phase["starting"] = False
         runtime.stop()
         # Everything has stopped, but the emulator's state (over a million objects after an e2e session) is still
         # on the heap, and the interpreter's teardown collection walked all of it: 30 s on a busy machine between

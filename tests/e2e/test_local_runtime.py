@@ -6,6 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -79,7 +80,12 @@ def test_a_sandbox_payment_delivers_the_key_on_the_order_page_and_by_email(local
     buyer = f"buyer-{uuid.uuid4().hex[:8]}@example.com"
     order = place_order(local_faka, buyer)
     assert order["status"] == "pending_payment"
-    assert order["payment"]["checkout_url"] == f"{local_faka.api_url}/_local/pay/{order['order_id']}"
+    # The sandbox's checkout page returns the buyer to their order page, as Stripe's success_url does.
+    order_page = quote(f"{local_faka.api_url}/o/{order['order_id']}", safe="")
+    assert (
+        order["payment"]["checkout_url"]
+        == f"{local_faka.api_url}/_local/pay/{order['order_id']}?return_url={order_page}"
+    )
     assert "Pay" in local_faka.get(f"/_local/pay/{order['order_id']}").text
 
     paid = local_faka.post(f"/_local/pay/{order['order_id']}")
