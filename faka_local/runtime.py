@@ -549,7 +549,10 @@ def banner(started: Started, seconds: float) -> str:
     return f"""
 faka local is running (ready in {seconds:.1f} s). Ctrl-C stops it.
 
+  storefront       {api}/            (shop "{other}": {api}/s/{other}/, order lookup: {api}/lookup)
+  console          {api}/console/
   API              {api}/v1/
+  API docs         {api}/v1/docs
   health           {api}/v1/health
   OpenAPI          {api}/v1/openapi.json
   outbox           {api}/_local/outbox
