@@ -28,7 +28,7 @@ import tests.conftest  # noqa: E402, F401 - the dummy credentials and settings e
 from tests.integration.concurrency_harness import (  # noqa: E402
     ChaosPlan,
     Faults,
-    metrics_flushed_one_at_a_time,
+    invocations_apart_per_thread,
     run_chaos,
 )
 from tests.integration.conftest import provisioned_in_moto, stack_on  # noqa: E402
@@ -47,7 +47,7 @@ def main() -> int:
         open(os.devnull, "w") as metrics_output,
         redirect_stdout(metrics_output),
         provisioned_in_moto() as provisioned,
-        metrics_flushed_one_at_a_time(),
+        invocations_apart_per_thread(),
         faults.injected_into_issuance(),
     ):
         report = run_chaos(stack_on(provisioned), plan, faults)

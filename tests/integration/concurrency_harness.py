@@ -17,12 +17,14 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
+
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 
 from faka import resources
 from faka.adapters.messaging import EventBridgePublisher
@@ -129,17 +131,52 @@ class Faults:
 
 
 @contextmanager
-def metrics_flushed_one_at_a_time() -> Iterator[None]:
-    """Lambda runs one invocation per process; here the threads share Powertools' metrics object, whose flush
-    (check the set is not empty, serialize it, clear it) must not interleave with another thread's."""
+def invocations_apart_per_thread() -> Iterator[None]:
+    """Lambda runs one invocation per process; here threads share one process, so what Powertools keeps per
+    invocation is kept per thread: the metrics' flush (check the set is not empty, serialize it, clear it) runs
+    alone, and the API resolvers' request state (the event and Lambda context, which Powertools puts on the
+    router class, and the context dict, on the resolver) belongs to the thread that is resolving."""
     flush = metrics.flush_metrics
     lock = threading.Lock()
+    state = threading.local()
 
     def flush_alone(*args: Any, **kwargs: Any) -> None:
         with lock:
             flush(*args, **kwargs)
 
-    with mock.patch.object(metrics, "flush_metrics", flush_alone):
+    def per_thread(name: str, default: Callable[[], Any], *, per_resolver: bool) -> property:
+        """Powertools shares the event and Lambda context among all resolvers (class attributes) but gives each
+        resolver its own context dict; each thread gets the same, of its own."""
+
+        def key(resolver: ApiGatewayResolver) -> tuple[int, str]:
+            return (id(resolver) if per_resolver else 0, name)
+
+        def read(resolver: ApiGatewayResolver) -> Any:
+            return state.__dict__.setdefault(key(resolver), default())
+
+        def write(resolver: ApiGatewayResolver, value: Any) -> None:
+            state.__dict__[key(resolver)] = value
+
+        return property(read, write)
+
+    resolve = ApiGatewayResolver.resolve
+
+    def resolve_in_this_thread(resolver: ApiGatewayResolver, event: dict[str, Any], context: Any) -> Any:
+        resolver.current_event = resolver._to_proxy_event(event)
+        resolver.lambda_context = context
+        return resolve(resolver, event, context)
+
+    with (
+        mock.patch.object(metrics, "flush_metrics", flush_alone),
+        mock.patch.multiple(
+            ApiGatewayResolver,
+            create=True,
+            current_event=per_thread("current_event", lambda: None, per_resolver=False),
+            lambda_context=per_thread("lambda_context", lambda: None, per_resolver=False),
+            context=per_thread("context", dict, per_resolver=True),
+            resolve=resolve_in_this_thread,
+        ),
+    ):
         yield
 
 

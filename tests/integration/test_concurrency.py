@@ -16,7 +16,7 @@ import pytest
 from tests.integration.concurrency_harness import (
     ChaosPlan,
     Faults,
-    metrics_flushed_one_at_a_time,
+    invocations_apart_per_thread,
     run_chaos,
 )
 from tests.integration.conftest import Stack
@@ -27,7 +27,7 @@ PLAN = ChaosPlan(orders=240)
 @pytest.fixture
 def faults() -> Iterator[Faults]:
     faults = Faults(PLAN.fault_rate, PLAN.seed)
-    with metrics_flushed_one_at_a_time(), faults.injected_into_issuance():
+    with invocations_apart_per_thread(), faults.injected_into_issuance():
         yield faults
 
 
