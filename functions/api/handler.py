@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import (
@@ -136,8 +137,11 @@ _PROBLEM = {content_types.APPLICATION_JSON: {"schema": {"$ref": "#/components/sc
 _PAGE_OR_PROBLEM = {"text/html": {"schema": {"type": "string"}}, **_PROBLEM}
 
 
+@cache
 def openapi_document() -> dict[str, Any]:
     """Powertools' document, told what it cannot infer: credentials, the shop header and the error the API answers.
+
+    Built once per container: the routes it describes are fixed at import, and callers only read it.
 
     Powertools documents request validation failures as 422 ``HTTPValidationError``; this API answers them 400
     ``Problem`` (see ``_invalid_request``).

@@ -88,29 +88,25 @@ class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
 
-        card_key = kms.Key(
-            self,
-            "CardKeyKey",
-            alias=resources.KMS_KEY_ALIAS,
-            description="Envelope encryption of faka card codes",
-            enable_key_rotation=True,
-            pending_window=Duration.days(30),
-            # Sealed codes in the retained keys table are unreadable without this key.
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        webhook_secrets_key = kms.Key(
-            self,
-            "WebhookSecretsKey",
-            alias=resources.WEBHOOK_SECRETS_KEY_ALIAS,
-            description="Envelope encryption of storefronts' webhook signing secrets, apart from card codes",
-            enable_key_rotation=True,
-            pending_window=Duration.days(30),
-            # Sealed signing secrets in the retained webhooks table are unreadable without this key.
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        # What is sealed lives in retained tables and is unreadable without its key, so the keys are retained too.
         self.kms_keys = {
-            resources.KMS_KEY_ALIAS: card_key,
-            resources.WEBHOOK_SECRETS_KEY_ALIAS: webhook_secrets_key,
+            alias: kms.Key(
+                self,
+                construct_id,
+                alias=alias,
+                description=description,
+                enable_key_rotation=True,
+                pending_window=Duration.days(30),
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            for construct_id, alias, description in (
+                ("CardKeyKey", resources.KMS_KEY_ALIAS, "Envelope encryption of faka card codes"),
+                (
+                    "WebhookSecretsKey",
+                    resources.WEBHOOK_SECRETS_KEY_ALIAS,
+                    "Envelope encryption of storefronts' webhook signing secrets, apart from card codes",
+                ),
+            )
         }
 
         # Tables with global secondary indexes, whose grants necessarily include `<table arn>/index/*`.

@@ -270,12 +270,18 @@ def test_each_intent_has_its_playbook(shop: Stack, message: str, outcome: str, s
     assert code not in answer.body["reply"]
 
 
+def delivered_to_a_bouncing_address(shop: Stack) -> dict:
+    """A paid order whose delivery email bounced (call inside ``mailbox_simulator.installed()``)."""
+    draft = {"sku": "steam-20-us", "quantity": 1, "email": BOUNCE_ADDRESS, "locale": "en"}
+    order: dict = shop.api("POST", "/v1/orders", draft).body
+    assert pay(shop, order["order_id"], order["amount"]).body["result"] == "delivered"
+    shop.deliver_events()
+    return order
+
+
 def test_a_bounced_delivery_asks_for_another_address_and_sends_there(shop: Stack) -> None:
     with mailbox_simulator.installed():
-        draft = {"sku": "steam-20-us", "quantity": 1, "email": BOUNCE_ADDRESS, "locale": "en"}
-        order = shop.api("POST", "/v1/orders", draft).body
-        assert pay(shop, order["order_id"], order["amount"]).body["result"] == "delivered"
-        shop.deliver_events()
+        order = delivered_to_a_bouncing_address(shop)
 
         asked = claim(shop, order, "I never received my code")
 
@@ -298,10 +304,7 @@ def test_a_bounced_delivery_asks_for_another_address_and_sends_there(shop: Stack
 
 def test_a_bounced_delivery_goes_nowhere_else_on_the_order_email_alone(shop: Stack) -> None:
     with mailbox_simulator.installed():
-        draft = {"sku": "steam-20-us", "quantity": 1, "email": BOUNCE_ADDRESS, "locale": "en"}
-        order = shop.api("POST", "/v1/orders", draft).body
-        assert pay(shop, order["order_id"], order["amount"]).body["result"] == "delivered"
-        shop.deliver_events()
+        order = delivered_to_a_bouncing_address(shop)
         body = {"message": "I did not receive my key", "order_id": order["order_id"], "email": BOUNCE_ADDRESS}
 
         opened = shop.api("POST", "/v1/tickets", body, source_ip=CLAIMANT_IP)

@@ -110,6 +110,6 @@ class LinkSigner:
         expected = self._signature(action, params)
         if not hmac.compare_digest(expected, query.get("sig", "")):
             raise InvalidRequest("this link is not valid", code="invalid_link")
-        if not params.get("exp", "").isdigit() or int(params["exp"]) < (now or time.time()):
+        if not params.get("exp", "").isdecimal() or int(params["exp"]) < (now or time.time()):
             raise InvalidRequest("this link has expired", code="expired_link")
         return params
