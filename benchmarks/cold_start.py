@@ -1,0 +1,147 @@
+"""Cold start of every Lambda function, beside ``import boto3`` alone: prints figures, asserts nothing.
+
+Each sample is a whole fresh process (``python -c "import <function>.handler"``), the way a Lambda
+sandbox's first invocation pays for it: interpreter start, every import, everything built at module
+level. The process runs with the environment CDK gives that function (its ``FAKA_*`` settings and the
+secret ids of the secrets it may read, dummy values) and as if inside Lambda, so Powertools' Tracer is
+on as with active tracing. ``import boto3`` runs in the same loop, sample for sample, so a busy machine
+slows both alike. Wall time, CPU time and peak resident memory come from the child's own rusage.
+
+Usage: ``python benchmarks/cold_start.py [--runs 7] [--only api,notifier]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "layers"))
+
+from faka import resources  # noqa: E402
+from faka.config import SECRET_ID_SETTINGS, Env, env_name  # noqa: E402
+from faka.resources import FunctionSpec  # noqa: E402
+
+TARGET_RATIO = 1.5
+TARGET_PEAK_MB = 60
+BOTO3 = "boto3"
+
+
+@dataclass(frozen=True)
+class Sample:
+    wall_ms: float
+    cpu_ms: float
+    peak_mb: float
+
+
+def lambda_environment(spec: FunctionSpec) -> dict[str, str]:
+    """What the function's process sees on AWS (infra/constructs/functions.py sets the same names), with dummies."""
+    secret_ids = {
+        env_name(setting): f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{secret}"
+        for setting, secret in SECRET_ID_SETTINGS.items()
+        if secret in spec.access.secrets
+    }
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "LANG": "C.UTF-8",
+        # Lambda's own: Powertools' Tracer records only inside Lambda (LAMBDA_TASK_ROOT set).
+        "LAMBDA_TASK_ROOT": str(ROOT / "functions"),
+        "AWS_LAMBDA_FUNCTION_NAME": spec.physical_name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "cold-start",
+        "AWS_SECRET_ACCESS_KEY": "cold-start",
+        "AWS_SESSION_TOKEN": "cold-start",
+        # Like /var/task (the functions asset) and /opt/python (the layer with faka in it).
+        "PYTHONPATH": os.pathsep.join((str(ROOT / "functions"), str(ROOT / "layers"))),
+        "POWERTOOLS_SERVICE_NAME": "faka",
+        "POWERTOOLS_METRICS_NAMESPACE": "faka",
+        "LOG_LEVEL": "INFO",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        resources.STAGE_VARIABLE: resources.STAGE,
+        Env.OPERATOR_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:faka-operators",
+        Env.PAYMENT_PROVIDER: "stripe",
+        Env.SENDER_EMAIL: "shop@example.com",
+        Env.DEFAULT_SHOP: "main",
+        Env.ESCALATION_SECONDS: "86400,172800,259200",
+        Env.QUIET_HOURS: "22-08",
+        Env.PUBLIC_BASE_URL: "https://api.example.com/v1",
+        **secret_ids,
+    }
+
+
+def run_once(module: str, env: dict[str, str]) -> Sample:
+    started = time.perf_counter()
+    # The interpreter running this benchmark, importing a module named by faka.resources: no outside input.
+    process = subprocess.Popen(
+        [sys.executable, "-c", f"import {module}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        assert process.stderr is not None
+        raise RuntimeError(f"import {module} failed:\n{process.stderr.read().decode()}")
+    # Linux reports ru_maxrss in kilobytes.
+    return Sample(wall * 1000, (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss / 1024)
+
+
+def median(samples: list[Sample]) -> Sample:
+    return Sample(
+        statistics.median(s.wall_ms for s in samples),
+        statistics.median(s.cpu_ms for s in samples),
+        statistics.median(s.peak_mb for s in samples),
+    )
+
+
+def measure(spec: FunctionSpec, runs: int) -> tuple[Sample, Sample]:
+    """Medians of ``runs`` paired samples: (the function's handler, boto3 alone), bytecode already cached."""
+    env = lambda_environment(spec)
+    run_once(spec.module, env)
+    run_once(BOTO3, env)
+    handler: list[Sample] = []
+    boto3: list[Sample] = []
+    for _ in range(runs):
+        handler.append(run_once(spec.module, env))
+        boto3.append(run_once(BOTO3, env))
+    return median(handler), median(boto3)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", default="", help="comma-separated function names (default: all)")
+    args = parser.parse_args(argv)
+    wanted = set(filter(None, args.only.split(",")))
+    specs = [spec for spec in resources.FUNCTIONS if not wanted or spec.name in wanted]
+
+    print(
+        f"== Cold start per function: whole process, medians of {args.runs} paired runs "
+        f"(targets: <= {TARGET_RATIO}x import boto3, <= {TARGET_PEAK_MB} MB peak) =="
+    )
+    print(
+        f"{'function':<18} {'wall ms':>8} {'boto3 ms':>9} {'ratio':>6} {'cpu ms':>7} {'cpu ratio':>9} "
+        f"{'peak MB':>8} {'boto3 MB':>8}  within target"
+    )
+    for spec in specs:
+        handler, boto3 = measure(spec, args.runs)
+        ratio = handler.wall_ms / boto3.wall_ms
+        within = ratio <= TARGET_RATIO and handler.peak_mb <= TARGET_PEAK_MB
+        print(
+            f"{spec.name:<18} {handler.wall_ms:8.0f} {boto3.wall_ms:9.0f} {ratio:5.2f}x {handler.cpu_ms:7.0f} "
+            f"{handler.cpu_ms / boto3.cpu_ms:8.2f}x {handler.peak_mb:8.1f} {boto3.peak_mb:8.1f}  "
+            f"{'yes' if within else 'NO'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
