@@ -7,8 +7,10 @@ wrapping for all of them, so a consumer is a record handler and nothing else.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache, wraps
 from typing import Any
 
+import boto3
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.base import ExceptionInfo, FailureResponse
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -21,6 +23,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.client import BaseClient
 
 from faka import resources
 from faka.observability import logger, metrics, tracer
@@ -42,7 +45,8 @@ def once_per(
     a failure releases the key so a retry runs again; a success answers later duplicates from the record,
     passed through ``on_replay``. With ``same_payload`` (a JMESPath), a duplicate whose payload there differs
     from the first one's is refused (IdempotencyValidationError).
-    Each function gets its own persistence layer: a layer keeps the key expression it was first given.
+    Each function gets its own persistence layer (a layer keeps the key expression it was first given), built on
+    its first call around the process's one idempotency client, so importing a handler builds no AWS client.
     """
     config = IdempotencyConfig(
         event_key_jmespath=key,
@@ -51,11 +55,31 @@ def once_per(
         response_hook=on_replay,
     )
     _idempotency_configs.append(config)
-    return idempotent_function(
-        data_keyword_argument=argument,
-        persistence_store=DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE),
-        config=config,
-    )
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        @cache
+        def idempotent() -> Callable[..., Any]:
+            store = DynamoDBPersistenceLayer(table_name=resources.IDEMPOTENCY_TABLE, boto3_client=_idempotency_client())
+            decorated: Callable[..., Any] = idempotent_function(
+                function, data_keyword_argument=argument, persistence_store=store, config=config
+            )
+            return decorated
+
+        @wraps(function)
+        def run_once(*args: Any, **kwargs: Any) -> Any:
+            return idempotent()(*args, **kwargs)
+
+        return run_once
+
+    return decorate
+
+
+@cache
+def _idempotency_client() -> BaseClient:
+    """The DynamoDB client every idempotency record goes through: one per process, made when first needed
+    (a session and client cost ~0.1 s to build; a path that never runs an idempotent function never pays it).
+    A session of its own: boto3's default session is not safe to create from two threads at once."""
+    return boto3.session.Session().client("dynamodb")
 
 
 def register_context(context: LambdaContext) -> None:
