@@ -49,7 +49,8 @@ SIGNATURE_TOLERANCE_SECONDS = 300
 _PAID_STATES = frozenset({"SUCCESS", "REFUND"})  # REFUND: paid, then (partly) refunded
 _REFUND_EVENTS = frozenset({"REFUND.SUCCESS", "REFUND.ABNORMAL", "REFUND.CLOSED"})
 _DESCRIPTION_MAX = 127
-_CHINA = timezone(timedelta(hours=8))
+# WeChat Pay writes times with the +08:00 offset.
+CHINA_TIME = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -314,7 +315,7 @@ class WechatPayCheckout(PaymentProvider):
             "mchid": self._credentials.mchid,
             "description": description[:_DESCRIPTION_MAX] or order_id,
             "out_trade_no": order_id,
-            "time_expire": self._expiry().astimezone(_CHINA).isoformat(),
+            "time_expire": self._expiry().astimezone(CHINA_TIME).isoformat(),
             "notify_url": self._notify_url,
             "amount": {"total": amount, "currency": CURRENCY.upper()},
             **extra,
