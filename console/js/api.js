@@ -37,11 +37,38 @@ export function signOut() {
   sessionStorage.removeItem(SESSION_KEY);
 }
 
-export async function api(path, { method = "GET", body, as = session() } = {}) {
+function operatorHeaders(as) {
   const headers = {};
   if (as?.token) headers.Authorization = `Bearer ${as.token}`;
   if (as?.shop) headers["X-Faka-Shop"] = as.shop;
-  return fetchJson(config.apiUrl.replace(/\/$/, "") + path, { method, headers, body });
+  return headers;
+}
+
+function apiUrl(path) {
+  return config.apiUrl.replace(/\/$/, "") + path;
+}
+
+export async function api(path, { method = "GET", body, as = session() } = {}) {
+  return fetchJson(apiUrl(path), { method, headers: operatorHeaders(as), body });
+}
+
+// An operator download (an order export, an evidence pack) needs the bearer token, which a plain link cannot
+// send: the file is fetched, then saved through a short-lived blob URL under the name the API gives it.
+export async function download(path, filename) {
+  const response = await fetch(apiUrl(path), { headers: operatorHeaders(session()) });
+  if (!response.ok) {
+    const data = await response.json().catch(() => null);
+    throw new ApiError(response.status, data?.code ?? "http_error", data?.message ?? response.statusText);
+  }
+  const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1];
+  const blob = await response.blob();
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = named ?? filename;
+  link.click();
+  // The click has handed the blob to the download by the next task; the URL is not needed after it.
+  setTimeout(() => URL.revokeObjectURL(link.href), 0);
+  return { name: link.download, size: blob.size };
 }
 
 // The one fetch wrapper of the console and the storefront: JSON in and out, errors as ApiError.

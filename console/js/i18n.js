@@ -74,10 +74,28 @@ export function formatSeconds(seconds) {
   return t("unit.hours", { n: formatNumber(seconds / 3600, { maximumFractionDigits: 1 }) });
 }
 
+// Minor units per major unit follow the currency (JPY has none, USD two): Intl knows each currency's digits.
+export function currencyDigits(currency) {
+  const code = String(currency || "usd").toUpperCase();
+  return new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits;
+}
+
 export function formatMoney(minor, currency) {
   const code = String(currency || "usd").toUpperCase();
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits;
-  return formatNumber(minor / 10 ** digits, { style: "currency", currency: code });
+  return formatNumber(minor / 10 ** currencyDigits(code), { style: "currency", currency: code });
+}
+
+// "12.5" USD → 1250; NaN when the text is not an amount with at most the currency's digits.
+export function toMinor(text, currency) {
+  const digits = currencyDigits(currency);
+  const match = /^\s*(\d+)(?:[.,](\d*))?\s*$/.exec(String(text));
+  if (!match || (match[2] ?? "").length > digits) return Number.NaN;
+  return Number(match[1]) * 10 ** digits + Number((match[2] ?? "").padEnd(digits, "0") || 0);
+}
+
+export function fromMinor(minor, currency) {
+  const digits = currencyDigits(currency);
+  return (minor / 10 ** digits).toFixed(digits);
 }
 
 export function formatTime(iso) {

@@ -4,11 +4,15 @@ import { h, clear } from "./dom.js";
 import { savedLanguage, setLanguage, t } from "./i18n.js";
 import * as batches from "./pages/batches.js";
 import * as dashboard from "./pages/dashboard.js";
+import * as orders from "./pages/orders.js";
+import * as policy from "./pages/policy.js";
 import * as products from "./pages/products.js";
 import * as queue from "./pages/queue.js";
 import * as refunds from "./pages/refunds.js";
+import * as shops from "./pages/shops.js";
+import * as webhooks from "./pages/webhooks.js";
 
-const PAGES = { dashboard, queue, refunds, products, batches };
+const PAGES = { dashboard, orders, held: { render: orders.renderHeld }, queue, refunds, products, batches, shops, policy, webhooks };
 const view = document.getElementById("view");
 let config;
 let leave = () => {};

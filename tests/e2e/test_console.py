@@ -75,9 +75,9 @@ def sign_in(page: Page, token: str = ADMIN_TOKEN, shop: str = "main") -> None:
     expect(page.locator("#nav")).to_be_visible()
 
 
-def delivered_order(local_faka: LocalFaka) -> tuple[dict[str, Any], str]:
+def delivered_order(local_faka: LocalFaka, email: str | None = None) -> tuple[dict[str, Any], str]:
     """A paid, delivered order of the demo shop and its full key code, as only the buyer sees it."""
-    order = place_order(local_faka, f"console-{uuid.uuid4().hex[:8]}@example.com")
+    order = place_order(local_faka, email or f"console-{uuid.uuid4().hex[:8]}@example.com")
     assert local_faka.post(f"/_local/pay/{order['order_id']}").status_code == 200
     owner = {"Authorization": f"Bearer {order['access_token']}"}
 
@@ -179,10 +179,16 @@ def test_an_operator_claims_answers_and_resolves_a_queued_ticket(page: Page, loc
 
 def test_a_key_import_runs_in_chunks_with_progress(page: Page, local_faka: LocalFaka) -> None:
     sku = "steam-50-eu"
+    stocked = f"CONSOLE-{uuid.uuid4().hex[:6].upper()}-STOCKED"
+    first = local_faka.post(
+        f"/v1/admin/products/{sku}/keys", json={"batch": "E2E-STOCKED", "keys": [stocked]}, headers=ADMIN
+    )
+    assert first.json()["imported"] == 1, first.text
     before = next(p for p in local_faka.get("/v1/admin/products", headers=ADMIN).json()["products"] if p["sku"] == sku)
     fresh = [f"CONSOLE-{uuid.uuid4().hex[:6].upper()}-{n:05d}" for n in range(25)]
-    # One code twice: the report must name its line without showing the code.
-    keys = [*fresh, fresh[0]]
+    # A code already in stock (the API refuses it) and one twice in the file (the preview skips it): both
+    # reports name the line without showing the code.
+    keys = [*fresh, stocked, fresh[0]]
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url) if r.url.endswith(f"/products/{sku}/keys") else None)
 
@@ -192,7 +198,14 @@ def test_a_key_import_runs_in_chunks_with_progress(page: Page, local_faka: Local
     page.fill("#import input[name=batch]", f"E2E-{uuid.uuid4().hex[:6]}")
     page.fill("#import input[name=chunk]", "10")
     page.fill("#import-keys", "\n".join(keys))
-    page.click("#import button[type=submit]")
+    page.click("#preview-import")
+
+    expect(page.locator("#preview-codes")).to_have_text(f"26 codes to import into {sku}")
+    expect(page.locator("#preview-duplicates")).to_have_text("1 duplicate in the file (skipped)")
+    expect(page.locator("#import-preview")).to_contain_text("line 27 repeats line 1")
+    expect(page.locator("#import-keys")).to_have_value("")
+    assert requests == [], "a preview sends nothing"
+    page.click("#start-import")
 
     expect(page.locator("#import-status")).to_have_text("Done: 25 of 26 imported, 1 rejected")
     assert page.eval_on_selector("#import-progress", "p => [p.value, p.max]") == [26, 26]
@@ -200,7 +213,7 @@ def test_a_key_import_runs_in_chunks_with_progress(page: Page, local_faka: Local
     expect(page.locator(f"tr[data-sku='{sku}'] .stock")).to_have_text(str(before["stock"] + 25))
     assert len(requests) == 3
     screenshot(page, "key-import")
-    for code in fresh:
+    for code in [*fresh, stocked]:
         assert_no_full_code(page, code)
 
 

@@ -25,17 +25,28 @@ export function render(view, { onSignedOut }) {
   );
   view.append(h("h1", {}, t("nav.batches")), health, h("h2", {}, t("batches.change_title")), h("div", { class: "card" }, change, message));
 
-  change.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = Object.fromEntries(new FormData(change));
+  async function setStatus(sku, batch, status) {
     try {
-      await api(`/v1/admin/products/${encodeURIComponent(data.sku.trim())}/batches/${encodeURIComponent(data.batch.trim())}`, { method: "PUT", body: { status: data.status } });
-      clear(message, h("p", { class: "ok" }, t("batches.changed", { batch: data.batch.trim(), status: t(`batch_status.${data.status}`) })));
+      await api(`/v1/admin/products/${encodeURIComponent(sku)}/batches/${encodeURIComponent(batch)}`, { method: "PUT", body: { status } });
+      clear(message, h("p", { class: "ok" }, t("batches.changed", { batch, status: t(`batch_status.${status}`) })));
       load();
     } catch (failure) {
       if (!onSignedOut(failure)) clear(message, h("p", { class: "error", role: "alert" }, t("error.action", { message: failure.message })));
     }
+  }
+
+  change.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(change));
+    setStatus(data.sku.trim(), data.batch.trim(), data.status);
   });
+
+  // Each reported batch can be suspended (or resumed) from its own row.
+  function toggle(row) {
+    if (row.status !== "active" && row.status !== "suspended") return "—";
+    const next = row.status === "active" ? "suspended" : "active";
+    return h("button", { type: "button", class: `secondary ${next === "suspended" ? "suspend" : "resume"}`, onclick: () => setStatus(row.sku, row.batch_id, next) }, t(next === "suspended" ? "batches.suspend" : "batches.resume"));
+  }
 
   async function load() {
     try {
@@ -48,10 +59,14 @@ export function render(view, { onSignedOut }) {
       clear(
         health,
         h(
-          "table",
-          {},
-          h("thead", {}, h("tr", {}, COLUMNS.map((column) => h("th", {}, t(`batch.${column}`))))),
-          h("tbody", {}, rows.map((row) => h("tr", { dataset: { batch: row.batch_id } }, COLUMNS.map((column) => h("td", {}, cell(column, row[column])))))),
+          "div",
+          { class: "scroll" },
+          h(
+            "table",
+            {},
+            h("thead", {}, h("tr", {}, COLUMNS.map((column) => h("th", {}, t(`batch.${column}`))), h("th", {}, t("batches.action")))),
+            h("tbody", {}, rows.map((row) => h("tr", { dataset: { batch: row.batch_id, sku: row.sku } }, COLUMNS.map((column) => h("td", {}, cell(column, row[column]))), h("td", {}, toggle(row))))),
+          ),
         ),
       );
     } catch (failure) {

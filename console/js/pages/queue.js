@@ -1,29 +1,67 @@
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
-import { formatSeconds, formatTime, t } from "../i18n.js";
+import { formatNumber, formatSeconds, formatTime, plural, t } from "../i18n.js";
 import { maskKeys } from "../mask.js";
 
 const REFRESH_MS = 5000;
 // The ids of layers/faka/rules/canned_replies.json (tests/e2e/test_console.py keeps the two equal);
 // the API renders the text in the ticket's locale, the console only shows a label.
+// A claimed ticket is being worked on, or waits for the buyer's answer.
+const CLAIMED_STATUSES = ["in_progress", "awaiting_buyer"];
 export const CANNED_REPLIES = ["looking_into_it", "ask_screenshot", "ask_account_region", "replacement_sent", "refund_started", "closing"];
 
 export function render(view, { session, param, onSignedOut }) {
   const list = h("div", { id: "queue-list" });
   const detail = h("div", { id: "ticket-detail", class: "card" }, h("p", { class: "muted" }, t("queue.pick")));
   const status = h("p", { class: "muted" });
-  view.append(h("h1", {}, t("nav.queue")), status, h("div", { class: "split" }, list, detail));
+  // The queue holds the tickets nobody has claimed yet; "mine" shows the open tickets this operator claimed
+  // instead. The search filters either list as read, by ticket id, order id, intent or summary.
+  const filter = h(
+    "form",
+    { class: "row", id: "queue-filter" },
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "mine" }), t("queue.mine")),
+    h("label", {}, t("queue.search"), h("input", { type: "search", name: "q", autocomplete: "off" })),
+  );
+  view.append(h("h1", {}, t("nav.queue")), status, filter, h("div", { class: "split" }, list, detail));
   let selected = param;
+  let listed = [];
+
+  function matches(ticket, needle) {
+    if (!needle) return true;
+    return [ticket.ticket_id, ticket.order_id, ticket.summary, t(`intent.${ticket.intent}`), ticket.intent].some((value) => String(value ?? "").toLowerCase().includes(needle));
+  }
+
+  function show() {
+    const mine = filter.elements.mine.checked;
+    const shown = listed.filter((ticket) => matches(ticket, filter.elements.q.value.trim().toLowerCase()));
+    clear(list, h("div", { class: "scroll" }, table(shown)));
+    const total = plural(mine ? "queue.mine_count" : "queue.count", listed.length);
+    status.textContent = shown.length === listed.length ? total : t("queue.shown", { shown: formatNumber(shown.length), total });
+  }
+
+  // The API lists claimed tickets without their claimer (GET /v1/admin/tickets): the open ones are read one
+  // by one for it. A shop has few tickets in progress at a time; the latest 100 tickets are looked at.
+  async function claimedByMe() {
+    const { tickets } = await api("/v1/admin/tickets");
+    const open = tickets.filter((ticket) => CLAIMED_STATUSES.includes(ticket.status));
+    const cases = await Promise.all(open.map((ticket) => api(`/v1/admin/tickets/${encodeURIComponent(ticket.ticket_id)}`)));
+    return cases.filter((ticket) => ticket.claimed_by === session.agent);
+  }
 
   async function refresh() {
+    const mine = filter.elements.mine.checked;
     try {
-      const { tickets } = await api("/v1/admin/tickets/queue");
-      clear(list, table(tickets));
-      status.textContent = t("queue.count", { n: tickets.length });
+      const tickets = mine ? await claimedByMe() : (await api("/v1/admin/tickets/queue")).tickets;
+      if (mine !== filter.elements.mine.checked) return;
+      listed = tickets;
+      show();
     } catch (failure) {
       if (!onSignedOut(failure)) status.textContent = t("error.load", { message: failure.message });
     }
   }
+  filter.elements.mine.addEventListener("change", refresh);
+  filter.elements.q.addEventListener("input", show);
+  filter.addEventListener("submit", (event) => event.preventDefault());
 
   function table(tickets) {
     if (!tickets.length) return h("p", { class: "card muted", id: "queue-empty" }, t("queue.empty"));
