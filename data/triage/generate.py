@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE.parents[1] / "layers"))
 
 from train_sentences import SENTENCES  # noqa: E402
 
+from faka.triage.corpus import typo  # noqa: E402
 from faka.triage.text import TRADITIONAL_SIMPLIFIED  # noqa: E402
 
 SEED = 20240607
@@ -214,25 +215,6 @@ def _fill(template: str, language: str, rng: random.Random) -> str:
     return _SLOT.sub(value, template)
 
 
-def _typo(text: str, rng: random.Random) -> str:
-    words = text.split(" ")
-    candidates = [i for i, word in enumerate(words) if word.isalpha() and word.isascii() and len(word) > 3]
-    if not candidates:
-        return text
-    i = rng.choice(candidates)
-    word = words[i]
-    j = rng.randrange(1, len(word) - 1)
-    operation = rng.choice(["drop", "swap", "double"])
-    if operation == "drop":
-        word = word[:j] + word[j + 1 :]
-    elif operation == "swap":
-        word = word[:j] + word[j + 1] + word[j] + word[j + 2 :]
-    else:
-        word = word[:j] + word[j] + word[j:]
-    words[i] = word
-    return " ".join(words)
-
-
 def _noisy(text: str, language: str, sentiment: str, rng: random.Random) -> tuple[str, str]:
     base = _base_language(language, text)
     if rng.random() < 0.3:
@@ -244,7 +226,7 @@ def _noisy(text: str, language: str, sentiment: str, rng: random.Random) -> tupl
             text = text + ("，" if base == "zh" else ", ") + suffix
             sentiment = "angry" if tone == "angry" else sentiment
     if base in {"en", "es"} and rng.random() < 0.25:
-        text = _typo(text, rng)
+        text = typo(text, rng)
     if base == "es" and rng.random() < 0.35:
         text = text.translate(_ACCENTS).replace("  ", " ").strip()
     if rng.random() < 0.15:
