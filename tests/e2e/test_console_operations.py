@@ -9,6 +9,7 @@ the API too; screenshots go to ``build/screenshots/``.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -311,4 +312,62 @@ def test_the_ticket_queue_filters_to_mine_and_searches(phone: Page, local_faka: 
     expect(rows).to_have_count(1)
     expect(phone.locator(f"#queue-list tr[data-id='{other}']")).to_be_visible()
     screenshot(phone, f"phone-queue-{lang}")
+    assert_fits_the_phone(phone)
+
+
+@pytest.mark.parametrize("lang", ["en"])
+def test_orders_come_a_page_at_a_time_with_more(phone: Page, local_faka: LocalFaka, lang: str) -> None:
+    """The console asks 50 at a time; here the request is rewritten to 1 a page, so two orders take two pages."""
+    say = texts(lang)
+    email = f"pages-{uuid.uuid4().hex[:8]}@example.com"
+    older, newer = place_order(local_faka, email), place_order(local_faka, email)
+    asked: list[str] = []
+
+    def one_per_page(route: Any) -> None:
+        asked.append(route.request.url)
+        route.continue_(url=route.request.url.replace("limit=50", "limit=1"))
+
+    phone.route("**/v1/admin/orders?*", one_per_page)
+    sign_in(phone)
+    go(phone, "orders")
+    phone.locator("#order-search [name=email]").fill(email)
+    phone.locator("#order-search button[type=submit]").click()
+    expect(phone.locator("#order-count")).to_have_text(say("orders.count_more", n=1))
+    expect(phone.locator("#order-results tr[data-order]")).to_have_count(1)
+    phone.click("#more-orders")
+    expect(phone.locator("#order-count")).to_have_text(say("orders.count", n=2))
+    rows = phone.locator("#order-results tr[data-order]")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.order)") == [newer["order_id"], older["order_id"]]
+    expect(phone.locator("#more-orders")).to_be_hidden()
+    assert "cursor=" in asked[-1]
+
+
+@pytest.mark.parametrize("lang", ["zh-CN"])
+def test_a_held_order_is_cancelled_with_a_reason_and_its_evidence_downloaded(
+    phone: Page, local_faka: LocalFaka, lang: str
+) -> None:
+    say = texts(lang)
+    held = place_order(local_faka, f"cancel-{uuid.uuid4().hex[:8]}@mailinator.com")
+    assert local_faka.post(f"/_local/pay/{held['order_id']}").status_code == 200
+
+    def status() -> str:
+        return str(local_faka.get(f"/v1/admin/orders/{held['order_id']}", headers=ADMIN).json()["status"])
+
+    eventually(lambda: status() == "on_hold", "the hold")
+
+    sign_in(phone)
+    phone.goto(f"/console/#/orders/{held['order_id']}")
+    expect(phone.locator("[data-field=flag_reason]")).not_to_have_text("—")
+    with phone.expect_download() as downloading:
+        phone.click("#evidence")
+    evidence = json.loads(Path(downloading.value.path()).read_text(encoding="utf-8"))
+    assert evidence["order"]["order_id"] == held["order_id"]
+
+    phone.fill("#cancel-order textarea[name=reason]", "A disposable address bought a key: refunded instead.")
+    phone.click("#cancel-order button[type=submit]")
+    cancelled = re.escape(say("orders.cancelled", refund="REFUND")).replace("REFUND", r"\w+")
+    expect(phone.locator("#order-message .ok")).to_have_text(re.compile(f"^{cancelled}$"))
+    expect(phone.locator("#cancel-order")).to_have_count(0)
+    assert status() in {"refund_pending", "refunded"}
+    screenshot(phone, f"phone-cancelled-{lang}")
     assert_fits_the_phone(phone)
