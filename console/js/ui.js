@@ -16,10 +16,13 @@ export function table(columns, rows, rowAttrs = () => ({})) {
   );
 }
 
-// A failure replaces the target's content (or is appended to it), unless it signed the operator out.
-export function showFailure(target, failure, onSignedOut, { key = "error.action", append = false } = {}) {
-  if (onSignedOut(failure)) return;
-  const note = h("p", { class: "error", role: "alert" }, t(key, { message: failure.message }));
+// A failure replaces the target's content (or is appended to it), unless it signed the operator out. For an
+// action only the platform may take, a 403 says so: the token works, it is a shop's (the API answers the
+// same "forbidden" for both, so only the page knows which it means).
+export function showFailure(target, failure, onSignedOut, { key = "error.action", append = false, platformOnly = false } = {}) {
+  const refused = platformOnly && failure.status === 403;
+  if (!refused && onSignedOut(failure)) return;
+  const note = h("p", { class: "error", role: "alert" }, refused ? t("error.platform_only") : t(key, { message: failure.message }));
   if (append) target.append(note);
   else clear(target, note);
 }

@@ -371,3 +371,23 @@ def test_a_held_order_is_cancelled_with_a_reason_and_its_evidence_downloaded(
     assert status() in {"refund_pending", "refunded"}
     screenshot(phone, f"phone-cancelled-{lang}")
     assert_fits_the_phone(phone)
+
+
+@pytest.mark.parametrize("lang", ["en"])
+def test_a_shop_operator_is_told_the_policy_is_the_platforms_and_stays_signed_in(
+    phone: Page, local_faka: LocalFaka, lang: str
+) -> None:
+    say = texts(lang)
+    shop = f"own-{uuid.uuid4().hex[:6]}"
+    opened = local_faka.post(
+        "/v1/admin/shops", json={"shop_id": shop, "name": "Own", "support_email": "own@example.com"}, headers=ADMIN
+    )
+    assert opened.status_code == 201, opened.text
+    sign_in(phone, opened.json()["operator_token"], shop=shop)
+    go(phone, "policy")
+    phone.locator("#policy-form [name=sla_hours]").fill("1")
+    phone.locator("#policy-form button[type=submit]").click()
+    expect(phone.locator("#policy-message .error")).to_have_text(say("error.platform_only"))
+    expect(phone.locator("#nav")).to_be_visible()
+    policy = local_faka.get("/v1/admin/refund-policy", headers={**ADMIN, "X-Faka-Shop": shop}).json()
+    assert policy["review_sla_seconds"] != 3600

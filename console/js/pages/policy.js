@@ -56,7 +56,7 @@ export function render(view, { onSignedOut }) {
         show(saved);
         showDone(message, t("policy.saved"));
       } catch (failure) {
-        showFailure(message, failure, onSignedOut);
+        showFailure(message, failure, onSignedOut, { platformOnly: true });
       }
     });
     return form;

@@ -65,7 +65,7 @@ export function render(view, { onSignedOut }) {
       );
       await load();
     } catch (failure) {
-      showFailure(message, failure, onSignedOut);
+      showFailure(message, failure, onSignedOut, { platformOnly: true });
     }
   });
 
