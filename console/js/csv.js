@@ -101,7 +101,8 @@ export function planImport(text) {
   const named = CODE_HEADERS.map((name) => names.indexOf(name)).find((index) => index >= 0);
   const codeColumn = header && named !== undefined ? named : 0;
   const rows = header ? records.slice(1) : records;
-  const width = Math.max(names.length, ...rows.map((row) => row.cells.length));
+  // A reduce, not Math.max(...rows): a spread of 100,000 rows overflows the call stack.
+  const width = rows.reduce((widest, row) => Math.max(widest, row.cells.length), names.length);
   const extraColumns = [];
   for (let column = 0; column < width; column += 1) {
     if (column === codeColumn) continue;

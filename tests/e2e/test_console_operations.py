@@ -122,6 +122,17 @@ def test_csv_files_are_read_as_rfc_4180(phone: Page, lang: str) -> None:
     )
     assert unclosed == ["CsvError", 3]
 
+    # A supplier's large file: read whole, every line a code (the import then sends it 10,000 at most a request).
+    large = phone.evaluate(
+        """async () => {
+             const csv = await import('/console/js/csv.js');
+             const lines = Array.from({ length: 150000 }, (_, n) => `BIG-${n}-KEY,${n % 10000}`);
+             const plan = csv.planImport(['code,pin', ...lines].join('\\n'));
+             return [plan.codes.length, plan.codes.at(-1).line, plan.extraColumns];
+           }"""
+    )
+    assert large == [150000, 150001, ["pin"]]
+
 
 def test_an_operator_creates_a_product_and_imports_a_code_pin_csv_at_phone_width(
     phone: Page, local_faka: LocalFaka, lang: str, tmp_path: Path

@@ -9,12 +9,13 @@ const PAGE_SIZE = 50;
 
 const orderLink = (order) => h("a", { href: `#/orders/${encodeURIComponent(order.order_id)}`, class: "order-link" }, order.order_id);
 
+// The status and the link first: what a phone shows before the table is scrolled.
 const COLUMNS = [
-  { key: "orders.created_at", cell: (o) => formatTime(o.created_at) },
-  { key: "orders.order_id", cell: orderLink },
   { key: "orders.status", cell: (o) => h("span", { class: `tag status-${o.status}` }, t(`order_status.${o.status}`)) },
-  { key: "orders.sku", cell: (o) => `${o.sku} × ${formatNumber(o.quantity)}` },
+  { key: "orders.order_id", cell: orderLink },
   { key: "orders.amount", cell: (o) => formatMoney(o.amount, o.currency) },
+  { key: "orders.created_at", cell: (o) => formatTime(o.created_at) },
+  { key: "orders.sku", cell: (o) => `${o.sku} × ${formatNumber(o.quantity)}` },
   { key: "orders.email", cell: (o) => o.email },
   { key: "orders.flag_reason", cell: (o) => o.flag_reason },
 ];
