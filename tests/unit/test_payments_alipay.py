@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -20,9 +21,10 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from faka.errors import Conflict, InvalidRequest
 from faka.payments import alipay
 from faka.payments.alipay import AlipayCheckout
-from faka.payments.gateway import HttpRequest, HttpResponse, Ignored, PaymentGatewayError, VerifiedNotice
+from faka.payments.gateway import HttpRequest, HttpResponse, HttpTransport, Ignored, PaymentGatewayError, VerifiedNotice
+from faka.payments.usdt_trc20 import InMemoryAmountSlots
 from faka.shared.model import PaymentConfirmation
-from faka_local.provider_standins import AlipayGatewayStandIn
+from faka_local.provider_standins import AlipayGatewayStandIn, ProviderStandIns
 
 APP_ID = "2021000000000001"
 SELLER_ID = "2088000000000001"
@@ -191,10 +193,10 @@ def gateway() -> AlipayGatewayStandIn:
     return AlipayGatewayStandIn(APP_ID, SELLER_ID)
 
 
-def provider(gateway: AlipayGatewayStandIn, transport: object = None) -> AlipayCheckout:
+def provider(gateway: AlipayGatewayStandIn, transport: HttpTransport | None = None) -> AlipayCheckout:
     return AlipayCheckout(
         gateway.credentials(),
-        transport or gateway,  # type: ignore[arg-type]
+        transport or gateway,
         notify_url="https://api.example.com/v1/webhooks/alipay",
         expires_in=timedelta(minutes=30),
         clock=lambda: NOW,
@@ -322,7 +324,9 @@ def test_close_at_expiry_closes_an_unpaid_trade_and_reports_a_paid_one(gateway: 
 class Recording:
     """Passes requests to the stand-in and lets a test change the answer on the way back."""
 
-    def __init__(self, gateway: AlipayGatewayStandIn, change: object = None) -> None:
+    def __init__(
+        self, gateway: AlipayGatewayStandIn, change: Callable[[HttpResponse], HttpResponse] | None = None
+    ) -> None:
         self.gateway = gateway
         self.change = change
         self.requests: list[HttpRequest] = []
@@ -330,7 +334,7 @@ class Recording:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         self.requests.append(request)
         answer = self.gateway(request)
-        return self.change(answer) if callable(self.change) else answer  # type: ignore[no-any-return]
+        return self.change(answer) if self.change else answer
 
 
 def test_api_calls_are_signed_form_posts(gateway: AlipayGatewayStandIn) -> None:
@@ -376,3 +380,15 @@ def test_an_http_failure_is_a_gateway_error(gateway: AlipayGatewayStandIn) -> No
 
     with pytest.raises(PaymentGatewayError, match="502"):
         provider(gateway, unavailable).find_payments("01JORDER")
+
+
+def test_the_sandbox_pays_with_alipays_own_signed_notification_for_faka_to_verify() -> None:
+    standins = ProviderStandIns(InMemoryAmountSlots())
+
+    notification = standins.pay("alipay", order_id="01JORDER", amount=8888)
+
+    assert notification is not None
+    assert (notification.provider, notification.path) == ("alipay", "/v1/webhooks/alipay")
+    assert notification.headers["Content-Type"].startswith("application/x-www-form-urlencoded")
+    verified = provider(standins.alipay).verify_notification(notification.body.decode())
+    assert verified.notice == provider(standins.alipay).find_payments("01JORDER")[0]

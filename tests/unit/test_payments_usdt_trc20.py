@@ -32,7 +32,7 @@ from faka.payments.usdt_trc20 import (
     UsdtTrc20Checkout,
 )
 from faka.shared.model import PaymentConfirmation
-from faka_local.provider_standins import TronGridStandIn
+from faka_local.provider_standins import ProviderStandIns, TronGridStandIn
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "tron" / "trc20_transactions.json"
 FIXTURE_WALLET = "TJmmqjb1DK9TTZbQXzRQ2AuA94z4gKAPFh"
@@ -453,3 +453,24 @@ def test_an_operators_refund_hash_must_be_a_confirmed_transfer_out(
         assert raised.value.code == code
     with pytest.raises(NotFound):
         usdt.record_operator_refund(order_id="01JOTHER", payment_ref=payment_ref, amount=2500, tx_hash="ab" * 32)
+
+
+# --- the local sandbox ----------------------------------------------------------------------------------------
+
+
+def test_the_sandbox_pays_a_usdt_order_its_exact_amount_confirmed_and_posts_nothing() -> None:
+    slots = InMemoryAmountSlots()
+    standins = ProviderStandIns(slots)
+    usdt = UsdtTrc20Checkout(
+        wallet=standins.shop_wallet, chain=TronGrid(standins.tron), slots=slots, expires_in=timedelta(minutes=30)
+    )
+    checkout(usdt, "01JORDER", 2500)
+
+    assert standins.pay("usdt_trc20", order_id="01JORDER", amount=2500) is None
+
+    [payment] = usdt.find_payments("01JORDER")
+    assert (payment.order_id, payment.amount, payment.currency) == ("01JORDER", 2500, "usdt")
+    with pytest.raises(LookupError):
+        standins.pay("usdt_trc20", order_id="01JNOCHECKOUT", amount=2500)
+    with pytest.raises(ValueError, match="no sandbox stand-in"):
+        standins.pay("stripe", order_id="01JORDER", amount=2500)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,9 +31,10 @@ from faka.payments.gateway import (
     VerifiedNotice,
     load_private_key,
 )
+from faka.payments.usdt_trc20 import InMemoryAmountSlots
 from faka.payments.wechat_pay import RefundNotice, WechatPayCheckout
 from faka.shared.model import PaymentConfirmation
-from faka_local.provider_standins import WechatPayStandIn
+from faka_local.provider_standins import ProviderStandIns, WechatPayStandIn
 
 MCHID = "1230000109"
 APPID = "wxd678efh567hg6787"
@@ -291,7 +293,7 @@ def standin() -> WechatPayStandIn:
 
 
 class Recording:
-    def __init__(self, standin: WechatPayStandIn, change: Any = None) -> None:
+    def __init__(self, standin: WechatPayStandIn, change: Callable[[HttpResponse], HttpResponse] | None = None) -> None:
         self.standin = standin
         self.change = change
         self.requests: list[HttpRequest] = []
@@ -299,7 +301,7 @@ class Recording:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         self.requests.append(request)
         answer = self.standin(request)
-        return self.change(answer) if self.change else answer  # type: ignore[no-any-return]
+        return self.change(answer) if self.change else answer
 
 
 def provider(standin: WechatPayStandIn, transport: Any = None, clock: Any = None) -> WechatPayCheckout:
@@ -441,3 +443,15 @@ def test_a_request_signed_with_a_stale_clock_is_refused_by_wechat_pay(standin: W
 
     with pytest.raises(PaymentGatewayError, match="SIGN_ERROR"):
         late.checkout(order_id="01JORDER", amount=100, currency="cny", description="d", email="", return_url="")
+
+
+def test_the_sandbox_pays_with_wechat_pays_own_signed_notification_for_faka_to_verify() -> None:
+    standins = ProviderStandIns(InMemoryAmountSlots())
+
+    notification = standins.pay("wechat_pay", order_id="01JORDER", amount=500)
+
+    assert notification is not None
+    assert (notification.provider, notification.path) == ("wechat_pay", "/v1/webhooks/wechatpay")
+    assert notification.headers["Wechatpay-Serial"] == standins.wechat_pay.PLATFORM_SERIAL
+    verified = provider(standins.wechat_pay).verify_notification(notification.headers, notification.body)
+    assert verified.notice == provider(standins.wechat_pay).find_payments("01JORDER")[0]
