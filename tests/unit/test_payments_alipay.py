@@ -21,7 +21,15 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from faka.errors import Conflict, InvalidRequest
 from faka.payments import alipay
 from faka.payments.alipay import AlipayCheckout
-from faka.payments.gateway import HttpRequest, HttpResponse, HttpTransport, Ignored, PaymentGatewayError, VerifiedNotice
+from faka.payments.gateway import (
+    HttpRequest,
+    HttpResponse,
+    HttpTransport,
+    Ignored,
+    PaymentGatewayError,
+    VerifiedNotice,
+    urllib_transport,
+)
 from faka.payments.usdt_trc20 import InMemoryAmountSlots
 from faka.shared.model import PaymentConfirmation
 from faka_local.provider_standins import AlipayGatewayStandIn, ProviderStandIns
@@ -392,3 +400,10 @@ def test_the_sandbox_pays_with_alipays_own_signed_notification_for_faka_to_verif
     assert notification.headers["Content-Type"].startswith("application/x-www-form-urlencoded")
     verified = provider(standins.alipay).verify_notification(notification.body.decode())
     assert verified.notice == provider(standins.alipay).find_payments("01JORDER")[0]
+
+
+def test_the_real_transport_speaks_https_only_and_reports_no_answer_as_a_gateway_error() -> None:
+    with pytest.raises(PaymentGatewayError, match="https only"):
+        urllib_transport(HttpRequest("POST", "http://openapi.alipay.com/gateway.do"))
+    with pytest.raises(PaymentGatewayError, match="no answer"):
+        urllib_transport(HttpRequest("POST", "https://127.0.0.1:9/gateway.do"))  # the discard port: refused
