@@ -1,9 +1,10 @@
 """Alipay open platform, RSA2 (SHA256withRSA): page pay (PC) and WAP pay, verified asynchronous
 notifications, and ``alipay.trade.query`` / ``.refund`` / ``.close`` for reconciliation, refunds and expiry.
 
-Spoken directly with ``cryptography`` rather than an SDK: the whole protocol is one signature scheme over
-sorted ``key=value`` pairs, and the SDKs cost 23 MB to 450 MB and 60 to 130 ms of cold import (the figures
-are in the README). Alipay prices in yuan with two decimals; faka keeps fen, converted at the edge.
+Spoken directly with ``cryptography`` (already a dependency) rather than an SDK: the protocol is one signature
+scheme over sorted ``key=value`` pairs. python-alipay-sdk would add pycryptodomex and pyOpenSSL (11 MB) and
+calls ``urlopen`` itself; the official alipay-sdk-python is 426 MB installed. Alipay prices in yuan with two
+decimals; faka keeps fen, converted at the edge.
 """
 
 from __future__ import annotations

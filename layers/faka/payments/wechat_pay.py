@@ -1,8 +1,9 @@
 """WeChat Pay API v3: signed requests (WECHATPAY2-SHA256-RSA2048), Native (QR ``code_url``) and H5 prepay,
 verified and decrypted notifications (payments and refunds), query by ``out_trade_no``, domestic refunds.
 
-Spoken directly with ``cryptography`` rather than the ``wechatpayv3`` SDK, which brings ``requests`` and a
-second copy of ``cryptography`` (23 MB) for one signature scheme and AES-256-GCM. Amounts are fen already.
+Spoken directly with ``cryptography`` rather than the ``wechatpayv3`` SDK, which calls ``requests`` itself
+against a fixed gateway (no transport to hand it, so no local stand-in) and, unless given the WeChat Pay public
+key, downloads platform certificates while it is constructed. Amounts are fen already.
 """
 
 from __future__ import annotations
