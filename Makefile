@@ -80,6 +80,8 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/triage.py
 	$(BIN)/python benchmarks/triage.py --data data/triage/holdout.jsonl
+	$(BIN)/python benchmarks/triage.py --real
+	$(BIN)/python benchmarks/knowledge.py
 	$(BIN)/python benchmarks/tickets.py
 
 # Not part of `make test`: minutes of work. Fails only if a key was lost or given to two lines.
