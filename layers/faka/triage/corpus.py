@@ -43,10 +43,15 @@ class RealDataMissing(FileNotFoundError):
     """The published files are not on this machine (see data/triage/real/README.md)."""
 
 
+def data_dir_wanted() -> Path:
+    """Where the published files are looked for: ``$FAKA_TRIAGE_REAL_DATA``, else shared/datasets/triage-real."""
+    configured = os.environ.get(DATA_ENV)
+    return Path(configured) if configured else DEFAULT_DATA_DIR
+
+
 def data_dir() -> Path:
     """Where the published files are; raises RealDataMissing when they are not there."""
-    configured = os.environ.get(DATA_ENV)
-    directory = Path(configured) if configured else DEFAULT_DATA_DIR
+    directory = data_dir_wanted()
     if not directory.is_dir():
         raise RealDataMissing(f"no real support data at {directory} (set {DATA_ENV}; see data/triage/real/README.md)")
     return directory

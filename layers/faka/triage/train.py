@@ -352,6 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode.add_argument("--check", action="store_true", help="verify the committed model instead of writing it")
     mode.add_argument("--compare", action="store_true", help="print the technique comparison table")
     args = parser.parse_args(argv)
+    if not corpus.available():
+        print(f"cannot train: {corpus.RealDataMissing.__doc__} Looked in {corpus.data_dir_wanted()}.", file=sys.stderr)
+        return 2
     if args.compare:
         compare()
         return 0
