@@ -122,13 +122,17 @@ def main() -> int:
         if labelled:
             hits = sum(getattr(result, label) == row[label] for result, row in labelled)
             print(f"{label} accuracy {hits / len(labelled):.3f}", end="   ")
-    by_language = Counter(row["language"] for row in rows)
-    right_by_language = Counter(row["language"] for row, ok in zip(rows, correct, strict=True) if ok)
-    print(
-        "\nintent accuracy by language: "
-        + ", ".join(f"{lang} {right_by_language[lang] / n:.3f} ({n})" for lang, n in sorted(by_language.items()))
-    )
+    print()
+    _accuracy_by("language", [row["language"] for row in rows], correct)
+    if args.real:
+        _accuracy_by("source", [row["source"].split("/")[0] for row in rows], correct)
     return 0
+
+
+def _accuracy_by(name: str, groups: list[str], correct: list[bool]) -> None:
+    sizes = Counter(groups)
+    right = Counter(group for group, ok in zip(groups, correct, strict=True) if ok)
+    print(f"intent accuracy by {name}: " + ", ".join(f"{g} {right[g] / n:.3f} ({n})" for g, n in sorted(sizes.items())))
 
 
 def _macro_f1(truth: list[str], predicted: list[str]) -> float:
