@@ -34,18 +34,13 @@ from faka.knowledge import (  # noqa: E402
     default_knowledge_base,
     load_articles,
 )
-from faka.knowledge import _file as article_file  # noqa: E402
 
 HELDOUT = ROOT / "data" / "knowledge" / "heldout.jsonl"
 BARS = (0.1, 0.15, 0.2, 0.25, 0.3)
 
 
-def _order_problems() -> tuple[str, ...]:
-    return tuple(problem for locale in LOCALES for problem in article_file(locale)[1])
-
-
 def _variant(keep: Callable[[Article], Article]) -> KnowledgeBase:
-    return KnowledgeBase(tuple(keep(article) for article in load_articles()), _order_problems())
+    return KnowledgeBase(tuple(keep(article) for article in load_articles()), default_knowledge_base().order_problems)
 
 
 def _shipped(closest_text_weight: float | None = None, margin: float | None = None) -> Callable[[], KnowledgeBase]:
