@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StrictInt
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StrictInt
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -16,13 +16,20 @@ DeviceId = Annotated[str, Field(pattern=DEVICE_ID_PATTERN, description=DEVICE_ID
 Platform = Literal["steam", "psn", "xbox", "switch", "apple", "google", "epic", "battlenet", "riot", "other"]
 
 
-class Problem(BaseModel):
+class Schema(BaseModel):
+    """Every body of the API. Each is built when a request or the OpenAPI document first needs it, not at import: a
+    cold start answers one route, and building all of them up front cost every cold start ~30 ms of CPU."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Problem(Schema):
     code: str = Field(description="Stable, machine-readable error code")
     message: str
     details: Any = None
 
 
-class ProductView(BaseModel):
+class ProductView(Schema):
     sku: str
     name: str
     description: str
@@ -34,11 +41,11 @@ class ProductView(BaseModel):
     recommended: bool = Field(default=False, description="Rated well enough by enough buyers (GET /v1/recommendations)")
 
 
-class ProductList(BaseModel):
+class ProductList(Schema):
     products: list[ProductView]
 
 
-class ProductDraft(BaseModel):
+class ProductDraft(Schema):
     sku: Sku
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: Annotated[str, Field(max_length=4000)] = ""
@@ -48,7 +55,7 @@ class ProductDraft(BaseModel):
     platform: Platform
 
 
-class KeyImport(BaseModel):
+class KeyImport(Schema):
     batch: Identifier
     supplier: Annotated[str, Field(max_length=200)] = ""
     # Told when the batch is quarantined for its defects.
@@ -56,33 +63,33 @@ class KeyImport(BaseModel):
     keys: Annotated[list[Any], Field(min_length=1, max_length=10_000)]
 
 
-class RejectedKey(BaseModel):
+class RejectedKey(Schema):
     index: int
     code: Literal["duplicate", "invalid"]
 
 
-class ImportReport(BaseModel):
+class ImportReport(Schema):
     batch: str
     imported: int
     rejected: list[RejectedKey]
 
 
-class BatchStatusChange(BaseModel):
+class BatchStatusChange(Schema):
     status: Literal["active", "suspended"]
 
 
-class ShopDraft(BaseModel):
+class ShopDraft(Schema):
     shop_id: Identifier
     name: Annotated[str, Field(min_length=1, max_length=200)]
     support_email: EmailStr
 
 
-class ShopCreated(BaseModel):
+class ShopCreated(Schema):
     shop_id: str
     operator_token: str = Field(description="Shown once; store it now")
 
 
-class OrderDraft(BaseModel):
+class OrderDraft(Schema):
     sku: Sku
     quantity: StrictInt
     email: EmailStr
@@ -95,7 +102,7 @@ class OrderDraft(BaseModel):
     )
 
 
-class OrderCreated(BaseModel):
+class OrderCreated(Schema):
     order_id: str
     access_token: str
     status: str
@@ -105,12 +112,12 @@ class OrderCreated(BaseModel):
     payment: dict[str, Any]
 
 
-class DeliveredKey(BaseModel):
+class DeliveredKey(Schema):
     line_no: int
     code: str
 
 
-class OrderKeyView(BaseModel):
+class OrderKeyView(Schema):
     line: int
     line_no: int = Field(description="The same as line (its first name)")
     code: str | None = Field(
@@ -122,26 +129,26 @@ class OrderKeyView(BaseModel):
     state: Literal["delivered", "activated", "revoked", "refunded"]
 
 
-class Milestone(BaseModel):
+class Milestone(Schema):
     status: str = Field(description="created, paid, delivered or expired")
     at: str
 
 
-class GuideView(BaseModel):
+class GuideView(Schema):
     platform: str
     region: str
     locale: str
     steps: list[str]
 
 
-class OrderActions(BaseModel):
+class OrderActions(Schema):
     confirm_activation: bool
     refund: bool
     rate: bool
     chat: bool
 
 
-class OrderView(BaseModel):
+class OrderView(Schema):
     order_id: str
     order_number: str = Field(description="The order's short number, as the emails quote it")
     shop_id: str
@@ -166,15 +173,15 @@ class OrderView(BaseModel):
     actions_reasons: dict[str, str] = Field(description="Why each action that is false is not open")
 
 
-class ActivationReport(BaseModel):
+class ActivationReport(Schema):
     status: Literal["activated", "failed"]
 
 
-class ActivationView(BaseModel):
+class ActivationView(Schema):
     activation: Literal["pending", "activated", "failed"]
 
 
-class StorefrontView(BaseModel):
+class StorefrontView(Schema):
     shop_id: str
     name: str
     currency: str | None = Field(description="The currency its products are priced in; none before the first")
@@ -183,15 +190,15 @@ class StorefrontView(BaseModel):
     locales: list[str]
 
 
-class OrderLookup(BaseModel):
+class OrderLookup(Schema):
     email: EmailStr
 
 
-class LookupAccepted(BaseModel):
+class LookupAccepted(Schema):
     status: Literal["accepted"]
 
 
-class OperatorOrderView(BaseModel):
+class OperatorOrderView(Schema):
     order_id: str
     shop_id: str
     status: str
@@ -207,31 +214,31 @@ class OperatorOrderView(BaseModel):
     keys: list[DeliveredKey] = Field(description="Masked")
 
 
-class WebhookReceipt(BaseModel):
+class WebhookReceipt(Schema):
     received: bool
     result: str
     order_id: str | None = None
 
 
-class ActivationCallback(BaseModel):
+class ActivationCallback(Schema):
     key: Annotated[str, Field(min_length=1, max_length=256)]
     status: Literal["activated", "failed"]
     at: AwareDatetime
     account_region: Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9-]+$")] | None = None
 
 
-class ActivationReceipt(BaseModel):
+class ActivationReceipt(Schema):
     recorded: bool
     changed_lines: int
 
 
-class OperatorActivation(BaseModel):
+class OperatorActivation(Schema):
     status: Literal["activated", "failed"]
     line_no: Annotated[int, Field(ge=1)] | None = None
     account_region: Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9-]+$")] | None = None
 
 
-class AdviceView(BaseModel):
+class AdviceView(Schema):
     sku: str
     country: str
     recommended_region: str | None
@@ -241,7 +248,7 @@ class AdviceView(BaseModel):
     message: str
 
 
-class TicketView(BaseModel):
+class TicketView(Schema):
     ticket_id: str
     order_id: str | None
     status: str
@@ -257,11 +264,11 @@ class TicketView(BaseModel):
     created_at: str
 
 
-class TicketList(BaseModel):
+class TicketList(Schema):
     tickets: list[TicketView]
 
 
-class TicketDraft(BaseModel):
+class TicketDraft(Schema):
     order_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     access_token: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     email: EmailStr | None = None
@@ -270,7 +277,7 @@ class TicketDraft(BaseModel):
     device_id: DeviceId | None = Field(default=None, description="Also accepted as the X-Faka-Device header")
 
 
-class TicketCreated(BaseModel):
+class TicketCreated(Schema):
     ticket_id: str
     ticket_token: str = Field(description="Shows the thread and continues the conversation; shown once")
     status: str
@@ -282,11 +289,11 @@ class TicketCreated(BaseModel):
     )
 
 
-class ChatTurn(BaseModel):
+class ChatTurn(Schema):
     message: Annotated[str, Field(min_length=1, max_length=10_000)]
 
 
-class ChatAnswer(BaseModel):
+class ChatAnswer(Schema):
     ticket_id: str
     status: str
     intent: str
@@ -297,7 +304,7 @@ class ChatAnswer(BaseModel):
     )
 
 
-class ThreadMessage(BaseModel):
+class ThreadMessage(Schema):
     author: str
     channel: str
     body: str
@@ -305,12 +312,12 @@ class ThreadMessage(BaseModel):
     attachments: list[str]
 
 
-class QueuePlaceView(BaseModel):
+class QueuePlaceView(Schema):
     position: int = Field(description="1 = the next ticket a person takes")
     eta_minutes: int = Field(description="From the shop's measured handling time per ticket ahead")
 
 
-class TicketThread(BaseModel):
+class TicketThread(Schema):
     ticket_id: str
     status: str
     intent: str
@@ -320,19 +327,19 @@ class TicketThread(BaseModel):
     queue: QueuePlaceView | None = Field(default=None, description="Its place while it waits for a person")
 
 
-class RefundAsk(BaseModel):
+class RefundAsk(Schema):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
     lines: Annotated[list[Annotated[StrictInt, Field(ge=1, le=50)]], Field(min_length=1, max_length=50)] | None = Field(
         default=None, description="Order lines to refund; every line without a refund when omitted"
     )
 
 
-class RefundAccepted(BaseModel):
+class RefundAccepted(Schema):
     refund_id: str
     status: str
 
 
-class RefundView(BaseModel):
+class RefundView(Schema):
     refund_id: str
     order_id: str
     status: str
@@ -347,7 +354,7 @@ class RefundView(BaseModel):
     completed_at: str | None
 
 
-class RefundList(BaseModel):
+class RefundList(Schema):
     refunds: list[RefundView]
 
 
@@ -360,25 +367,25 @@ class OperatorRefundView(RefundView):
     compensated_by_platform: int | None
 
 
-class OperatorRefundList(BaseModel):
+class OperatorRefundList(Schema):
     refunds: list[OperatorRefundView]
 
 
-class RefundDecision(BaseModel):
+class RefundDecision(Schema):
     decision: Literal["approve", "reject"]
     reason: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class RefundAppeal(BaseModel):
+class RefundAppeal(Schema):
     message: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
-class AppealOpened(BaseModel):
+class AppealOpened(Schema):
     ticket_id: str
     status: str
 
 
-class RefundPolicyView(BaseModel):
+class RefundPolicyView(Schema):
     auto_approve_limits: dict[Annotated[str, Field(pattern=r"^[a-z]{3}$")], Annotated[StrictInt, Field(ge=0)]] = Field(
         description="Largest refund approved without a person, in minor units per currency"
     )
@@ -386,20 +393,20 @@ class RefundPolicyView(BaseModel):
     sla_policy: Literal["auto_approve", "flag_shop", "escalate"]
 
 
-class HoldRelease(BaseModel):
+class HoldRelease(Schema):
     order_id: str
     result: str
     status: str
 
 
-class HoldCancel(BaseModel):
+class HoldCancel(Schema):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 Agent = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w .@-]+$", description="The operator's name")]
 
 
-class DeskTicketView(BaseModel):
+class DeskTicketView(Schema):
     ticket_id: str
     order_id: str | None
     status: str
@@ -429,7 +436,7 @@ class DeskTicketView(BaseModel):
     playbook_outcome: str | None
 
 
-class DeskQueue(BaseModel):
+class DeskQueue(Schema):
     tickets: list[DeskTicketView]
 
 
@@ -437,29 +444,29 @@ class DeskCase(DeskTicketView):
     messages: list[ThreadMessage] = Field(description="The thread; key codes and card numbers masked")
 
 
-class DeskClaim(BaseModel):
+class DeskClaim(Schema):
     agent: Agent
 
 
-class DeskReply(BaseModel):
+class DeskReply(Schema):
     agent: Agent = "operator"
     message: Annotated[str, Field(min_length=1, max_length=10_000)] | None = None
     canned: Identifier | None = Field(default=None, description="A canned reply's id, rendered in the ticket's locale")
     await_buyer: bool = Field(default=False, description="The reply asks the buyer something; the ticket waits on them")
 
 
-class DeskResolution(BaseModel):
+class DeskResolution(Schema):
     agent: Agent = "operator"
 
 
-class Requeued(BaseModel):
+class Requeued(Schema):
     ticket_id: str
     status: str
     position: int
     eta_minutes: int
 
 
-class CsatSubmission(BaseModel):
+class CsatSubmission(Schema):
     score: Annotated[StrictInt, Field(ge=1, le=5)]
     comment: Annotated[str, Field(max_length=2000)] | None = None
 
@@ -468,7 +475,7 @@ RATING_COMMENT_MAX_LENGTH = 2000
 RatingDimension = Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,31}$")]
 
 
-class RatingSubmission(BaseModel):
+class RatingSubmission(Schema):
     scores: Annotated[
         dict[RatingDimension, Annotated[StrictInt, Field(ge=1, le=5)]],
         Field(min_length=1, max_length=16, description="Dimension → 1-5; GET .../rating-form lists the dimensions"),
@@ -476,14 +483,14 @@ class RatingSubmission(BaseModel):
     comment: Annotated[str, Field(max_length=RATING_COMMENT_MAX_LENGTH)] | None = None
 
 
-class RatingAccepted(BaseModel):
+class RatingAccepted(Schema):
     order_id: str
     scores: dict[str, int]
     low: bool = Field(description="A score at or below the low mark: the shop follows it up")
     rated_at: str
 
 
-class RatingFormDimension(BaseModel):
+class RatingFormDimension(Schema):
     key: str
     label: str = Field(description="In the buyer's locale")
     required: bool
@@ -491,7 +498,7 @@ class RatingFormDimension(BaseModel):
     max: int = 5
 
 
-class RatingFormView(BaseModel):
+class RatingFormView(Schema):
     order_id: str
     sku: str
     category: str
@@ -505,7 +512,7 @@ class RatingFormView(BaseModel):
     rated: bool
 
 
-class RecommendationView(BaseModel):
+class RecommendationView(Schema):
     shop_id: str
     sku: str
     name: str
@@ -513,24 +520,24 @@ class RecommendationView(BaseModel):
     count: int
 
 
-class RecommendationList(BaseModel):
+class RecommendationList(Schema):
     recommendations: list[RecommendationView]
 
 
-class RatingFiguresView(BaseModel):
+class RatingFiguresView(Schema):
     count: int
     mean: float | None = Field(description="Over every answered dimension of every rating")
     low: int = Field(description="Ratings with a low score on some dimension")
     dimensions: dict[str, float] = Field(description="Mean per dimension")
 
 
-class PlatformShopView(BaseModel):
+class PlatformShopView(Schema):
     shop_id: str
     ratings: RatingFiguresView
     tickets: dict[str, Any] = Field(description="After-sales figures: the shop's overall ticket figures")
 
 
-class PlatformShopList(BaseModel):
+class PlatformShopList(Schema):
     shops: list[PlatformShopView]
 
 
@@ -548,12 +555,12 @@ WebhookEvent = Literal[
 ]
 
 
-class WebhookDraft(BaseModel):
+class WebhookDraft(Schema):
     url: Annotated[str, Field(min_length=1, max_length=2048, description="https; http only for localhost locally")]
     events: Annotated[list[WebhookEvent], Field(min_length=1)]
 
 
-class WebhookView(BaseModel):
+class WebhookView(Schema):
     webhook_id: str
     url: str
     events: list[str]
@@ -564,11 +571,11 @@ class WebhookCreated(WebhookView):
     secret: str = Field(description="Signs every delivery (X-Faka-Signature); shown once, store it now")
 
 
-class WebhookList(BaseModel):
+class WebhookList(Schema):
     webhooks: list[WebhookView]
 
 
-class WebhookDeliveryView(BaseModel):
+class WebhookDeliveryView(Schema):
     delivery_id: str
     event_id: str
     type: str
@@ -582,9 +589,9 @@ class WebhookDeliveryView(BaseModel):
     created_at: AwareDatetime
 
 
-class WebhookDeliveryList(BaseModel):
+class WebhookDeliveryList(Schema):
     deliveries: list[WebhookDeliveryView]
 
 
-class WebhookReplayed(BaseModel):
+class WebhookReplayed(Schema):
     replayed: int
