@@ -44,8 +44,8 @@ from moto import mock_aws  # noqa: E402
 
 from faka import resources  # noqa: E402
 from faka.adapters.tables import BatchItem, KeyItem, ProductItem  # noqa: E402
-from faka.domain.model import PaymentConfirmation, Product  # noqa: E402
-from faka.domain.orders import OrderRequest  # noqa: E402
+from faka.sales.orders import OrderRequest  # noqa: E402
+from faka.shared.model import PaymentConfirmation, Product  # noqa: E402
 from faka.wiring import services  # noqa: E402
 from faka_local.provision import provision  # noqa: E402
 

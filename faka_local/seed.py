@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from faka.domain.model import Product
 from faka.errors import Conflict
+from faka.shared.model import Product
 from faka.wiring import Services
 
 DEMO_BATCH = "DEMO-1"

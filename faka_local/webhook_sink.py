@@ -16,8 +16,8 @@ from typing import Any
 
 import stripe
 
-from faka.domain.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, WEBHOOK_ID_HEADER
 from faka.payments.stripe_webhook import verify_signature
+from faka.platform.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, WEBHOOK_ID_HEADER
 from faka.wiring import services
 
 # Enough for a demo session; the oldest go first.

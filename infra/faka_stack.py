@@ -15,8 +15,8 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct, Node
 
 from faka import resources
+from faka.activation.escalation import parse_offsets
 from faka.config import Settings
-from faka.domain.escalation import parse_offsets
 from infra.constructs.api import Api
 from infra.constructs.console import Console
 from infra.constructs.dashboard import KpiDashboard

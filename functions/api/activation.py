@@ -15,7 +15,7 @@ from api.schemas import (
     ActivationCallback,
     ActivationReceipt,
 )
-from faka.domain.activation import ActivationSignal, ActivationStatus, SignalSource
+from faka.activation.activation import ActivationSignal, ActivationStatus, SignalSource
 from faka.errors import FakaError, InvalidRequest, NotFound
 from faka.payments.stripe_webhook import verify_signature
 from faka.wiring import services

@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from api.http import operator, shop_id
 from faka import resources
 from faka.adapters.secrets import resolve_secret
-from faka.domain.access import Role
-from faka.domain.order_search import CursorCodec, OrderQuery, OrderSearch, all_shops, page_size
+from faka.platform.access import Role
+from faka.sales.order_search import CursorCodec, OrderQuery, OrderSearch, all_shops, page_size
 from faka.security import bearer_token
 from faka.wiring import services
 

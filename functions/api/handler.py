@@ -48,10 +48,10 @@ from api import (
 from api.http import multipart_refusal, problem, read_json
 from api.pages import page
 from faka.config import get_settings
-from faka.domain.issuance import ContendedStock
 from faka.entry import register_context
 from faka.errors import FakaError
 from faka.observability import logger, metrics, tracer
+from faka.sales.issuance import ContendedStock
 
 common = Router()
 

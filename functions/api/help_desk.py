@@ -26,9 +26,9 @@ from api.schemas import (
     Requeued,
     ThreadMessage,
 )
-from faka.domain.help_desk import DeskTicket
-from faka.domain.ticket_report import ticket_report
 from faka.errors import FakaError, InvalidRequest
+from faka.insight.ticket_report import ticket_report
+from faka.support.help_desk import DeskTicket
 from faka.wiring import services
 
 router = APIGatewayRouter()

@@ -14,9 +14,9 @@ from pydantic_core import from_json
 
 from api.schemas import DeliveredKey, ProductView
 from faka import resources
-from faka.domain.codes import mask_code
-from faka.domain.model import Order, Product
+from faka.catalog.codes import mask_code
 from faka.security import bearer_token
+from faka.shared.model import Order, Product
 from faka.wiring import services
 
 

@@ -28,10 +28,10 @@ from api.schemas import (
     TicketList,
     TicketView,
 )
-from faka.domain.activation import ActivationSignal, ActivationStatus, SignalSource
-from faka.domain.model import BatchStatus, Product
-from faka.domain.reports import activation_report
+from faka.activation.activation import ActivationSignal, ActivationStatus, SignalSource
+from faka.activation.reports import activation_report
 from faka.errors import InvalidRequest, NotFound
+from faka.shared.model import BatchStatus, Product
 from faka.wiring import services
 
 router = APIGatewayRouter()

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, open_shop_id, source_ip
 from api.schemas import LookupAccepted, OrderLookup
-from faka.domain.order_lookup import LookupRequest
+from faka.buyer.order_lookup import LookupRequest
 from faka.wiring import services
 
 router = APIGatewayRouter()

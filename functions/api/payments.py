@@ -10,11 +10,11 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from api.schemas import (
     WebhookReceipt,
 )
-from faka.domain.fulfilment import PaymentResult
-from faka.domain.model import PaymentConfirmation
 from faka.entry import once_per
 from faka.observability import logger
 from faka.payments.stripe_webhook import DisputeNotice, Ignored, verify_stripe_event
+from faka.sales.fulfilment import PaymentResult
+from faka.shared.model import PaymentConfirmation
 from faka.wiring import services
 
 router = APIGatewayRouter()

@@ -21,10 +21,10 @@ from api.schemas import (
     RecommendationList,
     RecommendationView,
 )
-from faka.domain.model import Order
-from faka.domain.ratings import Figures
-from faka.domain.ticket_report import ticket_report
+from faka.insight.ratings import Figures
+from faka.insight.ticket_report import ticket_report
 from faka.security import bearer_token
+from faka.shared.model import Order
 from faka.wiring import services
 
 router = APIGatewayRouter()

@@ -26,12 +26,12 @@ from api.schemas import (
     RefundPolicyView,
     RefundView,
 )
-from faka.domain.access import Role
-from faka.domain.model import Order
-from faka.domain.refunds import Refund, RefundPolicy
-from faka.domain.risk import SlaPolicy
 from faka.errors import NotFound
+from faka.money.refunds import Refund, RefundPolicy
+from faka.platform.access import Role
 from faka.security import bearer_token
+from faka.shared.model import Order
+from faka.trust.risk import SlaPolicy
 from faka.wiring import services
 
 router = APIGatewayRouter()

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import operator
-from faka.domain.kpis import parse_day, summary
-from faka.domain.suggestions import suggestions
+from faka.insight.kpis import parse_day, summary
+from faka.insight.suggestions import suggestions
 from faka.wiring import services
 
 router = APIGatewayRouter()

@@ -31,18 +31,18 @@ from api.schemas import (
     ProductList,
     StorefrontView,
 )
-from faka.domain import order_page
-from faka.domain.activation import ActivationStatus
-from faka.domain.advice import MIN_SAMPLE, advise
-from faka.domain.codes import mask_code
-from faka.domain.model import Order, Product
-from faka.domain.orders import OrderRequest
-from faka.domain.ratings import eligibility
-from faka.domain.redaction import mask_email
-from faka.domain.risk import Buyer
+from faka.activation.activation import ActivationStatus
+from faka.activation.advice import MIN_SAMPLE, advise
+from faka.buyer import order_page
+from faka.catalog.codes import mask_code
 from faka.errors import InvalidRequest
+from faka.insight.ratings import eligibility
 from faka.observability import metrics
+from faka.sales.orders import OrderRequest
+from faka.sales.redaction import mask_email
 from faka.security import bearer_token
+from faka.shared.model import Order, Product
+from faka.trust.risk import Buyer
 from faka.wiring import services
 
 router = APIGatewayRouter()

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
 from api.http import json_response, operator
-from faka.domain.callback_secrets import ROTATION_GRACE, SHOP_ITSELF
+from faka.platform.callback_secrets import ROTATION_GRACE, SHOP_ITSELF
 from faka.wiring import services
 
 router = APIGatewayRouter()

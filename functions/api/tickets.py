@@ -23,9 +23,9 @@ from api.schemas import (
     TicketDraft,
     TicketThread,
 )
-from faka.domain.tickets import Channel, TicketReply, TicketRequest
 from faka.errors import FakaError
 from faka.security import bearer_token
+from faka.support.tickets import Channel, TicketReply, TicketRequest
 from faka.wiring import services
 
 router = APIGatewayRouter()

@@ -18,7 +18,7 @@ from api.schemas import (
     WebhookReplayed,
     WebhookView,
 )
-from faka.domain.webhooks import Delivery, Subscription
+from faka.platform.webhooks import Delivery, Subscription
 from faka.wiring import services
 
 router = APIGatewayRouter()

@@ -11,7 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from faka.domain.activation import stats_key
+from faka.activation.activation import stats_key
 from faka.entry import once_per, sqs_consumer
 from faka.observability import metrics
 from faka.wiring import services

@@ -15,9 +15,9 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from faka import resources
-from faka.domain.inbound_mail import EmailedReply, ParsedMail
 from faka.entry import once_per, sqs_consumer
 from faka.observability import metrics
+from faka.support.inbound_mail import EmailedReply, ParsedMail
 from faka.wiring import services
 
 RECORD_DAYS = 7

@@ -1,6 +1,6 @@
 """The refund review state machine's Lambda tasks (statemachines/refund_review.asl.json), chosen by ``task``.
 
-Each task is one call into :class:`faka.domain.refunds.Refunds`. The domain's KeyActivated and NotDecided
+Each task is one call into :class:`faka.money.refunds.Refunds`. The domain's KeyActivated and NotDecided
 leave here as they are: their class names are the errors the state machine's Catch rules match.
 """
 
@@ -11,7 +11,7 @@ from typing import Any, Literal
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from faka.domain.refunds import Refunds
+from faka.money.refunds import Refunds
 from faka.observability import logger, metrics, tracer
 from faka.wiring import services
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from faka.domain.model import product_ref
 from faka.entry import sqs_consumer
 from faka.observability import logger, metrics
+from faka.shared.model import product_ref
 from faka.wiring import services
 
 

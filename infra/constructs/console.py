@@ -10,7 +10,7 @@ console calls the API on its own origin (no CORS, and the CSP can say ``connect-
 console reads ``config.json``, written here at deploy time.
 
 Cognito: the user pool and app client exist and their ids are in ``config.json``, but the API still
-authorizes operators by bearer token (``faka.domain.access``); until the API accepts Cognito tokens the
+authorizes operators by bearer token (``faka.platform.access``); until the API accepts Cognito tokens the
 console asks operators for their token, as it does locally.
 """
 
@@ -33,7 +33,7 @@ from constructs import Construct
 
 from faka import resources
 from faka.config import Env
-from faka.domain.access import PLATFORM_GROUP, SHOP_ATTRIBUTE
+from faka.platform.access import PLATFORM_GROUP, SHOP_ATTRIBUTE
 from infra.nag import acknowledge
 
 CONSOLE_DIR = Path(__file__).resolve().parents[2] / "console"

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from faka.domain.model import PaymentConfirmation
+from faka.shared.model import PaymentConfirmation
 
 
 class KeyVault(ABC):

@@ -10,6 +10,11 @@ from functools import cached_property, lru_cache, partial
 import boto3
 
 from faka import resources
+from faka.activation.activation import Activations
+from faka.activation.escalation import EscalationScheduler, parse_offsets
+from faka.activation.guide_rules import RULES_FILE, GuideChooser
+from faka.activation.outreach import OutreachPolicy, QuietHours
+from faka.activation.reminders import ActivationReminders
 from faka.adapters.counters import Counters
 from faka.adapters.messaging import (
     EventBridgePublisher,
@@ -21,44 +26,39 @@ from faka.adapters.messaging import (
 from faka.adapters.secrets import resolve_secret
 from faka.adapters.vault import KmsKeyVault
 from faka.adapters.webhooks import HttpWebhookSender, SqsDeliveryQueue
+from faka.buyer.link_actions import LinkActions
+from faka.buyer.order_lookup import OrderLookup
+from faka.catalog.catalog import Catalog, Shops
 from faka.config import Settings, get_settings
-from faka.domain.access import CognitoOperators, OperatorAccess
-from faka.domain.activation import Activations
-from faka.domain.batch_health import BatchHealth, HealthRules
-from faka.domain.buyer_mail import BuyerMail
-from faka.domain.callback_secrets import CallbackSecrets
-from faka.domain.catalog import Catalog, Shops
-from faka.domain.delivered import DeliveredKeys
-from faka.domain.disputes import Disputes
-from faka.domain.escalation import EscalationScheduler, parse_offsets
-from faka.domain.fulfilment import Fulfilment
-from faka.domain.guide_rules import RULES_FILE, GuideChooser
-from faka.domain.help_desk import CannedReplies, HelpDesk, SlaBudget
-from faka.domain.holds import HeldOrders
-from faka.domain.inbound_mail import InboundMail
-from faka.domain.issuance import KeyIssuer
-from faka.domain.kpis import Kpis
-from faka.domain.link_actions import LinkActions
-from faka.domain.links import LinkSigner
-from faka.domain.mail_events import MailEvents
-from faka.domain.notifications import Notices
-from faka.domain.order_lookup import OrderLookup
-from faka.domain.orders import Orders
-from faka.domain.outreach import OutreachPolicy, QuietHours
-from faka.domain.playbooks import PlaybookRules, Playbooks
-from faka.domain.ratings import RatingRules, Ratings
-from faka.domain.reconciliation import Reconciliation
-from faka.domain.redaction import BuyerText
-from faka.domain.refund_notices import RefundNotices
-from faka.domain.refunds import RefundPolicies, Refunds, ReviewWorkflow
-from faka.domain.reminders import ActivationReminders
-from faka.domain.risk import RiskRules, RiskSignals
-from faka.domain.suggestions import Complaints
-from faka.domain.templating import FALLBACK_LOCALE, MessageTemplates
-from faka.domain.tickets import Tickets
-from faka.domain.webhooks import RetrySchedule, WebhookDeliveries, WebhookSubscriptions
+from faka.insight.batch_health import BatchHealth, HealthRules
+from faka.insight.kpis import Kpis
+from faka.insight.ratings import RatingRules, Ratings
+from faka.insight.suggestions import Complaints
+from faka.money.disputes import Disputes
+from faka.money.holds import HeldOrders
+from faka.money.refund_notices import RefundNotices
+from faka.money.refunds import RefundPolicies, Refunds, ReviewWorkflow
 from faka.payments.providers import SandboxCheckout, StripeCheckout
+from faka.platform.access import CognitoOperators, OperatorAccess
+from faka.platform.callback_secrets import CallbackSecrets
+from faka.platform.webhooks import RetrySchedule, WebhookDeliveries, WebhookSubscriptions
 from faka.ports import PaymentProvider
+from faka.sales.buyer_mail import BuyerMail
+from faka.sales.delivered import DeliveredKeys
+from faka.sales.fulfilment import Fulfilment
+from faka.sales.issuance import KeyIssuer
+from faka.sales.mail_events import MailEvents
+from faka.sales.notifications import Notices
+from faka.sales.orders import Orders
+from faka.sales.reconciliation import Reconciliation
+from faka.sales.redaction import BuyerText
+from faka.shared.links import LinkSigner
+from faka.shared.templating import FALLBACK_LOCALE, MessageTemplates
+from faka.support.help_desk import CannedReplies, HelpDesk, SlaBudget
+from faka.support.inbound_mail import InboundMail
+from faka.support.playbooks import PlaybookRules, Playbooks
+from faka.support.tickets import Tickets
+from faka.trust.risk import RiskRules, RiskSignals
 
 
 class Services:

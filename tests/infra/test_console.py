@@ -13,7 +13,7 @@ from aws_cdk.assertions import Match
 
 from faka import resources
 from faka.config import Env
-from faka.domain.access import SHOP_ATTRIBUTE
+from faka.platform.access import SHOP_ATTRIBUTE
 from infra.constructs.console import API_PATH_PATTERN, CONSOLE_DIR, STOREFRONT_DIR, console_security_policy
 from tests.infra.conftest import Synthesized
 

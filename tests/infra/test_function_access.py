@@ -153,7 +153,7 @@ def test_the_declared_tables_are_those_the_code_reaches(spec: FunctionSpec) -> N
 # Secrets a service reads when it first uses them rather than when it is built: a function reaching the service
 # needs the secret only if its paths use it, which the spec decides.
 _READ_ON_FIRST_USE = {
-    # faka.domain.links: signing or verifying a buyer link (delivery emails, reminders, CSAT, the link pages).
+    # faka.shared.links: signing or verifying a buyer link (delivery emails, reminders, CSAT, the link pages).
     resources.LINK_SIGNING_SECRET,
 }
 
@@ -192,4 +192,4 @@ def test_events_alerts_and_queue_sends_are_declared_where_the_code_reaches_them(
 def test_email_and_refund_reviews_are_granted_only_where_the_code_reaches_them(spec: FunctionSpec) -> None:
     """Reaching is not using: a ticket case (Tickets.open_once) neither emails nor asks a refund."""
     assert not spec.access.sends_email or _reaches(spec, "faka.adapters.messaging.SesMailer")
-    assert not spec.access.starts_refund_reviews or _reaches(spec, "faka.domain.refunds.ReviewWorkflow")
+    assert not spec.access.starts_refund_reviews or _reaches(spec, "faka.money.refunds.ReviewWorkflow")

@@ -29,10 +29,10 @@ from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from faka import resources
 from faka.adapters.messaging import EventBridgePublisher
 from faka.adapters.tables import BatchItem, KeyItem, OrderItem, OrderLineItem, OrderTableItem, ProductItem
-from faka.domain.issuance import ClaimOutcome, KeyIssuer
-from faka.domain.orders import Orders
 from faka.observability import metrics
 from faka.payments.stripe_webhook import stripe_signature
+from faka.sales.issuance import ClaimOutcome, KeyIssuer
+from faka.sales.orders import Orders
 from tests.integration.conftest import Stack
 from tests.integration.helpers import WEBHOOK_SECRET, add_product, open_shop, payment_event, place_order
 

@@ -12,7 +12,7 @@ import boto3
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
-from faka.domain.codes import identity_of
+from faka.catalog.codes import identity_of
 from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
 from tests.integration.conftest import ADMIN, Response, Stack
 

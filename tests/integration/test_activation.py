@@ -15,8 +15,8 @@ import pytest
 from faka.adapters.messaging import SesSendingHealth
 from faka.adapters.tables import OrderItem, OrderLineItem, TicketItem
 from faka.config import get_settings
-from faka.domain.links import LinkAction
 from faka.payments.stripe_webhook import stripe_signature
+from faka.shared.links import LinkAction
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, Response, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail

@@ -12,11 +12,11 @@ import boto3
 import pytest
 
 from faka import resources
+from faka.activation.outreach import buyer_key
+from faka.activation.reminders import template_key
 from faka.adapters.counters import Counters
 from faka.adapters.tables import OrderItem, OrderLineItem, TicketItem
 from faka.config import Env, get_settings
-from faka.domain.outreach import buyer_key
-from faka.domain.reminders import template_key
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, Response
 from tests.integration.helpers import sent_mail

@@ -9,7 +9,7 @@ import pytest
 
 from faka.adapters.counters import Counters
 from faka.adapters.tables import OrderItem, OrderLineItem, TicketItem
-from faka.domain.page_views import views_key
+from faka.trust.page_views import views_key
 from faka.wiring import services
 from tests.integration.conftest import Response, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from faka.adapters.tables import CallbackSecretItem, OrderItem
-from faka.domain.callback_secrets import CallbackSecrets
-from faka.domain.links import LinkAction, LinkSigner
 from faka.payments.stripe_webhook import stripe_signature
+from faka.platform.callback_secrets import CallbackSecrets
+from faka.shared.links import LinkAction, LinkSigner
 from faka.wiring import services
 from faka_local.seed import seed
 from tests.integration.conftest import ADMIN, Response, Stack

@@ -10,8 +10,8 @@ import pytest
 from moto.sns.models import sns_backends
 
 from faka.adapters.tables import TicketItem
-from faka.domain.help_desk import DEFAULT_HANDLING_SECONDS, HelpDesk
 from faka.errors import Conflict
+from faka.support.help_desk import DEFAULT_HANDLING_SECONDS, HelpDesk
 from faka.wiring import services
 from faka_local.provision import Provisioned
 from tests.integration.conftest import ADMIN, Response, Stack

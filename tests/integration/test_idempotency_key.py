@@ -12,7 +12,7 @@ import pytest
 
 from faka import resources
 from faka.adapters.tables import OrderItem, OrderTableItem
-from faka.domain.orders import Orders
+from faka.sales.orders import Orders
 from faka.wiring import services
 from faka_local.apigateway import rest_event
 from faka_local.event_sources import load_handler

@@ -16,8 +16,8 @@ import pytest
 
 from faka import resources
 from faka.adapters.tables import OrderItem
-from faka.domain.mail_events import MailEventType
 from faka.ports import Email
+from faka.sales.mail_events import MailEventType
 from faka.wiring import services
 from faka_local import mailbox_simulator
 from faka_local.event_sources import load_handler

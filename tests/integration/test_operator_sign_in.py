@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from faka.config import Env, get_settings
-from faka.domain.access import SHOP_ATTRIBUTE
+from faka.platform.access import SHOP_ATTRIBUTE
 from faka.wiring import services
 from tests.integration.conftest import Stack
 from tests.integration.helpers import open_shop

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from faka.adapters.tables import BatchItem, KeyItem, OrderLineItem, TicketItem, TicketMessageItem, TicketTableItem
-from faka.domain.claims import Claimant
-from faka.domain.resolutions import Claim, Next, Outcome, Proof
 from faka.payments.stripe_webhook import stripe_signature
+from faka.support.resolutions import Claim, Next, Outcome, Proof
+from faka.trust.claims import Claimant
 from faka.wiring import services
 from faka_local import mailbox_simulator
 from faka_local.mailbox_simulator import BOUNCE_ADDRESS

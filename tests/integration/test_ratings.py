@@ -11,7 +11,7 @@ from moto.sns.models import sns_backends
 
 from faka import resources
 from faka.adapters.tables import OrderItem, TicketItem
-from faka.domain.ratings import Ratings
+from faka.insight.ratings import Ratings
 from faka.wiring import services
 from faka_local.event_sources import StreamConsumer
 from faka_local.provision import Provisioned

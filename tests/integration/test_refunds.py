@@ -15,10 +15,10 @@ import pytest
 
 from faka import resources
 from faka.adapters.tables import OrderItem, OrderLineItem
-from faka.domain.codes import identity_of
-from faka.domain.orders import PAYMENT_PENDING
-from faka.domain.risk import Buyer
+from faka.catalog.codes import identity_of
 from faka.payments.stripe_webhook import stripe_signature
+from faka.sales.orders import PAYMENT_PENDING
+from faka.trust.risk import Buyer
 from faka.wiring import services
 from faka_local.event_sources import load_handler
 from faka_local.lambda_context import LocalLambdaContext

@@ -11,7 +11,7 @@ import pytest
 
 from faka import resources
 from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
-from faka.domain.codes import identity_of
+from faka.catalog.codes import identity_of
 from tests.integration.conftest import ADMIN, Response, Stack
 from tests.integration.helpers import add_product, mailed_link, open_shop, pay, place_order, sent_mail, where_stored
 

@@ -19,7 +19,7 @@ from moto import mock_aws
 
 from faka import resources
 from faka.adapters.tables import OrderItem
-from faka.domain.model import OrderStatus
+from faka.shared.model import OrderStatus
 from faka_local.provision import Provisioned, provision
 
 SHOP_ID = "main"

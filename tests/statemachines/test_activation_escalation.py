@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from faka.domain.escalation import TRANSITIONS_PER_PATH
-from faka.domain.model import OrderStatus
+from faka.activation.escalation import TRANSITIONS_PER_PATH
+from faka.shared.model import OrderStatus
 from tests.statemachines.conftest import SHOP_ID, Escalation
 
 ONE_LEVEL_WITHOUT_REMINDER = ["WaitForLevel1", "CheckOrderLevel1", "NeedsLevel1Reminder", "NothingToEscalate"]

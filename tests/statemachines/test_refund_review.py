@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from faka.adapters.tables import KeyItem, OrderLineItem
-from faka.domain.issuance import ClaimOutcome, KeyIssuer
+from faka.sales.issuance import ClaimOutcome, KeyIssuer
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, events_match_their_schemas  # noqa: F401 - fixture: checks every event
 from tests.integration.helpers import add_product, sent_mail

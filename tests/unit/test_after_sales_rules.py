@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from faka.domain.escalation import EscalationScheduler, parse_offsets
-from faka.domain.guide_rules import RULES_FILE, GuideChooser, InvalidRules
-from faka.domain.links import LinkAction, LinkSigner
-from faka.domain.model import Order, OrderLine, OrderStatus, Product
-from faka.domain.outreach import QuietHours
-from faka.domain.templating import MessageTemplates
+from faka.activation.escalation import EscalationScheduler, parse_offsets
+from faka.activation.guide_rules import RULES_FILE, GuideChooser, InvalidRules
+from faka.activation.outreach import QuietHours
 from faka.errors import InvalidRequest
+from faka.shared.links import LinkAction, LinkSigner
+from faka.shared.model import Order, OrderLine, OrderStatus, Product
+from faka.shared.templating import MessageTemplates
 
 GUIDES = MessageTemplates(Path(__file__).resolve().parents[2] / "templates").guides()
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from faka.domain.batch_health import RULES_FILE, BatchFigures, HealthRules
-from faka.domain.suggestions import suggestions
+from faka.insight.batch_health import RULES_FILE, BatchFigures, HealthRules
+from faka.insight.suggestions import suggestions
 
 
 def figures(**counts: int) -> BatchFigures:

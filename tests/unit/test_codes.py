@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from faka.adapters.vault import KmsKeyVault
-from faka.domain.codes import MAX_CODE_LENGTH, identity_of, mask_code, normalize_code
+from faka.catalog.codes import MAX_CODE_LENGTH, identity_of, mask_code, normalize_code
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "A\nB", "A\tB", "A\x00B", "X" * (MAX_CODE_LENGTH + 1)])

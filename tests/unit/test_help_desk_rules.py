@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from faka.domain.help_desk import CannedReplies, SlaBudget, _eta, _queue_key
-from faka.domain.ticket_report import phrases
 from faka.errors import InvalidRequest
+from faka.insight.ticket_report import phrases
+from faka.support.help_desk import CannedReplies, SlaBudget, _eta, _queue_key
 
 
 def test_sla_settings_are_validated() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faka.domain.links import LinkAction, LinkSigner
+from faka.shared.links import LinkAction, LinkSigner
 
 
 def test_the_secret_is_read_on_first_use_only() -> None:

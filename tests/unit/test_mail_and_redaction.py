@@ -6,9 +6,9 @@ from email.message import EmailMessage
 import pytest
 
 from faka.adapters.messaging import SesMailer, SnsOperatorAlerts
-from faka.domain.inbound_mail import parse_mail, strip_quoted
-from faka.domain.redaction import mask_email, redact
 from faka.ports import Email
+from faka.sales.redaction import mask_email, redact
+from faka.support.inbound_mail import parse_mail, strip_quoted
 from faka.triage import classify
 
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from faka.domain.links import LinkSigner, is_order_page_token
 from faka.errors import Unauthorized
+from faka.shared.links import LinkSigner, is_order_page_token
 
 SIGNER = LinkSigner("secret", "https://shop.example", order_link_days=30)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from faka.domain.playbooks import RULES_FILE, PlaybookRules
+from faka.support.playbooks import RULES_FILE, PlaybookRules
 from faka.triage import INTENTS
 
 

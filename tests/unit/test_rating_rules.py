@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from faka.domain.model import Order, OrderLine, OrderStatus
-from faka.domain.ratings import RULES_FILE, InvalidRatingRules, RatingRules, eligibility
 from faka.errors import InvalidRequest
+from faka.insight.ratings import RULES_FILE, InvalidRatingRules, RatingRules, eligibility
+from faka.shared.model import Order, OrderLine, OrderStatus
 
 LOCALES = ("en", "zh-CN", "es")
 DELIVERED_AT = datetime(2026, 11, 1, 12, tzinfo=UTC)

@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from faka import resources
-from faka.domain import refunds
-from faka.domain.refunds import line_amounts
-from faka.domain.risk import RULES_FILE, Buyer, Counted, Facts, InvalidRules, RiskRules
-from faka.domain.templating import MessageTemplates
+from faka.money import refunds
+from faka.money.refunds import line_amounts
 from faka.payments.stripe_webhook import DisputeNotice, stripe_signature, verify_stripe_event
+from faka.shared.templating import MessageTemplates
+from faka.trust.risk import RULES_FILE, Buyer, Counted, Facts, InvalidRules, RiskRules
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "stripe"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faka.domain.risk import Buyer, RiskRules
+from faka.trust.risk import Buyer, RiskRules
 
 # The shipped rules: mailinator.com is blacklisted, example.com is exempt from the burst counts.
 RULES = RiskRules.load()

@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import stripe
 
-from faka.domain.model import PaymentConfirmation
 from faka.payments.providers import StripeCheckout
+from faka.shared.model import PaymentConfirmation
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stripe"
 API_KEY = "sk_test_faka_stub"

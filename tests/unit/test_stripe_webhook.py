@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import stripe
 
-from faka.domain.model import PaymentConfirmation
 from faka.errors import InvalidRequest
 from faka.payments.stripe_webhook import Ignored, stripe_signature, verify_signature, verify_stripe_event
+from faka.shared.model import PaymentConfirmation
 from faka_local import webhook_sink
 from faka_local.webhook_sink import WebhookSink
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from faka.domain.templating import MessageTemplates
+from faka.shared.templating import MessageTemplates
 
 TEMPLATES = MessageTemplates(Path(__file__).resolve().parents[2] / "templates")
 KEY = "ABCDE-FGHIJ-KLMNO"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from faka.domain.codes import mask_code
+from faka.catalog.codes import mask_code
 from faka.triage import INTENTS, LOW_CONFIDENCE, Triage, TriageContext, classify
 from faka.triage.severity import assess
 

@@ -14,7 +14,8 @@ import stripe
 from api.schemas import WebhookEvent
 from faka import resources
 from faka.adapters.webhooks import HttpWebhookSender
-from faka.domain.webhooks import (
+from faka.payments.stripe_webhook import stripe_signature
+from faka.platform.webhooks import (
     EVENT_NAMES,
     PUBLIC_EVENTS,
     RetrySchedule,
@@ -22,7 +23,6 @@ from faka.domain.webhooks import (
     check_webhook_url,
     webhook_body,
 )
-from faka.payments.stripe_webhook import stripe_signature
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "events" / "schemas"
 

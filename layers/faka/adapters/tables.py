@@ -117,7 +117,7 @@ class BatchItem(CatalogItem, discriminator="batch"):
     activated = NumberAttribute(default=0)
     activation_failures = NumberAttribute(default=0)
     supplier_email = UnicodeAttribute(null=True)
-    # Set once, by the conditional write that quarantines the batch (faka.domain.batch_health).
+    # Set once, by the conditional write that quarantines the batch (faka.insight.batch_health).
     quarantined_at = UTCDateTimeAttribute(null=True)
     quarantine_rule = UnicodeAttribute(null=True)
 
@@ -363,7 +363,7 @@ class ShopTicketsIndex(GlobalSecondaryIndex["TicketItem"]):
 
 
 class TicketQueueIndex(GlobalSecondaryIndex["TicketItem"]):
-    """A shop's tickets waiting for a person, in the order they are served (see faka.domain.help_desk)."""
+    """A shop's tickets waiting for a person, in the order they are served (see faka.support.help_desk)."""
 
     class Meta:
         index_name = "queue"
@@ -405,7 +405,7 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     order_id = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
     access_token_sha256 = UnicodeAttribute(null=True)
-    # How the buyer proved the order is theirs (faka.domain.resolutions.Proof): what the playbooks may do for them.
+    # How the buyer proved the order is theirs (faka.support.resolutions.Proof): what the playbooks may do for them.
     proof = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="open")
     intent = UnicodeAttribute()
@@ -420,14 +420,14 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     locale = UnicodeAttribute(default="en")
     rephrase_asked = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
-    # What the claim-fraud guard and the playbooks saw and did (see faka.domain.playbooks).
+    # What the claim-fraud guard and the playbooks saw and did (see faka.support.playbooks).
     buyer_ip = UnicodeAttribute(null=True)
     device_id = UnicodeAttribute(null=True)
     playbook = UnicodeAttribute(null=True)
     playbook_outcome = UnicodeAttribute(null=True)
     risk_score = NumberAttribute(null=True)
     risk_signals: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
-    # The human help desk (see faka.domain.help_desk). Only the desk writes these, each write conditioned on
+    # The human help desk (see faka.support.help_desk). Only the desk writes these, each write conditioned on
     # desk_version, so claims, replies and the SLA sweep never overwrite each other.
     desk_version = NumberAttribute(null=True)
     handoff_reason = UnicodeAttribute(null=True)
@@ -603,7 +603,7 @@ class SandboxRefundItem(RefundTableItem, discriminator="sandbox_refund"):
 
 
 class RatingItem(Model):
-    """A buyer's rating of an order, written once (``<order id>``); its stream feeds faka.domain.ratings."""
+    """A buyer's rating of an order, written once (``<order id>``); its stream feeds faka.insight.ratings."""
 
     class Meta(_Meta):
         table_name = resources.RATINGS_TABLE

@@ -12,12 +12,13 @@ import hashlib
 import hmac
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from faka.domain.codes import identity_of
+from faka.catalog.codes import identity_of
 from faka.ports import KeyVault
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _FORMAT = "v1"
 _ENCRYPTION_CONTEXT = {"purpose": "faka-card-keys"}
@@ -37,6 +38,10 @@ class KmsKeyVault(KeyVault):
         self._opened_keys: dict[bytes, AESGCM] = {}
 
     def _current_data_key(self) -> tuple[bytes, AESGCM]:
+        # Imported where a data key is made: only the functions that open or seal ship cryptography (in its own layer);
+        # the others build a vault only for its keyed fingerprints.
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         with self._lock:
             if self._data_key is None:
                 response = self._kms.generate_data_key(
@@ -46,6 +51,8 @@ class KmsKeyVault(KeyVault):
             return self._data_key
 
     def _data_key_for(self, encrypted_key: bytes) -> AESGCM:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         with self._lock:
             cipher = self._opened_keys.get(encrypted_key)
         if cipher is None:

@@ -1,6 +1,6 @@
 """Outbound webhook adapters: the SQS delivery queue and the HTTP client that POSTs to storefronts.
 
-The client resolves the host itself, refuses any address :func:`faka.domain.webhooks.check_address`
+The client resolves the host itself, refuses any address :func:`faka.platform.webhooks.check_address`
 refuses, and connects to the address it checked (TLS still verifies the host name), so a name that
 re-resolves to a private address between the check and the connection reaches nothing. Redirects are
 never followed: a 3xx is an answer, not a new target.
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import urllib3
 
 from faka import resources
-from faka.domain.webhooks import DeliveryQueue, SendResult, WebhookSender, WebhookUrlRejected, check_address
+from faka.platform.webhooks import DeliveryQueue, SendResult, WebhookSender, WebhookUrlRejected, check_address
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[Address]]

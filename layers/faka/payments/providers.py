@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import PutError
 
 from faka.adapters.tables import RefundTableItem, SandboxPaymentItem, SandboxRefundItem
-from faka.domain.model import PaymentConfirmation
 from faka.errors import Conflict
 from faka.ports import PaymentProvider
+from faka.shared.model import PaymentConfirmation
 
 # A double charge is two or three payments: more for one order would be a provider's fault, not a buyer's.
 _PAYMENTS_PER_ORDER = 10

@@ -13,11 +13,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import stripe
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from faka.domain.model import DisputeNotice, PaymentConfirmation
 from faka.errors import InvalidRequest
+from faka.shared.model import DisputeNotice, PaymentConfirmation
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 PROVIDER = "stripe"
@@ -91,6 +90,9 @@ def verify_signature(payload: str, header: str | None, secret: str) -> None:
     The SDK's ``verify_header`` refuses only a timestamp too far in the past, so a signature dated ahead would
     stay replayable until its date. Raises :class:`stripe.SignatureVerificationError`.
     """
+    # Imported where it is called: only the API verifies, and the SDK is in the layer of the functions calling Stripe.
+    import stripe
+
     stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS)
     if _signed_at(header or "") > time.time() + SIGNATURE_TOLERANCE_SECONDS:
         raise stripe.SignatureVerificationError("Timestamp is in the future", header, payload)
@@ -102,6 +104,8 @@ def _signed_at(header: str) -> int:
 
 
 def verify_stripe_event(payload: str, signature: str | None, secret: str) -> VerifiedEvent:
+    import stripe
+
     try:
         verify_signature(payload, signature, secret)
     except stripe.SignatureVerificationError:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from faka.domain.codes import mask_code
+from faka.catalog.codes import mask_code
 from faka.triage.text import Vocabulary, fold, fold_case
 
 ORDER_PLACEHOLDER = " _order_ "

@@ -1,0 +1,106 @@
+"""Activation reminders at 24/48/72 h, sent when the escalation state machine asks for them.
+
+Each reminder passes the outreach policy first, carries the guide the rules choose, masked keys
+only, and signed links; the last level also opens a ticket for a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from faka.activation.guide_rules import GuideChooser
+from faka.activation.outreach import Decision, OutreachPolicy, Verdict
+from faka.adapters.counters import Counters
+from faka.catalog.catalog import Catalog
+from faka.catalog.codes import mask_code
+from faka.observability import logger, metrics
+from faka.sales.buyer_mail import BuyerMail
+from faka.sales.delivered import DeliveredKeys
+from faka.sales.orders import Orders
+from faka.shared.links import LinkSigner
+from faka.shared.model import Order, OrderStatus
+from faka.support.tickets import Tickets
+
+TEMPLATE = "activation_reminder"
+LAST_LEVEL = 3
+
+
+def template_key(shop_id: str) -> str:
+    return f"TEMPLATE#{shop_id}"
+
+
+@dataclass(frozen=True)
+class ReminderOutcome:
+    decision: Decision
+    message_id: str | None = None
+    template: str | None = None
+
+
+class ActivationReminders:
+    def __init__(
+        self,
+        orders: Orders,
+        catalog: Catalog,
+        delivered: DeliveredKeys,
+        mail: BuyerMail,
+        links: LinkSigner,
+        guides: GuideChooser,
+        policy: OutreachPolicy,
+        tickets: Tickets,
+        counters: Counters,
+    ) -> None:
+        self._orders = orders
+        self._catalog = catalog
+        self._delivered = delivered
+        self._mail = mail
+        self._links = links
+        self._guides = guides
+        self._policy = policy
+        self._tickets = tickets
+        self._counters = counters
+
+    def decide(self, order_id: str, now: datetime | None = None) -> tuple[Order, Decision]:
+        order = self._orders.get(order_id)
+        if order.stored_status is not OrderStatus.DELIVERED or not order.pending_activation:
+            return order, Decision(Verdict.SKIP, "nothing_to_remind")
+        return order, self._policy.decide(order.email, order.buyer_country, now or datetime.now(UTC))
+
+    def send(self, order: Order, level: int, now: datetime | None = None) -> ReminderOutcome:
+        """Send the level's reminder (the policy already said yes); the last level hands over to a person."""
+        now = now or datetime.now(UTC)
+        product = self._catalog.product(order.shop_id, order.sku)
+        hours = (now - order.delivered_at).total_seconds() / 3600 if order.delivered_at else 0.0
+        guide, rule = self._guides.choose(level, product=product, order=order, hours=hours)
+        template = f"{TEMPLATE}_l{level}_{guide}"
+        message_id = self._mail.send(
+            order,
+            TEMPLATE,
+            {
+                "links": self._links.links_for(order.order_id, template),
+                "level": level,
+                "guide": guide,
+                "hours": int(hours),
+                "masked_keys": [mask_code(code) for _, code in self._delivered.codes(order)],
+            },
+            product=product,
+        )
+        self._policy.record_sent(order.email, order.buyer_country, now)
+        self._orders.record_reminder(order.order_id, level)
+        self._counters.add(template_key(order.shop_id), template, {"sent": 1})
+        metrics.add_metric(name=f"ActivationRemindersLevel{level}", unit="Count", value=1)
+        logger.info("activation reminder sent", extra={"order_id": order.order_id, "level": level, "rule": rule})
+        if level == LAST_LEVEL:
+            self._tickets.open_once(
+                key=f"{order.order_id}:activation_escalation",
+                shop_id=order.shop_id,
+                order_id=order.order_id,
+                intent="activation_help",
+                severity=3,
+                source="activation_escalation",
+                locale=order.locale,
+                summary=f"Key(s) of order {order.order_id} not activated {int(hours)} h after delivery; "
+                f"the buyer was told a person will help. Guide sent: {guide}.",
+            )
+            self._orders.record_escalation(order.order_id)
+        return ReminderOutcome(Decision(Verdict.SEND), message_id, template)

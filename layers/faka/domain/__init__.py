@@ -1,1 +1,0 @@
-"""faka's business rules: catalog and stock, orders, payments, key issuance, notifications."""

@@ -1,0 +1,99 @@
+"""Ticket figures per shop: how many the assistant settled, how many reached a person, how fast, how rated,
+and the knowledge-base gaps — what the tickets that needed a person were about."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from itertools import pairwise
+from typing import Any
+
+from faka.adapters.counters import Counters
+from faka.adapters.tables import TicketItem
+from faka.support.help_desk import ticket_stats_key
+
+TOP_PHRASES = 15
+TOP_INTENTS = 5
+# Words that say nothing about what a buyer needs; key fragments and numbers are dropped by the tokenizer.
+_STOPWORD_TEXT = """a an and are as at be been but by can could did do does for from get got have i i'm im in is it it's
+    its just me my no not of on or our please so that the their them then there this to too was we were
+    what when where which why will with would you your hi hello thanks thank order code"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_LATIN_WORD = re.compile(r"[a-z][a-z']+")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Chinese particles and pronouns that make frequent but empty character pairs.
+_CJK_FILLER = frozenset("的了吗呢吧啊我你您是在有就也都和")
+
+
+def ticket_report(counters: Counters, shop_id: str, handed_off: Iterable[TicketItem]) -> dict[str, Any]:
+    per_intent = counters.all_under(ticket_stats_key(shop_id))
+    overall: Counter[str] = Counter()
+    for figures in per_intent.values():
+        overall.update(figures)
+    return {
+        "overall": _figures(overall),
+        "intents": {intent: _figures(figures) for intent, figures in sorted(per_intent.items())},
+        "knowledge_base_gaps": knowledge_base_gaps(handed_off),
+    }
+
+
+def _figures(c: Mapping[str, float]) -> dict[str, Any]:
+    opened = int(c.get("opened", 0))
+    handed_off = int(c.get("handed_off", 0))
+    auto_resolved = int(c.get("auto_resolved", 0))
+    csat_count = int(c.get("csat_count", 0))
+    return {
+        "opened": opened,
+        "auto_resolved": auto_resolved,
+        "handed_off": handed_off,
+        "resolved_by_people": int(c.get("resolved", 0)),
+        "reopened": int(c.get("reopened", 0)),
+        "escalated": int(c.get("escalated", 0)),
+        "first_response_breaches": int(c.get("first_response_breached", 0)),
+        "auto_resolution_rate": _ratio(auto_resolved, opened),
+        "handoff_rate": _ratio(handed_off, opened),
+        "mean_auto_resolve_seconds": _mean(c, "auto_resolve_seconds", "auto_resolved"),
+        "mean_first_response_seconds": _mean(c, "first_response_seconds", "first_responses"),
+        "mean_resolve_seconds": _mean(c, "resolve_seconds", "resolved"),
+        "csat": {"count": csat_count, "mean": _mean(c, "csat_sum", "csat_count", digits=2)},
+    }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def _mean(c: Mapping[str, float], total: str, count: str, digits: int = 1) -> float | None:
+    n = c.get(count, 0)
+    return round(c.get(total, 0) / n, digits) if n else None
+
+
+def phrases(text: str) -> list[str]:
+    """Words and word pairs of English text, character pairs of Chinese text; masked keys and numbers are skipped."""
+    lowered = text.lower()
+    words = [w for w in _LATIN_WORD.findall(lowered) if w not in _STOPWORDS]
+    found = words + [f"{a} {b}" for a, b in pairwise(words)]
+    for run in _CJK_RUN.findall(text):
+        found += [run[i : i + 2] for i in range(len(run) - 1) if not set(run[i : i + 2]) & _CJK_FILLER]
+    return found
+
+
+def knowledge_base_gaps(handed_off: Iterable[TicketItem], top: int = TOP_PHRASES) -> dict[str, Any]:
+    """What the tickets a person had to take were about: their intents and the phrases they used most."""
+    intents: Counter[str] = Counter()
+    used: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    sample = 0
+    for item in handed_off:
+        sample += 1
+        intents[item.intent] += 1
+        reasons[item.handoff_reason or "unknown"] += 1
+        # Counted once per ticket, so one long message does not outweigh many buyers.
+        used.update(set(phrases(item.summary)))
+    return {
+        "tickets": sample,
+        "top_intents": [{"intent": i, "tickets": n} for i, n in intents.most_common(TOP_INTENTS)],
+        "handoff_reasons": dict(reasons.most_common()),
+        "top_phrases": [{"phrase": p, "tickets": n} for p, n in used.most_common(top) if n > 1],
+    }

@@ -1,0 +1,33 @@
+"""The buyer's refund emails: the money is back, or why not (RefundCompleted / RefundRejected → notifier)."""
+
+from __future__ import annotations
+
+from faka.money.refunds import Refunds, RefundStatus
+from faka.observability import logger
+from faka.sales.buyer_mail import BuyerMail
+from faka.sales.orders import Orders
+
+# The event each email answers, the refund status it needs, and its template.
+NOTICES = {
+    "RefundCompleted": (RefundStatus.COMPLETED, "refund_completed"),
+    "RefundRejected": (RefundStatus.REJECTED, "refund_rejected"),
+}
+
+
+class RefundNotices:
+    def __init__(self, refunds: Refunds, orders: Orders, mail: BuyerMail) -> None:
+        self._refunds = refunds
+        self._orders = orders
+        self._mail = mail
+
+    def send(self, detail_type: str, refund_id: str) -> str | None:
+        """Email the buyer about the refund; returns the message id, or None when the event is stale."""
+        status, template = NOTICES[detail_type]
+        refund = self._refunds.get(refund_id)
+        if refund.status is not status:
+            logger.info("refund notice skipped", extra={"refund_id": refund_id, "status": refund.status})
+            return None
+        order = self._orders.get(refund.order_id)
+        message_id = self._mail.send(order, template, {"refund": refund})
+        logger.info("refund email sent", extra={"refund_id": refund_id, "message_id": message_id})
+        return message_id

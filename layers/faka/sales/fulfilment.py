@@ -1,0 +1,156 @@
+"""From a confirmed payment to keys on every order line.
+
+Every step is a conditional write, so the whole path can be re-run at any point (a duplicate or
+retried webhook, a restock event, a crash half-way) and only finishes what is not yet done. The event
+of the state the order is left in is published on every run: consumers are idempotent, and this way
+a crash between a write and its event cannot lose the event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from faka.observability import logger, metrics
+from faka.ports import EventPublisher
+from faka.sales.issuance import ClaimOutcome, KeyIssuer
+from faka.sales.orders import HELD_BY_RISK_RULES, Orders
+from faka.shared.model import FULFILLABLE, Order, OrderStatus, PaymentConfirmation
+
+
+class PaymentResult(StrEnum):
+    DELIVERED = "delivered"
+    AWAITING_STOCK = "awaiting_stock"
+    FLAGGED = "flagged"
+    HELD = "held"
+    DUPLICATE = "duplicate"
+    ALREADY_PROCESSED = "already_processed"
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    order_id: str
+    result: PaymentResult
+    status: OrderStatus
+
+
+class Fulfilment:
+    def __init__(self, orders: Orders, issuer: KeyIssuer, events: EventPublisher) -> None:
+        self._orders = orders
+        self._issuer = issuer
+        self._events = events
+
+    def record_payment(self, payment: PaymentConfirmation) -> PaymentOutcome:
+        order = self._orders.get(payment.order_id)
+        mismatch = _mismatch(order, payment)
+        if mismatch and order.stored_status is OrderStatus.PENDING_PAYMENT:
+            return self._flag(order, mismatch, payment)
+        if order.stored_status is OrderStatus.PENDING_PAYMENT:
+            # An order the checkout risk rules flagged is held in the same write that records its payment.
+            paid = self._orders.mark_paid(order, payment, hold=bool(order.hold_rules))
+            if paid:
+                metrics.add_metric(name="OrdersPaid", unit="Count", value=1)
+            order = paid or self._orders.get(order.order_id)
+        elif order.payment_ref and order.payment_ref != payment.payment_ref:
+            # A second, different payment for an order already paid: a double charge, which the caller refunds.
+            self._publish_flag(order, "duplicate_payment", payment)
+            return PaymentOutcome(order.order_id, PaymentResult.DUPLICATE, order.stored_status)
+        if order.stored_status is OrderStatus.ON_HOLD and order.flag_reason == HELD_BY_RISK_RULES:
+            self._events.publish(
+                "OrderHeld", {"order_id": order.order_id, "shop_id": order.shop_id, "rules": list(order.hold_rules)}
+            )
+            return PaymentOutcome(order.order_id, PaymentResult.HELD, order.stored_status)
+        if order.stored_status is OrderStatus.PAID:
+            self._events.publish("OrderPaid", _paid_detail(order))
+        if order.stored_status not in FULFILLABLE:
+            return PaymentOutcome(order.order_id, PaymentResult.ALREADY_PROCESSED, order.stored_status)
+        return self.fulfil(order)
+
+    def fulfil(self, order: Order) -> PaymentOutcome:
+        """Issue a key to every line that has none, then record the order as delivered or waiting."""
+        missing = [line.line_no for line in order.lines if not line.issued]
+        for attempt in range(2):
+            missing = [n for n in missing if self._issuer.claim(order, n) is ClaimOutcome.OUT_OF_STOCK]
+            if not missing:
+                delivered = self._orders.mark_delivered(order)
+                if delivered:
+                    metrics.add_metric(name="OrdersDelivered", unit="Count", value=1)
+                order = delivered or self._orders.get(order.order_id)
+                if order.stored_status is OrderStatus.DELIVERED:
+                    self._events.publish("OrderDelivered", _delivered_detail(order))
+                    return PaymentOutcome(order.order_id, PaymentResult.DELIVERED, order.stored_status)
+                return PaymentOutcome(order.order_id, PaymentResult.ALREADY_PROCESSED, order.stored_status)
+            if attempt == 0 and order.stored_status is OrderStatus.PAID:
+                # Once listed as waiting, a restock finds this order; stock that arrived just before the
+                # listing would not, hence one more pass after it.
+                order = self._orders.mark_awaiting_stock(order) or self._orders.get(order.order_id)
+                continue
+            break
+        logger.warning("order waiting for stock", extra={"order_id": order.order_id, "missing": len(missing)})
+        self._events.publish(
+            "OrderAwaitingStock",
+            {"order_id": order.order_id, "shop_id": order.shop_id, "sku": order.sku, "missing": len(missing)},
+        )
+        return PaymentOutcome(order.order_id, PaymentResult.AWAITING_STOCK, order.stored_status)
+
+    def fulfil_waiting(self, product_ref: str) -> int:
+        """Serve orders waiting for a product, oldest first, until stock runs out; returns how many were served."""
+        served = 0
+        for order_id in self._orders.waiting_for_stock(product_ref):
+            order = self._orders.get(order_id)
+            if order.stored_status not in FULFILLABLE:
+                continue
+            if self.fulfil(order).result is not PaymentResult.DELIVERED:
+                break
+            served += 1
+        return served
+
+    def _flag(self, order: Order, reason: str, payment: PaymentConfirmation) -> PaymentOutcome:
+        self._orders.put_on_hold(order, reason)
+        self._publish_flag(order, reason, payment)
+        return PaymentOutcome(order.order_id, PaymentResult.FLAGGED, OrderStatus.ON_HOLD)
+
+    def _publish_flag(self, order: Order, reason: str, payment: PaymentConfirmation) -> None:
+        logger.warning("order flagged", extra={"order_id": order.order_id, "reason": reason})
+        metrics.add_metric(name="OrdersFlagged", unit="Count", value=1)
+        self._events.publish(
+            "OrderFlagged",
+            {
+                "order_id": order.order_id,
+                "shop_id": order.shop_id,
+                "reason": reason,
+                "expected": {"amount": order.amount, "currency": order.currency},
+                "received": {"amount": payment.amount, "currency": payment.currency},
+                "payment_ref": payment.payment_ref,
+            },
+        )
+
+
+def _mismatch(order: Order, payment: PaymentConfirmation) -> str | None:
+    if payment.currency.lower() != order.currency:
+        return "currency_mismatch"
+    if payment.amount != order.amount:
+        return "amount_mismatch"
+    return None
+
+
+def _paid_detail(order: Order) -> dict[str, object]:
+    return {
+        "order_id": order.order_id,
+        "shop_id": order.shop_id,
+        "amount": order.amount,
+        "currency": order.currency,
+        "payment_ref": order.payment_ref,
+        "paid_at": order.paid_at.isoformat() if order.paid_at else None,
+    }
+
+
+def _delivered_detail(order: Order) -> dict[str, object]:
+    return {
+        "order_id": order.order_id,
+        "shop_id": order.shop_id,
+        "sku": order.sku,
+        "quantity": order.quantity,
+        "locale": order.locale,
+        "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
+    }
