@@ -31,18 +31,24 @@ def stack_name(stage: str) -> str:
     return f"Faka-{stage}" if stage else DEFAULT_STACK_NAME
 
 
+def set_stage(app: App) -> str:
+    """The app's stage, put in the environment before faka.resources is first imported (it names everything)."""
+    stage = str(app.node.try_get_context(STAGE_CONTEXT) or "")
+    os.environ.setdefault(STAGE_VARIABLE, stage)
+    return stage
+
+
 def create_app(app: App | None = None, *, layer_dir: Path | None = None) -> tuple[App, FakaStack]:
     """The app with its stack and cdk-nag attached; tests call this with their own App and outdir.
 
     One stage per process: the stage is fixed when faka.resources is first imported.
     """
     app = app or App()
-    stage = str(app.node.try_get_context(STAGE_CONTEXT) or "")
-    os.environ.setdefault(STAGE_VARIABLE, stage)
+    stage = set_stage(app)
 
     from faka import resources
     from infra.faka_stack import FakaStack
-    from infra.layer_build import build_layer
+    from infra.layer_build import build_layers
     from infra.nag import add_compliance_checks
 
     if (STAGE_VARIABLE, stage) != (resources.STAGE_VARIABLE, resources.STAGE):
@@ -53,7 +59,7 @@ def create_app(app: App | None = None, *, layer_dir: Path | None = None) -> tupl
     stack = FakaStack(
         app,
         stack_name(stage),
-        layer_dir=layer_dir or build_layer(),
+        layer_dir=layer_dir or build_layers(separate=resources.SEPARATE_LIBRARIES),
         # No env: the template stays environment-agnostic and deploys to whichever account and region the
         # CLI credentials point at.
         description=f"faka: serverless card-key delivery{f' (stage {stage})' if stage else ''}",

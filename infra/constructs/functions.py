@@ -1,4 +1,5 @@
-"""The shared layer and one Lambda function per FunctionSpec, with exactly the access its spec declares."""
+"""The layers and one Lambda function per FunctionSpec, with exactly the access its spec declares and the layers
+of exactly the libraries it calls (FunctionSpec.libraries)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,18 @@ from constructs import Construct
 
 from faka import resources
 from faka.config import SECRET_ID_SETTINGS, Env, env_name
+from faka.observability import TRACE_DISABLED_VARIABLE
 from faka.resources import FunctionSpec
 from infra.constructs.email import Email
 from infra.constructs.messaging import Messaging
 from infra.constructs.naming import logical_id
 from infra.constructs.storage import Storage
+from infra.layer_build import BASE_LAYER
 from infra.nag import acknowledge
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 
-LAYER_DESCRIPTION = "faka domain package, its third-party dependencies and the email templates"
+LAYER_DESCRIPTION = "faka domain package, the third-party dependencies every function uses and the email templates"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
@@ -55,23 +58,26 @@ class Functions(Construct):
         messaging: Messaging,
         email: Email,
     ) -> None:
+        """``layer_dir`` holds a directory per layer (infra/layer_build.py): the base one, one per separate library."""
         super().__init__(scope, construct_id)
 
-        self.layer = lambda_.LayerVersion(
-            self,
-            "FakaLayer",
-            code=lambda_.Code.from_asset(str(layer_dir), exclude=[".layer-hash"]),
-            compatible_runtimes=[RUNTIME],
-            compatible_architectures=[ARCHITECTURE],
-            description=LAYER_DESCRIPTION,
-        )
-        # One asset for every function: handlers share the layer and differ only in their entry point.
-        code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc"])
+        self.layers = {
+            BASE_LAYER: self._layer("FakaLayer", layer_dir / BASE_LAYER, LAYER_DESCRIPTION),
+            **{
+                library: self._layer(
+                    f"{logical_id(library)}Layer", layer_dir / library, library_layer_description(library)
+                )
+                for library in resources.SEPARATE_LIBRARIES
+            },
+        }
 
         environment = {
             "POWERTOOLS_SERVICE_NAME": "faka",
             "POWERTOOLS_METRICS_NAMESPACE": "faka",
             "LOG_LEVEL": settings.log_level,
+            # Traced by Lambda's own segments (active tracing) without the X-Ray SDK's cold-start cost
+            # (faka.observability); false on a function gives it the SDK's per-call subsegments.
+            TRACE_DISABLED_VARIABLE: "true",
             # Every physical name the code uses derives from the stage (faka.resources).
             resources.STAGE_VARIABLE: resources.STAGE,
             Env.OPERATOR_TOPIC_ARN: messaging.operator_topic.topic_arn,
@@ -84,7 +90,7 @@ class Functions(Construct):
 
         self.functions: dict[str, lambda_.Function] = {}
         for spec in resources.FUNCTIONS:
-            function = self._function(spec, code, {**environment, **_secret_ids(spec, storage)})
+            function = self._function(spec, {**environment, **_secret_ids(spec, storage)})
             self._grant(function, spec, storage, messaging, email)
             self.functions[spec.name] = function
 
@@ -179,7 +185,17 @@ class Functions(Construct):
                 "(index ARNs are <table arn>/index/<name>); the wildcard cannot reach another table.",
             )
 
-    def _function(self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str]) -> lambda_.Function:
+    def _layer(self, construct_id: str, directory: Path, description: str) -> lambda_.LayerVersion:
+        return lambda_.LayerVersion(
+            self,
+            construct_id,
+            code=lambda_.Code.from_asset(str(directory)),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description=description,
+        )
+
+    def _function(self, spec: FunctionSpec, environment: dict[str, str]) -> lambda_.Function:
         construct_id = logical_id(spec.physical_name)
         log_group = logs.LogGroup(
             self,
@@ -204,12 +220,13 @@ class Functions(Construct):
             function_name=spec.physical_name,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
-            code=code,
+            # Its own handler package only (functions/<name>/), rooted where the handler path expects it.
+            code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=_other_functions(spec)),
             handler=spec.handler,
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_seconds),
             tracing=lambda_.Tracing.ACTIVE,
-            layers=[self.layer],
+            layers=[self.layers[name] for name in (BASE_LAYER, *spec.libraries)],
             environment=environment,
             log_group=log_group,
             role=role,
@@ -223,3 +240,11 @@ def _secret_ids(spec: FunctionSpec, storage: Storage) -> dict[str, str]:
         for setting, secret in SECRET_ID_SETTINGS.items()
         if secret in spec.access.secrets
     }
+
+
+def library_layer_description(library: str) -> str:
+    return f"{library} and what it needs beyond the faka layer, for the functions that call it"
+
+
+def _other_functions(spec: FunctionSpec) -> list[str]:
+    return [other.name for other in resources.FUNCTIONS if other is not spec] + ["**/__pycache__", "**/*.pyc"]

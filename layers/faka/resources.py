@@ -95,6 +95,13 @@ class Access:
         return (*self.writes, *self.reads)
 
 
+# Third-party libraries (by requirement name) only some functions call, each shipped in a layer of its own to
+# those functions; every other runtime dependency is in the base layer all functions have (infra/layer_build.py).
+STRIPE_LIBRARY = "stripe"
+CRYPTOGRAPHY_LIBRARY = "cryptography"
+SEPARATE_LIBRARIES = (STRIPE_LIBRARY, CRYPTOGRAPHY_LIBRARY)
+
+
 @dataclass(frozen=True)
 class FunctionSpec:
     """A Lambda function: its code lives in ``functions/<name>/handler.py``."""
@@ -115,6 +122,18 @@ class FunctionSpec:
     @property
     def module(self) -> str:
         return f"{self.name}.handler"
+
+    @property
+    def libraries(self) -> tuple[str, ...]:
+        """The separate libraries its code calls, read off its access: the Stripe SDK where a Stripe secret is
+        resolved (its API client, its webhook signature check), cryptography where envelope encryption opens or
+        seals (AES-GCM under a KMS data key)."""
+        libraries: list[str] = []
+        if {STRIPE_API_KEY_SECRET, STRIPE_WEBHOOK_SECRET} & set(self.access.secrets):
+            libraries.append(STRIPE_LIBRARY)
+        if self.access.opens or self.access.seals:
+            libraries.append(CRYPTOGRAPHY_LIBRARY)
+        return tuple(libraries)
 
 
 class _WithDeadLetters:
@@ -295,7 +314,7 @@ TICKET_SLA_FUNCTION = FunctionSpec(
         alerts_operators=True,
     ),
 )
-# Projects domain events into daily KPI counters and watches key batches' health (faka.domain.kpis, batch_health):
+# Projects domain events into daily KPI counters and watches key batches' health (faka.insight.kpis, batch_health):
 # quarantines a batch, tells its supplier and the buyers holding its keys by email.
 KPIS_FUNCTION = FunctionSpec(
     "kpis",
@@ -364,7 +383,7 @@ INBOUND_EMAIL_QUEUE = QueueSpec("inbound-email", INBOUND_EMAIL_FUNCTION, batch_s
 MAIL_EVENTS_QUEUE = QueueSpec("mail-events", MAIL_EVENTS_FUNCTION, batch_size=10)
 KPIS_QUEUE = QueueSpec("kpis", KPIS_FUNCTION, batch_size=10, visibility_timeout_seconds=360)
 WEBHOOK_EVENTS_QUEUE = QueueSpec("webhook-events", WEBHOOK_FANOUT_FUNCTION, batch_size=10)
-# Each message names one delivery; a failed attempt is put back with a growing DelaySeconds (faka.domain.webhooks).
+# Each message names one delivery; a failed attempt is put back with a growing DelaySeconds (faka.platform.webhooks).
 WEBHOOK_DELIVERIES_QUEUE = QueueSpec(
     "webhook-deliveries", WEBHOOK_DELIVERY_FUNCTION, batch_size=5, visibility_timeout_seconds=360
 )
@@ -411,7 +430,7 @@ KPIS_RULE = RuleSpec(
     ),
     KPIS_QUEUE,
 )
-# The domain events storefronts may subscribe to (faka.domain.webhooks.PUBLIC_EVENTS names them publicly).
+# The domain events storefronts may subscribe to (faka.platform.webhooks.PUBLIC_EVENTS names them publicly).
 STOREFRONT_WEBHOOKS_RULE = RuleSpec(
     "storefront-webhooks",
     (

@@ -57,10 +57,16 @@ def cdk_json_context() -> dict[str, Any]:
 
 
 def stub_layer(directory: Path) -> Path:
-    """A layer directory of the same shape as infra/layer_build.py's, without downloading any wheel."""
-    (directory / "python" / "faka").mkdir(parents=True)
-    (directory / "python" / "faka" / "__init__.py").write_text("", encoding="utf-8")
-    (directory / "templates").mkdir()
+    """Layer directories of the same shape as infra/layer_build.py's, without downloading any wheel."""
+    from faka.resources import SEPARATE_LIBRARIES
+    from infra.layer_build import BASE_LAYER
+
+    (directory / BASE_LAYER / "python" / "faka").mkdir(parents=True)
+    (directory / BASE_LAYER / "python" / "faka" / "__init__.py").write_text("", encoding="utf-8")
+    (directory / BASE_LAYER / "templates").mkdir()
+    for library in SEPARATE_LIBRARIES:
+        (directory / library / "python" / library).mkdir(parents=True)
+        (directory / library / "python" / library / "__init__.py").write_text("", encoding="utf-8")
     return directory
 
 
@@ -70,9 +76,11 @@ SYNTH_ERROR_FILE = "synth-error.txt"
 def _synthesize(outdir: Path, layer_dir: Path, context: dict[str, Any]) -> None:
     from aws_cdk import App
 
-    from infra.app import create_app
+    from infra.app import create_app, set_stage
 
-    app, _ = create_app(App(outdir=str(outdir), context=context), layer_dir=stub_layer(layer_dir))
+    app = App(outdir=str(outdir), context=context)
+    set_stage(app)  # before stub_layer imports faka.resources
+    app, _ = create_app(app, layer_dir=stub_layer(layer_dir))
     try:
         app.synth()
     except Exception as error:  # cdk-nag findings surface here; the nag test reports them, the rest still run.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -9,8 +12,9 @@ import pytest
 from faka import resources
 from faka.config import SECRET_ID_SETTINGS, Env, env_name
 from faka.resources import FunctionSpec, QueueSpec
-from infra.constructs.functions import LAYER_DESCRIPTION
-from tests.infra.conftest import Synthesized
+from infra.constructs.functions import FUNCTIONS_DIR, LAYER_DESCRIPTION, library_layer_description
+from infra.layer_build import BASE_LAYER
+from tests.infra.conftest import REPO_ROOT, Synthesized
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")
 
@@ -48,28 +52,100 @@ def test_one_function_per_spec(synthesized: Synthesized) -> None:
     assert names == {spec.physical_name for spec in resources.FUNCTIONS}
 
 
-def _faka_layer(synthesized: Synthesized) -> tuple[str, dict]:
-    """faka's own layer: CDK's BucketDeployment (the console upload) brings an AWS CLI layer of its own."""
-    return synthesized.one("AWS::Lambda::LayerVersion", Description=LAYER_DESCRIPTION)
+def _faka_layers(synthesized: Synthesized) -> dict[str, tuple[str, dict[str, Any]]]:
+    """faka's own layers by name: CDK's BucketDeployment (the console upload) brings an AWS CLI layer of its own."""
+    return {
+        BASE_LAYER: synthesized.one("AWS::Lambda::LayerVersion", Description=LAYER_DESCRIPTION),
+        **{
+            library: synthesized.one("AWS::Lambda::LayerVersion", Description=library_layer_description(library))
+            for library in resources.SEPARATE_LIBRARIES
+        },
+    }
+
+
+# Read off the code: who resolves a Stripe secret (API client, webhook check), who opens or seals with KMS.
+EXPECTED_LIBRARIES = {
+    "api": ("stripe", "cryptography"),
+    "notifier": ("stripe", "cryptography"),
+    "inbound_email": ("stripe", "cryptography"),
+    "refunds": ("stripe",),
+    "reconcile": ("stripe",),
+    "rating_aggregates": ("stripe",),
+    "webhook_delivery": ("cryptography",),
+}
+
+
+def test_only_the_functions_calling_a_library_declare_its_layer() -> None:
+    declared = {spec.name: spec.libraries for spec in resources.FUNCTIONS if spec.libraries}
+    assert declared == EXPECTED_LIBRARIES
 
 
 @pytest.mark.parametrize("spec", resources.FUNCTIONS, ids=lambda spec: spec.name)
 def test_function_runtime(synthesized: Synthesized, spec: FunctionSpec) -> None:
-    layer_id, _ = _faka_layer(synthesized)
+    layers = _faka_layers(synthesized)
     _, props = _function(synthesized, spec)
     assert props["Runtime"] == "python3.13"
     assert props["Architectures"] == ["arm64"]
     assert props["TracingConfig"] == {"Mode": "Active"}
-    assert props["Layers"] == [{"Ref": layer_id}]
+    # The base layer and exactly the layers of the libraries it calls (in any order: their files are disjoint).
+    attached = sorted(layer["Ref"] for layer in props["Layers"])
+    assert attached == sorted(layers[name][0] for name in (BASE_LAYER, *spec.libraries))
     assert props["Handler"] == spec.handler
     assert props["MemorySize"] == spec.memory_mb
     assert props["Timeout"] == spec.timeout_seconds
 
 
-def test_layer_matches_functions(synthesized: Synthesized) -> None:
-    _, layer = _faka_layer(synthesized)
-    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
-    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+def test_layers_match_functions(synthesized: Synthesized) -> None:
+    for _, layer in _faka_layers(synthesized).values():
+        assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+        assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+
+
+def test_each_function_ships_its_own_handler_package_only(synthesized: Synthesized) -> None:
+    for spec in resources.FUNCTIONS:
+        _, props = _function(synthesized, spec)
+        asset = synthesized.outdir / f"asset.{props['Code']['S3Key'].removesuffix('.zip')}"
+        assert sorted(path.name for path in asset.iterdir()) == [spec.name], spec.name
+        assert (asset / spec.name / "handler.py").is_file()
+        assert not list(asset.rglob("__pycache__")), spec.name
+
+
+_IMPORT_WITHOUT = """
+import importlib, sys
+from importlib.abc import MetaPathFinder
+
+class Absent(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == sys.argv[1]:
+            raise ModuleNotFoundError(f"{name} is not in this function's layers", name=name)
+        return None
+
+sys.meta_path.insert(0, Absent())
+for module in sys.argv[2:]:
+    importlib.import_module(module)
+"""
+
+
+@pytest.mark.parametrize("library", resources.SEPARATE_LIBRARIES)
+def test_a_function_without_a_library_layer_starts_without_the_library(library: str) -> None:
+    """A function left without a library's layer must not need the library to start (SDK imports sit where they
+    are called); each handler is imported, as Lambda does, in a process where the library cannot be found."""
+    modules = [spec.module for spec in resources.FUNCTIONS if library not in spec.libraries]
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join((str(FUNCTIONS_DIR), str(REPO_ROOT / "layers"))),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+    }
+    probe = subprocess.run(  # noqa: S603 (this interpreter, a fixed script, module names from faka.resources)
+        [sys.executable, "-c", _IMPORT_WITHOUT, library, *modules],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert probe.returncode == 0, probe.stderr[-3000:]
 
 
 @pytest.mark.parametrize("spec", resources.FUNCTIONS, ids=lambda spec: spec.name)
@@ -89,6 +165,8 @@ def test_function_environment(synthesized: Synthesized, spec: FunctionSpec) -> N
     assert env["POWERTOOLS_SERVICE_NAME"] == "faka"
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "faka"
     assert env["LOG_LEVEL"] == synthesized.context["logLevel"]
+    # Lambda's own segments trace it (TracingConfig Active); the X-Ray SDK is not loaded (faka.observability).
+    assert env["POWERTOOLS_TRACE_DISABLED"] == "true"
     assert env[Env.OPERATOR_TOPIC_ARN] == {"Ref": topic_id}
     assert env[Env.PAYMENT_PROVIDER] == synthesized.context["paymentProvider"]
     assert env[Env.SENDER_EMAIL] == synthesized.context["senderEmail"]

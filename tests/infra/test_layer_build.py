@@ -8,13 +8,44 @@ from typing import Any
 
 import pytest
 
+from faka import resources
 from infra import layer_build
 
 PYPROJECT = """
 [project]
 name = "example"
-dependencies = ["boto3==1.44.8", "pynamodb==6.1.0", "Jinja2==3.1.6"]
+dependencies = ["boto3==1.44.8", "pynamodb==6.1.0", "stripe==16.1.0", "Jinja2==3.1.6"]
 """
+SEPARATE = ("stripe",)
+
+# What pip --target lays out: each distribution's package and its metadata (requirements, RECORD of its files).
+# pynamodb needs typing-extensions only before Python 3.11, and Jinja2 Babel only for its i18n extra: on the
+# Lambda platform neither is needed, so typing-extensions is stripe's alone.
+DISTRIBUTIONS = {
+    "pynamodb": ('typing-extensions>=4; python_version < "3.11"',),
+    "Jinja2": ("MarkupSafe>=2.0", 'Babel>=2.7; extra == "i18n"'),
+    "MarkupSafe": (),
+    "stripe": ("typing_extensions>=4.7.0", "requests>=2.20"),
+    "requests": ("urllib3<3,>=1.26",),
+    "urllib3": (),
+    "typing_extensions": (),
+    "botocore": ("urllib3<3,>=1.25.4",),
+    "s3transfer": (),
+    "boto3": (),
+}
+
+
+def _lay_out(target: Path, name: str, requires: tuple[str, ...]) -> None:
+    package = target / name.lower()
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    info = target / f"{name}-1.0.dist-info"
+    info.mkdir()
+    metadata = [f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", *(f"Requires-Dist: {r}\n" for r in requires)]
+    (info / "METADATA").write_text("".join(metadata), encoding="utf-8")
+    # Console scripts are recorded outside the site directory.
+    record = [f"{name.lower()}/__init__.py,,", f"{info.name}/METADATA,,", f"{info.name}/RECORD,,", "../../bin/tool,,"]
+    (info / "RECORD").write_text("\n".join(record) + "\n", encoding="utf-8")
 
 
 class FakePip:
@@ -26,11 +57,12 @@ class FakePip:
     def __call__(self, args: list[str], **_: Any) -> subprocess.CompletedProcess[str]:
         self.calls.append(args)
         target = Path(args[args.index("--target") + 1])
-        for package in ("pynamodb", "jinja2", "botocore", "s3transfer", "boto3"):
-            (target / package).mkdir(parents=True)
-            (target / package / "__init__.py").write_text("", encoding="utf-8")
-        (target / "botocore-1.44.8.dist-info").mkdir()
+        for name, requires in DISTRIBUTIONS.items():
+            _lay_out(target, name, requires)
         (target / "bin").mkdir()
+        (target / "bin" / "tool").write_text("#!/usr/bin/python", encoding="utf-8")
+        # A file no RECORD claims (pip leaves none, but a layer must not lose one if it did).
+        (target / "unclaimed.pth").write_text("", encoding="utf-8")
         return subprocess.CompletedProcess(args, 0)
 
 
@@ -47,7 +79,7 @@ def project(tmp_path: Path) -> dict[str, Path]:
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text(PYPROJECT, encoding="utf-8")
     return {
-        "build_dir": tmp_path / "build" / "layer",
+        "build_dir": tmp_path / "build" / "layers",
         "pyproject": pyproject,
         "package_dir": package,
         "templates_dir": tmp_path / "templates",
@@ -62,8 +94,9 @@ def pip(monkeypatch: pytest.MonkeyPatch) -> FakePip:
 
 
 def build(project: dict[str, Path], *, force: bool = False) -> Path:
-    return layer_build.build_layer(
+    return layer_build.build_layers(
         project["build_dir"],
+        separate=SEPARATE,
         force=force,
         pyproject=project["pyproject"],
         package_dir=project["package_dir"],
@@ -72,15 +105,62 @@ def build(project: dict[str, Path], *, force: bool = False) -> Path:
 
 
 def test_layer_layout(project: dict[str, Path], pip: FakePip) -> None:
-    layer = build(project)
+    layers = build(project)
+    base = layers / layer_build.BASE_LAYER
 
-    assert (layer / "python" / "faka" / "__init__.py").is_file()
-    assert (layer / "python" / "pynamodb").is_dir()
-    assert (layer / "templates" / "email" / "delivered.html").read_text(encoding="utf-8") == "<p>{{ code }}</p>"
+    assert (base / "python" / "faka" / "__init__.py").is_file()
+    assert (base / "python" / "pynamodb" / "__init__.py").is_file()
+    assert (base / "python" / "pynamodb-1.0.dist-info" / "METADATA").is_file()
+    assert (base / "python" / "unclaimed.pth").is_file()
+    assert (base / "templates" / "email" / "delivered.html").read_text(encoding="utf-8") == "<p>{{ code }}</p>"
     # The Lambda runtime provides these; console scripts are useless under /opt; bytecode is rebuilt there.
-    for absent in ("boto3", "botocore", "s3transfer", "botocore-1.44.8.dist-info", "bin", "faka/__pycache__"):
-        assert not (layer / "python" / absent).exists(), absent
-    assert not list(layer.parent.glob("*.staging"))
+    for layer in ("base", "stripe"):
+        for absent in ("boto3", "botocore", "s3transfer", "botocore-1.0.dist-info", "bin", "faka/__pycache__"):
+            assert not (layers / layer / "python" / absent).exists(), (layer, absent)
+    assert sorted(path.name for path in layers.iterdir() if path.is_dir()) == ["base", "stripe"]
+    assert not list(layers.parent.glob("*.staging"))
+
+
+def _packages(layer: Path) -> set[str]:
+    return {path.name for path in (layer / "python").iterdir() if not path.name.endswith(".dist-info")}
+
+
+def test_a_separate_library_takes_what_only_it_needs(project: dict[str, Path], pip: FakePip) -> None:
+    layers = build(project)
+
+    # typing-extensions: pynamodb's requirement of it holds only before Python 3.11, the layers are for 3.13.
+    assert _packages(layers / "stripe") == {"stripe", "requests", "urllib3", "typing_extensions"}
+    assert _packages(layers / "base") == {"faka", "pynamodb", "jinja2", "markupsafe", "unclaimed.pth"}
+
+
+def test_a_dependency_of_base_and_a_separate_library_stays_in_base(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for name, requires in {**DISTRIBUTIONS, "pynamodb": ("typing-extensions>=4",)}.items():
+        _lay_out(site, name, requires)
+
+    shares = layer_build.share_out(site, ["pynamodb==6.1.0", "stripe==16.1.0", "Jinja2==3.1.6"], SEPARATE)
+
+    assert shares["stripe"] == {"stripe", "requests", "urllib3"}
+    assert "typing-extensions" in shares[layer_build.BASE_LAYER]
+
+
+def test_extras_asked_for_are_followed(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for name, requires in {**DISTRIBUTIONS, "Babel": ("urllib3",)}.items():
+        _lay_out(site, name, requires)
+
+    shares = layer_build.share_out(site, ["pynamodb==6.1.0", "stripe==16.1.0", "Jinja2[i18n]==3.1.6"], SEPARATE)
+
+    # Babel came with Jinja2's i18n extra and needs urllib3: base needs it, so the stripe layer does not carry it.
+    assert {"babel", "urllib3"} <= shares[layer_build.BASE_LAYER]
+    assert shares["stripe"] == {"stripe", "requests", "typing-extensions"}
+
+
+def test_a_separate_library_must_be_a_requirement(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    with pytest.raises(ValueError, match="cryptography"):
+        layer_build.share_out(site, ["pynamodb==6.1.0"], ("cryptography",))
 
 
 def test_pip_targets_lambda_platform_without_boto3(project: dict[str, Path], pip: FakePip) -> None:
@@ -93,12 +173,12 @@ def test_pip_targets_lambda_platform_without_boto3(project: dict[str, Path], pip
     assert "--only-binary=:all:" in args
     platforms = {args[i + 1] for i, arg in enumerate(args) if arg == "--platform"}
     assert platforms == {"manylinux2014_aarch64", "manylinux_2_28_aarch64"}
-    assert args[-2:] == ["pynamodb==6.1.0", "Jinja2==3.1.6"]
+    assert args[-3:] == ["pynamodb==6.1.0", "stripe==16.1.0", "Jinja2==3.1.6"]
 
 
 def test_unchanged_inputs_skip_the_build(project: dict[str, Path], pip: FakePip) -> None:
-    layer = build(project)
-    marker = layer / "python" / "marker"
+    layers = build(project)
+    marker = layers / layer_build.BASE_LAYER / "python" / "marker"
     marker.write_text("kept", encoding="utf-8")
 
     build(project)
@@ -110,12 +190,12 @@ def test_unchanged_inputs_skip_the_build(project: dict[str, Path], pip: FakePip)
 def test_code_or_template_change_rebuilds_without_downloading(project: dict[str, Path], pip: FakePip) -> None:
     build(project)
     (project["package_dir"] / "new.py").write_text("X = 1\n", encoding="utf-8")
-    layer = build(project)
-    assert (layer / "python" / "faka" / "new.py").is_file()
+    base = build(project) / layer_build.BASE_LAYER
+    assert (base / "python" / "faka" / "new.py").is_file()
 
     (project["templates_dir"] / "email" / "delivered.html").write_text("changed", encoding="utf-8")
-    layer = build(project)
-    assert (layer / "templates" / "email" / "delivered.html").read_text(encoding="utf-8") == "changed"
+    base = build(project) / layer_build.BASE_LAYER
+    assert (base / "templates" / "email" / "delivered.html").read_text(encoding="utf-8") == "changed"
 
     assert len(pip.calls) == 1, "only a dependency change needs pip"
 
@@ -141,3 +221,5 @@ def test_real_project_dependencies_leave_out_the_runtime_sdk() -> None:
     names = {layer_build._requirement_name(dep) for dep in deps}
     assert "pynamodb" in names
     assert not names & set(layer_build.RUNTIME_PROVIDED)
+    # Each separate library is one of the project's runtime requirements, so its layer is never empty.
+    assert set(resources.SEPARATE_LIBRARIES) <= names
