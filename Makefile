@@ -77,8 +77,10 @@ test: lint typecheck security browser
 synth: install
 	npx --no-install cdk synth --quiet --no-notices > /dev/null
 
-bench: install
+bench: install synth
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/cold_start.py
+	$(BIN)/python benchmarks/packages.py
 	$(BIN)/python benchmarks/triage.py
 	$(BIN)/python benchmarks/triage.py --data data/triage/holdout.jsonl
 	$(BIN)/python benchmarks/triage.py --real
