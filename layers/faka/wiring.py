@@ -1,64 +1,62 @@
 """Builds the domain services from settings, once per container; handlers take what they use.
 
-Each service is built on first use, so a function that never sends mail never creates an SES client.
+Each service is built on first use, and its capability imported then, so a function imports only the capabilities
+it uses and one that never sends mail never creates an SES client.
 """
 
 from __future__ import annotations
 
 from functools import cached_property, lru_cache, partial
+from typing import TYPE_CHECKING
 
 import boto3
 
 from faka import resources
-from faka.activation.activation import Activations
-from faka.activation.escalation import EscalationScheduler, parse_offsets
-from faka.activation.guide_rules import RULES_FILE, GuideChooser
-from faka.activation.outreach import OutreachPolicy, QuietHours
-from faka.activation.reminders import ActivationReminders
-from faka.adapters.counters import Counters
-from faka.adapters.messaging import (
-    EventBridgePublisher,
-    SesMailer,
-    SesSendingHealth,
-    SnsOperatorAlerts,
-    SqsNoticeQueue,
-)
 from faka.adapters.secrets import resolve_secret
-from faka.adapters.vault import KmsKeyVault
-from faka.adapters.webhooks import HttpWebhookSender, SqsDeliveryQueue
-from faka.buyer.link_actions import LinkActions
-from faka.buyer.order_lookup import OrderLookup
-from faka.catalog.catalog import Catalog, Shops
 from faka.config import Settings, get_settings
-from faka.insight.batch_health import BatchHealth, HealthRules
-from faka.insight.kpis import Kpis
-from faka.insight.ratings import RatingRules, Ratings
-from faka.insight.suggestions import Complaints
-from faka.money.disputes import Disputes
-from faka.money.holds import HeldOrders
-from faka.money.refund_notices import RefundNotices
-from faka.money.refunds import RefundPolicies, Refunds, ReviewWorkflow
-from faka.payments.providers import SandboxCheckout, StripeCheckout
-from faka.platform.access import CognitoOperators, OperatorAccess
-from faka.platform.callback_secrets import CallbackSecrets
-from faka.platform.webhooks import RetrySchedule, WebhookDeliveries, WebhookSubscriptions
-from faka.ports import PaymentProvider
-from faka.sales.buyer_mail import BuyerMail
-from faka.sales.delivered import DeliveredKeys
-from faka.sales.fulfilment import Fulfilment
-from faka.sales.issuance import KeyIssuer
-from faka.sales.mail_events import MailEvents
-from faka.sales.notifications import Notices
-from faka.sales.orders import Orders
-from faka.sales.reconciliation import Reconciliation
-from faka.sales.redaction import BuyerText
-from faka.shared.links import LinkSigner
-from faka.shared.templating import FALLBACK_LOCALE, MessageTemplates
-from faka.support.help_desk import CannedReplies, HelpDesk, SlaBudget
-from faka.support.inbound_mail import InboundMail
-from faka.support.playbooks import PlaybookRules, Playbooks
-from faka.support.tickets import Tickets
-from faka.trust.risk import RiskRules, RiskSignals
+
+if TYPE_CHECKING:
+    from faka.activation.activation import Activations
+    from faka.activation.escalation import EscalationScheduler
+    from faka.activation.outreach import OutreachPolicy
+    from faka.activation.reminders import ActivationReminders
+    from faka.adapters.counters import Counters
+    from faka.adapters.messaging import (
+        EventBridgePublisher,
+        SesMailer,
+        SqsNoticeQueue,
+    )
+    from faka.adapters.vault import KmsKeyVault
+    from faka.buyer.link_actions import LinkActions
+    from faka.buyer.order_lookup import OrderLookup
+    from faka.catalog.catalog import Catalog, Shops
+    from faka.insight.batch_health import BatchHealth
+    from faka.insight.kpis import Kpis
+    from faka.insight.ratings import Ratings
+    from faka.insight.suggestions import Complaints
+    from faka.money.disputes import Disputes
+    from faka.money.holds import HeldOrders
+    from faka.money.refund_notices import RefundNotices
+    from faka.money.refunds import RefundPolicies, Refunds
+    from faka.platform.access import OperatorAccess
+    from faka.platform.callback_secrets import CallbackSecrets
+    from faka.platform.webhooks import WebhookDeliveries, WebhookSubscriptions
+    from faka.ports import OperatorAlerts, PaymentProvider
+    from faka.sales.buyer_mail import BuyerMail
+    from faka.sales.delivered import DeliveredKeys
+    from faka.sales.fulfilment import Fulfilment
+    from faka.sales.mail_events import MailEvents
+    from faka.sales.notifications import Notices
+    from faka.sales.orders import Orders
+    from faka.sales.reconciliation import Reconciliation
+    from faka.sales.redaction import BuyerText
+    from faka.shared.links import LinkSigner
+    from faka.shared.templating import MessageTemplates
+    from faka.support.help_desk import HelpDesk
+    from faka.support.inbound_mail import InboundMail
+    from faka.support.playbooks import Playbooks
+    from faka.support.tickets import Tickets
+    from faka.trust.risk import RiskRules, RiskSignals
 
 
 class Services:
@@ -67,27 +65,39 @@ class Services:
 
     @cached_property
     def events(self) -> EventBridgePublisher:
+        from faka.adapters.messaging import EventBridgePublisher
+
         return EventBridgePublisher(boto3.client("events"))
 
     @cached_property
     def vault(self) -> KmsKeyVault:
+        from faka.adapters.vault import KmsKeyVault
+
         pepper = resolve_secret("", resources.HASH_PEPPER_SECRET, name="key hash pepper")
         return KmsKeyVault(boto3.client("kms"), resources.KMS_KEY_ALIAS, pepper.encode())
 
     @cached_property
     def delivered_keys(self) -> DeliveredKeys:
+        from faka.sales.delivered import DeliveredKeys
+
         return DeliveredKeys(self.vault)
 
     @cached_property
     def shops(self) -> Shops:
+        from faka.catalog.catalog import Shops
+
         return Shops()
 
     @cached_property
     def catalog(self) -> Catalog:
+        from faka.catalog.catalog import Catalog
+
         return Catalog(self.vault, self.events)
 
     @cached_property
     def orders(self) -> Orders:
+        from faka.sales.orders import Orders
+
         return Orders(
             self.catalog,
             self.events,
@@ -98,44 +108,69 @@ class Services:
 
     @cached_property
     def fulfilment(self) -> Fulfilment:
+        from faka.sales.fulfilment import Fulfilment
+        from faka.sales.issuance import KeyIssuer
+
         return Fulfilment(self.orders, KeyIssuer(), self.events)
 
     @cached_property
     def templates(self) -> MessageTemplates:
+        from faka.shared.templating import MessageTemplates
+
         return MessageTemplates(self.settings.templates_dir)
 
     @cached_property
     def mailer(self) -> SesMailer:
+        from faka.adapters.messaging import SesMailer
+
         return SesMailer(boto3.client("ses"), self.settings.sender_email)
 
     @cached_property
     def links(self) -> LinkSigner:
         """Signs buyer links with their own secret, which no supplier or shop ever holds."""
+        from faka.shared.links import LinkSigner
+
         # Read on first use: a function that builds services holding the signer but never signs needs no grant.
         secret = partial(resolve_secret, self.settings.link_secret, resources.LINK_SIGNING_SECRET, name="link secret")
         return LinkSigner(secret, self.settings.public_base_url, order_link_days=self.settings.order_link_days)
 
     @cached_property
     def link_actions(self) -> LinkActions:
+        from faka.buyer.link_actions import LinkActions
+
         return LinkActions(self.links, self.orders, self.activations, self.tickets, self.outreach, self.counters)
 
     @cached_property
     def callback_secrets(self) -> CallbackSecrets:
         """Verify supplier callbacks; shops without their own use the deployment's FAKA_SIGNING_SECRET."""
+        from faka.platform.callback_secrets import CallbackSecrets
+
         settings = self.settings
         deployment = resolve_secret(settings.signing_secret, settings.signing_secret_id, name="signing secret")
         return CallbackSecrets(self.vault, self.catalog, deployment)
 
     @cached_property
+    def operator_alerts(self) -> OperatorAlerts:
+        from faka.adapters.messaging import SnsOperatorAlerts
+
+        return SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn)
+
+    @cached_property
     def counters(self) -> Counters:
+        from faka.adapters.counters import Counters
+
         return Counters()
 
     @cached_property
     def buyer_text(self) -> BuyerText:
+        from faka.sales.redaction import BuyerText
+
         return BuyerText(lambda code, product: self.vault.fingerprint(code, context=product), self.orders)
 
     @cached_property
     def tickets(self) -> Tickets:
+        from faka.support.tickets import Tickets
+
         return Tickets(
             self.events,
             self.orders,
@@ -148,6 +183,10 @@ class Services:
 
     @cached_property
     def playbooks(self) -> Playbooks:
+        from faka.sales.issuance import KeyIssuer
+        from faka.shared.templating import FALLBACK_LOCALE
+        from faka.support.playbooks import PlaybookRules, Playbooks
+
         return Playbooks(
             PlaybookRules.load(),
             orders=self.orders,
@@ -168,9 +207,11 @@ class Services:
 
     @cached_property
     def help_desk(self) -> HelpDesk:
+        from faka.support.help_desk import CannedReplies, HelpDesk, SlaBudget
+
         return HelpDesk(
             self.counters,
-            SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
+            self.operator_alerts,
             self.mailer,
             self.templates,
             self.links,
@@ -185,25 +226,34 @@ class Services:
 
     @cached_property
     def buyer_mail(self) -> BuyerMail:
+        from faka.sales.buyer_mail import BuyerMail
+
         return BuyerMail(self.catalog, self.shops, self.templates, self.mailer, links=self.links)
 
     @cached_property
     def order_lookup(self) -> OrderLookup:
+        from faka.buyer.order_lookup import OrderLookup
+
         return OrderLookup(self.orders, self.counters, self.buyer_mail, self.links)
 
     @cached_property
     def notices(self) -> Notices:
+        from faka.sales.notifications import Notices
+
         return Notices(
             self.orders,
             self.catalog,
             self.delivered_keys,
             self.buyer_mail,
-            SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
+            self.operator_alerts,
             self.links,
         )
 
     @cached_property
     def outreach(self) -> OutreachPolicy:
+        from faka.activation.outreach import OutreachPolicy, QuietHours
+        from faka.adapters.messaging import SesSendingHealth
+
         return OutreachPolicy(
             self.counters,
             SesSendingHealth(boto3.client("ses")),
@@ -213,6 +263,9 @@ class Services:
 
     @cached_property
     def reminders(self) -> ActivationReminders:
+        from faka.activation.guide_rules import RULES_FILE, GuideChooser
+        from faka.activation.reminders import ActivationReminders
+
         guides = GuideChooser.load(RULES_FILE, self.templates.guides())
         return ActivationReminders(
             self.orders,
@@ -228,6 +281,8 @@ class Services:
 
     @cached_property
     def inbound_mail(self) -> InboundMail:
+        from faka.support.inbound_mail import InboundMail
+
         return InboundMail(
             boto3.client("s3"),
             self.settings.mail_bucket,
@@ -241,14 +296,20 @@ class Services:
 
     @cached_property
     def notice_queue(self) -> SqsNoticeQueue:
+        from faka.adapters.messaging import SqsNoticeQueue
+
         return SqsNoticeQueue(boto3.client("sqs"))
 
     @cached_property
     def activations(self) -> Activations:
+        from faka.activation.activation import Activations
+
         return Activations(self.orders, self.catalog, self.vault, self.events, self.counters)
 
     @cached_property
     def escalation(self) -> EscalationScheduler:
+        from faka.activation.escalation import EscalationScheduler, parse_offsets
+
         return EscalationScheduler(
             boto3.client("stepfunctions"),
             self.settings.escalation_state_machine_arn,
@@ -257,6 +318,8 @@ class Services:
 
     @cached_property
     def access(self) -> OperatorAccess:
+        from faka.platform.access import CognitoOperators, OperatorAccess
+
         token = self.settings.admin_token or (
             resolve_secret("", self.settings.admin_token_secret_id, name="admin token")
             if self.settings.admin_token_secret_id
@@ -268,6 +331,7 @@ class Services:
     @cached_property
     def origin_verify_secret(self) -> str:
         """What proves a request came through the CloudFront distribution; empty where there is none (locally)."""
+
         if not (self.settings.origin_verify_secret or self.settings.origin_verify_secret_id):
             return ""
         return resolve_secret(
@@ -276,6 +340,8 @@ class Services:
 
     @cached_property
     def payment_provider(self) -> PaymentProvider:
+        from faka.payments.providers import SandboxCheckout, StripeCheckout
+
         if self.settings.payment_provider == "sandbox":
             return SandboxCheckout(self.settings.public_base_url)
         api_key = resolve_secret("", self.settings.stripe_api_key_secret_id, name="Stripe API key")
@@ -287,24 +353,33 @@ class Services:
 
     @cached_property
     def stripe_webhook_secret(self) -> str:
+
         return resolve_secret(
             self.settings.stripe_webhook_secret, self.settings.stripe_webhook_secret_id, name="Stripe webhook secret"
         )
 
     @cached_property
     def risk_rules(self) -> RiskRules:
+        from faka.trust.risk import RiskRules
+
         return RiskRules.load()
 
     @cached_property
     def risk_signals(self) -> RiskSignals:
+        from faka.trust.risk import RiskSignals
+
         return RiskSignals(self.counters, self.risk_rules)
 
     @cached_property
     def refund_policies(self) -> RefundPolicies:
+        from faka.money.refunds import RefundPolicies
+
         return RefundPolicies(self.risk_rules.refund_defaults)
 
     @cached_property
     def refunds(self) -> Refunds:
+        from faka.money.refunds import Refunds, ReviewWorkflow
+
         workflow = ReviewWorkflow(
             boto3.client("stepfunctions"),
             self.settings.refund_state_machine_arn,
@@ -318,7 +393,7 @@ class Services:
             self.refund_policies,
             self.risk_rules,
             self.risk_signals,
-            SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
+            self.operator_alerts,
             self.tickets,
             self.counters,
             decision_url=self.settings.public_base_url.rstrip("/") + "/v1/admin/refunds/{refund_id}/decision",
@@ -327,20 +402,28 @@ class Services:
 
     @cached_property
     def refund_notices(self) -> RefundNotices:
+        from faka.money.refund_notices import RefundNotices
+
         return RefundNotices(self.refunds, self.orders, self.buyer_mail)
 
     @cached_property
     def held_orders(self) -> HeldOrders:
+        from faka.money.holds import HeldOrders
+
         return HeldOrders(self.orders, self.fulfilment, self.refunds)
 
     @cached_property
     def reconciliation(self) -> Reconciliation:
+        from faka.sales.reconciliation import Reconciliation
+
         return Reconciliation(
             self.orders, self.fulfilment, self.payment_provider, after_seconds=self.settings.reconcile_after_seconds
         )
 
     @cached_property
     def disputes(self) -> Disputes:
+        from faka.money.disputes import Disputes
+
         return Disputes(
             self.orders,
             self.payment_provider,
@@ -353,16 +436,20 @@ class Services:
 
     @cached_property
     def mail_events(self) -> MailEvents:
+        from faka.sales.mail_events import MailEvents
+
         return MailEvents()
 
     @cached_property
     def ratings(self) -> Ratings:
+        from faka.insight.ratings import RatingRules, Ratings
+
         return Ratings(
             RatingRules.load(self.templates.locales),
             self.catalog,
             self.counters,
             self.events,
-            SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
+            self.operator_alerts,
             lambda: self.tickets,
             self.templates.locale_for,
             self.buyer_text,
@@ -370,13 +457,15 @@ class Services:
 
     @cached_property
     def batch_health(self) -> BatchHealth:
+        from faka.insight.batch_health import BatchHealth, HealthRules
+
         return BatchHealth(
             HealthRules.load(),
             self.catalog,
             self.shops,
             self.counters,
             self.events,
-            SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn),
+            self.operator_alerts,
             self.buyer_mail,
             self.mailer,
             self.templates,
@@ -384,14 +473,21 @@ class Services:
 
     @cached_property
     def complaints(self) -> Complaints:
+        from faka.insight.suggestions import Complaints
+
         return Complaints(self.counters)
 
     @cached_property
     def kpis(self) -> Kpis:
+        from faka.insight.kpis import Kpis
+
         return Kpis(self.counters, self.orders, self.batch_health, self.complaints)
 
     @cached_property
     def webhooks(self) -> WebhookSubscriptions:
+        from faka.adapters.vault import KmsKeyVault
+        from faka.platform.webhooks import WebhookSubscriptions
+
         # Under their own KMS key, so the function calling operator-chosen URLs can never open a card key; nothing
         # fingerprints a webhook secret, so that vault needs no pepper.
         vault = KmsKeyVault(boto3.client("kms"), resources.WEBHOOK_SECRETS_KEY_ALIAS, pepper=b"")
@@ -399,6 +495,9 @@ class Services:
 
     @cached_property
     def webhook_deliveries(self) -> WebhookDeliveries:
+        from faka.adapters.webhooks import HttpWebhookSender, SqsDeliveryQueue
+        from faka.platform.webhooks import RetrySchedule, WebhookDeliveries
+
         return WebhookDeliveries(
             self.webhooks,
             SqsDeliveryQueue(boto3.client("sqs")),
