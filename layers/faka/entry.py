@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache, wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -16,17 +16,14 @@ from aws_lambda_powertools.utilities.batch.base import ExceptionInfo, FailureRes
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    IdempotentHookFunction,
-    idempotent_function,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.client import BaseClient
 
 from faka import resources
 from faka.observability import logger, metrics, tracer
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, IdempotentHookFunction
 
 _idempotency_configs: list[IdempotencyConfig] = []
 
@@ -48,6 +45,13 @@ def once_per(
     Each function gets its own persistence layer (a layer keeps the key expression it was first given), built on
     its first call around the process's one idempotency client, so importing a handler builds no AWS client.
     """
+    # Imported here: a consumer that never declares an idempotent function skips its ~20 ms of imports.
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
     config = IdempotencyConfig(
         event_key_jmespath=key,
         payload_validation_jmespath=same_payload,
