@@ -1,4 +1,4 @@
-"""Operator routes: shops, products, key imports, batches, orders, activation figures, tickets."""
+"""Operator routes: shops, products, key imports, batches, orders, activation figures, tickets, alert channels."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from api.http import delivered_keys, json_response, operator, product_view
 from api.schemas import (
@@ -31,6 +31,7 @@ from api.schemas import (
 from faka.activation.activation import ActivationSignal, ActivationStatus, SignalSource
 from faka.activation.reports import activation_report
 from faka.errors import InvalidRequest, NotFound
+from faka.platform.alert_channels import MAX_CHANNELS_PER_SHOP, AlertChannel, AlertKind, ChannelDraft, ChannelKind
 from faka.shared.model import BatchStatus, Product
 from faka.wiring import services
 
@@ -190,3 +191,60 @@ def list_tickets() -> TicketList:
             for t in tickets
         ]
     )
+
+
+class AlertChannelDraft(BaseModel):
+    kind: ChannelKind
+    target: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="The robot's webhook URL (wecom, dingtalk, feishu), the chat id (telegram) or the address (email)",
+    )
+    secret: str | None = Field(
+        default=None,
+        description="Write-only: the bot token (telegram) or signing secret (dingtalk, feishu). Left out for a "
+        "channel already listed with the same kind and target, its current secret is kept.",
+    )
+    alerts: list[AlertKind] = Field(default_factory=list, description="The alert kinds it receives; empty: all")
+
+
+class AlertChannelsDraft(BaseModel):
+    channels: list[AlertChannelDraft] = Field(max_length=MAX_CHANNELS_PER_SHOP)
+
+
+class AlertChannelView(BaseModel):
+    channel_id: str
+    kind: ChannelKind
+    target: str
+    alerts: list[AlertKind]
+    has_secret: bool
+
+
+class AlertChannelList(BaseModel):
+    channels: list[AlertChannelView]
+    alert_kinds: list[AlertKind] = Field(description="Every kind of alert a channel may choose")
+
+
+def _alert_channels(channels: list[AlertChannel]) -> AlertChannelList:
+    return AlertChannelList(
+        channels=[
+            AlertChannelView(
+                channel_id=c.channel_id, kind=c.kind, target=c.target, alerts=list(c.alerts), has_secret=c.has_secret
+            )
+            for c in channels
+        ],
+        alert_kinds=list(AlertKind),
+    )
+
+
+@router.get("/v1/admin/alert-channels")
+def alert_channels() -> AlertChannelList:
+    return _alert_channels(services().alert_channels.of_shop(operator(router.current_event)))
+
+
+@router.put("/v1/admin/alert-channels")
+def replace_alert_channels(draft: Annotated[AlertChannelsDraft, Body()]) -> AlertChannelList:
+    """The shop's alert channels become exactly the ones listed; secrets are sealed and never shown again."""
+    shop_id = operator(router.current_event)
+    drafts = [ChannelDraft(c.kind, c.target, c.secret, tuple(c.alerts)) for c in draft.channels]
+    return _alert_channels(services().alert_channels.replace(shop_id, drafts))

@@ -110,6 +110,8 @@ class Settings(BaseModel):
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
     # Accepts http://localhost and 127.0.0.1 webhook URLs: the local runtime and tests only, never on AWS.
     webhook_allow_loopback: bool = False
+    # Where Telegram alert channels send (the Bot API); a local stand-in in tests.
+    telegram_api_url: str = "https://api.telegram.org"
     # Browser origins (comma-separated, * for any) allowed to call the API cross-origin; empty: none. Locally any;
     # on AWS the corsOrigins context sets it (the console and order pages are same-origin and need none).
     cors_origins: str = "*"

@@ -49,7 +49,8 @@ class Mailer(ABC):
 
 class OperatorAlerts(ABC):
     @abstractmethod
-    def alert(self, subject: str, message: str, *, shop_id: str) -> None: ...
+    def alert(self, subject: str, message: str, *, shop_id: str, kind: str | None = None) -> None:
+        """``kind`` (faka.platform.alert_channels.AlertKind) picks the shop's alert channels that receive it."""
 
 
 class PaymentProvider(ABC):

@@ -190,6 +190,10 @@ _DOMAIN_TABLES = (
 )
 # Opens ticket cases (Tickets.open_once) and nothing more of the help desk: tickets, and its counters.
 _OPENS_TICKETS = (TICKETS_TABLE, OUTREACH_TABLE)
+# An operator alert reads the shop's alert channels and queues one webhook delivery per channel
+# (faka.platform.alert_channels): every function alerting the operators writes these and sends to this queue.
+_ALERT_CHANNELS = (WEBHOOKS_TABLE,)
+_ALERT_DELIVERIES = "webhook-deliveries"
 
 # Storefront, operators, payments, tickets, supplier callbacks: every table, and the only function importing keys
 # and creating webhook subscriptions (sealing both), and opening delivered keys for the buyer's order page.
@@ -223,11 +227,11 @@ NOTIFIER_FUNCTION = FunctionSpec(
     "notifier",
     timeout_seconds=60,
     access=Access(
-        writes=(ORDERS_TABLE, *_OPENS_TICKETS, IDEMPOTENCY_TABLE),
+        writes=(ORDERS_TABLE, *_OPENS_TICKETS, IDEMPOTENCY_TABLE, *_ALERT_CHANNELS),
         reads=(CATALOG_TABLE, KEYS_TABLE, REFUNDS_TABLE),
         secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET, LINK_SIGNING_SECRET),
         opens=(KMS_KEY_ALIAS,),
-        sends_to=("notifier",),
+        sends_to=("notifier", _ALERT_DELIVERIES),
         publishes_events=True,
         alerts_operators=True,
         sends_email=True,
@@ -262,9 +266,11 @@ INBOUND_EMAIL_FUNCTION = FunctionSpec(
             TICKETS_TABLE,
             REFUNDS_TABLE,
             IDEMPOTENCY_TABLE,
+            *_ALERT_CHANNELS,
         ),
         secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET, LINK_SIGNING_SECRET),
         opens=(KMS_KEY_ALIAS,),
+        sends_to=(_ALERT_DELIVERIES,),
         publishes_events=True,
         alerts_operators=True,
         sends_email=True,
@@ -278,9 +284,10 @@ REFUNDS_FUNCTION = FunctionSpec(
     memory_mb=512,
     timeout_seconds=30,
     access=Access(
-        writes=(KEYS_TABLE, ORDERS_TABLE, REFUNDS_TABLE, *_OPENS_TICKETS),
+        writes=(KEYS_TABLE, ORDERS_TABLE, REFUNDS_TABLE, *_OPENS_TICKETS, *_ALERT_CHANNELS),
         reads=(CATALOG_TABLE,),
         secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET),
+        sends_to=(_ALERT_DELIVERIES,),
         publishes_events=True,
         alerts_operators=True,
     ),
@@ -307,9 +314,10 @@ TICKET_SLA_FUNCTION = FunctionSpec(
     memory_mb=256,
     timeout_seconds=60,
     access=Access(
-        writes=_OPENS_TICKETS,
+        writes=(*_OPENS_TICKETS, *_ALERT_CHANNELS),
         reads=(CATALOG_TABLE, KEYS_TABLE, ORDERS_TABLE),
         secrets=(HASH_PEPPER_SECRET,),
+        sends_to=(_ALERT_DELIVERIES,),
         publishes_events=True,
         alerts_operators=True,
     ),
@@ -321,10 +329,11 @@ KPIS_FUNCTION = FunctionSpec(
     memory_mb=256,
     timeout_seconds=60,
     access=Access(
-        writes=(CATALOG_TABLE, OUTREACH_TABLE, IDEMPOTENCY_TABLE),
+        writes=(CATALOG_TABLE, OUTREACH_TABLE, IDEMPOTENCY_TABLE, *_ALERT_CHANNELS),
         reads=(KEYS_TABLE, ORDERS_TABLE, TICKETS_TABLE),
         # The link secret signs the order-page link in the emails to the buyers holding a quarantined batch's keys.
         secrets=(HASH_PEPPER_SECRET, LINK_SIGNING_SECRET),
+        sends_to=(_ALERT_DELIVERIES,),
         publishes_events=True,
         alerts_operators=True,
         sends_email=True,
@@ -342,7 +351,13 @@ WEBHOOK_DELIVERY_FUNCTION = FunctionSpec(
     "webhook_delivery",
     memory_mb=256,
     timeout_seconds=60,
-    access=Access(writes=(WEBHOOKS_TABLE,), opens=(WEBHOOK_SECRETS_KEY_ALIAS,), sends_to=("webhook-deliveries",)),
+    # Emails too: an alert channel of kind email is delivered through SES.
+    access=Access(
+        writes=(WEBHOOKS_TABLE,),
+        opens=(WEBHOOK_SECRETS_KEY_ALIAS,),
+        sends_to=("webhook-deliveries",),
+        sends_email=True,
+    ),
 )
 # Reads the ratings table's stream: aggregates, recommendations, low-score follow-ups (a ticket case), OrderRated.
 RATING_AGGREGATES_FUNCTION = FunctionSpec(
@@ -350,9 +365,10 @@ RATING_AGGREGATES_FUNCTION = FunctionSpec(
     memory_mb=256,
     timeout_seconds=60,
     access=Access(
-        writes=_OPENS_TICKETS,
+        writes=(*_OPENS_TICKETS, *_ALERT_CHANNELS),
         reads=(CATALOG_TABLE, KEYS_TABLE, ORDERS_TABLE, REFUNDS_TABLE, RATINGS_TABLE),
         secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET),
+        sends_to=(_ALERT_DELIVERIES,),
         publishes_events=True,
         alerts_operators=True,
     ),

@@ -39,9 +39,10 @@ if TYPE_CHECKING:
     from faka.money.refund_notices import RefundNotices
     from faka.money.refunds import RefundPolicies, Refunds
     from faka.platform.access import OperatorAccess
+    from faka.platform.alert_channels import AlertChannels, ChannelAlerts
     from faka.platform.callback_secrets import CallbackSecrets
     from faka.platform.webhooks import WebhookDeliveries, WebhookSubscriptions
-    from faka.ports import OperatorAlerts, PaymentProvider
+    from faka.ports import PaymentProvider
     from faka.sales.buyer_mail import BuyerMail
     from faka.sales.delivered import DeliveredKeys
     from faka.sales.fulfilment import Fulfilment
@@ -150,10 +151,26 @@ class Services:
         return CallbackSecrets(self.vault, self.catalog, deployment)
 
     @cached_property
-    def operator_alerts(self) -> OperatorAlerts:
+    def operator_alerts(self) -> ChannelAlerts:
+        """To the operators' SNS topic, and through the outbound webhook machinery to the shop's alert channels."""
         from faka.adapters.messaging import SnsOperatorAlerts
+        from faka.platform.alert_channels import ChannelAlerts
 
-        return SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn)
+        topic = SnsOperatorAlerts(boto3.client("sns"), self.settings.operator_topic_arn)
+        return ChannelAlerts(topic, self.alert_channels, lambda: self.webhook_deliveries)
+
+    @cached_property
+    def alert_channels(self) -> AlertChannels:
+        from faka.adapters.vault import KmsKeyVault
+        from faka.platform.alert_channels import AlertChannels
+
+        # Bot tokens and signing secrets are sealed under the webhook secrets' key, for the same reason as theirs.
+        vault = KmsKeyVault(boto3.client("kms"), resources.WEBHOOK_SECRETS_KEY_ALIAS, pepper=b"")
+        return AlertChannels(
+            vault,
+            allow_loopback=self.settings.webhook_allow_loopback,
+            telegram_api_url=self.settings.telegram_api_url,
+        )
 
     @cached_property
     def counters(self) -> Counters:
@@ -207,11 +224,12 @@ class Services:
 
     @cached_property
     def help_desk(self) -> HelpDesk:
+        from faka.platform.alert_channels import AlertKind
         from faka.support.help_desk import CannedReplies, HelpDesk, SlaBudget
 
         return HelpDesk(
             self.counters,
-            self.operator_alerts,
+            self.operator_alerts.of_kind(AlertKind.SLA_BREACH),
             self.mailer,
             self.templates,
             self.links,
@@ -379,6 +397,7 @@ class Services:
     @cached_property
     def refunds(self) -> Refunds:
         from faka.money.refunds import Refunds, ReviewWorkflow
+        from faka.platform.alert_channels import AlertKind
 
         workflow = ReviewWorkflow(
             boto3.client("stepfunctions"),
@@ -393,7 +412,7 @@ class Services:
             self.refund_policies,
             self.risk_rules,
             self.risk_signals,
-            self.operator_alerts,
+            self.operator_alerts.of_kind(AlertKind.REFUND_REVIEW),
             self.tickets,
             self.counters,
             decision_url=self.settings.public_base_url.rstrip("/") + "/v1/admin/refunds/{refund_id}/decision",
@@ -443,13 +462,14 @@ class Services:
     @cached_property
     def ratings(self) -> Ratings:
         from faka.insight.ratings import RatingRules, Ratings
+        from faka.platform.alert_channels import AlertKind
 
         return Ratings(
             RatingRules.load(self.templates.locales),
             self.catalog,
             self.counters,
             self.events,
-            self.operator_alerts,
+            self.operator_alerts.of_kind(AlertKind.LOW_RATING),
             lambda: self.tickets,
             self.templates.locale_for,
             self.buyer_text,
@@ -458,6 +478,7 @@ class Services:
     @cached_property
     def batch_health(self) -> BatchHealth:
         from faka.insight.batch_health import BatchHealth, HealthRules
+        from faka.platform.alert_channels import AlertKind
 
         return BatchHealth(
             HealthRules.load(),
@@ -465,7 +486,7 @@ class Services:
             self.shops,
             self.counters,
             self.events,
-            self.operator_alerts,
+            self.operator_alerts.of_kind(AlertKind.BATCH_QUARANTINE),
             self.buyer_mail,
             self.mailer,
             self.templates,
@@ -496,13 +517,16 @@ class Services:
     @cached_property
     def webhook_deliveries(self) -> WebhookDeliveries:
         from faka.adapters.webhooks import HttpWebhookSender, SqsDeliveryQueue
+        from faka.platform.alert_channels import CHANNEL_ID_PREFIX, ChannelSender
         from faka.platform.webhooks import RetrySchedule, WebhookDeliveries
 
         return WebhookDeliveries(
             self.webhooks,
             SqsDeliveryQueue(boto3.client("sqs")),
-            HttpWebhookSender(allow_loopback=self.settings.webhook_allow_loopback),
+            # The alert channels' email deliveries go out through SES, the rest over HTTP behind the SSRF guard.
+            ChannelSender(HttpWebhookSender(allow_loopback=self.settings.webhook_allow_loopback), lambda: self.mailer),
             RetrySchedule(self.settings.webhook_retry_seconds, self.settings.webhook_max_attempts),
+            targets={CHANNEL_ID_PREFIX: self.alert_channels},
         )
 
 

@@ -70,12 +70,18 @@ class SnsOperatorAlerts(OperatorAlerts):
         self._sns = sns_client
         self._topic_arn = topic_arn
 
-    def alert(self, subject: str, message: str, *, shop_id: str) -> None:
+    def alert(
+        self, subject: str, message: str, *, shop_id: str, kind: str | None = None, alert_id: str | None = None
+    ) -> None:
+        """``alert_id`` names the alert's deliveries to the shop's alert channels (faka.platform.alert_channels)."""
+        attributes = {"shop_id": shop_id, "kind": kind, "alert_id": alert_id}
         self._sns.publish(
             TopicArn=self._topic_arn,
             Subject=header_safe(subject)[:100],
             Message=message,
-            MessageAttributes={"shop_id": {"DataType": "String", "StringValue": shop_id}},
+            MessageAttributes={
+                name: {"DataType": "String", "StringValue": value} for name, value in attributes.items() if value
+            },
         )
 
 

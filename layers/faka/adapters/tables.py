@@ -672,6 +672,22 @@ class WebhookSubscriptionItem(WebhookTableItem, discriminator="webhook"):
     SK = "WEBHOOK"
 
 
+class AlertChannelItem(WebhookTableItem, discriminator="alert_channel"):
+    """One of a shop's operator alert channels (``ALERTCHANNEL#<id>``, owner ``ALERTS#<shop>``)."""
+
+    class Meta(_Meta):
+        table_name = resources.WEBHOOKS_TABLE
+
+    channel = UnicodeAttribute()
+    target = UnicodeAttribute()
+    # The alert kinds it receives; empty: every kind.
+    alerts: ListAttribute[str] = ListAttribute(of=UnicodeAttribute)  # type: ignore[arg-type]
+    # The bot token or signing secret, sealed by the webhook secrets' key vault with the channel id as associated data.
+    sealed_secret = UnicodeAttribute(null=True)
+
+    SK = "ALERT_CHANNEL"
+
+
 class WebhookDeliveryItem(WebhookTableItem, discriminator="webhook_delivery"):
     class Meta(_Meta):
         table_name = resources.WEBHOOKS_TABLE

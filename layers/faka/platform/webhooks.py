@@ -170,6 +170,21 @@ class WebhookSender(ABC):
         """POST once with short timeouts and no redirects; never raises for what the receiver did."""
 
 
+@dataclass(frozen=True)
+class OutboundRequest:
+    url: str
+    body: bytes
+    headers: Mapping[str, str]
+
+
+class DeliveryTarget(ABC):
+    """Where the deliveries of one kind of owner go (besides storefront subscriptions), and how they are signed."""
+
+    @abstractmethod
+    def request(self, owner_id: str, payload: str, now: datetime) -> OutboundRequest | None:
+        """The request one attempt sends, signed at ``now``; None once the owner is gone."""
+
+
 class DeliveryQueue(ABC):
     @abstractmethod
     def enqueue(self, delivery_id: str, delay_seconds: int = 0) -> None: ...
@@ -310,8 +325,11 @@ class WebhookDeliveries:
         sender: WebhookSender,
         schedule: RetrySchedule,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        targets: Mapping[str, DeliveryTarget] | None = None,
     ) -> None:
+        """``targets``: by owner-id prefix, the other owners whose deliveries this machinery sends (alert channels)."""
         self._subscriptions = subscriptions
+        self._targets = dict(targets or {})
         self._queue = queue
         self._sender = sender
         self._schedule = schedule
@@ -324,25 +342,31 @@ class WebhookDeliveries:
             return 0
         shop_id = str(event["detail"]["shop_id"])
         body = webhook_body(event, public)
-        queued = 0
-        for subscription in self._subscriptions.matching(shop_id, public.name):
-            if self._record(subscription, str(event["id"]), public.name, body):
-                self._queue.enqueue(delivery_id_for(subscription.subscription_id, str(event["id"])))
-                queued += 1
-        return queued
+        subscriptions = self._subscriptions.matching(shop_id, public.name)
+        return sum(
+            self.deliver(subscription.subscription_id, shop_id, str(event["id"]), public.name, body)
+            for subscription in subscriptions
+        )
 
-    def _record(self, subscription: Subscription, event_id: str, event_type: str, body: str) -> bool:
-        """Store the delivery; False when this event already reached this subscription's queue."""
-        delivery_id = delivery_id_for(subscription.subscription_id, event_id)
+    def deliver(self, owner_id: str, shop_id: str, event_id: str, event_type: str, body: str) -> bool:
+        """Record and queue one delivery of ``body`` to ``owner_id``; False when this event already went to it."""
+        if not self._record(owner_id, shop_id, event_id, event_type, body):
+            return False
+        self._queue.enqueue(delivery_id_for(owner_id, event_id))
+        return True
+
+    def _record(self, owner_id: str, shop_id: str, event_id: str, event_type: str, body: str) -> bool:
+        """Store the delivery; False when this event already reached this owner's queue."""
+        delivery_id = delivery_id_for(owner_id, event_id)
         now = self.clock()
         item = WebhookDeliveryItem(
             f"DELIVERY#{delivery_id}",
             WebhookDeliveryItem.SK,
-            owner=f"WEBHOOK#{subscription.subscription_id}",
+            owner=f"WEBHOOK#{owner_id}",
             created_at=now,
-            shop_id=subscription.shop_id,
+            shop_id=shop_id,
             expires_at=int((now + DELIVERY_RETENTION).timestamp()),
-            subscription_id=subscription.subscription_id,
+            subscription_id=owner_id,
             event_id=event_id,
             event_type=event_type,
             payload=body,
@@ -375,23 +399,33 @@ class WebhookDeliveries:
             # Early (SQS delays 15 minutes at most) or another attempt is in flight: come back when due.
             self._queue.enqueue(delivery_id, math.ceil((item.next_attempt_at - now).total_seconds()))
             return DeliveryStatus.PENDING
-        target = self._subscriptions.target(item.subscription_id)
-        if target is None:
+        request = self._request(item, now)
+        if request is None:
             item.update(actions=[WebhookDeliveryItem.status.set(DeliveryStatus.CANCELLED.value)])
             return DeliveryStatus.CANCELLED
         attempt = int(item.attempts) + 1
         if not self._claim(item, attempt, now):
             return None
-        url, secret = target
+        result = self._sender.post(request.url, request.body, request.headers)
+        return self._settle(item, attempt, result, now)
+
+    def _request(self, item: WebhookDeliveryItem, now: datetime) -> OutboundRequest | None:
+        owner_id = item.subscription_id
+        for prefix, target in self._targets.items():
+            if owner_id.startswith(prefix):
+                return target.request(owner_id, item.payload, now)
+        subscription = self._subscriptions.target(owner_id)
+        if subscription is None:
+            return None
+        url, secret = subscription
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "faka-webhooks/1",
             SIGNATURE_HEADER: stripe_signature(item.payload, secret, int(now.timestamp())),
             EVENT_ID_HEADER: item.event_id,
-            WEBHOOK_ID_HEADER: item.subscription_id,
+            WEBHOOK_ID_HEADER: owner_id,
         }
-        result = self._sender.post(url, item.payload.encode(), headers)
-        return self._settle(item, attempt, result, now)
+        return OutboundRequest(url, item.payload.encode(), headers)
 
     def _claim(self, item: WebhookDeliveryItem, attempt: int, now: datetime) -> bool:
         """Take attempt number ``attempt``; of two messages for one delivery only one gets it."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from faka.catalog.catalog import Catalog
 from faka.observability import logger
+from faka.platform.alert_channels import AlertKind
 from faka.ports import OperatorAlerts
 from faka.sales.buyer_mail import BuyerMail
 from faka.sales.delivered import DeliveredKeys
@@ -45,6 +46,7 @@ class Notices:
                 "The payment does not match the order and the order was not delivered.\n"
                 f"Expected {detail['expected']}, received {detail['received']} ({detail.get('payment_ref')}).",
                 shop_id=detail["shop_id"],
+                kind=AlertKind.HELD_ORDER,
             )
             return None
         if detail_type == "OrderHeld":
@@ -54,6 +56,7 @@ class Notices:
                 "The order is paid but was not delivered. Look at it, then release it to delivery or cancel it "
                 f"with a full refund: POST /v1/admin/orders/{order_id}/release or .../cancel with a reason.",
                 shop_id=detail["shop_id"],
+                kind=AlertKind.HELD_ORDER,
             )
             return None
         if detail_type == "DisputeOpened":
@@ -64,6 +67,7 @@ class Notices:
                 f"(lines {detail['revoked_lines']}) and the buyer frozen for automatic decisions. Evidence: "
                 f"GET /v1/admin/orders/{order_id}/evidence.",
                 shop_id=detail["shop_id"],
+                kind=AlertKind.CHARGEBACK,
             )
             return None
         raise ValueError(f"no notice for {detail_type}")
@@ -98,5 +102,6 @@ class Notices:
             f"Order {order.order_id} is paid and waits for {order.quantity} key(s) of {product.sku} "
             f"({product.name}). Import keys to deliver it automatically.",
             shop_id=order.shop_id,
+            kind=AlertKind.OUT_OF_STOCK,
         )
         return self._mail.send(order, "order_awaiting_stock", product=product)
