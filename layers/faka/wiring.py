@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from faka.insight.kpis import Kpis
     from faka.insight.ratings import Ratings
     from faka.insight.suggestions import Complaints
+    from faka.knowledge.store import ShopKnowledge
     from faka.money.disputes import Disputes
     from faka.money.holds import HeldOrders
     from faka.money.refund_notices import RefundNotices
@@ -53,10 +54,12 @@ if TYPE_CHECKING:
     from faka.sales.redaction import BuyerText
     from faka.shared.links import LinkSigner
     from faka.shared.templating import MessageTemplates
+    from faka.support.corrections import ShopCorrections
     from faka.support.help_desk import HelpDesk
     from faka.support.inbound_mail import InboundMail
     from faka.support.playbooks import Playbooks
     from faka.support.tickets import Tickets
+    from faka.support.tone import ShopTone
     from faka.trust.risk import RiskRules, RiskSignals
 
 
@@ -196,7 +199,29 @@ class Services:
             links=self.links,
             playbooks=self.playbooks,
             desk=self.help_desk,
+            knowledge=self.shop_knowledge,
+            corrections=self.intent_corrections,
+            tone=self.shop_tone,
+            counters=self.counters,
         )
+
+    @cached_property
+    def shop_knowledge(self) -> ShopKnowledge:
+        from faka.knowledge.store import ShopKnowledge
+
+        return ShopKnowledge()
+
+    @cached_property
+    def intent_corrections(self) -> ShopCorrections:
+        from faka.support.corrections import ShopCorrections
+
+        return ShopCorrections()
+
+    @cached_property
+    def shop_tone(self) -> ShopTone:
+        from faka.support.tone import ShopTone
+
+        return ShopTone()
 
     @cached_property
     def playbooks(self) -> Playbooks:
@@ -240,6 +265,7 @@ class Services:
             ticket_url=self.settings.public_base_url.rstrip("/") + "/v1/admin/tickets/{ticket_id}",
             buyer_text=self.buyer_text,
             orders=self.orders,
+            tone=self.shop_tone,
         )
 
     @cached_property

@@ -457,6 +457,10 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     csat_score = NumberAttribute(null=True)
     csat_comment = UnicodeAttribute(null=True)
     csat_at = UTCDateTimeAttribute(null=True)
+    nps_score = NumberAttribute(null=True)
+    # The knowledge-base article the assistant answered with, as JSON {"id", "title"}, and the buyer's verdict.
+    knowledge_article = UnicodeAttribute(null=True)
+    article_helpful = BooleanAttribute(null=True)
 
     by_shop = ShopTicketsIndex()
     queue = TicketQueueIndex()

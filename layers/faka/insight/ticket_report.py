@@ -3,27 +3,17 @@ and the knowledge-base gaps — what the tickets that needed a person were about
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from itertools import pairwise
 from typing import Any
 
 from faka.adapters.counters import Counters
 from faka.adapters.tables import TicketItem
+from faka.knowledge.phrases import phrases
 from faka.support.help_desk import ticket_stats_key
 
 TOP_PHRASES = 15
 TOP_INTENTS = 5
-# Words that say nothing about what a buyer needs; key fragments and numbers are dropped by the tokenizer.
-_STOPWORD_TEXT = """a an and are as at be been but by can could did do does for from get got have i i'm im in is it it's
-    its just me my no not of on or our please so that the their them then there this to too was we were
-    what when where which why will with would you your hi hello thanks thank order code"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_LATIN_WORD = re.compile(r"[a-z][a-z']+")
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-# Chinese particles and pronouns that make frequent but empty character pairs.
-_CJK_FILLER = frozenset("的了吗呢吧啊我你您是在有就也都和")
 
 
 def ticket_report(counters: Counters, shop_id: str, handed_off: Iterable[TicketItem]) -> dict[str, Any]:
@@ -67,16 +57,6 @@ def _ratio(part: int, whole: int) -> float | None:
 def _mean(c: Mapping[str, float], total: str, count: str, digits: int = 1) -> float | None:
     n = c.get(count, 0)
     return round(c.get(total, 0) / n, digits) if n else None
-
-
-def phrases(text: str) -> list[str]:
-    """Words and word pairs of English text, character pairs of Chinese text; masked keys and numbers are skipped."""
-    lowered = text.lower()
-    words = [w for w in _LATIN_WORD.findall(lowered) if w not in _STOPWORDS]
-    found = words + [f"{a} {b}" for a, b in pairwise(words)]
-    for run in _CJK_RUN.findall(text):
-        found += [run[i : i + 2] for i in range(len(run) - 1) if not set(run[i : i + 2]) & _CJK_FILLER]
-    return found
 
 
 def knowledge_base_gaps(handed_off: Iterable[TicketItem], top: int = TOP_PHRASES) -> dict[str, Any]:

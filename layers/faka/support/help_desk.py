@@ -17,8 +17,13 @@ The earliest running clock is in a second sparse index, swept every minute by th
 Every change the desk makes is conditioned on the ticket's ``desk_version``: two operators claiming at
 once, or a claim racing the sweep, cannot both win; the loser re-reads and decides again.
 
-CSAT: resolving a ticket a person handled emails the buyer signed, expiring links (1–5). One rating is
-kept per ticket: a second submission is refused, so the figures count each buyer once.
+CSAT: resolving a ticket a person handled emails the buyer signed, expiring links (1–5); the form they open
+also asks how likely they are to recommend the shop (NPS, 0–10). One rating is kept per ticket: a second
+submission is refused, so the figures count each buyer once.
+
+Tone: an operator's reply is checked against the shop's tone rules (``faka.support.tone``) before it is kept
+or sent. One that breaks them is refused (``tone_violation``, naming each rule and word) unless the operator
+confirms it, and then its prohibited words are masked; the shop's greeting and sign-off are added.
 """
 
 from __future__ import annotations
@@ -48,9 +53,10 @@ from faka.sales.redaction import BuyerText
 from faka.shared.links import LinkSigner
 from faka.shared.templating import MessageTemplates
 from faka.support.tickets import QueuePlace, TicketStatus, ticket_item
+from faka.support.tone import ShopTone
 
 CANNED_REPLIES_FILE = Path(__file__).resolve().parents[1] / "rules" / "canned_replies.json"
-CANNED_LOCALES = ("en", "zh-CN", "es")
+CANNED_LOCALES = ("en", "zh-CN", "zh-TW", "es")
 CSAT_ACTION = "csat"
 # The partition of the SLA index: one sweep reads every shop's due clocks.
 SLA_PARTITION = "running"
@@ -270,6 +276,7 @@ class HelpDesk:
         ticket_url: str,
         buyer_text: BuyerText,
         orders: Orders,
+        tone: ShopTone | None = None,
     ) -> None:
         self._events = events
         self._counters = counters
@@ -283,6 +290,7 @@ class HelpDesk:
         self._ticket_url = ticket_url
         self._buyer_text = buyer_text
         self._orders = orders
+        self._tone = tone
 
     # -- the interface the ticket service calls --------------------------------------------------------
 
@@ -379,8 +387,12 @@ class HelpDesk:
         message: str | None = None,
         canned: str | None = None,
         await_buyer: bool = False,
+        confirm: bool = False,
     ) -> DeskTicket:
-        """A person's answer: kept in the thread (masked), emailed to the buyer, and stopping the response clocks."""
+        """A person's answer: kept in the thread (masked), emailed to the buyer, and stopping the response clocks.
+
+        An answer that breaks the shop's tone rules is refused unless ``confirm``; confirmed, its prohibited words
+        are masked. Either way it goes out with the shop's greeting and sign-off."""
         current = self._shop_item(ticket_id, shop_id)
         if (message is None) == (canned is None):
             raise InvalidRequest("give either a message or a canned reply", code="invalid_request")
@@ -389,6 +401,8 @@ class HelpDesk:
         )
         if not text:
             raise InvalidRequest("the message is empty", code="empty_message")
+        if self._tone is not None:
+            text = self._in_tone(current, text, confirm=confirm)
         measured: dict[str, float] = {}
 
         def answer(item: TicketItem, now: datetime) -> tuple[list[Action], bool]:
@@ -429,6 +443,20 @@ class HelpDesk:
         if item.email:
             self._email(item, "ticket_agent_reply", {"message": text, "await_buyer": await_buyer})
         return _view(item, self._place(item))
+
+    def _in_tone(self, item: TicketItem, text: str, *, confirm: bool) -> str:
+        assert self._tone is not None
+        rules = self._tone.rules(item.shop_id)
+        violations = rules.check(text)
+        if violations and not confirm:
+            words = ", ".join(f"{v.word} ({v.rule})" for v in violations)
+            raise InvalidRequest(
+                f"the reply breaks the shop's tone rules: {words}; rephrase it, or resend with confirm to send it "
+                "with prohibited words masked",
+                code="tone_violation",
+                details=[v.as_detail() for v in violations],
+            )
+        return rules.dress(rules.mask(text), self._templates.locale_for(item.locale or item.language))
 
     def resolve(self, ticket_id: str, shop_id: str, agent: str) -> DeskTicket:
         self._shop_item(ticket_id, shop_id)
@@ -502,8 +530,11 @@ class HelpDesk:
             raise InvalidRequest("this link is not valid", code="invalid_link")
         return ticket_item(ticket_id)
 
-    def rate(self, ticket_id: str, query: dict[str, str], score: int, comment: str | None) -> None:
-        """Record the buyer's rating; one per ticket, a second one is refused (409 ``already_rated``)."""
+    def rate(
+        self, ticket_id: str, query: dict[str, str], score: int, comment: str | None, nps: int | None = None
+    ) -> None:
+        """Record the buyer's rating (CSAT 1–5, and NPS 0–10 when given); one per ticket, a second one is refused
+        (409 ``already_rated``)."""
         rated = self.csat_link_params(ticket_id, query)
         masked = (
             self._buyer_text.mask_for(comment.strip(), rated.order_id)[:2000] if comment and comment.strip() else None
@@ -513,12 +544,14 @@ class HelpDesk:
             if item.csat_score is not None:
                 raise Conflict("this conversation has been rated already; thank you", code="already_rated")
             actions = [TicketItem.csat_score.set(score), TicketItem.csat_at.set(now)]
+            if nps is not None:
+                actions.append(TicketItem.nps_score.set(nps))
             if masked:
                 actions.append(TicketItem.csat_comment.set(masked))
             return actions, None
 
         item, _ = self._mutate(ticket_id, record)
-        self._count(item, csat_count=1, csat_sum=score)
+        self._count(item, csat_count=1, csat_sum=score, **_nps_counts(nps))
         metrics.add_metric(name="TicketCsatScore", unit="Count", value=score)
         assert item.csat_at is not None
         self._events.publish("TicketRated", {**_ticket_ref(item), "score": score, "rated_at": item.csat_at.isoformat()})
@@ -797,6 +830,13 @@ def _view(item: TicketItem, place: QueuePlace | None) -> DeskTicket:
         playbook_outcome=item.playbook_outcome,
         place=place,
     )
+
+
+def _nps_counts(nps: int | None) -> dict[str, float]:
+    """NPS buckets: promoters answer 9–10, detractors 0–6."""
+    if nps is None:
+        return {}
+    return {"nps_count": 1, "nps_promoters": int(nps >= 9), "nps_detractors": int(nps <= 6)}
 
 
 def _ticket_ref(item: TicketItem) -> dict[str, Any]:

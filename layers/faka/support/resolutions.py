@@ -62,6 +62,8 @@ class Outcome(StrEnum):
     DUPLICATE_REFUNDED = "duplicate_refunded"
     HELD_FOR_REVIEW = "held_for_review"
     HANDED_OFF = "handed_off"
+    # Not a playbook's: a question with no order problem, answered with a knowledge-base article.
+    ANSWERED_FROM_KNOWLEDGE_BASE = "answered_from_knowledge_base"
 
 
 @dataclass(frozen=True)

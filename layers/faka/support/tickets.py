@@ -6,6 +6,12 @@ Nothing about an order is revealed or attached without its access token or the b
 the ticket records which of the two it was given (``Proof``): with the email alone, anything that moves
 money or keys waits for a confirmation through the order's own mailbox (``confirm``).
 Every text the buyer writes is masked (``BuyerText``) before it is stored or shown.
+
+A question that is not about an order (no order named, or the triage cannot tell what is wrong with the one
+named) is answered from the shop's knowledge base when an article scores above the bar: the answer names the
+article and asks whether it helped; "no" (a chat turn, or ``article_feedback``) hands the ticket to a person.
+A question no article answers is counted for the knowledge-gap report. An operator's intent corrections
+(``ShopCorrections``) adjust the triage per shop, and every reply keeps the shop's tone (``ShopTone``).
 """
 
 from __future__ import annotations
@@ -21,8 +27,14 @@ from typing import Any, Protocol
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
+from faka.adapters.counters import Counters
 from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
-from faka.errors import InvalidRequest, NotFound
+from faka.errors import Conflict, InvalidRequest, NotFound
+from faka.knowledge import Article, locale_of
+from faka.knowledge import answer as knowledge_answer
+from faka.knowledge.feedback import helpful_verdict
+from faka.knowledge.phrases import phrases
+from faka.knowledge.store import ShopKnowledge
 from faka.observability import logger, metrics
 from faka.ports import EventPublisher
 from faka.sales.orders import Orders
@@ -31,8 +43,11 @@ from faka.security import new_token, token_digest, token_matches
 from faka.shared.links import LinkSigner
 from faka.shared.model import Order
 from faka.shared.templating import MessageTemplates
+from faka.support.corrections import ShopCorrections
 from faka.support.resolutions import CONFIRM_ACTION, Claim, Next, Outcome, Proof, Resolution
+from faka.support.tone import ShopTone
 from faka.triage import LOW_CONFIDENCE, MAX_MESSAGE_CHARS, Triage, TriageContext, classify
+from faka.triage.language import is_traditional
 from faka.trust.claims import Claimant
 
 
@@ -63,6 +78,15 @@ class PlaybookRunner(Protocol):
 
 
 EVIDENCE_AUTHOR = "system"
+# Where the knowledge base's figures per shop are counted: ``ARTICLE#<id>`` (answered, helpful, not_helpful)
+# and ``UNANSWERED`` (questions no article answered, and their phrases).
+UNANSWERED = "UNANSWERED"
+# One question adds at most this many phrases to the gap counts.
+_GAP_PHRASES = 12
+
+
+def knowledge_stats_key(shop_id: str) -> str:
+    return f"KNOWLEDGE#{shop_id}"
 
 
 class TicketStatus(StrEnum):
@@ -100,6 +124,8 @@ class Ticket:
     outcome: str | None = None
     # The language the assistant answers in (the buyer's, else the order's).
     locale: str | None = None
+    # The knowledge-base article the assistant answered with: {"id", "title"}.
+    article: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +177,7 @@ def _ticket(item: TicketItem) -> Ticket:
         item.email,
         item.playbook_outcome,
         item.locale,
+        json.loads(item.knowledge_article) if item.knowledge_article else None,
     )
 
 
@@ -169,6 +196,10 @@ class Tickets:
         links: LinkSigner,
         playbooks: PlaybookRunner | None = None,
         desk: HumanDesk | None = None,
+        knowledge: ShopKnowledge | None = None,
+        corrections: ShopCorrections | None = None,
+        tone: ShopTone | None = None,
+        counters: Counters | None = None,
     ) -> None:
         self._events = events
         self._orders = orders
@@ -177,6 +208,10 @@ class Tickets:
         self._links = links
         self._playbooks = playbooks
         self._desk = desk
+        self._knowledge = knowledge
+        self._corrections = corrections
+        self._tone = tone
+        self._counters = counters
 
     # -- opened by the system (escalations, buyer links) -------------------------------------------------
 
@@ -235,10 +270,12 @@ class Tickets:
         order, proof = self._order_for(request)
         if order is None and not request.email:
             raise InvalidRequest("name your order (with its access token) or give your email", code="missing_contact")
-        triage = classify(text, _context(order))
+        triage = self._classify(request.shop_id, text, order)
         now = datetime.now(UTC)
         token = new_token()
-        low_confidence = _unclear(triage)
+        locale = _reply_locale(triage, text, request.locale or (order.locale if order else None))
+        found = self._article_for(request.shop_id, text, locale, order, triage)
+        low_confidence = _unclear(triage) and found is None
         item = TicketItem(
             uuid.uuid4().hex,
             TicketItem.SK,
@@ -257,7 +294,7 @@ class Tickets:
             entities=json.dumps(triage.entities, ensure_ascii=False),
             source=request.channel.value,
             summary=self._buyer_text.mask(text, order)[:300],
-            locale=_reply_locale(triage, request.locale or (order.locale if order else None)),
+            locale=locale,
             rephrase_asked=1 if low_confidence else 0,
             created_at=now,
             buyer_ip=request.ip,
@@ -272,13 +309,24 @@ class Tickets:
         metrics.add_metric(name="TicketsOpened", unit="Count", value=1)
         if self._desk is not None:
             self._desk.note_opened(request.shop_id, triage.intent)
-        if low_confidence:
+        if found is not None:
+            reply = self._answer_from(item, found)
+        elif low_confidence:
             self._set_status(item, TicketStatus.AWAITING_BUYER)
             reply = self._render(item, order, rephrase=True)
         else:
             reply = self._act(item, order, triage.intent, triage.entities)
         self._append(item.ticket_id, "assistant", request.channel, reply, datetime.now(UTC))
         return TicketReply(_ticket(item), reply, token)
+
+    def article_feedback(self, ticket_id: str, token: str | None, helpful: bool) -> TicketReply:
+        """The buyer's answer to "did this help?" on a ticket answered from the knowledge base; "no" gets a person."""
+        item = self._owned(ticket_id, token)
+        if item.playbook_outcome != Outcome.ANSWERED_FROM_KNOWLEDGE_BASE or item.article_helpful is not None:
+            raise Conflict("this answer has no open question", code="no_feedback_asked")
+        reply = self._verdict(item, helpful)
+        self._append(item.ticket_id, "assistant", Channel.API, reply, _now())
+        return TicketReply(_ticket(item), reply)
 
     def converse(self, ticket_id: str, token: str | None, message: str, channel: Channel = Channel.CHAT) -> TicketReply:
         """One chat turn (or an emailed reply): the buyer writes, the assistant answers or hands over."""
@@ -352,7 +400,21 @@ class Tickets:
             reply = self._render(item, order, handover=True, place=place)
             self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
             return TicketReply(_ticket(item), reply)
-        triage = classify(text, _context(order))
+        verdict = helpful_verdict(text)
+        if (
+            verdict is not None
+            and item.playbook_outcome == Outcome.ANSWERED_FROM_KNOWLEDGE_BASE
+            and item.article_helpful is None
+        ):
+            reply = self._verdict(item, verdict)
+            self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
+            return TicketReply(_ticket(item), reply)
+        triage = self._classify(item.shop_id, text, order)
+        found = self._article_for(item.shop_id, text, item.locale or item.language, order, triage)
+        if found is not None:
+            reply = self._answer_from(item, found)
+            self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
+            return TicketReply(_ticket(item), reply)
         # "Send it to x@y" answers the question the buyer was asked, however the model reads it alone.
         answers_address = item.playbook_outcome == Outcome.ASKED_FOR_ADDRESS and "email" in triage.entities
         low_confidence = _unclear(triage) and not answers_address
@@ -380,6 +442,80 @@ class Tickets:
             reply = self._act(item, order, triage.intent, triage.entities)
         self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
         return TicketReply(_ticket(item), reply)
+
+    def _classify(self, shop_id: str, text: str, order: Order | None) -> Triage:
+        triage = classify(text, _context(order))
+        if self._corrections is None:
+            return triage
+        adjusted, override = self._corrections.adjust(shop_id, text, triage)
+        if override is not None and adjusted is not triage:
+            logger.info(
+                "intent corrected by the shop's earlier correction",
+                extra={
+                    "model": triage.intent,
+                    "corrected": adjusted.intent,
+                    "similarity": round(override.similarity, 3),
+                },
+            )
+        return adjusted
+
+    def _article_for(
+        self, shop_id: str, text: str, locale: str, order: Order | None, triage: Triage
+    ) -> tuple[Article, float] | None:
+        """The article answering a question that is no order problem: none named, or the one named is not the issue."""
+        if self._knowledge is None or (order is not None and not _unclear(triage)):
+            return None
+        found = knowledge_answer(text, locale, self._knowledge.base(shop_id))
+        if found is None and order is None and self._counters is not None:
+            # A question no article answers: what the knowledge-gap report lists for the shop to write.
+            distinct = list(dict.fromkeys(phrases(self._buyer_text.mask(text, None))))[:_GAP_PHRASES]
+            self._counters.add(
+                knowledge_stats_key(shop_id), UNANSWERED, {"questions": 1} | {f"phrase:{p}": 1 for p in distinct}
+            )
+        return found
+
+    def _answer_from(self, item: TicketItem, found: tuple[Article, float]) -> str:
+        article, score = found
+        reference = json.dumps(article.as_reference(), ensure_ascii=False)
+        TicketItem(item.ticket_id, TicketItem.SK).update(
+            actions=[
+                TicketItem.playbook_outcome.set(Outcome.ANSWERED_FROM_KNOWLEDGE_BASE.value),
+                TicketItem.knowledge_article.set(reference),
+                TicketItem.article_helpful.remove(),
+                TicketItem.rephrase_asked.set(0),
+            ]
+        )
+        item.playbook_outcome, item.knowledge_article, item.article_helpful = (
+            Outcome.ANSWERED_FROM_KNOWLEDGE_BASE.value,
+            reference,
+            None,
+        )
+        self._count_article(item.shop_id, article.id, "answered")
+        self._set_status(item, TicketStatus.RESOLVED)
+        self._publish_resolved(item)
+        logger.info("answered from the knowledge base", extra={"article": article.id, "score": round(score, 3)})
+        facts = {"article": {"id": article.id, "title": article.title, "body": article.body}}
+        return self._render(
+            item, None, resolution=Resolution(Outcome.ANSWERED_FROM_KNOWLEDGE_BASE, Next.RESOLVED, reply=facts)
+        )
+
+    def _verdict(self, item: TicketItem, helpful: bool) -> str:
+        """Record the buyer's "did this help?"; a "no" is a gap in the article and a question for a person."""
+        TicketItem(item.ticket_id, TicketItem.SK).update(actions=[TicketItem.article_helpful.set(helpful)])
+        item.article_helpful = helpful
+        article_id = json.loads(item.knowledge_article or "{}").get("id", "")
+        self._count_article(item.shop_id, article_id, "helpful" if helpful else "not_helpful")
+        if not helpful:
+            return self._hand_over(item, None, f"knowledge-base article {article_id} did not help")
+        return self._render(
+            item,
+            None,
+            resolution=Resolution(Outcome.ANSWERED_FROM_KNOWLEDGE_BASE, Next.RESOLVED, reply={"helpful": True}),
+        )
+
+    def _count_article(self, shop_id: str, article_id: str, figure: str) -> None:
+        if self._counters is not None:
+            self._counters.add(knowledge_stats_key(shop_id), f"ARTICLE#{article_id}", {figure: 1})
 
     def _act(
         self,
@@ -511,6 +647,8 @@ class Tickets:
                 "facts": resolution.reply if resolution else {},
             },
         )
+        if self._tone is not None:
+            reply = self._tone.rules(item.shop_id).dress(reply, item.locale or item.language)
         # Replies never carry a key; this keeps it so whatever a template or a fact ever names.
         return self._buyer_text.codes_masked(reply, order) if order is not None else reply
 
@@ -589,8 +727,11 @@ def _checked(message: str) -> str:
 _LOCALE_OF_LANGUAGE = {"zh": "zh-CN", "en": "en", "es": "es"}
 
 
-def _reply_locale(triage: Triage, fallback: str | None) -> str:
-    """Answer in the language the buyer wrote in; for mixed or unknown text, in the locale they chose."""
+def _reply_locale(triage: Triage, text: str, fallback: str | None) -> str:
+    """Answer in the language the buyer wrote in, Chinese in the script they wrote; for mixed or unknown text,
+    in the locale they chose."""
+    if triage.language == "zh" and (is_traditional(text) or locale_of(fallback or "") == "zh-TW"):
+        return "zh-TW"
     return _LOCALE_OF_LANGUAGE.get(triage.language) or fallback or "en"
 
 

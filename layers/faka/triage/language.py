@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from faka.triage.entities import PLACEHOLDERS
-from faka.triage.text import CJK, LEXICON, normalize
+from faka.triage.text import CJK, LEXICON, TRADITIONAL_SIMPLIFIED, normalize
 
 _CJK_CHAR = re.compile(f"[{CJK}]")
 _LATIN_WORD = re.compile(r"[a-z]+")
@@ -21,6 +21,16 @@ _SPANISH = frozenset(LEXICON["language"]["spanish"])
 # Latin text counts as a switch of language inside Chinese once it is a fair share of the message; a CJK
 # character carries about as much as two Latin letters.
 _MIXED_SHARE = 0.3
+_PAIRS = [(pair[0], pair[1]) for pair in TRADITIONAL_SIMPLIFIED.split()]
+# Characters written one way in one script only (臺 and 台 are both Traditional, so 台 counts for neither).
+_TRADITIONAL = frozenset(t for t, _ in _PAIRS) - frozenset(s for _, s in _PAIRS)
+_SIMPLIFIED = frozenset(s for _, s in _PAIRS) - frozenset(t for t, _ in _PAIRS)
+
+
+def is_traditional(text: str) -> bool:
+    """Chinese written in Traditional characters: more characters only Traditional has than only Simplified has."""
+    traditional = sum(char in _TRADITIONAL for char in text)
+    return traditional > 0 and traditional > sum(char in _SIMPLIFIED for char in text)
 
 
 def detect_language(redacted: str) -> str:
