@@ -143,7 +143,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         elif path == "/_local/outbox" and self.command == "GET":
             self._json(200, {"messages": self.server.emulator.outbox()})
         elif path == "/_local/operator-alerts" and self.command == "GET":
-            self._json(200, {"alerts": self.server.emulator.operator_alerts()})
+            self._json(200, {"alerts": [_with_channels(alert) for alert in self.server.emulator.operator_alerts()]})
         elif path == "/_local/inbound-email" and self.command == "POST":
             self._receive_mail(body)
         elif path == "/_local/webhook-sink" and self.command == "POST":
@@ -319,6 +319,16 @@ def _sandbox() -> SandboxCheckout:
     provider = services().payment_provider
     assert isinstance(provider, SandboxCheckout), "faka local always runs the sandbox payment provider"
     return provider
+
+
+def _with_channels(alert: dict[str, Any]) -> dict[str, Any]:
+    """An alert as the topic got it, and each alert channel of its shop it went to (telegram, wecom …) with status."""
+    channels = (
+        services().alert_channels.deliveries_of(alert["shop_id"], alert["alert_id"])
+        if alert.get("shop_id") and alert.get("alert_id")
+        else []
+    )
+    return {**alert, "channels": [{"channel": "sns"}, *channels]}
 
 
 def _find_order(order_id: str) -> Order | None:

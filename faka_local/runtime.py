@@ -291,6 +291,8 @@ class Emulator:
                 "subject": subject,
                 "message": message,
                 "shop_id": _attribute(attributes, "shop_id"),
+                "kind": _attribute(attributes, "kind"),
+                "alert_id": _attribute(attributes, "alert_id"),
                 "sent_at": self._sends.sent_at.get(message_id),
             }
             for message_id, message, subject, attributes, _ in list(topic.sent_notifications)

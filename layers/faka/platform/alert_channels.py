@@ -29,7 +29,7 @@ from urllib.parse import quote
 from pydantic import EmailStr, TypeAdapter, ValidationError
 from pynamodb.exceptions import DoesNotExist
 
-from faka.adapters.tables import AlertChannelItem
+from faka.adapters.tables import AlertChannelItem, WebhookDeliveryItem
 from faka.errors import InvalidRequest
 from faka.observability import logger
 from faka.platform.webhooks import (
@@ -39,6 +39,7 @@ from faka.platform.webhooks import (
     WebhookDeliveries,
     WebhookSender,
     check_webhook_url,
+    delivery_id_for,
 )
 from faka.ports import Email, KeyVault, Mailer, OperatorAlerts
 
@@ -270,6 +271,26 @@ class AlertChannels(DeliveryTarget):
             url, body = provider.sign(url, body, secret, now)
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "faka-alerts/1"}
         return OutboundRequest(url, json.dumps(body, ensure_ascii=False).encode(), headers)
+
+    def deliveries_of(self, shop_id: str, alert_id: str) -> list[dict[str, Any]]:
+        """Where one alert went: each of the shop's channels it was queued for, and how that delivery stands."""
+        found = []
+        for channel in self.of_shop(shop_id):
+            delivery_id = delivery_id_for(channel.channel_id, alert_id)
+            try:
+                item = WebhookDeliveryItem.get(f"DELIVERY#{delivery_id}", WebhookDeliveryItem.SK)
+            except DoesNotExist:
+                continue
+            found.append(
+                {
+                    "channel": channel.kind.value,
+                    "target": channel.target,
+                    "status": item.status,
+                    "attempts": int(item.attempts),
+                    "last_status_code": None if item.last_status_code is None else int(item.last_status_code),
+                }
+            )
+        return found
 
     def _item(self, channel_id: str) -> AlertChannelItem | None:
         try:

@@ -1,0 +1,57 @@
+"""Operator alerts on `faka local`: a shop's WeCom robot (here the local webhook sink) gets the alert, and
+``/_local/operator-alerts`` shows each alert with the channels it went to."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
+from tests.e2e.conftest import ADMIN_TOKEN, WEBHOOK_SECRET, LocalFaka
+from tests.e2e.test_local_runtime import eventually, place_order
+
+pytestmark = pytest.mark.e2e
+
+MOON = {"Authorization": f"Bearer {ADMIN_TOKEN}", "X-Faka-Shop": "moon"}
+
+
+def test_a_held_order_alert_reaches_the_shops_wecom_robot_and_is_listed_with_its_channel(
+    local_faka: LocalFaka,
+) -> None:
+    robot = f"{local_faka.api_url}/_local/webhook-sink?robot=wecom-{uuid.uuid4().hex[:8]}"
+    configured = local_faka.http.put(
+        f"{local_faka.api_url}/v1/admin/alert-channels",
+        json={"channels": [{"kind": "wecom", "target": robot, "alerts": ["held_order"]}]},
+        headers=MOON,
+        timeout=30,
+    )
+    assert configured.status_code == 200, configured.text
+    order = place_order(local_faka, "short@example.com", sku="apple-100-cn", headers={"X-Faka-Shop": "moon"})
+    body = checkout_completed_event(
+        event_id=f"evt_{uuid.uuid4().hex}",
+        session_id=f"cs_{uuid.uuid4().hex}",
+        order_id=order["order_id"],
+        amount=order["amount"] - 1,
+        currency=order["currency"],
+        email="short@example.com",
+    )
+    paid = local_faka.post(
+        "/v1/webhooks/stripe", data=body, headers={"Stripe-Signature": stripe_signature(body, WEBHOOK_SECRET)}
+    )
+    assert paid.json()["result"] == "flagged"
+
+    def delivered_alert() -> dict[str, Any] | None:
+        alerts = local_faka.get("/_local/operator-alerts").json()["alerts"]
+        alert = next((a for a in alerts if order["order_id"] in a["subject"]), None)
+        wecom = [c for c in (alert or {}).get("channels", []) if c["channel"] == "wecom"]
+        return alert if wecom and wecom[0]["status"] == "delivered" else None
+
+    alert = eventually(delivered_alert, "the alert's delivery to the WeCom robot")
+    assert alert["kind"] == "held_order"
+    assert [c["channel"] for c in alert["channels"]] == ["sns", "wecom"]
+    received = local_faka.get("/_local/webhook-sink").json()["received"]
+    (message,) = [r["body"] for r in received if order["order_id"] in str(r["body"])]
+    assert message["msgtype"] == "text"
+    assert message["text"]["content"].startswith(alert["subject"])
