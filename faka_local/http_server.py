@@ -28,6 +28,7 @@ from faka.payments.stripe_webhook import checkout_completed_event, stripe_signat
 from faka.shared.model import Order, OrderStatus
 from faka.wiring import services
 from faka_local.apigateway import MAX_PAYLOAD_BYTES, rest_event
+from faka_local.sandbox_payments import ALIPAY_PAGE_PATH, PROVIDER_METHODS, SandboxPayments
 from faka_local.webhook_sink import WebhookSink
 
 log = logging.getLogger("faka_local.http")
@@ -84,12 +85,19 @@ class LocalGateway(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, address: tuple[str, int], *, invoke_api: Invoke, emulator: EmulatorView, webhook_secret: str
+        self,
+        address: tuple[str, int],
+        *,
+        invoke_api: Invoke,
+        emulator: EmulatorView,
+        webhook_secret: str,
+        payments: SandboxPayments | None = None,
     ) -> None:
         super().__init__(address, _RequestHandler)
         self.invoke_api = invoke_api
         self.emulator = emulator
         self.webhook_secret = webhook_secret
+        self.payments = payments
         self.webhook_sink = WebhookSink()
 
 
@@ -136,6 +144,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(301, b"", [("Location", CONSOLE_PREFIX)])
         elif (site := static_target(path).removeprefix("/").partition("/"))[0] in STATIC_DIRS:
             self._static(STATIC_DIRS[site[0]], site[2])
+        elif path == ALIPAY_PAGE_PATH and self.server.payments is not None:
+            self._html(200, _page("支付宝 Alipay sandbox", self.server.payments.alipay_page(self.path)))
         elif path.startswith(PAY_PREFIX):
             self._sandbox_checkout(path.removeprefix(PAY_PREFIX), parse_qs(url.query))
         elif path == "/_local/refunds" and self.command == "GET":
@@ -235,6 +245,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
                     order.order_id, order.amount, order.currency, webhook_sent=False, again=True
                 )
                 self._json(200, {"paid": True, "payment_ref": payment_ref, "webhook": "dropped"})
+            elif order.payment_method in PROVIDER_METHODS:
+                self._pay_with_provider(
+                    order,
+                    drop_webhook=query.get("drop_webhook", ["0"])[0] in {"1", "true"},
+                    amount=query.get("amount", [""])[0],
+                    return_url=self._same_origin(query.get("return_url", [""])[0]) or _order_page(order),
+                )
             else:
                 self._pay(
                     order,
@@ -288,6 +305,33 @@ class _RequestHandler(BaseHTTPRequestHandler):
             outcome = json.loads(result.get("body") or "null")
         except json.JSONDecodeError:
             outcome = result.get("body")
+        paid = status == 200
+        if self.headers.get_content_type() == "application/x-www-form-urlencoded":
+            self._html(200 if paid else 502, _paid_page(order, status, outcome, return_url))
+        else:
+            self._json(200 if paid else 502, {"paid": paid, "webhook_status": status, "result": outcome})
+
+    def _pay_with_provider(self, order: Order, *, drop_webhook: bool, amount: str, return_url: str) -> None:
+        """Pay at the order's own provider stand-in, then post its signed notification to the provider's path
+        (``?drop_webhook=1``: not posted, so reconciliation must ask the stand-in's query API; USDT has none to post:
+        the watcher sees the transfer, ``?amount=`` in minor units sends another amount than the order's)."""
+        payments = self.server.payments
+        if payments is None:
+            self._problem(404, "no_route", "faka local runs no provider stand-ins here")
+            return
+        notification = payments.pay(order, amount=int(amount) if amount.isdecimal() else None)
+        if notification is None or drop_webhook:
+            self._json(200, {"paid": True, "webhook": "dropped" if notification else "none: the watcher sees it"})
+            return
+        result = self._invoke(payments.notification_event(order, notification))
+        if result is None:
+            self._problem(502, "internal_error", "the notification route failed; see the log")
+            return
+        status, body = int(result["statusCode"]), result.get("body") or ""
+        try:
+            outcome = json.loads(body)
+        except json.JSONDecodeError:
+            outcome = body
         paid = status == 200
         if self.headers.get_content_type() == "application/x-www-form-urlencoded":
             self._html(200 if paid else 502, _paid_page(order, status, outcome, return_url))

@@ -471,6 +471,7 @@ class LocalRuntime:
         from faka.wiring import services
         from faka_local.http_server import LocalGateway
         from faka_local.provision import provision
+        from faka_local.sandbox_payments import SandboxPayments
         from faka_local.seed import seed
 
         sys.path.insert(0, str(_functions_root()))
@@ -483,7 +484,11 @@ class LocalRuntime:
         ]
         os.environ[Env.REFUND_STATE_MACHINE_ARN] = provisioned.state_machine_arns[resources.REFUND_REVIEW.name]
         self.emulator.operator_topic_arn = provisioned.operator_topic_arn
+        # Before anything builds the payment methods: their providers talk to the stand-ins made here.
+        payments = SandboxPayments(services(), self.config.api_url)
         shops = seed(services())
+        for shop in shops:
+            payments.enable_all_methods(services(), shop.shop_id)
 
         lambdas = Lambdas()
         # Step Functions tasks invoke the real handlers, taking their turn like every other invocation.
@@ -512,6 +517,7 @@ class LocalRuntime:
             invoke_api=lambdas.invoker(resources.API_FUNCTION),
             emulator=self.emulator,
             webhook_secret=self.config.stripe_webhook_secret,
+            payments=payments,
         )
         self._gateway_thread = threading.Thread(target=self._gateway.serve_forever, name="gateway", daemon=True)
         self._gateway_thread.start()

@@ -1,21 +1,34 @@
-"""Payment provider webhooks: verified, deduplicated by the provider's event id, then fulfilled."""
+"""Payment provider webhooks: verified, deduplicated by the provider's event id, then fulfilled.
+
+Stripe signs for the platform's account; Alipay and WeChat Pay notifications are the shop's own, verified with the
+credentials of the shop their ``notify_url`` names (``?shop=``), and each is answered in its provider's format.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
 from api.schemas import (
     WebhookReceipt,
 )
 from faka.entry import once_per
+from faka.errors import Conflict, FakaError, InvalidRequest, NotFound
 from faka.observability import logger
+from faka.payments.shop_methods import ALIPAY, WECHAT_PAY
 from faka.payments.stripe_webhook import DisputeNotice, Ignored, verify_stripe_event
 from faka.sales.fulfilment import PaymentResult
 from faka.shared.model import PaymentConfirmation
 from faka.wiring import services
+
+if TYPE_CHECKING:
+    from faka.payments.gateway import VerifiedNotice
 
 router = APIGatewayRouter()
 
@@ -28,7 +41,8 @@ REPLAY_WINDOW_SECONDS = 7 * 24 * 3600
 def _record_payment(payment: dict[str, Any]) -> dict[str, Any]:
     confirmation = PaymentConfirmation(**{k: v for k, v in payment.items() if k != "event_id"})
     outcome = services().fulfilment.record_payment(confirmation)
-    if outcome.result is PaymentResult.DUPLICATE:
+    # Refunds go through the platform's provider; a shop's own account's double charge is flagged for its operator.
+    if outcome.result is PaymentResult.DUPLICATE and confirmation.provider == services().payment_provider.name:
         services().refunds.refund_duplicate(confirmation)
     return {"received": True, "result": outcome.result.value, "order_id": outcome.order_id}
 
@@ -56,3 +70,90 @@ def stripe_webhook() -> WebhookReceipt:
     else:
         receipt = _record_payment(payment={"event_id": verified.event_id, **asdict(verified.notice)})
     return WebhookReceipt.model_validate(receipt)
+
+
+ShopParameter = Annotated[str | None, Query(max_length=64, description="The shop whose account was paid (notify_url)")]
+
+
+def _shops_provider(shop: str | None, method: str) -> Any:
+    if not shop:
+        raise InvalidRequest("the notification names no shop", code="unknown_shop")
+    return services().payment_methods.provider(shop, method)
+
+
+def _receive(shop: str, verified: VerifiedNotice[Any]) -> dict[str, Any]:
+    """A verified notification recorded once per its event id; what is not a payment of this shop's order is
+    acknowledged and changes nothing."""
+    notice = verified.notice
+    if not isinstance(notice, PaymentConfirmation):
+        logger.info("notification ignored", extra={"event_id": verified.event_id, "kind": type(notice).__name__})
+        return {"received": True, "result": "ignored", "order_id": None}
+    try:
+        order = services().orders.get(notice.order_id)
+    except NotFound:
+        order = None
+    if order is None or order.shop_id != shop:
+        logger.warning("notification for no order of this shop", extra={"event_id": verified.event_id, "shop": shop})
+        return {"received": True, "result": "unknown_order", "order_id": None}
+    return dict(_record_payment(payment={"event_id": verified.event_id, **asdict(notice)}))
+
+
+def _refusal(provider: str, error: Exception) -> FakaError:
+    """Why a notification was not taken, as a FakaError (a busy duplicate is retried by the provider)."""
+    if isinstance(error, FakaError):
+        refusal = error
+    elif isinstance(error, IdempotencyAlreadyInProgressError):
+        refusal = Conflict("the same notification is being processed; retry shortly", code="retry_later")
+    else:
+        refusal = Conflict(f"the {provider} API could not be asked: {error}", code="provider_unavailable")
+    logger.warning("notification refused", extra={"provider": provider, "code": refusal.code})
+    return refusal
+
+
+def _refused() -> tuple[type[Exception], ...]:
+    """What a notification may be refused for; the gateway's error is imported with the providers (cryptography)."""
+    from faka.payments.gateway import PaymentGatewayError
+
+    return (FakaError, IdempotencyAlreadyInProgressError, PaymentGatewayError)
+
+
+@router.post(
+    "/v1/webhooks/alipay",
+    responses={200: {"description": "success (text/plain)"}, 400: {"description": "failure (text/plain)"}},
+)
+def alipay_webhook(shop: ShopParameter = None) -> Response[str]:
+    """Alipay's asynchronous notification (form-encoded, RSA2): ``success`` only once verified and processed."""
+    from faka.payments import alipay
+
+    try:
+        provider = _shops_provider(shop, ALIPAY)
+        verified = provider.verify_notification(router.current_event.decoded_body or "")
+        receipt = _receive(str(shop), verified)
+        if receipt["result"] == PaymentResult.FLAGGED.value:
+            raise InvalidRequest("the payment does not match the order", code="payment_mismatch")
+    except _refused() as error:
+        refusal = _refusal(ALIPAY, error)
+        return Response(refusal.status, content_types.TEXT_PLAIN, alipay.NOTIFY_FAILURE)
+    return Response(200, content_types.TEXT_PLAIN, alipay.NOTIFY_SUCCESS)
+
+
+@router.post(
+    "/v1/webhooks/wechatpay",
+    responses={200: {"description": "Received"}, 400: {"description": "Refused: {code: FAIL, message}"}},
+)
+def wechat_pay_webhook(shop: ShopParameter = None) -> Response[str]:
+    """WeChat Pay's API v3 notification (``Wechatpay-*`` signature, AES-GCM resource); a refusal is a 4xx
+    ``{"code", "message"}``, which WeChat Pay sends again later."""
+    from faka.payments import wechat_pay
+
+    event = router.current_event
+    try:
+        provider = _shops_provider(shop, WECHAT_PAY)
+        verified = provider.verify_notification(dict(event.headers), (event.decoded_body or "").encode())
+        receipt = _receive(str(shop), verified)
+        if receipt["result"] == PaymentResult.FLAGGED.value:
+            raise InvalidRequest("the payment does not match the order", code="payment_mismatch")
+    except _refused() as error:
+        status, body = wechat_pay.failure_answer(_refusal(WECHAT_PAY, error))
+        return Response(status, content_types.APPLICATION_JSON, json.dumps(body, ensure_ascii=False))
+    return Response(200, content_types.APPLICATION_JSON, WebhookReceipt.model_validate(receipt).model_dump_json())

@@ -39,10 +39,12 @@ class ProductView(Schema):
     platform: str
     stock: int
     recommended: bool = Field(default=False, description="Rated well enough by enough buyers (GET /v1/recommendations)")
+    payment_methods: list[str] = Field(default=[], description="The shop's enabled methods that take its currency")
 
 
 class ProductList(Schema):
     products: list[ProductView]
+    payment_methods: list[str] = Field(default=[], description="The shop's enabled payment methods, in its order")
 
 
 class ProductDraft(Schema):
@@ -99,6 +101,9 @@ class OrderDraft(Schema):
         default=None,
         description="Where the payment page sends the buyer back to; same origin as the shop's pages only. "
         "Default: the order page, {public_base_url}/o/{order_id}",
+    )
+    payment_method: Literal["stripe", "alipay", "wechat_pay", "usdt_trc20"] | None = Field(
+        default=None, description="One the shop enables (GET /v1/storefront); default its first taking the currency"
     )
 
 

@@ -71,11 +71,15 @@ def _check_return_url(asked: str) -> None:
 def list_products() -> ProductList:
     shop_id = open_shop_id(router.current_event)
     recommended = services().ratings.recommended_skus(shop_id)
+    payments = services().payment_methods.settings(shop_id)
     return ProductList(
         products=[
-            product_view(p).model_copy(update={"recommended": p.sku in recommended})
+            product_view(p).model_copy(
+                update={"recommended": p.sku in recommended, "payment_methods": payments.methods_for(p.currency)}
+            )
             for p in services().catalog.products(shop_id)
-        ]
+        ],
+        payment_methods=list(payments.methods),
     )
 
 
@@ -112,6 +116,10 @@ def _place_order(shop_id: str, draft: OrderDraft, device_header: str | None) -> 
         viewer_country(router.current_event),
         draft.device_id or device_header,
     )
+    product = services().catalog.product(shop_id, draft.sku)
+    # Chosen and checked before the order exists: a method the shop cannot take leaves nothing half-created.
+    method = services().payment_methods.choose(shop_id, draft.payment_method, product.currency)
+    provider = services().payment_methods.provider(shop_id, method)
     order, token = services().orders.place(
         OrderRequest(
             shop_id=shop_id,
@@ -123,10 +131,10 @@ def _place_order(shop_id: str, draft: OrderDraft, device_header: str | None) -> 
             buyer_country=buyer.country,
             device_id=buyer.device_id,
             hold_rules=tuple(services().risk_signals.screen_checkout(buyer, datetime.now(UTC))),
+            payment_method=method,
         )
     )
-    product = services().catalog.product(shop_id, draft.sku)
-    payment = services().payment_provider.checkout(
+    payment = provider.checkout(
         order_id=order.order_id,
         amount=order.amount,
         currency=order.currency,
@@ -134,6 +142,9 @@ def _place_order(shop_id: str, draft: OrderDraft, device_header: str | None) -> 
         email=order.email,
         return_url=draft.return_url or f"{services().settings.public_base_url.rstrip('/')}/o/{order.order_id}",
     )
+    if services().settings.payment_provider == "sandbox" and method != "stripe":
+        # The sandbox pays a QR code or a transfer for the buyer: the storefront offers it as a button.
+        payment["sandbox_pay_url"] = f"{services().settings.public_base_url.rstrip('/')}/_local/pay/{order.order_id}"
     metrics.add_metric(name="OrdersCreated", unit="Count", value=1)
     created = OrderCreated(
         order_id=order.order_id,
@@ -142,7 +153,7 @@ def _place_order(shop_id: str, draft: OrderDraft, device_header: str | None) -> 
         amount=order.amount,
         currency=order.currency,
         expires_at=order.expires_at.isoformat(),
-        payment=payment,
+        payment={**payment, "method": method},
     )
     return json_response(201, created.model_dump())
 
@@ -242,13 +253,14 @@ def storefront(
     """What the storefront page needs before it lists products: the shop, how buyers pay, the buyer's country."""
     shop_id = shop or open_shop_id(router.current_event)
     found = services().shops.get(shop_id)
+    payments = services().payment_methods.settings(shop_id)
     currencies = Counter(p.currency for p in services().catalog.products(shop_id))
     return StorefrontView(
         shop_id=found.shop_id,
         name=found.name,
-        currency=currencies.most_common(1)[0][0] if currencies else None,
-        # The sandbox stands in for Stripe's checkout locally.
-        payment_methods=["stripe"],
+        currency=payments.currency or (currencies.most_common(1)[0][0] if currencies else None),
+        # Stripe's checkout is the sandbox's locally.
+        payment_methods=list(payments.methods),
         country=viewer_country(router.current_event),
         locales=sorted(services().templates.locales),
     )

@@ -54,6 +54,8 @@ class Env:
     WEBHOOK_MAX_ATTEMPTS = "FAKA_WEBHOOK_MAX_ATTEMPTS"
     WEBHOOK_ALLOW_LOOPBACK = "FAKA_WEBHOOK_ALLOW_LOOPBACK"
     CORS_ORIGINS = "FAKA_CORS_ORIGINS"
+    TRON_API_URL = "FAKA_TRON_API_URL"
+    USDT_CONFIRMATIONS = "FAKA_USDT_CONFIRMATIONS"
 
 
 _REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -115,6 +117,9 @@ class Settings(BaseModel):
     # Browser origins (comma-separated, * for any) allowed to call the API cross-origin; empty: none. Locally any;
     # on AWS the corsOrigins context sets it (the console and order pages are same-origin and need none).
     cors_origins: str = "*"
+    # The TronGrid-compatible node the USDT watcher reads shops' wallets from, and the blocks a transfer needs on top.
+    tron_api_url: str = "https://api.trongrid.io"
+    usdt_confirmations: int = Field(default=19, ge=1)
 
 
 # The settings naming a secret by its Secrets Manager id, and the secret each names: CDK sets each on exactly the

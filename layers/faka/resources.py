@@ -292,14 +292,17 @@ REFUNDS_FUNCTION = FunctionSpec(
         alerts_operators=True,
     ),
 )
-# Asks the payment provider about unpaid orders and fulfils the paid ones (the sandbox provider's ledger is read).
+# Asks each order's payment provider about unpaid orders and fulfils the paid ones (the sandbox provider's ledger is
+# read), closes expired Alipay and WeChat Pay trades with the shop's sealed credentials (opened), and watches shops'
+# TRON wallets, recording each transfer once (idempotency) and where it got to (catalog).
 RECONCILE_FUNCTION = FunctionSpec(
     "reconcile",
     timeout_seconds=60,
     access=Access(
-        writes=(CATALOG_TABLE, KEYS_TABLE, ORDERS_TABLE),
+        writes=(CATALOG_TABLE, KEYS_TABLE, ORDERS_TABLE, IDEMPOTENCY_TABLE),
         reads=(REFUNDS_TABLE,),
         secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET),
+        opens=(KMS_KEY_ALIAS,),
         publishes_events=True,
     ),
 )

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from faka.money.holds import HeldOrders
     from faka.money.refund_notices import RefundNotices
     from faka.money.refunds import RefundPolicies, Refunds
+    from faka.payments.shop_methods import PaymentNetwork, ShopPaymentMethods
+    from faka.payments.usdt_trc20 import AmountSlots
     from faka.platform.access import OperatorAccess
     from faka.platform.alert_channels import AlertChannels, ChannelAlerts
     from faka.platform.callback_secrets import CallbackSecrets
@@ -396,6 +398,35 @@ class Services:
         return StripeCheckout(stripe.StripeClient(api_key), base)
 
     @cached_property
+    def payment_network(self) -> PaymentNetwork:
+        """The providers' APIs over HTTPS; ``faka local`` and the tests replace it with their stand-ins."""
+        from faka.payments.shop_methods import PaymentNetwork
+
+        return PaymentNetwork(tron_url=self.settings.tron_api_url)
+
+    @cached_property
+    def amount_slots(self) -> AmountSlots:
+        from faka.payments.usdt_wallet import DynamoAmountSlots
+
+        return DynamoAmountSlots()
+
+    @cached_property
+    def payment_methods(self) -> ShopPaymentMethods:
+        from datetime import timedelta
+
+        from faka.payments.shop_methods import ShopPaymentMethods
+
+        return ShopPaymentMethods(
+            self.vault,
+            self.payment_network,
+            self.amount_slots,
+            lambda: self.payment_provider,
+            public_base_url=self.settings.public_base_url,
+            expires_in=timedelta(minutes=self.settings.order_ttl_minutes),
+            confirmations=self.settings.usdt_confirmations,
+        )
+
+    @cached_property
     def stripe_webhook_secret(self) -> str:
 
         return resolve_secret(
@@ -462,7 +493,10 @@ class Services:
         from faka.sales.reconciliation import Reconciliation
 
         return Reconciliation(
-            self.orders, self.fulfilment, self.payment_provider, after_seconds=self.settings.reconcile_after_seconds
+            self.orders,
+            self.fulfilment,
+            self.payment_methods.for_order,
+            after_seconds=self.settings.reconcile_after_seconds,
         )
 
     @cached_property

@@ -17,7 +17,7 @@ from faka import resources
 from faka.adapters.tables import OrderItem, OrderLineItem
 from faka.catalog.codes import identity_of
 from faka.payments.stripe_webhook import stripe_signature
-from faka.sales.orders import PAYMENT_PENDING
+from faka.sales.orders import PAYMENT_PENDING_PARTITIONS
 from faka.trust.risk import Buyer
 from faka.wiring import services
 from faka_local.event_sources import load_handler
@@ -208,7 +208,7 @@ def test_a_payment_whose_webhook_never_came_is_delivered(refund_stack: RefundSta
     # The unpaid one is asked about until an hour after it expired, then left alone.
     assert _reconcile(60) == {"checked": 1, "fulfilled": 0, "closed": 0}
     assert _reconcile(120) == {"checked": 1, "fulfilled": 0, "closed": 1}
-    assert list(OrderItem.pending_payments.query(PAYMENT_PENDING)) == []
+    assert [item for shard in PAYMENT_PENDING_PARTITIONS for item in OrderItem.pending_payments.query(shard)] == []
 
 
 def test_the_reconcile_function_runs_on_its_schedule_event(refund_stack: RefundStack) -> None:

@@ -279,6 +279,8 @@ class OrderItem(OrderTableItem, discriminator="order"):
     delivered_at = UTCDateTimeAttribute(null=True)
     payment_provider = UnicodeAttribute(null=True)
     payment_ref = UnicodeAttribute(null=True)
+    # The method chosen at checkout ("stripe", "alipay", "wechat_pay", "usdt_trc20"); absent on older orders.
+    payment_method = UnicodeAttribute(null=True)
     flag_reason = UnicodeAttribute(null=True)
     waiting_for = UnicodeAttribute(null=True)
     delivery_message_id = UnicodeAttribute(null=True)

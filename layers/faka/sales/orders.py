@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -34,10 +35,25 @@ class OrderRequest:
     device_id: str | None = None
     # Checkout risk rules that fired: the payment will hold the order for an operator instead of delivering it.
     hold_rules: tuple[str, ...] = ()
+    # The method the buyer pays with (faka.payments.shop_methods), chosen and checked before the order is placed.
+    payment_method: str | None = None
 
 
-# The one partition of the sparse pending_payment index (it only ever holds orders unpaid for minutes).
-PAYMENT_PENDING = "pending"
+# The sparse pending_payment index only ever holds orders unpaid for minutes, spread over this many partitions
+# ("pending#0" … ) by order id so a burst of checkouts does not write one hot partition; reconciliation reads them
+# all. Orders placed before the shards are under the one partition of old, still read until they leave the index.
+PAYMENT_PENDING_SHARDS = 8
+LEGACY_PAYMENT_PENDING = "pending"
+
+
+def payment_pending_shard(order_id: str) -> str:
+    return f"{LEGACY_PAYMENT_PENDING}#{zlib.crc32(order_id.encode()) % PAYMENT_PENDING_SHARDS}"
+
+
+PAYMENT_PENDING_PARTITIONS = (
+    *(f"{LEGACY_PAYMENT_PENDING}#{shard}" for shard in range(PAYMENT_PENDING_SHARDS)),
+    LEGACY_PAYMENT_PENDING,
+)
 HELD_BY_RISK_RULES = "risk_rules"
 
 
@@ -84,6 +100,7 @@ def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
         status_before_refund=OrderStatus(item.status_before_refund) if item.status_before_refund else None,
         refunded_amount=int(item.refunded_amount or 0),
         delivery_message_id=item.delivery_message_id,
+        payment_method=item.payment_method,
     )
 
 
@@ -116,8 +133,9 @@ class Orders:
         product = self._catalog.product(request.shop_id, request.sku)
         token = new_token()
         now = datetime.now(UTC)
+        order_id = uuid.uuid4().hex
         item = OrderItem(
-            uuid.uuid4().hex,
+            order_id,
             OrderItem.SK,
             shop_id=request.shop_id,
             sku=request.sku,
@@ -133,7 +151,8 @@ class Orders:
             device_id=request.device_id,
             created_at=now,
             expires_at=now + self._ttl,
-            payment_pending=PAYMENT_PENDING,
+            payment_pending=payment_pending_shard(order_id),
+            payment_method=request.payment_method,
             hold_rules=list(request.hold_rules) or None,
             buyer_ref=buyer_ref(request.email),
         )
@@ -219,8 +238,12 @@ class Orders:
 
     def pending_payments(self, created_before: datetime, limit: int = 100) -> list[str]:
         """Orders still waiting for their payment that were placed before ``created_before``, oldest first."""
-        query = OrderItem.pending_payments.query(PAYMENT_PENDING, OrderItem.created_at < created_before, limit=limit)
-        return [item.order_id for item in query]
+        found = [
+            item
+            for partition in PAYMENT_PENDING_PARTITIONS
+            for item in OrderItem.pending_payments.query(partition, OrderItem.created_at < created_before, limit=limit)
+        ]
+        return [item.order_id for item in sorted(found, key=lambda item: item.created_at)[:limit]]
 
     def stop_reconciling(self, order_id: str) -> None:
         OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.payment_pending.remove()])

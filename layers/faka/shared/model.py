@@ -101,6 +101,8 @@ class Order:
     status_before_refund: OrderStatus | None = None
     refunded_amount: int = 0
     delivery_message_id: str | None = None
+    # The method the buyer chose at checkout (faka.payments.shop_methods); None for orders placed before methods.
+    payment_method: str | None = None
 
     def status_at(self, now: datetime) -> OrderStatus:
         if self.stored_status is OrderStatus.PENDING_PAYMENT and now >= self.expires_at:

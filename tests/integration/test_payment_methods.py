@@ -1,0 +1,411 @@
+"""Alipay, WeChat Pay and USDT (TRC20) end to end through the api and reconcile functions, against the providers'
+local stand-ins: a paid order is delivered exactly once; a forged, tampered, stale or mismatched notification issues
+nothing and is answered in its provider's failure format; reconciliation asks each order's own provider."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from faka import resources
+from faka.adapters.tables import OrderItem
+from faka.payments import alipay, usdt_trc20, wechat_pay
+from faka.payments.usdt_wallet import UsdtOrderSlotItem
+from faka.sales.orders import LEGACY_PAYMENT_PENDING, PAYMENT_PENDING_PARTITIONS
+from faka.wiring import services
+from faka_local.event_sources import load_handler
+from faka_local.lambda_context import LocalLambdaContext
+from faka_local.provider_standins import SANDBOX_BUYER_WALLET, LocalNotification
+from faka_local.sandbox_payments import SandboxPayments
+from tests.integration.concurrency_harness import invocations_apart_per_thread
+from tests.integration.conftest import ADMIN, Response, Stack
+from tests.integration.helpers import open_shop, pay
+
+CNY_SKU, USD_SKU = "qq-100-cn", "steam-20-us"
+
+
+@dataclass
+class Shop:
+    stack: Stack
+    payments: SandboxPayments
+
+    def order(self, method: str | None, sku: str = CNY_SKU, shop: str = "main") -> dict[str, Any]:
+        draft = {"sku": sku, "quantity": 1, "email": "buyer@example.com", "locale": "zh-CN"}
+        if method:
+            draft["payment_method"] = method
+        response = self.stack.api("POST", "/v1/orders", draft, {"X-Faka-Shop": shop})
+        assert response.status == 201, response.body
+        return dict(response.body)
+
+    def view(self, order: dict[str, Any]) -> dict[str, Any]:
+        token = {"Authorization": f"Bearer {order['access_token']}"}
+        return dict(self.stack.api("GET", f"/v1/orders/{order['order_id']}", headers=token).body)
+
+    def notify(self, notification: LocalNotification, *, shop: str = "main", body: bytes | None = None) -> Response:
+        return self.stack.api(
+            "POST",
+            notification.path,
+            raw=(body if body is not None else notification.body).decode(),
+            headers=notification.headers,
+            query=urlencode({"shop": shop}),
+        )
+
+    def pay_alipay(self, order: dict[str, Any], amount: int | None = None) -> LocalNotification:
+        return self.payments.standins.alipay.pay(order["order_id"], amount or order["amount"])
+
+    def pay_wechat(self, order: dict[str, Any]) -> LocalNotification:
+        return self.payments.standins.wechat_pay.pay(order["order_id"], order["amount"])
+
+
+def _product(stack: Stack, sku: str, currency: str, keys: list[str]) -> None:
+    product = {"sku": sku, "name": sku, "price": 10000 if currency == "cny" else 2000, "currency": currency}
+    response = stack.api("POST", "/v1/admin/products", {**product, "region": "CN", "platform": "steam"}, ADMIN)
+    assert response.status in (200, 201), response.body
+    response = stack.api("POST", f"/v1/admin/products/{sku}/keys", {"batch": "B1", "keys": keys}, ADMIN)
+    assert response.status == 200, response.body
+
+
+@pytest.fixture
+def shop(stack: Stack) -> Shop:
+    open_shop(stack)
+    # Before anything builds the payment methods: their providers talk to these stand-ins.
+    payments = SandboxPayments(services(), services().settings.public_base_url)
+    payments.enable_all_methods(services(), "main")
+    _product(stack, CNY_SKU, "cny", [f"QQ-{n:04d}-ABCD-EFGH" for n in range(8)])
+    _product(stack, USD_SKU, "usd", [f"STEAM-{n:04d}-ABCD-EFGH" for n in range(8)])
+    return Shop(stack, payments)
+
+
+def _reconcile_function() -> dict[str, Any]:
+    handler = load_handler(resources.RECONCILE_FUNCTION)
+    return dict(handler({"source": "aws.scheduler", "detail": {}}, LocalLambdaContext("faka-reconcile")))
+
+
+def _orders() -> int:
+    return sum(1 for _ in OrderItem.scan(OrderItem.sk == OrderItem.SK))
+
+
+def _keys(shop: Shop, order: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(shop.view(order)["keys"])
+
+
+# --- paid → delivered, each method ---------------------------------------------------------------------------------
+
+
+def test_an_alipay_order_is_paid_on_alipays_page_and_delivered_once(shop: Shop) -> None:
+    order = shop.order("alipay")
+    checkout_url = order["payment"]["checkout_url"]
+    assert checkout_url.startswith("http://127.0.0.1:3000/_local/alipay/gateway.do?")
+    assert order["payment"]["method"] == "alipay"
+    params = dict(parse_qsl(checkout_url.split("?", 1)[1]))
+    assert params["notify_url"].endswith("/v1/webhooks/alipay?shop=main")
+    assert json.loads(params["biz_content"])["total_amount"] == "100.00"
+    shop.payments.standins.alipay.accept_page(checkout_url)  # the buyer's browser at Alipay's cashier
+
+    notification = shop.pay_alipay(order)
+    answer = shop.notify(notification)
+
+    assert (answer.status, answer.body) == (200, "success")
+    assert shop.view(order)["status"] == "delivered"
+    # Alipay sends it again until it reads success: a replay changes nothing.
+    assert shop.notify(notification).body == "success"
+    assert len(_keys(shop, order)) == 1
+
+
+def test_a_wechat_pay_order_gets_a_qr_code_and_is_delivered_once(shop: Shop) -> None:
+    order = shop.order("wechat_pay")
+    assert order["payment"]["code_url"].startswith("weixin://wxpay/bizpayurl?pr=")
+    assert order["payment"]["sandbox_pay_url"].endswith(f"/_local/pay/{order['order_id']}")
+
+    notification = shop.pay_wechat(order)
+    answer = shop.notify(notification)
+
+    assert answer.status == 200, answer.body
+    assert answer.body["result"] == "delivered"
+    assert shop.notify(notification).body["result"] == "delivered"  # the replay: the first answer, nothing more
+    assert len(_keys(shop, order)) == 1
+
+
+def test_a_usdt_order_is_paid_by_its_exact_amount_and_the_watcher_delivers_it(shop: Shop) -> None:
+    order = shop.order("usdt_trc20", USD_SKU)
+    payment = order["payment"]
+    assert payment["address"] == "TShop11111111111111111111111111111"
+    assert payment["amount"].startswith("20.00")
+    assert payment["amount"] != "20.000000"
+    assert datetime.fromisoformat(payment["expires_at"]) > datetime.now(UTC)
+
+    assert shop.payments.pay(services().orders.get(order["order_id"])) is None  # the transfer, on the sandbox chain
+    _reconcile_function()
+    _reconcile_function()  # the next run sees the same transfer again: recorded once
+
+    assert shop.view(order)["status"] == "delivered"
+    assert len(_keys(shop, order)) == 1
+
+
+def test_stripe_stays_the_default_for_a_shop_that_never_chose(stack: Stack) -> None:
+    open_shop(stack)
+    _product(stack, USD_SKU, "usd", ["STEAM-0001-ABCD-EFGH"])
+    order = stack.api("POST", "/v1/orders", {"sku": USD_SKU, "quantity": 1, "email": "b@example.com"}).body
+
+    assert order["payment"]["method"] == "stripe"
+    assert pay(stack, order["order_id"], order["amount"]).body["result"] == "delivered"
+
+
+# --- refused: forged, tampered, stale, mismatched -----------------------------------------------------------------
+
+
+def _sign_alipay(fields: dict[str, str], key: rsa.RSAPrivateKey) -> bytes:
+    return urlencode(alipay.sign_params(fields, key, notification=True)).encode()
+
+
+def test_a_forged_or_tampered_alipay_notification_is_answered_failure_and_issues_nothing(shop: Shop) -> None:
+    order = shop.order("alipay")
+    genuine = shop.pay_alipay(order)
+    fields = dict(parse_qsl(genuine.body.decode()))
+    someone_else = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    forged = _sign_alipay({k: v for k, v in fields.items() if k != "sign"}, someone_else)
+    tampered = urlencode({**fields, "total_amount": "0.01"}).encode()
+    other_shop = shop.notify(genuine, shop="nobody")
+
+    for body in (forged, tampered):
+        answer = shop.notify(genuine, body=body)
+        assert (answer.status, answer.body) == (400, "failure")
+    assert (other_shop.status, other_shop.body) == (409, "failure")  # no Alipay account of that shop to verify with
+    assert shop.view(order)["status"] == "pending_payment"
+    assert _keys(shop, order) == []
+
+
+def test_an_alipay_payment_of_another_amount_or_currency_issues_nothing(shop: Shop) -> None:
+    short, foreign = shop.order("alipay"), shop.order("alipay")
+    alipay_key = shop.payments.standins.alipay._alipay_key  # the stand-in plays Alipay signing something unusual
+    fields = dict(parse_qsl(shop.pay_alipay(foreign).body.decode()))
+    in_usd = _sign_alipay({**{k: v for k, v in fields.items() if k != "sign"}, "trans_currency": "USD"}, alipay_key)
+
+    paid_short = shop.notify(shop.pay_alipay(short, amount=1))
+    paid_in_usd = shop.notify(LocalNotification("alipay", "/v1/webhooks/alipay", {}, in_usd))
+
+    assert (paid_short.status, paid_short.body) == (400, "failure")
+    assert shop.view(short)["status"] == "on_hold"
+    assert (paid_in_usd.status, paid_in_usd.body) == (400, "failure")
+    assert shop.view(foreign)["status"] == "pending_payment"
+    assert _keys(shop, short) == _keys(shop, foreign) == []
+
+
+def _wechat_notification(shop: Shop, plain: dict[str, Any], *, timestamp: int | None = None) -> LocalNotification:
+    standin = shop.payments.standins.wechat_pay
+    envelope = {
+        "id": "EV-test",
+        "event_type": "TRANSACTION.SUCCESS",
+        "resource_type": "encrypt-resource",
+        "resource": wechat_pay.encrypt_resource(
+            plain, standin.apiv3_key, original_type="transaction", associated_data="transaction"
+        ),
+    }
+    body = json.dumps(envelope).encode()
+    headers = wechat_pay.signed_headers(
+        body, serial=standin.PLATFORM_SERIAL, key=standin._platform_key, timestamp=timestamp
+    )
+    return LocalNotification("wechat_pay", "/v1/webhooks/wechatpay", headers, body)
+
+
+def test_forged_stale_and_mismatched_wechat_pay_notifications_are_refused_4xx_and_issue_nothing(shop: Shop) -> None:
+    order = shop.order("wechat_pay")
+    genuine = shop.pay_wechat(order)
+    plain = wechat_pay.decrypt_resource(
+        json.loads(genuine.body)["resource"], shop.payments.standins.wechat_pay.apiv3_key
+    )
+    envelope = json.loads(genuine.body)
+    tampered = json.dumps({**envelope, "id": "EV-other"}).encode()
+    stale = _wechat_notification(shop, plain, timestamp=int(time.time()) - 600)
+    in_usd = _wechat_notification(shop, {**plain, "amount": {**plain["amount"], "currency": "USD"}})
+    short = _wechat_notification(shop, {**plain, "amount": {**plain["amount"], "total": 1}})
+
+    answers = [
+        shop.notify(genuine, body=tampered),
+        shop.notify(stale),
+        shop.notify(in_usd),
+        shop.notify(genuine, shop="nobody"),
+    ]
+    assert [a.status for a in answers] == [400, 400, 400, 409]
+    assert all(a.body["code"] == "FAIL" and a.body["message"] for a in answers)
+    assert shop.view(order)["status"] == "pending_payment"
+
+    paid_short = shop.notify(short)
+    assert paid_short.status == 400
+    assert paid_short.body["code"] == "FAIL"
+    assert shop.view(order)["status"] == "on_hold"
+    assert _keys(shop, order) == []
+
+
+def test_a_notification_for_an_unknown_order_is_acknowledged_and_creates_nothing(shop: Shop) -> None:
+    unknown = shop.payments.standins.alipay.pay("no-such-order", 10000)
+
+    answer = shop.notify(unknown)
+
+    assert (answer.status, answer.body) == (200, "success")
+    assert OrderItem.count("no-such-order") == 0
+
+
+def test_a_usdt_transfer_of_another_amount_holds_the_order_and_issues_nothing(shop: Shop) -> None:
+    order = shop.order("usdt_trc20", USD_SKU)
+
+    shop.payments.pay(services().orders.get(order["order_id"]), amount=order["amount"] - 100)
+    _reconcile_function()
+
+    assert shop.view(order)["status"] == "on_hold"
+    assert _keys(shop, order) == []
+
+
+# --- the same notification three times at once --------------------------------------------------------------------
+
+
+@pytest.fixture
+def threads_apart() -> Iterator[None]:
+    with invocations_apart_per_thread():
+        yield
+
+
+@pytest.mark.parametrize("method", ["alipay", "wechat_pay"])
+def test_the_same_notification_three_times_at_once_issues_one_key(shop: Shop, threads_apart: None, method: str) -> None:
+    order = shop.order(method)
+    notification = shop.pay_alipay(order) if method == "alipay" else shop.pay_wechat(order)
+
+    def until_accepted(_: int) -> int:
+        # A duplicate arriving while the first is processed is refused; the provider sends it again later.
+        for _attempt in range(50):
+            answer = shop.notify(notification)
+            if answer.status == 200:
+                return answer.status
+            time.sleep(0.05)
+        return answer.status
+
+    with ThreadPoolExecutor(3) as pool:
+        statuses = list(pool.map(until_accepted, range(3)))
+
+    assert statuses == [200, 200, 200]
+    assert shop.view(order)["status"] == "delivered"
+    assert len(_keys(shop, order)) == 1
+
+
+# --- reconciliation, per provider ----------------------------------------------------------------------------------
+
+
+def test_reconciliation_finds_each_providers_payment_whose_notification_never_came(shop: Shop) -> None:
+    by_alipay, by_wechat, by_usdt = shop.order("alipay"), shop.order("wechat_pay"), shop.order("usdt_trc20", USD_SKU)
+    shop.pay_alipay(by_alipay)  # paid at the provider; the notifications are lost
+    shop.pay_wechat(by_wechat)
+    # The chain's transfer is found by asking about the order, not only by the watcher.
+    slot = UsdtOrderSlotItem.get(*UsdtOrderSlotItem.key(by_usdt["order_id"])).slot()
+    shop.payments.standins.tron.send(SANDBOX_BUYER_WALLET, slot.wallet, slot.amount)
+    shop.payments.standins.tron.mine(usdt_trc20.DEFAULT_CONFIRMATIONS + 1)
+
+    report = services().reconciliation.run(datetime.now(UTC) + timedelta(minutes=4))
+
+    assert (report.checked, report.fulfilled) == (3, 3)
+    assert [shop.view(o)["status"] for o in (by_alipay, by_wechat, by_usdt)] == ["delivered"] * 3
+
+
+def test_unpaid_alipay_and_wechat_pay_trades_are_closed_at_expiry(shop: Shop) -> None:
+    by_alipay, by_wechat = shop.order("alipay"), shop.order("wechat_pay")
+    shop.payments.standins.alipay.accept_page(by_alipay["payment"]["checkout_url"])
+
+    report = services().reconciliation.run(datetime.now(UTC) + timedelta(minutes=31))
+
+    assert (report.checked, report.closed) == (2, 2)
+    closed = shop.pay_alipay(by_alipay)  # the buyer comes back too late: Alipay refuses the closed trade
+    assert dict(parse_qsl(closed.body.decode()))["trade_status"] == "TRADE_CLOSED"
+    assert shop.notify(closed).body == "success"  # acknowledged: nothing to record
+    assert OrderItem.get(by_alipay["order_id"], OrderItem.SK).status == "pending_payment"
+    assert all(not OrderItem.get(o["order_id"], OrderItem.SK).payment_pending for o in (by_alipay, by_wechat))
+
+
+def test_pending_orders_are_spread_over_shards_and_old_ones_still_found(shop: Shop) -> None:
+    orders = [shop.order("alipay") for _ in range(6)]
+    legacy = OrderItem.get(orders[0]["order_id"], OrderItem.SK)
+    legacy.update(actions=[OrderItem.payment_pending.set(LEGACY_PAYMENT_PENDING)])
+
+    shards = {OrderItem.get(o["order_id"], OrderItem.SK).payment_pending for o in orders[1:]}
+    found = services().orders.pending_payments(datetime.now(UTC) + timedelta(minutes=1))
+
+    assert shards <= set(PAYMENT_PENDING_PARTITIONS)
+    assert len(shards) > 1
+    assert sorted(found) == sorted(o["order_id"] for o in orders)
+
+
+# --- the shop's settings --------------------------------------------------------------------------------------------
+
+
+def test_an_order_names_a_method_the_shop_takes_or_is_refused_before_anything_is_created(shop: Shop) -> None:
+    settings = {"methods": ["stripe", "alipay", "wechat_pay"], "currency": "cny", "live": False}
+    assert shop.stack.api("PUT", "/v1/admin/payment-methods", settings, ADMIN).status == 200
+    draft = {"sku": CNY_SKU, "quantity": 1, "email": "b@example.com"}
+
+    not_enabled = shop.stack.api("POST", "/v1/orders", {**draft, "payment_method": "usdt_trc20"})
+    unknown = shop.stack.api("POST", "/v1/orders", {**draft, "payment_method": "paypal"})
+    wrong_currency = shop.stack.api("POST", "/v1/orders", {**draft, "sku": USD_SKU, "payment_method": "alipay"})
+
+    assert (not_enabled.status, not_enabled.body["code"]) == (400, "payment_method_not_enabled")
+    assert (unknown.status, unknown.body["code"]) == (400, "invalid_request")
+    assert (wrong_currency.status, wrong_currency.body["code"]) == (400, "payment_method_not_enabled")
+    assert shop.order(None)["payment"]["method"] == "stripe"  # the first enabled taking CNY
+    assert _orders() == 1
+
+
+def test_an_enabled_method_without_credentials_refuses_the_order_with_409(stack: Stack) -> None:
+    open_shop(stack)
+    _product(stack, CNY_SKU, "cny", ["QQ-0001-ABCD-EFGH"])
+    settings = {"methods": ["wechat_pay", "stripe"], "currency": "cny"}
+    assert stack.api("PUT", "/v1/admin/payment-methods", settings, ADMIN).status == 200
+
+    refused = stack.api("POST", "/v1/orders", {"sku": CNY_SKU, "quantity": 1, "email": "b@example.com"})
+
+    assert (refused.status, refused.body["code"]) == (409, "payment_method_not_configured")
+    assert _orders() == 0
+
+
+def test_operators_set_methods_and_credentials_which_are_never_answered(shop: Shop) -> None:
+    standin = shop.payments.standins.alipay.credentials()
+    account = {
+        "app_id": standin.app_id,
+        "app_private_key_pem": standin.app_private_key_pem,
+        "alipay_public_key_pem": standin.alipay_public_key_pem,
+        "seller_id": standin.seller_id,
+    }
+    settings = {"methods": ["alipay", "stripe"], "currency": "cny", "live": True, "credentials": {"alipay": account}}
+    bad_pem = {**settings, "credentials": {"alipay": {**account, "app_private_key_pem": "-" * 80}}}
+
+    put = shop.stack.api("PUT", "/v1/admin/payment-methods", settings, ADMIN)
+    got = shop.stack.api("GET", "/v1/admin/payment-methods", headers=ADMIN)
+    refused = shop.stack.api("PUT", "/v1/admin/payment-methods", bad_pem, ADMIN)
+    anonymous = shop.stack.api("GET", "/v1/admin/payment-methods")
+
+    assert put.status == got.status == 200
+    assert got.body["methods"] == ["alipay", "stripe"]
+    assert got.body["live"] is True
+    assert got.body["credentials"]["alipay"] == {
+        "configured": True,
+        "app_id": standin.app_id,
+        "seller_id": standin.seller_id,
+    }
+    for text in (json.dumps(put.body), json.dumps(got.body)):
+        assert "PRIVATE KEY" not in text
+        assert "PUBLIC KEY" not in text
+    assert (refused.status, refused.body["code"]) == (400, "invalid_credentials")
+    assert anonymous.status == 401
+    products = shop.stack.api("GET", "/v1/products").body
+    assert products["payment_methods"] == ["alipay", "stripe"]
+    assert {p["sku"]: p["payment_methods"] for p in products["products"]} == {
+        CNY_SKU: ["alipay", "stripe"],
+        USD_SKU: ["stripe"],
+    }
+    assert shop.stack.api("GET", "/v1/storefront").body["payment_methods"] == ["alipay", "stripe"]
