@@ -34,6 +34,7 @@ from api import (
     activation,
     admin_orders,
     help_desk,
+    ledger,
     operators,
     order_lookup,
     payment_methods,
@@ -224,6 +225,7 @@ def resolver(kind: type[ApiGatewayResolver], *, cors: CORSConfig | None) -> ApiG
     # admin_orders before operators: its /v1/admin/orders/export must not match /v1/admin/orders/<order_id>.
     for routes in (
         admin_orders,
+        ledger,
         storefront,
         payments,
         payment_methods,

@@ -1,8 +1,9 @@
-"""KPI projection and batch quarantine notices (EventBridge → SQS → here).
+"""KPI projection, the platform's ledger and batch quarantine notices (EventBridge → SQS → here).
 
 Every event is projected once per EventBridge event id: a redelivered event finds its idempotency record
 and adds nothing. A ``BatchQuarantined`` event is told to the operators and supplier once, and to each buyer
 holding an unredeemed key of the batch once, each with its own record, so a failed email retries alone.
+An event that moves money is also entered in the ledger, which writes each entry once by the event that caused it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from faka.entry import once_per, sqs_consumer
+from faka.ledger.entries import LEDGER_EVENTS
 from faka.observability import logger
 from faka.wiring import services
 
@@ -52,6 +54,8 @@ def record_handler(record: SQSRecord) -> None:
         announce(event)
         return
     project(event=event)
+    if event["detail-type"] in LEDGER_EVENTS:
+        services().ledger.record(event["detail-type"], event["detail"], event["time"])
 
 
 lambda_handler = sqs_consumer(record_handler)

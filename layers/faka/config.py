@@ -100,6 +100,10 @@ class Settings(BaseModel):
     refund_reminder_seconds: int = Field(default=1800, gt=0)
     # Webhooks normally arrive within seconds; reconciliation asks the provider about orders unpaid this long.
     reconcile_after_seconds: int = Field(default=180, ge=0)
+    # A paid order still waiting for stock this long after its payment is refunded through its provider.
+    backorder_refund_hours: int = Field(default=48, gt=0)
+    # The platform's commission on a shop's sales (basis points) until the platform operator sets the shop's own.
+    commission_bps: int = Field(default=500, ge=0, le=10_000)
     mail_bucket: str = resources.MAIL_BUCKET
     # The address buyers write to; SES receiving delivers it to the mail bucket.
     support_email: str = "support@example.com"

@@ -35,6 +35,8 @@ REFUNDS_TABLE = f"{PREFIX}-refunds"
 WEBHOOKS_TABLE = f"{PREFIX}-webhooks"
 # Buyers' ratings, one item per order; its stream feeds the rating aggregates.
 RATINGS_TABLE = f"{PREFIX}-ratings"
+# The platform's double-entry ledger: what each shop is owed, the platform's commission, who bore each refund.
+LEDGER_TABLE = f"{PREFIX}-ledger"
 
 EVENT_BUS = f"{PREFIX}-bus"
 EVENT_SOURCE = "faka"
@@ -187,6 +189,7 @@ _DOMAIN_TABLES = (
     REFUNDS_TABLE,
     WEBHOOKS_TABLE,
     RATINGS_TABLE,
+    LEDGER_TABLE,
 )
 # Opens ticket cases (Tickets.open_once) and nothing more of the help desk: tickets, and its counters.
 _OPENS_TICKETS = (TICKETS_TABLE, OUTREACH_TABLE)
@@ -326,13 +329,13 @@ TICKET_SLA_FUNCTION = FunctionSpec(
     ),
 )
 # Projects domain events into daily KPI counters and watches key batches' health (faka.insight.kpis, batch_health):
-# quarantines a batch, tells its supplier and the buyers holding its keys by email.
+# quarantines a batch, tells its supplier and the buyers holding its keys by email; enters money events in the ledger.
 KPIS_FUNCTION = FunctionSpec(
     "kpis",
     memory_mb=256,
     timeout_seconds=60,
     access=Access(
-        writes=(CATALOG_TABLE, OUTREACH_TABLE, IDEMPOTENCY_TABLE, *_ALERT_CHANNELS),
+        writes=(CATALOG_TABLE, OUTREACH_TABLE, IDEMPOTENCY_TABLE, *_ALERT_CHANNELS, LEDGER_TABLE),
         reads=(KEYS_TABLE, ORDERS_TABLE, TICKETS_TABLE),
         # The link secret signs the order-page link in the emails to the buyers holding a quarantined batch's keys.
         secrets=(HASH_PEPPER_SECRET, LINK_SIGNING_SECRET),
@@ -446,6 +449,9 @@ KPIS_RULE = RuleSpec(
         "RefundCompleted",
         "OrderRated",
         "BatchQuarantined",
+        # Money moved: entered in the platform's ledger (faka.ledger) as well.
+        "DisputeOpened",
+        "ChargeRefunded",
     ),
     KPIS_QUEUE,
 )

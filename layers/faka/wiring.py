@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from faka.insight.ratings import Ratings
     from faka.insight.suggestions import Complaints
     from faka.knowledge.store import ShopKnowledge
+    from faka.ledger.ledger import Ledger
     from faka.money.disputes import Disputes
     from faka.money.holds import HeldOrders
     from faka.money.refund_notices import RefundNotices
@@ -563,6 +564,13 @@ class Services:
         from faka.insight.kpis import Kpis
 
         return Kpis(self.counters, self.orders, self.batch_health, self.complaints)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        from faka.ledger.ledger import Ledger
+        from faka.ledger.store import LedgerStore
+
+        return Ledger(LedgerStore(), self.settings.commission_bps)
 
     @cached_property
     def webhooks(self) -> WebhookSubscriptions:

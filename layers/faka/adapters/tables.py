@@ -17,6 +17,8 @@ Layout (every item of a shop carries the shop in its partition key):
 * refunds: ``<refund id>`` / ``REFUND``, ``<dispute id>`` / ``DISPUTE`` (both in the ``by_order`` index, refunds
   also in ``by_buyer``), and the sandbox provider's ledger ``SANDBOX#<payment ref>`` / ``PAYMENT`` or
   ``REFUND#<idempotency key>``.
+* ledger (faka.ledger): ``SHOP#<shop>`` / ``ENTRY#<occurred at>#<cause>`` (one double entry),
+  ``BALANCE#<currency>#<account>`` and ``COMMISSION``; ``CAUSE#<cause>`` / ``CAUSE`` marks an event recorded.
 """
 
 from __future__ import annotations
@@ -715,6 +717,59 @@ class WebhookDeliveryItem(WebhookTableItem, discriminator="webhook_delivery"):
     SK = "DELIVERY"
 
 
+class LedgerTableItem(Model):
+    """The platform's double-entry ledger: entries, balances, commission rates and the causes recorded."""
+
+    class Meta(_Meta):
+        table_name = resources.LEDGER_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+
+
+class LedgerEntryItem(LedgerTableItem, discriminator="entry"):
+    class Meta(_Meta):
+        table_name = resources.LEDGER_TABLE
+
+    cause = UnicodeAttribute()
+    entry_kind = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    occurred_at = UTCDateTimeAttribute()
+    # JSON of account → signed amount in minor units; the amounts of one entry sum to zero.
+    postings = UnicodeAttribute()
+    commission_bps = NumberAttribute(null=True)
+    ref = UnicodeAttribute(null=True)
+
+
+class LedgerBalanceItem(LedgerTableItem, discriminator="balance"):
+    class Meta(_Meta):
+        table_name = resources.LEDGER_TABLE
+
+    balance = NumberAttribute(default=0)
+
+
+class CommissionRateItem(LedgerTableItem, discriminator="commission"):
+    class Meta(_Meta):
+        table_name = resources.LEDGER_TABLE
+
+    rate_bps = NumberAttribute()
+    set_at = UTCDateTimeAttribute()
+
+    SK = "COMMISSION"
+
+
+class LedgerCauseItem(LedgerTableItem, discriminator="cause"):
+    class Meta(_Meta):
+        table_name = resources.LEDGER_TABLE
+
+    shop_id = UnicodeAttribute()
+    entry_sk = UnicodeAttribute()
+
+    SK = "CAUSE"
+
+
 # The model whose schema (keys and indexes) defines each table.
 TABLE_MODELS: tuple[type[Model], ...] = (
     CatalogItem,
@@ -725,4 +780,5 @@ TABLE_MODELS: tuple[type[Model], ...] = (
     RefundTableItem,
     RatingItem,
     WebhookTableItem,
+    LedgerTableItem,
 )

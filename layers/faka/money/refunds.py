@@ -806,6 +806,7 @@ class Refunds:
                 "currency": refund.currency,
                 "provider_ref": refund.provider_ref,
                 "completed_at": refund.completed_at.isoformat() if refund.completed_at else None,
+                "compensated_by_platform": refund.compensated_by_platform is not None,
             },
         )
 
