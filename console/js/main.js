@@ -2,6 +2,7 @@ import { ApiError, api, loadConfig, session, signIn, signOut } from "./api.js";
 import { signInWithPassword } from "./cognito.js";
 import { h, clear } from "./dom.js";
 import { savedLanguage, setLanguage, t } from "./i18n.js";
+import * as alerts from "./pages/alerts.js";
 import * as batches from "./pages/batches.js";
 import * as dashboard from "./pages/dashboard.js";
 import * as orders from "./pages/orders.js";
@@ -12,7 +13,7 @@ import * as refunds from "./pages/refunds.js";
 import * as shops from "./pages/shops.js";
 import * as webhooks from "./pages/webhooks.js";
 
-const PAGES = { dashboard, orders, held: { render: orders.renderHeld }, queue, refunds, products, batches, shops, policy, webhooks };
+const PAGES = { dashboard, orders, held: { render: orders.renderHeld }, queue, refunds, products, batches, shops, policy, webhooks, alerts };
 const view = document.getElementById("view");
 let config;
 let leave = () => {};
