@@ -63,13 +63,14 @@ def _faka_layers(synthesized: Synthesized) -> dict[str, tuple[str, dict[str, Any
     }
 
 
-# Read off the code: who resolves a Stripe secret (API client, webhook check), who opens or seals with KMS.
+# Read off the code: who resolves a Stripe secret (API client, webhook check), who opens or seals with KMS (keys,
+# webhook and alert-channel secrets, shops' Alipay and WeChat Pay credentials, whose signatures need cryptography too).
 EXPECTED_LIBRARIES = {
     "api": ("stripe", "cryptography"),
     "notifier": ("stripe", "cryptography"),
     "inbound_email": ("stripe", "cryptography"),
     "refunds": ("stripe",),
-    "reconcile": ("stripe",),
+    "reconcile": ("stripe", "cryptography"),
     "rating_aggregates": ("stripe",),
     "webhook_delivery": ("cryptography",),
 }
