@@ -22,7 +22,7 @@ from faka.entry import once_per
 from faka.errors import Conflict, FakaError, InvalidRequest, NotFound
 from faka.observability import logger
 from faka.payments.shop_methods import ALIPAY, WECHAT_PAY
-from faka.payments.stripe_webhook import DisputeNotice, Ignored, verify_stripe_event
+from faka.payments.stripe_webhook import DisputeNotice, Ignored, PaymentFailed, ProviderRefund, verify_stripe_event
 from faka.sales.fulfilment import PaymentResult
 from faka.shared.model import PaymentConfirmation
 from faka.wiring import services
@@ -55,6 +55,19 @@ def _record_dispute(dispute: dict[str, Any]) -> dict[str, Any]:
     return {"received": True, "result": result if outcome.order_id else "ignored", "order_id": outcome.order_id}
 
 
+@once_per("event_id", argument="refund", expires_after_seconds=REPLAY_WINDOW_SECONDS)
+def _record_provider_refund(refund: dict[str, Any]) -> dict[str, Any]:
+    outcome = services().provider_refunds.record(ProviderRefund(**{k: v for k, v in refund.items() if k != "event_id"}))
+    result = ("refunded" if outcome.full else "partly_refunded") if outcome.recorded else "ignored"
+    return {"received": True, "result": result, "order_id": outcome.order_id}
+
+
+@once_per("event_id", argument="failure", expires_after_seconds=REPLAY_WINDOW_SECONDS)
+def _record_payment_failure(failure: dict[str, Any]) -> dict[str, Any]:
+    outcome = services().payment_failures.record(PaymentFailed(failure["order_id"], failure["payment_ref"]))
+    return {"received": True, "result": "payment_failed" if outcome.closed else "ignored", "order_id": outcome.order_id}
+
+
 @router.post("/v1/webhooks/stripe", responses={400: {"description": "Bad signature or body"}})
 def stripe_webhook() -> WebhookReceipt:
     verified = verify_stripe_event(
@@ -67,6 +80,10 @@ def stripe_webhook() -> WebhookReceipt:
         return WebhookReceipt(received=True, result="ignored")
     if isinstance(verified.notice, DisputeNotice):
         receipt = _record_dispute(dispute={"event_id": verified.event_id, **asdict(verified.notice)})
+    elif isinstance(verified.notice, ProviderRefund):
+        receipt = _record_provider_refund(refund={"event_id": verified.event_id, **asdict(verified.notice)})
+    elif isinstance(verified.notice, PaymentFailed):
+        receipt = _record_payment_failure(failure={"event_id": verified.event_id, **asdict(verified.notice)})
     else:
         receipt = _record_payment(payment={"event_id": verified.event_id, **asdict(verified.notice)})
     return WebhookReceipt.model_validate(receipt)

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from faka.ledger.ledger import Ledger
     from faka.money.disputes import Disputes
     from faka.money.holds import HeldOrders
+    from faka.money.payment_failures import PaymentFailures
+    from faka.money.provider_refunds import ProviderRefunds
     from faka.money.refund_notices import RefundNotices
     from faka.money.refunds import RefundPolicies, Refunds
     from faka.payments.shop_methods import PaymentNetwork, ShopPaymentMethods
@@ -482,6 +484,18 @@ class Services:
         from faka.money.refund_notices import RefundNotices
 
         return RefundNotices(self.refunds, self.orders, self.buyer_mail)
+
+    @cached_property
+    def provider_refunds(self) -> ProviderRefunds:
+        from faka.money.provider_refunds import ProviderRefunds
+
+        return ProviderRefunds(self.orders, self.refunds, self.payment_provider, self.events, self.operator_alerts)
+
+    @cached_property
+    def payment_failures(self) -> PaymentFailures:
+        from faka.money.payment_failures import PaymentFailures
+
+        return PaymentFailures(self.orders)
 
     @cached_property
     def held_orders(self) -> HeldOrders:

@@ -76,9 +76,10 @@ def test_a_succeeded_payment_intent_confirms_its_order() -> None:
 
 
 @pytest.mark.parametrize(
-    # Disputes opened and closed are read (tests/unit/test_refund_rules.py); their updates ask nothing.
+    # Disputes opened and closed are read (tests/unit/test_refund_rules.py); their updates ask nothing, nor does a
+    # charge merely captured.
     ("event_type", "obj"),
-    [("charge.dispute.updated", "dispute.json"), ("charge.refunded", "charge.json")],
+    [("charge.dispute.updated", "dispute.json"), ("charge.captured", "charge.json")],
 )
 def test_events_that_ask_nothing_are_ignored(event_type: str, obj: str) -> None:
     assert isinstance(verify(stripe_event(event_type, obj)), Ignored)

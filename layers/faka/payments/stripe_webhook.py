@@ -54,6 +54,16 @@ class PaymentIntent(_Lenient):
     status: str | None = None
 
 
+class Charge(_Lenient):
+    id: str
+    amount: int
+    amount_refunded: int
+    currency: str
+    refunded: bool
+    payment_intent: str | dict[str, Any] | None = None
+    metadata: dict[str, str] | None = None
+
+
 class Dispute(_Lenient):
     id: str
     charge: str | dict[str, Any] | None = None
@@ -74,9 +84,34 @@ class Ignored:
 
 
 @dataclass(frozen=True)
+class ProviderRefund:
+    """The provider says a charge has ``refunded_total`` refunded so far: faka's own refunds, or one made outside
+    faka (the provider's dashboard), which faka has to catch up with."""
+
+    charge: str
+    payment_ref: str | None
+    order_id: str | None
+    amount: int
+    refunded_total: int
+    currency: str
+    full: bool
+
+
+@dataclass(frozen=True)
+class PaymentFailed:
+    """An asynchronous payment method (a bank debit, a voucher) failed after checkout: nothing will arrive."""
+
+    order_id: str
+    payment_ref: str
+
+
+StripeNotice = PaymentConfirmation | DisputeNotice | ProviderRefund | PaymentFailed | Ignored
+
+
+@dataclass(frozen=True)
 class VerifiedEvent:
     event_id: str
-    notice: PaymentConfirmation | DisputeNotice | Ignored
+    notice: StripeNotice
 
 
 _SESSION_PAID = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
@@ -126,7 +161,24 @@ def _id(reference: str | dict[str, Any] | None) -> str | None:
     return reference.get("id") if isinstance(reference, dict) else reference
 
 
-def _read(event: StripeEvent) -> PaymentConfirmation | DisputeNotice | Ignored:
+def _read(event: StripeEvent) -> StripeNotice:
+    if event.type == "checkout.session.async_payment_failed":
+        failed = CheckoutSession.model_validate(event.data.object)
+        failed_order = failed.client_reference_id or (failed.metadata or {}).get("order_id")
+        if not failed_order:
+            return Ignored(event.id, "no faka order reference")
+        return PaymentFailed(failed_order, _id(failed.payment_intent) or failed.id)
+    if event.type == "charge.refunded":
+        charge = Charge.model_validate(event.data.object)
+        return ProviderRefund(
+            charge=charge.id,
+            payment_ref=_id(charge.payment_intent),
+            order_id=(charge.metadata or {}).get("order_id"),
+            amount=charge.amount,
+            refunded_total=charge.amount_refunded,
+            currency=charge.currency.lower(),
+            full=charge.refunded,
+        )
     if event.type in _SESSION_PAID:
         session = CheckoutSession.model_validate(event.data.object)
         if session.payment_status != "paid":
