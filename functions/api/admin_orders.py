@@ -1,4 +1,5 @@
-"""Operator routes to find orders, export them and list shops.
+"""Operator routes to find orders, export them, act on one (resend its delivery email), list shops, and say who
+the caller is.
 
 Registered before the operator routes so ``/v1/admin/orders/export`` is not read as an order id.
 """
@@ -6,8 +7,10 @@ Registered before the operator routes so ``/v1/admin/orders/export`` is not read
 from __future__ import annotations
 
 from functools import partial
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
@@ -20,6 +23,7 @@ from faka.security import bearer_token
 from faka.wiring import services
 
 router = APIGatewayRouter()
+OrderId = Annotated[str, Path(max_length=64)]
 
 
 class OrderRow(BaseModel):
@@ -89,12 +93,48 @@ def export_orders() -> Response[str]:
 @router.get("/v1/admin/shops")
 def list_shops() -> ShopList:
     """The platform operator sees every shop; a shop's operator, its own."""
-    event = router.current_event
-    shop = shop_id(event)
-    role = services().access.authorize(shop, bearer_token(event.headers.get("authorization")))
+    shop, role = _caller()
     if role is Role.PLATFORM_OPERATOR:
         shops = [ShopRow(shop_id=s.shop_id, name=s.name, support_email=s.support_email) for s in all_shops()]
     else:
         own = services().shops.get(shop)
         shops = [ShopRow(shop_id=own.shop_id, name=own.name, support_email=own.support_email)]
     return ShopList(shops=shops)
+
+
+class OperatorIdentity(BaseModel):
+    role: Role = Field(description="platform_operator acts on every shop; shop_operator on its own")
+    shop_id: str = Field(description="The shop the request named (X-Faka-Shop)")
+
+
+def _caller() -> tuple[str, Role]:
+    """The shop the request names and the caller's role on it."""
+    event = router.current_event
+    shop = shop_id(event)
+    return shop, services().access.authorize(shop, bearer_token(event.headers.get("authorization")))
+
+
+@router.get("/v1/admin/me")
+def who_am_i() -> OperatorIdentity:
+    """What the console shows and offers: the caller's role for the shop the request names."""
+    shop, role = _caller()
+    return OperatorIdentity(role=role, shop_id=shop)
+
+
+class DeliveryResent(BaseModel):
+    order_id: str
+    message_id: str = Field(description="The new email's id; the order's delivery email from now on")
+    resends_this_hour: int
+
+
+@router.post(
+    "/v1/admin/orders/<order_id>/resend",
+    responses={409: {"description": "Not delivered"}, 429: {"description": "Sent again too often this hour"}},
+)
+def resend_delivery(order_id: OrderId) -> DeliveryResent:
+    """The delivery email again, with the order's current keys, to the address the order was placed with only."""
+    shop, role = _caller()
+    resent = services().order_actions.resend_delivery(order_id, shop, role.value)
+    return DeliveryResent(
+        order_id=resent.order_id, message_id=resent.message_id, resends_this_hour=resent.resends_this_hour
+    )

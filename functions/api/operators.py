@@ -137,7 +137,8 @@ def operator_order(order_id: str) -> OperatorOrderView:
     return OperatorOrderView(
         order_id=order.order_id,
         shop_id=order.shop_id,
-        status=order.stored_status.value,
+        # Derived: an unpaid order past its payment window (or cancelled) reads as expired.
+        status=order.status_at(datetime.now(UTC)).value,
         sku=order.sku,
         quantity=order.quantity,
         amount=order.amount,
@@ -148,6 +149,10 @@ def operator_order(order_id: str) -> OperatorOrderView:
         flag_reason=order.flag_reason,
         payment_ref=order.payment_ref,
         keys=delivered_keys(order, masked=True),
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        delivered_at=order.delivered_at,
+        refund_ids=[refund.refund_id for refund in services().refunds.for_order(order.order_id)],
     )
 
 

@@ -30,7 +30,7 @@ from faka.errors import NotFound
 from faka.money.refunds import Refund, RefundPolicy
 from faka.platform.access import Role
 from faka.security import bearer_token
-from faka.shared.model import Order
+from faka.shared.model import Order, OrderStatus
 from faka.trust.risk import SlaPolicy
 from faka.wiring import services
 
@@ -187,10 +187,17 @@ def release_held_order(order_id: OrderId) -> HoldRelease:
 
 @router.post(
     "/v1/admin/orders/<order_id>/cancel",
-    responses={202: {"description": "Refund of the whole order started"}, 409: {"description": "Not held"}},
+    responses={
+        200: {"description": "An unpaid order cancelled: its payment window closed"},
+        202: {"description": "Refund of the whole held order started"},
+        409: {"description": "Neither held nor unpaid"},
+    },
 )
 def cancel_held_order(order_id: OrderId, cancel: Annotated[HoldCancel, Body()]) -> Response[str]:
     shop, role = _operator(router.current_event)
+    if services().orders.get(order_id).stored_status is OrderStatus.PENDING_PAYMENT:
+        order = services().order_actions.cancel_unpaid(order_id, shop, role.value, cancel.reason)
+        return json_response(200, {"order_id": order.order_id, "status": order.status_at(order.expires_at).value})
     refund = services().held_orders.cancel(order_id, shop, role.value, cancel.reason)
     return json_response(202, RefundAccepted(refund_id=refund.refund_id, status=refund.status.value).model_dump())
 

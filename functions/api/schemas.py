@@ -217,6 +217,10 @@ class OperatorOrderView(Schema):
     flag_reason: str | None
     payment_ref: str | None
     keys: list[DeliveredKey] = Field(description="Masked")
+    created_at: AwareDatetime
+    paid_at: AwareDatetime | None
+    delivered_at: AwareDatetime | None
+    refund_ids: list[str] = Field(description="The refunds asked for on this order")
 
 
 class WebhookReceipt(Schema):

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from faka.sales.fulfilment import Fulfilment
     from faka.sales.mail_events import MailEvents
     from faka.sales.notifications import Notices
+    from faka.sales.order_actions import OrderActions
     from faka.sales.orders import Orders
     from faka.sales.reconciliation import Reconciliation
     from faka.sales.redaction import BuyerText
@@ -297,6 +298,12 @@ class Services:
             self.operator_alerts,
             self.links,
         )
+
+    @cached_property
+    def order_actions(self) -> OrderActions:
+        from faka.sales.order_actions import OrderActions
+
+        return OrderActions(self.orders, lambda: self.notices, self.counters)
 
     @cached_property
     def outreach(self) -> OutreachPolicy:
