@@ -1,4 +1,5 @@
-"""The help desk: operators work the queue of tickets that need a person; buyers rate the help they got."""
+"""The help desk: operators work the queue of tickets that need a person, correct the assistant's reading of a
+ticket and set the shop's tone rules; buyers rate the help they got."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from api.http import operator
 from api.pages import link_problem, page
@@ -24,11 +25,14 @@ from api.schemas import (
     DeskResolution,
     DeskTicketView,
     Requeued,
+    Schema,
     ThreadMessage,
 )
 from faka.errors import FakaError, InvalidRequest
 from faka.insight.ticket_report import ticket_report
 from faka.support.help_desk import DeskTicket
+from faka.support.tickets import knowledge_stats_key
+from faka.triage import INTENTS
 from faka.wiring import services
 
 router = APIGatewayRouter()
@@ -113,6 +117,7 @@ def reply_to_ticket(ticket_id: str, reply: Annotated[DeskReply, Body()]) -> Desk
         message=reply.message,
         canned=reply.canned,
         await_buyer=reply.await_buyer,
+        confirm=reply.confirm,
     )
     return DeskTicketView.model_validate(_view(ticket))
 
@@ -135,7 +140,82 @@ def reopen_ticket(ticket_id: str) -> Requeued:
 def ticket_figures() -> dict[str, Any]:
     shop_id = operator(router.current_event)
     desk = services().help_desk
-    return ticket_report(services().counters, shop_id, desk.handed_off(shop_id))
+    return ticket_report(
+        services().counters,
+        shop_id,
+        desk.handed_off(shop_id),
+        knowledge=services().counters.all_under(knowledge_stats_key(shop_id)),
+        corrections=len(services().intent_corrections.for_shop(shop_id)),
+    )
+
+
+# -- teaching the assistant: corrections and tone ----------------------------------------------------------------
+
+
+class IntentCorrection(Schema):
+    intent: str = Field(description="The intent the ticket really has: " + ", ".join(INTENTS))
+
+
+class CorrectionRecorded(Schema):
+    ticket_id: str
+    intent: str
+    previous_intent: str
+    corrections: int = Field(description="The shop's corrections so far; each adjusts its later tickets")
+
+
+@router.post(
+    "/v1/admin/tickets/<ticket_id>/correction",
+    responses={400: {"description": "Unknown intent"}, 404: {"description": "No such ticket in this shop"}},
+)
+def correct_intent(ticket_id: str, correction: Annotated[IntentCorrection, Body()]) -> CorrectionRecorded:
+    """One click: the ticket's real intent. Stored for the shop; its later messages worded alike are read so."""
+    shop_id = operator(router.current_event)
+    corrections = services().intent_corrections
+    recorded = corrections.correct_ticket(shop_id, ticket_id, correction.intent)
+    return CorrectionRecorded(
+        ticket_id=ticket_id,
+        intent=recorded.intent,
+        previous_intent=recorded.previous_intent,
+        corrections=len(corrections.for_shop(shop_id)),
+    )
+
+
+class ToneSettings(Schema):
+    prohibited: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=500, description="Words and phrases never sent, added to the platform's"
+    )
+    informal: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=200, description="Forms of address too familiar for the shop"
+    )
+    greetings: dict[str, Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict, description="Locale → the greeting every reply starts with"
+    )
+    sign_offs: dict[str, Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict, description="Locale → the sign-off every reply ends with"
+    )
+    assistant_name: Annotated[str, Field(max_length=64)] = ""
+
+
+def _tone_view(shop_id: str) -> dict[str, Any]:
+    tone = services().shop_tone
+    rules = tone.rules(shop_id)
+    return {
+        "shop": rules.shop_part(tone.platform),
+        "platform": {"prohibited": list(tone.platform.prohibited), "informal": list(tone.platform.informal)},
+    }
+
+
+@router.get("/v1/admin/tone")
+def tone_rules() -> dict[str, Any]:
+    """The shop's tone rules and the platform's, which every shop keeps."""
+    return _tone_view(operator(router.current_event))
+
+
+@router.put("/v1/admin/tone")
+def set_tone_rules(settings: Annotated[ToneSettings, Body()]) -> dict[str, Any]:
+    shop_id = operator(router.current_event)
+    services().shop_tone.set(shop_id, settings.model_dump())
+    return _tone_view(shop_id)
 
 
 # -- CSAT: the signed links in the "how did we do?" email ---------------------------------------------------
@@ -162,7 +242,11 @@ def csat_submit(ticket_id: str) -> Response[str]:
     try:
         if content_type == "application/x-www-form-urlencoded":
             submission = CsatSubmission.model_validate(
-                {key: int(value) if key == "score" and value.isdecimal() else value for key, value in parse_qsl(body)}
+                {
+                    key: int(value) if key in ("score", "nps") and value.isdecimal() else value
+                    for key, value in parse_qsl(body)
+                    if value or key != "nps"
+                }
             )
         else:
             submission = CsatSubmission.model_validate_json(body or "{}")
@@ -171,7 +255,7 @@ def csat_submit(ticket_id: str) -> Response[str]:
             "the rating does not match the API's schema", details=error.errors(include_url=False, include_input=False)
         ) from None
     query = dict(event.query_string_parameters or {})
-    services().help_desk.rate(ticket_id, query, submission.score, submission.comment)
+    services().help_desk.rate(ticket_id, query, submission.score, submission.comment, submission.nps)
     if content_type == "application/x-www-form-urlencoded":
         return page("link_done.html.j2", action="csat")
     return Response(status_code=200, content_type="application/json", body=json.dumps({"recorded": True}))

@@ -296,6 +296,9 @@ class TicketCreated(Schema):
     outcome: str | None = Field(
         default=None, description="What the assistant did: replaced, resent_with_evidence, held_for_review, ..."
     )
+    article: dict[str, str] | None = Field(
+        default=None, description='With outcome answered_from_knowledge_base: the article, {"id", "title"}'
+    )
 
 
 class ChatTurn(Schema):
@@ -310,6 +313,9 @@ class ChatAnswer(Schema):
     reply: str
     outcome: str | None = Field(
         default=None, description="What the assistant did: replaced, resent_with_evidence, held_for_review, ..."
+    )
+    article: dict[str, str] | None = Field(
+        default=None, description='With outcome answered_from_knowledge_base: the article, {"id", "title"}'
     )
 
 
@@ -462,6 +468,10 @@ class DeskReply(Schema):
     message: Annotated[str, Field(min_length=1, max_length=10_000)] | None = None
     canned: Identifier | None = Field(default=None, description="A canned reply's id, rendered in the ticket's locale")
     await_buyer: bool = Field(default=False, description="The reply asks the buyer something; the ticket waits on them")
+    confirm: bool = Field(
+        default=False,
+        description="Send a reply that breaks the shop's tone rules anyway (prohibited words masked); without it, 400",
+    )
 
 
 class DeskResolution(Schema):
@@ -477,6 +487,7 @@ class Requeued(Schema):
 
 class CsatSubmission(Schema):
     score: Annotated[StrictInt, Field(ge=1, le=5)]
+    nps: Annotated[StrictInt, Field(ge=0, le=10, description="How likely to recommend the shop, 0-10")] | None = None
     comment: Annotated[str, Field(max_length=2000)] | None = None
 
 

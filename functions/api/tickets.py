@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import StrictBool
 
 from api.http import json_response, open_shop_id, source_ip
 from api.idempotency_key import IdempotencyKey, answer_once
@@ -18,6 +19,7 @@ from api.schemas import (
     ChatAnswer,
     ChatTurn,
     QueuePlaceView,
+    Schema,
     ThreadMessage,
     TicketCreated,
     TicketDraft,
@@ -40,6 +42,7 @@ def _answer(answer: TicketReply) -> ChatAnswer:
         severity=ticket.severity,
         reply=answer.reply,
         outcome=ticket.outcome,
+        article=ticket.article,
     )
 
 
@@ -89,6 +92,7 @@ def _open_ticket(shop_id: str, draft: TicketDraft, device_header: str | None) ->
         severity=answer.ticket.severity,
         reply=answer.reply,
         outcome=answer.ticket.outcome,
+        article=answer.ticket.article,
     )
     return json_response(201, created.model_dump())
 
@@ -124,6 +128,23 @@ def ticket_thread(ticket_id: str) -> TicketThread:
 def chat_turn(ticket_id: str, turn: Annotated[ChatTurn, Body()]) -> ChatAnswer:
     token = bearer_token(router.current_event.headers.get("authorization"))
     return _answer(services().tickets.converse(ticket_id, token, turn.message))
+
+
+class ArticleFeedback(Schema):
+    helpful: StrictBool
+
+
+@router.post(
+    "/v1/tickets/<ticket_id>/feedback",
+    responses={
+        404: {"description": "Unknown ticket or wrong token"},
+        409: {"description": "The ticket was not answered from the knowledge base, or the buyer already said"},
+    },
+)
+def article_feedback(ticket_id: str, feedback: Annotated[ArticleFeedback, Body()]) -> ChatAnswer:
+    """The buyer's answer to "did this help?" after an answer from the knowledge base; "no" hands off to a person."""
+    token = bearer_token(router.current_event.headers.get("authorization"))
+    return _answer(services().tickets.article_feedback(ticket_id, token, feedback.helpful))
 
 
 # -- the confirmation mailed to the order's address when a ticket named its order by email only ---------------

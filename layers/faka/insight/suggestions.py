@@ -4,6 +4,10 @@ Counts, not models: each ticket, and each rating comment (its intent read by the
 intent and its distinct phrases (English words and word pairs, Chinese character pairs, from the help desk's
 tokenizer over the masked text) to its product's and its batches' items of the ``COMPLAINTS#<shop>``
 partition. A suggestion names the figures it stands on.
+
+Only complaints are counted: text a buyer wrote whose tone is negative or neutral. Praise ("发货很快，好评")
+is not a complaint, and neither is a ticket the system opened itself (an activation escalation, a low-rating
+follow-up, a refund review): its text is the system's, not a buyer's.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 from faka.adapters.counters import Counters
 from faka.insight.batch_health import BatchFigures
-from faka.insight.ticket_report import phrases
+from faka.knowledge.phrases import phrases
 from faka.triage import classify
 
 # A product's complaints say something once this many tickets name it.
@@ -35,6 +39,10 @@ _ADVICE = {
 }
 
 
+# The channels buyers write tickets on (faka.support.tickets.Channel); any other source is the system's own.
+BUYER_SOURCES = frozenset({"api", "chat", "email"})
+
+
 def complaints_key(shop_id: str) -> str:
     return f"COMPLAINTS#{shop_id}"
 
@@ -51,12 +59,26 @@ class Complaints:
     def __init__(self, counters: Counters) -> None:
         self._counters = counters
 
-    def note_ticket(self, shop_id: str, sku: str, batches: Iterable[str], intent: str, text: str) -> None:
+    def note_ticket(
+        self, shop_id: str, sku: str, batches: Iterable[str], intent: str, text: str, *, source: str | None = None
+    ) -> bool:
+        """Count a ticket as a complaint, unless the system opened it (``source``) or the buyer was praising.
+        Returns whether it was counted."""
+        if source is not None and source not in BUYER_SOURCES:
+            return False
+        if classify(text).sentiment == "positive":
+            return False
         self._note(shop_id, sku, batches, "tickets", intent, text)
+        return True
 
-    def note_review(self, shop_id: str, sku: str, batches: Iterable[str], comment: str) -> None:
-        """A rating's comment, read by the same triage model as a ticket: "卡密失效" counts as an invalid key."""
-        self._note(shop_id, sku, batches, "reviews", classify(comment).intent, comment)
+    def note_review(self, shop_id: str, sku: str, batches: Iterable[str], comment: str) -> bool:
+        """A rating's comment, read by the same triage model as a ticket: "卡密失效" counts as an invalid key, and
+        "发货很快，好评" is praise, not counted. Returns whether it was counted."""
+        triage = classify(comment)
+        if triage.sentiment == "positive":
+            return False
+        self._note(shop_id, sku, batches, "reviews", triage.intent, comment)
+        return True
 
     def _note(self, shop_id: str, sku: str, batches: Iterable[str], source: str, intent: str, text: str) -> None:
         distinct = list(dict.fromkeys(phrases(text)))[:_PHRASES_PER_TICKET]

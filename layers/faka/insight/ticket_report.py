@@ -1,5 +1,6 @@
-"""Ticket figures per shop: how many the assistant settled, how many reached a person, how fast, how rated,
-and the knowledge-base gaps — what the tickets that needed a person were about."""
+"""Ticket figures per shop: how many the assistant settled, how many reached a person, how fast, how rated
+(CSAT 1–5, NPS 0–10), what the knowledge base answered and whether it helped, and the knowledge-base gaps —
+what the tickets that needed a person, and the questions no article answered, were about."""
 
 from __future__ import annotations
 
@@ -11,20 +12,69 @@ from faka.adapters.counters import Counters
 from faka.adapters.tables import TicketItem
 from faka.knowledge.phrases import phrases
 from faka.support.help_desk import ticket_stats_key
+from faka.support.tickets import UNANSWERED
 
 TOP_PHRASES = 15
 TOP_INTENTS = 5
 
 
-def ticket_report(counters: Counters, shop_id: str, handed_off: Iterable[TicketItem]) -> dict[str, Any]:
+def ticket_report(
+    counters: Counters,
+    shop_id: str,
+    handed_off: Iterable[TicketItem],
+    *,
+    knowledge: Mapping[str, Mapping[str, float]] | None = None,
+    corrections: int = 0,
+) -> dict[str, Any]:
+    """``knowledge``: the shop's knowledge-base counters (``faka.support.tickets.knowledge_stats_key``)."""
     per_intent = counters.all_under(ticket_stats_key(shop_id))
     overall: Counter[str] = Counter()
     for figures in per_intent.values():
         overall.update(figures)
+    knowledge = knowledge or {}
+    gaps = knowledge_base_gaps(handed_off)
+    gaps["unanswered_questions"] = _unanswered(knowledge.get(UNANSWERED, {}))
     return {
         "overall": _figures(overall),
         "intents": {intent: _figures(figures) for intent, figures in sorted(per_intent.items())},
-        "knowledge_base_gaps": knowledge_base_gaps(handed_off),
+        "knowledge_base": _articles(knowledge),
+        "knowledge_base_gaps": gaps,
+        "intent_corrections": corrections,
+    }
+
+
+def _articles(knowledge: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
+    """Each article's answers and verdicts, the least helpful first (the ones to rewrite)."""
+    figures = {
+        sort_key.removeprefix("ARTICLE#"): {
+            name: int(c.get(name, 0)) for name in ("answered", "helpful", "not_helpful")
+        }
+        for sort_key, c in knowledge.items()
+        if sort_key.startswith("ARTICLE#")
+    }
+    ranked = sorted(figures.items(), key=lambda item: (-item[1]["not_helpful"], -item[1]["answered"], item[0]))
+    articles = [{"id": article_id, **counts} for article_id, counts in ranked]
+    total: Counter[str] = Counter()
+    for counts in figures.values():
+        total.update(counts)
+    return {
+        "answered": total["answered"],
+        "helpful": total["helpful"],
+        "not_helpful": total["not_helpful"],
+        "helpful_rate": _ratio(total["helpful"], total["helpful"] + total["not_helpful"]),
+        "articles": articles,
+    }
+
+
+def _unanswered(counts: Mapping[str, float], top: int = TOP_PHRASES) -> dict[str, Any]:
+    """Questions with no order problem that no article answered, and the phrases they used most."""
+    used = sorted(
+        ((k.removeprefix("phrase:"), int(v)) for k, v in counts.items() if k.startswith("phrase:")),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return {
+        "questions": int(counts.get("questions", 0)),
+        "top_phrases": [{"phrase": p, "questions": n} for p, n in used[:top]],
     }
 
 
@@ -47,7 +97,15 @@ def _figures(c: Mapping[str, float]) -> dict[str, Any]:
         "mean_first_response_seconds": _mean(c, "first_response_seconds", "first_responses"),
         "mean_resolve_seconds": _mean(c, "resolve_seconds", "resolved"),
         "csat": {"count": csat_count, "mean": _mean(c, "csat_sum", "csat_count", digits=2)},
+        "nps": _nps(c),
     }
+
+
+def _nps(c: Mapping[str, float]) -> dict[str, Any]:
+    """Net promoter score: the share of promoters (9–10) less the share of detractors (0–6), −100 to 100."""
+    count = int(c.get("nps_count", 0))
+    score = round(100 * (c.get("nps_promoters", 0) - c.get("nps_detractors", 0)) / count, 1) if count else None
+    return {"count": count, "score": score}
 
 
 def _ratio(part: int, whole: int) -> float | None:

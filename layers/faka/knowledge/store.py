@@ -128,4 +128,4 @@ class ShopKnowledge:
 
 
 def _article(item: ShopArticleItem) -> Article:
-    return Article(item.article_id, item.locale, item.title, item.body, tuple(item.questions or ()))
+    return Article(item.article_id, item.locale, item.title, item.body, tuple(str(q) for q in item.questions or ()))

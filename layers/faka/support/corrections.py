@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
 from faka import resources
-from faka.adapters.tables import CatalogItem
-from faka.errors import InvalidRequest
+from faka.adapters.tables import CatalogItem, TicketItem, TicketMessageItem, TicketTableItem
+from faka.errors import InvalidRequest, NotFound
 from faka.triage import INTENTS, Triage, message_features
 from faka.triage.corrections import CorrectionIndex, Override
 
@@ -54,6 +54,27 @@ class Correction:
 class ShopCorrections:
     def __init__(self) -> None:
         self._indexes: dict[str, tuple[float, CorrectionIndex]] = {}
+
+    def correct_ticket(self, shop_id: str, ticket_id: str, intent: str) -> Correction:
+        """The operator's intent for one of the shop's tickets: the ticket takes it and the shop's triage learns it
+        from the ticket's first buyer message."""
+        try:
+            item = TicketItem.get(ticket_id, TicketItem.SK, consistent_read=True)
+        except TicketItem.DoesNotExist:
+            item = None
+        if item is None or item.shop_id != shop_id:
+            raise NotFound("no such ticket in this shop", code="unknown_ticket")
+        first = next(
+            (
+                m.body
+                for m in TicketTableItem.query(ticket_id, TicketTableItem.sk.startswith("MSG#"))
+                if isinstance(m, TicketMessageItem) and m.author == "buyer"
+            ),
+            item.summary,
+        )
+        correction = self.record(shop_id, ticket_id, first, intent, item.intent)
+        TicketItem(ticket_id, TicketItem.SK).update(actions=[TicketItem.intent.set(intent)])
+        return correction
 
     def record(self, shop_id: str, ticket_id: str, text: str, intent: str, previous_intent: str) -> Correction:
         if intent not in INTENTS:

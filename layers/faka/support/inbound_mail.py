@@ -84,6 +84,8 @@ class ParsedMail:
     message_id: str = ""
     # Why no person wrote it ("bounce", "auto_reply", ...), None for a buyer's own mail.
     automatic: str | None = None
+    # The language the mail declares (Content-Language) or its charset implies: Big5 is Traditional Chinese.
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,17 @@ def _part_text(part: Message) -> str:
     return html_to_text(text) if part.get_content_type() == "text/html" else text
 
 
+# Charsets that say which Chinese script a mail is written in (the reply is written in the same).
+_TRADITIONAL_CHARSETS = ("big5", "big5-hkscs", "cp950", "x-mac-chinesetrad")
+_SIMPLIFIED_CHARSETS = ("gb2312", "gbk", "gb18030", "hz-gb-2312", "euc-cn", "x-mac-chinesesimp")
+_LOCALE_OF_CHARSET = dict.fromkeys(_TRADITIONAL_CHARSETS, "zh-TW") | dict.fromkeys(_SIMPLIFIED_CHARSETS, "zh-CN")
+
+
+def _declared_locale(headers: dict[str, str], charset: str | None) -> str | None:
+    declared = headers.get("content-language", "").split(",")[0].strip()
+    return declared or _LOCALE_OF_CHARSET.get((charset or "").strip().strip("\"'").lower())
+
+
 def parse_mail(raw: bytes) -> ParsedMail:
     # Some clients save a byte-order mark ahead of the headers; without this the first header is lost.
     message = email.message_from_bytes(raw.removeprefix(codecs.BOM_UTF8), policy=policy.default)
@@ -291,6 +304,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         refused,
         message_id=header_safe(headers.get("message-id", "")) or f"sha256:{hashlib.sha256(raw).hexdigest()}",
         automatic=kind,
+        locale=_declared_locale(headers, fallback),
     )
 
 
@@ -390,6 +404,7 @@ class InboundMail:
             channel=Channel.EMAIL,
             email=mail.sender,
             order_id=named.group(1) if named else None,
+            locale=mail.locale,
             attachments=attachments,
         )
         try:
@@ -402,6 +417,7 @@ class InboundMail:
                     message=request.message,
                     channel=Channel.EMAIL,
                     email=mail.sender,
+                    locale=mail.locale,
                     attachments=attachments,
                 )
             )

@@ -276,6 +276,8 @@ class Tickets:
         locale = _reply_locale(triage, text, request.locale or (order.locale if order else None))
         found = self._article_for(request.shop_id, text, locale, order, triage)
         low_confidence = _unclear(triage) and found is None
+        # A real question with no order that no article answers is for a person; asking it again would not help.
+        unanswerable = low_confidence and order is None and self._knowledge is not None and not _too_short(text)
         item = TicketItem(
             uuid.uuid4().hex,
             TicketItem.SK,
@@ -295,7 +297,7 @@ class Tickets:
             source=request.channel.value,
             summary=self._buyer_text.mask(text, order)[:300],
             locale=locale,
-            rephrase_asked=1 if low_confidence else 0,
+            rephrase_asked=1 if low_confidence and not unanswerable else 0,
             created_at=now,
             buyer_ip=request.ip,
             device_id=request.device,
@@ -311,6 +313,8 @@ class Tickets:
             self._desk.note_opened(request.shop_id, triage.intent)
         if found is not None:
             reply = self._answer_from(item, found)
+        elif unanswerable:
+            reply = self._hand_over(item, None, "no knowledge-base article answers the question")
         elif low_confidence:
             self._set_status(item, TicketStatus.AWAITING_BUYER)
             reply = self._render(item, order, rephrase=True)
@@ -733,6 +737,14 @@ def _reply_locale(triage: Triage, text: str, fallback: str | None) -> str:
     if triage.language == "zh" and (is_traditional(text) or locale_of(fallback or "") == "zh-TW"):
         return "zh-TW"
     return _LOCALE_OF_LANGUAGE.get(triage.language) or fallback or "en"
+
+
+# Fewer letters or characters than this ("hmm", "ok?") say too little to be a question: the buyer is asked for more.
+_MIN_QUESTION_CHARS = 6
+
+
+def _too_short(text: str) -> bool:
+    return sum(char.isalnum() for char in text) < _MIN_QUESTION_CHARS
 
 
 def _unclear(triage: Triage) -> bool:
