@@ -48,11 +48,12 @@ def _fold(text: str) -> str:
 
 
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One alternation: Latin entries as whole words (so "mate" is not found in "automated"), others anywhere."""
+    """One alternation: Latin entries as whole words (so "mate" is not found in "automated", but "SB" is in "SB商家"),
+    others anywhere."""
     parts = []
     for word in sorted({_fold(w) for w in words if w.strip()}, key=len, reverse=True):
         escaped = re.escape(word)
-        parts.append(rf"(?<![\w]){escaped}(?![\w])" if word.isascii() else escaped)
+        parts.append(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if word.isascii() else escaped)
     return re.compile("|".join(parts)) if parts else None
 
 
