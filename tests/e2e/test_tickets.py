@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import LocalFaka
+from tests.e2e.conftest import ADMIN_TOKEN, LocalFaka
 from tests.e2e.test_local_runtime import eventually, place_order
 
 pytestmark = pytest.mark.e2e
@@ -64,3 +64,49 @@ def test_an_email_to_support_is_answered_by_email(local_faka: LocalFaka) -> None
 
     reply = eventually(answer, "the emailed answer")
     assert "卡密无法使用" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("question", "locale", "article", "reply_word"),
+    [
+        ("卡密在哪查看？", "zh-CN", "find-key", "订单"),
+        ("你們支援支付寶嗎？", "zh-TW", "payment-methods", "支付寶"),
+        ("How do I redeem a PSN card?", "en", "redeem-playstation", "PlayStation"),
+        ("¿Cuánto tarda la entrega después de pagar?", "es", "delivery-time", "minuto"),
+    ],
+    ids=["zh-CN", "zh-TW", "en", "es"],
+)
+def test_a_question_with_no_order_is_answered_from_an_article(
+    local_faka: LocalFaka, question: str, locale: str, article: str, reply_word: str
+) -> None:
+    asked = local_faka.post("/v1/tickets", json={"email": "faq@example.com", "message": question, "locale": locale})
+
+    assert asked.status_code == 201, asked.text
+    body = asked.json()
+    assert (body["outcome"], body["article"]["id"]) == ("answered_from_knowledge_base", article)
+    assert body["article"]["title"] in body["reply"]
+    assert reply_word in body["reply"]
+
+
+def test_an_operators_article_answers_and_a_no_hands_off(local_faka: LocalFaka) -> None:
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    own = {
+        "title": "Do you ship gift wrapping?",
+        "body": "Keys are digital: there is nothing to wrap.",
+        "questions": [],
+    }
+    written = local_faka.http.put(
+        f"{local_faka.api_url}/v1/admin/knowledge/articles/gift-wrap/en", json=own, headers=admin, timeout=30
+    )
+    assert written.status_code == 200, written.text
+
+    asked = local_faka.post("/v1/tickets", json={"email": "wrap@example.com", "message": "can you gift wrap it?"})
+    body = asked.json()
+    no = local_faka.post(
+        f"/v1/tickets/{body['ticket_id']}/messages",
+        json={"message": "no, that did not help"},
+        headers={"Authorization": f"Bearer {body['ticket_token']}"},
+    )
+
+    assert body["article"] == {"id": "gift-wrap", "title": own["title"]}
+    assert no.json()["status"] == "waiting_for_agent"
