@@ -470,8 +470,9 @@ class Tickets:
         if self._knowledge is None or (order is not None and not _unclear(triage)):
             return None
         found = knowledge_answer(text, locale, self._knowledge.base(shop_id))
-        if found is None and order is None and self._counters is not None:
-            # A question no article answers: what the knowledge-gap report lists for the shop to write.
+        if found is None and order is None and _unclear(triage) and self._counters is not None:
+            # A question no article answers and no playbook knows: what the knowledge-gap report lists for the
+            # shop to write.
             distinct = list(dict.fromkeys(phrases(self._buyer_text.mask(text, None))))[:_GAP_PHRASES]
             self._counters.add(
                 knowledge_stats_key(shop_id), UNANSWERED, {"questions": 1} | {f"phrase:{p}": 1 for p in distinct}
