@@ -43,4 +43,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, i
     watched = UsdtWatcher(services().payment_methods, _record, look_back=look_back).run()
     if watched.transfers:
         logger.info("USDT wallets watched", extra=asdict(watched))
+    # Paid orders waiting for stock too long are refunded (faka.money.backorders).
+    if (backorders := services().backorders.refund_overdue()).overdue:
+        logger.info("backorders refunded", extra=asdict(backorders))
     return asdict(report)

@@ -297,16 +297,27 @@ REFUNDS_FUNCTION = FunctionSpec(
 )
 # Asks each order's payment provider about unpaid orders and fulfils the paid ones (the sandbox provider's ledger is
 # read), closes expired Alipay and WeChat Pay trades with the shop's sealed credentials (opened), and watches shops'
-# TRON wallets, recording each transfer once (idempotency) and where it got to (catalog).
+# TRON wallets, recording each transfer once (idempotency) and where it got to (catalog). Refunds the orders waiting
+# for stock too long (faka.money.backorders): opens their refunds and starts their reviews.
 RECONCILE_FUNCTION = FunctionSpec(
     "reconcile",
     timeout_seconds=60,
     access=Access(
-        writes=(CATALOG_TABLE, KEYS_TABLE, ORDERS_TABLE, IDEMPOTENCY_TABLE),
-        reads=(REFUNDS_TABLE,),
+        writes=(
+            CATALOG_TABLE,
+            KEYS_TABLE,
+            ORDERS_TABLE,
+            IDEMPOTENCY_TABLE,
+            REFUNDS_TABLE,
+            *_OPENS_TICKETS,
+            *_ALERT_CHANNELS,
+        ),
         secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET),
         opens=(KMS_KEY_ALIAS,),
+        sends_to=(_ALERT_DELIVERIES,),
         publishes_events=True,
+        alerts_operators=True,
+        starts_refund_reviews=True,
     ),
 )
 # Records what SES says happened to each email (SNS → SQS → here): chargeback evidence, ticket playbooks.

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from faka.insight.suggestions import Complaints
     from faka.knowledge.store import ShopKnowledge
     from faka.ledger.ledger import Ledger
+    from faka.money.backorders import Backorders
     from faka.money.disputes import Disputes
     from faka.money.holds import HeldOrders
     from faka.money.payment_failures import PaymentFailures
@@ -491,6 +492,14 @@ class Services:
         from faka.money.refund_notices import RefundNotices
 
         return RefundNotices(self.refunds, self.orders, self.buyer_mail)
+
+    @cached_property
+    def backorders(self) -> Backorders:
+        from datetime import timedelta
+
+        from faka.money.backorders import Backorders
+
+        return Backorders(self.orders, self.refunds, refund_after=timedelta(hours=self.settings.backorder_refund_hours))
 
     @cached_property
     def provider_refunds(self) -> ProviderRefunds:

@@ -94,8 +94,8 @@ def test_reviews_are_started_where_refunds_are_asked_and_resumed_by_the_api_and_
         if name == resources.API_FUNCTION.physical_name:
             assert granted == {"states:StartExecution", "states:SendTaskSuccess"}
             assert _state_machine_arn(variables[Env.REFUND_STATE_MACHINE_ARN])
-        elif name == resources.INBOUND_EMAIL_FUNCTION.physical_name:
-            # A refund asked for by email is requested by the ticket's playbook.
+        elif name in (resources.INBOUND_EMAIL_FUNCTION.physical_name, resources.RECONCILE_FUNCTION.physical_name):
+            # A refund asked for by email is requested by the ticket's playbook; a backorder's by the schedule.
             assert granted == {"states:StartExecution"}
             assert _state_machine_arn(variables[Env.REFUND_STATE_MACHINE_ARN])
         elif name == resources.REFUNDS_FUNCTION.physical_name:

@@ -292,11 +292,14 @@ class Refunds:
         lines: Sequence[int] | None = None,
         requested_by: str = "buyer",
         approved_by: str | None = None,
+        refundable_from: frozenset[OrderStatus] | None = None,
     ) -> Refund:
         """Open a refund of ``lines`` (every line not yet refunded when None) and start its review.
 
         Asking again for the same lines answers with the refund already open; ``approved_by`` (an operator
         cancelling a held order) skips the risk check. The reason is stored masked: operators read it in alerts.
+        ``refundable_from`` narrows the statuses the order may be refunded from, also when a concurrent change
+        makes it read the order again (a backorder refund must not refund an order a restock just delivered).
         """
         reason = self._buyer_text.mask(reason, order)
         for _ in range(3):
@@ -304,7 +307,7 @@ class Refunds:
             if existing is not None:
                 self._workflow.start(existing)
                 return existing
-            refund = self._new_refund(order, reason, lines, requested_by, approved_by)
+            refund = self._new_refund(order, reason, lines, requested_by, approved_by, refundable_from)
             if self._open(order, refund):
                 break
             order = self._orders.get(order.order_id)  # a concurrent request or payment step got there first
@@ -351,9 +354,15 @@ class Refunds:
         return None
 
     def _new_refund(
-        self, order: Order, reason: str, lines: Sequence[int] | None, requested_by: str, approved_by: str | None
+        self,
+        order: Order,
+        reason: str,
+        lines: Sequence[int] | None,
+        requested_by: str,
+        approved_by: str | None,
+        refundable_from: frozenset[OrderStatus] | None,
     ) -> Refund:
-        allowed = OPERATOR_REFUNDABLE if approved_by else REFUNDABLE
+        allowed = refundable_from or (OPERATOR_REFUNDABLE if approved_by else REFUNDABLE)
         if order.stored_status not in allowed or not order.payment_ref:
             code = _REFUSALS.get(order.stored_status, "not_refundable")
             raise Conflict(f"an order that is {order.stored_status.value} cannot be refunded", code=code)
