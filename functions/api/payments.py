@@ -21,7 +21,7 @@ from api.schemas import (
 from faka.entry import once_per
 from faka.errors import Conflict, FakaError, InvalidRequest, NotFound
 from faka.observability import logger
-from faka.payments.shop_methods import ALIPAY, WECHAT_PAY
+from faka.payments.shop_methods import ALIPAY, STRIPE, WECHAT_PAY
 from faka.payments.stripe_webhook import DisputeNotice, Ignored, PaymentFailed, ProviderRefund, verify_stripe_event
 from faka.sales.fulfilment import PaymentResult
 from faka.shared.model import PaymentConfirmation
@@ -42,7 +42,7 @@ def _record_payment(payment: dict[str, Any]) -> dict[str, Any]:
     confirmation = PaymentConfirmation(**{k: v for k, v in payment.items() if k != "event_id"})
     outcome = services().fulfilment.record_payment(confirmation)
     # Refunds go through the platform's provider; a shop's own account's double charge is flagged for its operator.
-    if outcome.result is PaymentResult.DUPLICATE and confirmation.provider == services().payment_provider.name:
+    if outcome.result is PaymentResult.DUPLICATE and confirmation.provider == STRIPE:
         services().refunds.refund_duplicate(confirmation)
     return {"received": True, "result": outcome.result.value, "order_id": outcome.order_id}
 

@@ -1,6 +1,7 @@
 // The buyer's order page: status, keys behind "show", redeem guide, "it worked", refund, rating and the assistant.
 import { clear, h } from "/console/js/dom.js";
 import { maskCode, maskKeys } from "/console/js/mask.js";
+import { qrCode } from "./qr.js";
 import { formatMoney, formatTime, language, plural, t } from "/console/js/i18n.js";
 import {
   ApiError,
@@ -74,13 +75,40 @@ function timeline() {
   );
 }
 
+// faka local's sandbox pays a WeChat code or a USDT transfer for the buyer: the page then sees the order paid.
+function sandboxButton(payment) {
+  if (!payment.sandbox_pay_url) return null;
+  const result = h("span", { role: "status" });
+  const pay = async (event) => {
+    event.target.disabled = true;
+    try {
+      await buyerApi(new URL(payment.sandbox_pay_url, location.href).pathname, { method: "POST" });
+      clear(result, t("payment.sandbox_sent"));
+    } catch (error) {
+      event.target.disabled = false;
+      clear(result, problem(error));
+    }
+  };
+  return h("p", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: pay }, t("payment.sandbox")), result);
+}
+
 function paymentHelp() {
   const payment = keptPayment(orderId);
   if (!payment) return null;
   if (payment.checkout_url) return h("p", {}, h("a", { href: payment.checkout_url }, t("payment.continue")));
-  if (payment.code_url) return h("p", {}, t("payment.wechat"), " ", h("code", { class: "code" }, payment.code_url));
+  if (payment.code_url) {
+    return h("div", { class: "stack" }, h("p", {}, t("payment.wechat")), qrCode(payment.code_url, t("payment.qr_label")), sandboxButton(payment));
+  }
   if (payment.address) {
-    return h("p", {}, t("payment.usdt", { amount: payment.amount, expires: formatTime(payment.expires_at) }), " ", h("code", { class: "code" }, payment.address));
+    return h(
+      "div",
+      { class: "stack" },
+      h("p", {}, t("payment.usdt", { amount: payment.amount, expires: formatTime(payment.expires_at) })),
+      h("p", {}, t("payment.usdt_address"), " ", h("code", { class: "code", id: "usdt-address" }, payment.address)),
+      h("p", {}, t("payment.usdt_amount"), " ", h("code", { class: "code", id: "usdt-amount" }, payment.amount), " USDT"),
+      h("p", { class: "muted" }, t("payment.usdt_exact")),
+      sandboxButton(payment),
+    );
   }
   return null;
 }

@@ -131,7 +131,8 @@ async function advice(product) {
 
 async function checkout(product) {
   const section = document.getElementById("checkout");
-  const methods = storefront.payment_methods ?? [];
+  // Only the shop's methods that take this product's currency (Alipay and WeChat Pay CNY, USDT USD prices).
+  const methods = product.payment_methods ?? storefront.payment_methods ?? [];
   const error = h("div");
   const form = h(
     "form",

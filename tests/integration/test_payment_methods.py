@@ -409,3 +409,49 @@ def test_operators_set_methods_and_credentials_which_are_never_answered(shop: Sh
         USD_SKU: ["stripe"],
     }
     assert shop.stack.api("GET", "/v1/storefront").body["payment_methods"] == ["alipay", "stripe"]
+
+
+# --- what a paid order costs -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dynamodb_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every DynamoDB request moto answers, by action: the table reads and writes a path makes."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    seen: list[str] = []
+    answer = DynamoHandler.call_action
+
+    def counted(self: DynamoHandler) -> Any:
+        seen.append(self._get_action())
+        return answer(self)
+
+    monkeypatch.setattr(DynamoHandler, "call_action", counted)
+    return seen
+
+
+# Measured (moto's request count): 8 from Stripe's webhook to the delivered order, 10 from Alipay's notification (the
+# order read first to check its shop), 9 from WeChat Pay's, 25 from a watcher run that finds the USDT transfer (the
+# wallets listed, the amount's holder, the watermark, its own idempotency record). Bounds with little room: a second
+# pass over the order would break them.
+REQUESTS_PER_PAID_ORDER = {"stripe": 10, "alipay": 12, "wechat_pay": 12, "usdt_trc20": 30}
+
+
+@pytest.mark.parametrize("method", ["stripe", "alipay", "wechat_pay", "usdt_trc20"])
+def test_a_paid_order_takes_a_bounded_number_of_dynamodb_requests(
+    shop: Shop, dynamodb_requests: list[str], method: str
+) -> None:
+    order = shop.order(method, USD_SKU if method in {"stripe", "usdt_trc20"} else CNY_SKU)
+    placed = len(dynamodb_requests)
+    if method == "stripe":
+        pay(shop.stack, order["order_id"], order["amount"])
+    elif method == "usdt_trc20":
+        shop.payments.pay(services().orders.get(order["order_id"]))
+        _reconcile_function()
+    else:
+        shop.notify(shop.pay_alipay(order) if method == "alipay" else shop.pay_wechat(order))
+    paying = dynamodb_requests[placed:]
+
+    assert OrderItem.get(order["order_id"], OrderItem.SK).status == "delivered"
+    print(f"\n{method}: {placed} DynamoDB requests to place, {len(paying)} to pay and deliver")
+    assert len(paying) <= REQUESTS_PER_PAID_ORDER[method], paying
