@@ -6,6 +6,7 @@ import * as alerts from "./pages/alerts.js";
 import * as batches from "./pages/batches.js";
 import * as dashboard from "./pages/dashboard.js";
 import * as knowledge from "./pages/knowledge.js";
+import * as ledger from "./pages/ledger.js";
 import * as orders from "./pages/orders.js";
 import * as policy from "./pages/policy.js";
 import * as products from "./pages/products.js";
@@ -14,7 +15,7 @@ import * as refunds from "./pages/refunds.js";
 import * as shops from "./pages/shops.js";
 import * as webhooks from "./pages/webhooks.js";
 
-const PAGES = { dashboard, orders, held: { render: orders.renderHeld }, queue, knowledge, refunds, products, batches, shops, policy, webhooks, alerts };
+const PAGES = { dashboard, orders, held: { render: orders.renderHeld }, queue, knowledge, refunds, products, batches, shops, policy, webhooks, alerts, ledger };
 const view = document.getElementById("view");
 let config;
 let leave = () => {};
