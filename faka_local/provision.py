@@ -49,6 +49,7 @@ def provision(*, sender_email: str, session: boto3.Session | None = None) -> Pro
     queue_urls, dlq_urls = _create_queues(aws)
     _create_bus_and_rules(aws)
     _create_mail_bucket(aws, queue_urls[resources.INBOUND_EMAIL_QUEUE.name])
+    _create_bucket(aws, resources.EXPORTS_BUCKET)
     aws.client("ses").verify_email_identity(EmailAddress=sender_email)
     _create_mail_events(aws, queue_urls[resources.MAIL_EVENTS_QUEUE.name])
     function_arns = _create_functions(aws)
@@ -243,6 +244,20 @@ def _create_mail_events(aws: boto3.Session, queue_url: str) -> None:
             # SES v1 spells the types in lower case ("send"); events carry them capitalised ("Send").
             "MatchingEventTypes": [kind.lower() for kind in resources.MAIL_EVENT_TYPES],
             "SNSDestination": {"TopicARN": topic_arn},
+        },
+    )
+
+
+def _create_bucket(aws: boto3.Session, spec: resources.BucketSpec) -> None:
+    """A bucket as the stack makes it (infra/constructs/storage.py), with the same lifecycle rule."""
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket=spec.physical_name)
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=spec.physical_name,
+        LifecycleConfiguration={
+            "Rules": [
+                {"ID": "expire", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": spec.expiration_days}}
+            ]
         },
     )
 

@@ -182,6 +182,7 @@ class FakaStack(Stack):
             cors_origins=context.cors_origins,
         )
         self.functions.set_public_base_url(self.api.base_url)
+        self.storage.grant_exports(self.functions.functions[resources.API_FUNCTION.name])
         self.support_mail = SupportMail(
             self,
             "SupportMail",

@@ -18,7 +18,15 @@ from api.http import operator, shop_id
 from faka import resources
 from faka.adapters.secrets import resolve_secret
 from faka.platform.access import Role
-from faka.sales.order_search import CursorCodec, OrderQuery, OrderSearch, all_shops, page_size
+from faka.sales.order_search import (
+    CursorCodec,
+    ExportLink,
+    OrderQuery,
+    OrderSearch,
+    all_shops,
+    export_filename,
+    page_size,
+)
 from faka.security import bearer_token
 from faka.wiring import services
 
@@ -79,14 +87,35 @@ def search_orders() -> OrderList:
     return OrderList(orders=[OrderRow.model_validate(o.row()) for o in page.orders], next_cursor=page.next_cursor)
 
 
-@router.get("/v1/admin/orders/export", responses={200: {"content": {"text/csv": {}}}})
+class ExportUrl(BaseModel):
+    url: str = Field(description="Downloads the CSV (presigned; no bearer token needed)")
+    expires_in: int = Field(description="Seconds the URL works")
+    size: int = Field(description="Bytes of CSV")
+    filename: str
+
+
+@router.get(
+    "/v1/admin/orders/export",
+    responses={
+        200: {
+            "description": "The CSV itself (text/csv), or for a large range a link to it (application/json)",
+            "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {"model": ExportUrl}},
+        }
+    },
+)
 def export_orders() -> Response[str]:
     query, _ = _query(paged=False)
+    exported = services().order_exports.export(query)
+    if isinstance(exported, ExportLink):
+        link = ExportUrl(
+            url=exported.url, expires_in=exported.expires_in, size=exported.size, filename=exported.filename
+        )
+        return Response(status_code=200, content_type="application/json", body=link.model_dump_json())
     return Response(
         status_code=200,
         content_type="text/csv; charset=utf-8",
-        body=_search().export(query),
-        headers={"Content-Disposition": f'attachment; filename="orders-{query.shop_id}.csv"'},
+        body=exported,
+        headers={"Content-Disposition": f'attachment; filename="{export_filename(query)}"'},
     )
 
 

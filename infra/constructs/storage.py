@@ -1,19 +1,23 @@
-"""DynamoDB tables, the card-key KMS key and the application secrets."""
+"""DynamoDB tables, the card-key KMS key, the application secrets and the order-export bucket."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import CfnElement, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 from pynamodb.models import Model
 
 from faka import resources
 from faka.adapters.tables import TABLE_MODELS, OutreachItem, WebhookTableItem
+from faka.config import Env
 from infra.constructs.naming import logical_id
 from infra.nag import acknowledge
 
@@ -162,6 +166,43 @@ class Storage(Construct):
             "No automatic rotation by design: rotating the hash pepper would orphan every stored key hash, the "
             "admin token and signing secret are rotated by an operator together with their users, and the Stripe "
             "values are rolled in Stripe's dashboard, which no rotation Lambda can reach.",
+        )
+
+        self.exports_bucket = self._bucket(resources.EXPORTS_BUCKET)
+
+    def _bucket(self, spec: resources.BucketSpec) -> s3.Bucket:
+        """A private bucket from its definition (created alike by faka local), its objects gone after the lifecycle."""
+        stack = Stack.of(self)
+        bucket = s3.Bucket(
+            self,
+            logical_id(spec.physical_name) + "Bucket",
+            bucket_name=f"{spec.physical_name}-{stack.account}-{stack.region}",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(spec.expiration_days))],
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        acknowledge(
+            bucket,
+            "AwsSolutions-S1",
+            "Short-lived exports, each written by the api function on an operator's authenticated request (logged "
+            "there) and expired by the lifecycle rule; server access logs would outlive what they describe.",
+        )
+        return bucket
+
+    def grant_exports(self, function: lambda_.Function) -> None:
+        """The api function writes exports and presigns their download: PutObject and GetObject, nothing else."""
+        objects = self.exports_bucket.arn_for_objects("*")
+        function.add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[objects]))
+        function.add_environment(Env.EXPORT_BUCKET, self.exports_bucket.bucket_name)
+        cfn_bucket = self.exports_bucket.node.default_child
+        assert isinstance(cfn_bucket, CfnElement)
+        assert function.role is not None
+        acknowledge(
+            function.role,
+            f"AwsSolutions-IAM5[Resource::<{Stack.of(self).resolve(cfn_bucket.logical_id)}.Arn>/*]",
+            "Each export is an object named at run time; the wildcard covers only the export bucket's objects.",
         )
 
     def table(self, name: str) -> dynamodb.TableV2:

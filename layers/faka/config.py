@@ -48,6 +48,7 @@ class Env:
     REFUND_REMINDER_SECONDS = "FAKA_REFUND_REMINDER_SECONDS"
     RECONCILE_AFTER_SECONDS = "FAKA_RECONCILE_AFTER_SECONDS"
     MAIL_BUCKET = "FAKA_MAIL_BUCKET"
+    EXPORT_BUCKET = "FAKA_EXPORT_BUCKET"
     SUPPORT_EMAIL = "FAKA_SUPPORT_EMAIL"
     TICKET_SLA_SECONDS = "FAKA_TICKET_SLA_SECONDS"
     WEBHOOK_RETRY_SECONDS = "FAKA_WEBHOOK_RETRY_SECONDS"
@@ -105,6 +106,9 @@ class Settings(BaseModel):
     # The platform's commission on a shop's sales (basis points) until the platform operator sets the shop's own.
     commission_bps: int = Field(default=500, ge=0, le=10_000)
     mail_bucket: str = resources.MAIL_BUCKET
+    # Where order exports larger than export_inline_bytes are written, to be fetched by a presigned URL.
+    export_bucket: str = resources.EXPORTS_BUCKET.physical_name
+    export_inline_bytes: int = Field(default=1_000_000, ge=0)
     # The address buyers write to; SES receiving delivers it to the mail bucket.
     support_email: str = "support@example.com"
     # Help desk SLA: a person's first answer is due this long after a ticket is queued, and the operators are

@@ -51,6 +51,24 @@ MAIL_BUCKET = f"{PREFIX}-mail"
 INBOUND_MAIL_PREFIX = "inbound/"
 ATTACHMENTS_PREFIX = "attachments/"
 
+
+@dataclass(frozen=True)
+class BucketSpec:
+    """An S3 bucket faka writes to: on AWS ``<physical_name>-<account>-<region>``, locally ``physical_name``."""
+
+    name: str
+    # Its lifecycle rule: each object is deleted this many days after it was written.
+    expiration_days: int
+
+    @property
+    def physical_name(self) -> str:
+        return f"{PREFIX}-{self.name}"
+
+
+# Order exports too large to answer inline (faka.sales.order_search), each fetched through a presigned URL; only the
+# api function writes and reads them.
+EXPORTS_BUCKET = BucketSpec("exports", expiration_days=1)
+
 KMS_KEY_ALIAS = f"alias/{PREFIX}-keys"
 # Storefronts' webhook signing secrets are sealed under a key of their own: the function that calls
 # operator-chosen URLs opens those, and can never open a card key.

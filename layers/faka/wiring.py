@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from faka.sales.mail_events import MailEvents
     from faka.sales.notifications import Notices
     from faka.sales.order_actions import OrderActions
+    from faka.sales.order_search import OrderExports
     from faka.sales.orders import Orders
     from faka.sales.reconciliation import Reconciliation
     from faka.sales.redaction import BuyerText
@@ -298,6 +299,16 @@ class Services:
             self.buyer_mail,
             self.operator_alerts,
             self.links,
+        )
+
+    @cached_property
+    def order_exports(self) -> OrderExports:
+        from faka.adapters.exports import S3ExportStore
+        from faka.sales.order_search import OrderExports
+
+        # The S3 client is made only when an export is too large to answer inline.
+        return OrderExports(
+            lambda: S3ExportStore(boto3.client("s3"), self.settings.export_bucket), self.settings.export_inline_bytes
         )
 
     @cached_property

@@ -1,5 +1,8 @@
 """Operators find a shop's orders by buyer, status, product and date, a page at a time, and export them.
 
+An export is answered inline while it is small; a larger one (a busy shop's month) is written to the export store and
+answered with a link to it, so neither the Lambda response limit nor a browser holding megabytes of CSV is in the way.
+
 Every search is one index query: ``by_buyer`` when an address is given (a buyer has few orders), else ``by_shop``.
 A page ends in an opaque cursor signed with the deployment's secret and bound to the shop and filters it was made
 for, so a cursor edited by hand, or made for another shop or search, is refused rather than read.
@@ -14,6 +17,8 @@ import hashlib
 import hmac
 import io
 import json
+import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -234,6 +239,40 @@ class OrderSearch:
         orders = _full_orders(query, _index_query(query, now), now)
         writer.writerows(_summary(item, now).row() for item in orders)
         return out.getvalue()
+
+
+class ExportStore(ABC):
+    @abstractmethod
+    def publish(self, key: str, body: bytes, filename: str) -> tuple[str, int]:
+        """Store ``body`` under ``key``; returns a URL that downloads it as ``filename``, and the seconds it works."""
+
+
+@dataclass(frozen=True)
+class ExportLink:
+    url: str
+    expires_in: int
+    size: int
+    filename: str
+
+
+def export_filename(query: OrderQuery) -> str:
+    return f"orders-{query.shop_id}.csv"
+
+
+class OrderExports:
+    def __init__(self, store: Callable[[], ExportStore], inline_bytes: int) -> None:
+        self._store = store
+        self._inline_bytes = inline_bytes
+
+    def export(self, query: OrderQuery) -> str | ExportLink:
+        """The search's CSV itself when it is at most ``inline_bytes``, else a link to it in the export store."""
+        text = OrderSearch.export(query)
+        body = text.encode()
+        if len(body) <= self._inline_bytes:
+            return text
+        filename = export_filename(query)
+        url, seconds = self._store().publish(f"{query.shop_id}/{uuid.uuid4().hex}/{filename}", body, filename)
+        return ExportLink(url, seconds, len(body), filename)
 
 
 def _index_query(
