@@ -2,7 +2,7 @@
 
 1. DynamoDB requests and consumed capacity per delivered order, with 100 and with 100,000 keys in
    stock: issuance must cost the same whatever the stock (no scan, no filter over stock).
-2. Cold import time of each handler module, beside ``import boto3`` alone, in fresh interpreters.
+   (Each function's cold start is ``benchmarks/cold_start.py``'s.)
 
 Runs against moto in-process; nothing leaves the machine. ``python benchmarks/run.py --quick``
 uses 10,000 keys instead of 100,000.
@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -42,7 +41,6 @@ sys.path.insert(0, str(ROOT))
 from botocore.client import BaseClient  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from faka import resources  # noqa: E402
 from faka.adapters.tables import BatchItem, KeyItem, ProductItem  # noqa: E402
 from faka.sales.orders import OrderRequest  # noqa: E402
 from faka.shared.model import PaymentConfirmation, Product  # noqa: E402
@@ -169,48 +167,15 @@ def issuance_cost(stock: int) -> dict[str, Any]:
         }
 
 
-IMPORT_PROBE = """
-import os, sys, time
-sys.path[:0] = [{functions!r}, {root!r}]
-started = time.perf_counter()
-import {module}
-print(time.perf_counter() - started)
-"""
-
-
-def import_times(runs: int) -> dict[str, float]:
-    modules = {"boto3 alone": "boto3", **{f"{f.name} handler": f.module for f in resources.FUNCTIONS}}
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
-    result = {}
-    for label, module in modules.items():
-        probe = IMPORT_PROBE.format(functions=str(ROOT / "functions"), root=str(ROOT), module=module)
-        subprocess.run(
-            [sys.executable, "-c", probe], check=True, env=env, capture_output=True
-        )  # warm the bytecode cache
-        samples = [
-            float(
-                subprocess.run(
-                    [sys.executable, "-c", probe], check=True, env=env, capture_output=True, text=True
-                ).stdout
-            )
-            for _ in range(runs)
-        ]
-        result[label] = round(statistics.median(samples) * 1000, 1)
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 keys instead of 100,000; 3 import runs")
+    parser.add_argument("--quick", action="store_true", help="10,000 keys instead of 100,000")
     args = parser.parse_args()
     large = 10_000 if args.quick else 100_000
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores; moto in-process\n")
     print("== Issuance cost per delivered order (1 key each, median of", ORDERS_MEASURED, "orders) ==")
     for stock in (100, large):
         print(json.dumps(issuance_cost(stock)))
-    print("\n== Cold import time, median ms (fresh interpreter each run) ==")
-    for label, ms in import_times(3 if args.quick else 7).items():
-        print(f"{label:>18}: {ms:8.1f} ms")
 
 
 if __name__ == "__main__":
