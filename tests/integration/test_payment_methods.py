@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -19,8 +19,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from faka import resources
 from faka.adapters.tables import OrderItem
 from faka.payments import alipay, usdt_trc20, wechat_pay
-from faka.payments.usdt_wallet import UsdtOrderSlotItem
+from faka.payments.usdt_trc20 import AmountSlot
+from faka.payments.usdt_wallet import DynamoAmountSlots, UsdtOrderSlotItem
 from faka.sales.orders import LEGACY_PAYMENT_PENDING, PAYMENT_PENDING_PARTITIONS
+from faka.sales.reconciliation import UsdtWatcher
 from faka.wiring import services
 from faka_local.event_sources import load_handler
 from faka_local.lambda_context import LocalLambdaContext
@@ -31,6 +33,7 @@ from tests.integration.conftest import ADMIN, Response, Stack
 from tests.integration.helpers import open_shop, pay
 
 CNY_SKU, USD_SKU = "qq-100-cn", "steam-20-us"
+HOUR = timedelta(hours=1)
 
 
 @dataclass
@@ -264,6 +267,37 @@ def test_a_usdt_transfer_of_another_amount_holds_the_order_and_issues_nothing(sh
 
     assert shop.view(order)["status"] == "on_hold"
     assert _keys(shop, order) == []
+
+
+def test_a_wallet_gives_each_amount_to_one_order_until_it_is_no_longer_held(aws: object) -> None:
+    slots, now = DynamoAmountSlots(), datetime.now(UTC).replace(microsecond=0)
+
+    def slot(order_id: str, at: datetime) -> AmountSlot:
+        return AmountSlot("TWallet", order_id, 2000, 42, at, at + timedelta(minutes=30), at + timedelta(minutes=90))
+
+    assert slots.claim(slot("first", now), now)
+    assert not slots.claim(slot("second", now), now)  # the same amount, still held by the first order
+    assert not slots.claim(replace(slot("first", now), suffix=43), now)  # one order, one amount
+    later = now + timedelta(minutes=91)
+    assert slots.claim(slot("third", later), later)
+    assert slots.holder("TWallet", 42) == slot("third", later)
+    assert slots.of_order("first") == slot("first", now)
+
+
+def test_the_watcher_reads_each_wallet_from_where_it_got_to(shop: Shop) -> None:
+    order = shop.order("usdt_trc20", USD_SKU)
+    shop.payments.pay(services().orders.get(order["order_id"]))
+    watched: list[str] = []
+    watcher = UsdtWatcher(services().payment_methods, lambda event_id, _: watched.append(event_id), look_back=HOUR)
+
+    first = watcher.run()
+    second = watcher.run()
+    much_later = watcher.run(datetime.now(UTC) + timedelta(hours=3))
+
+    assert (first.wallets, first.transfers, first.recorded) == (1, 1, 1)
+    assert second.transfers == 1  # seen again inside the overlap: recording is once per transfer (event_id)
+    assert much_later.transfers == 0
+    assert watched[0] == watched[1]
 
 
 # --- the same notification three times at once --------------------------------------------------------------------

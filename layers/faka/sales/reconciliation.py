@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from faka.errors import Conflict
 from faka.observability import logger, metrics
 from faka.payments.gateway import PaymentGatewayError
 from faka.payments.shop_methods import USDT_TRC20, ShopPaymentMethods
@@ -30,7 +31,8 @@ from faka.shared.model import Order, OrderStatus, PaymentConfirmation
 # A buyer may finish paying on the provider's page a while after faka's own order expired.
 LATE_PAYMENT_GRACE = timedelta(hours=1)
 ORDERS_PER_RUN = 100
-# Transfers are listed again from a little before the last run's newest one: a node may list a block late.
+# Each run lists transfers again from this long before it: a node lists a transfer only once confirmed (~1 min), so
+# one made just before a run may appear only in the next.
 WATCH_OVERLAP = timedelta(minutes=5)
 _RECORDED = {TransferKind.PAID, TransferKind.UNDERPAID, TransferKind.OVERPAID}
 
@@ -80,9 +82,9 @@ class Reconciliation:
                         closed += 1
                         continue
                     payment = provider.find_payment(order_id)
-            except PaymentGatewayError as error:
-                # One provider down must not stop the others' orders: this one is asked again next run.
-                logger.warning("payment provider unreachable", extra={"order_id": order_id, "error": str(error)})
+            except (PaymentGatewayError, Conflict) as error:
+                # One provider down (or a shop's account removed) must not stop the others: asked again next run.
+                logger.warning("payment provider not asked", extra={"order_id": order_id, "error": str(error)})
                 continue
             if payment is not None:
                 outcome = self._fulfilment.record_payment(payment)
@@ -133,7 +135,8 @@ class UsdtWatcher:
             provider = self._methods.provider(shop_id, USDT_TRC20)
             if not isinstance(provider, UsdtAtPar):
                 continue
-            since = self._methods.watched_from(wallet, now - self._look_back)
+            # Never from further back than an open order's amount is held: an older transfer pays no open order.
+            since = max(self._methods.watched_from(wallet, now - self._look_back), now - self._look_back)
             try:
                 matches = provider.watch(since)
             except PaymentGatewayError as error:
@@ -153,8 +156,7 @@ class UsdtWatcher:
                     )
             # Unconfirmed transfers are read again next run; so is everything newer than the overlap.
             waiting = [m.transfer.at for m in matches if m.kind is TransferKind.UNCONFIRMED]
-            newest = max((m.transfer.at for m in matches), default=since)
-            self._methods.watched(wallet, min([*waiting, max(newest - WATCH_OVERLAP, since)]))
+            self._methods.watched(wallet, min([*waiting, now - WATCH_OVERLAP]))
         metrics.add_metric(name="UsdtTransfersRecorded", unit="Count", value=recorded)
         return WatchReport(wallets, transfers, recorded, unmatched)
 
