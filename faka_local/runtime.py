@@ -595,6 +595,12 @@ walk-through (bash):
       -H 'Content-Type: application/json' -d '{{"reason": "bought the wrong region"}}'
   curl -s -H "Authorization: Bearer $TOKEN" {api}/v1/orders/$ORDER/refunds   # refunded in seconds if unused
   curl -s {api}/_local/refunds                   # what the sandbox provider paid back
+
+payment methods (both shops take stripe, alipay, wechat_pay and usdt_trc20 with sandbox accounts; moon's CNY
+products Alipay and WeChat Pay, main's USD ones USDT):
+  curl -s -X POST {api}/v1/orders -H 'X-Faka-Shop: {other}' -H 'Content-Type: application/json' \\
+      -d '{{"sku": "apple-100-cn", "quantity": 1, "email": "buyer@example.com", "payment_method": "wechat_pay"}}'
+  curl -s -X POST {api}/_local/pay/$ORDER        # posts WeChat Pay's own signed notification
 """
 
 
