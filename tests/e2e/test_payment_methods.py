@@ -3,7 +3,6 @@ each is refused and issues nothing (USDT has none to forge: a transfer of anothe
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 import time
@@ -11,9 +10,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from faka.payments import alipay, wechat_pay
+from faka.payments.gateway import fen_to_yuan as alipay_amount
+from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
+from faka_local.provider_standins import (
+    SANDBOX_APP_ID,
+    SANDBOX_APPID,
+    SANDBOX_MCHID,
+    SANDBOX_SELLER_ID,
+    WechatPayStandIn,
+)
 from tests.e2e.conftest import LocalFaka
 
 # The watcher runs every 2 s in the e2e session (FAKA_LOCAL_RECONCILE_INTERVAL); a transfer is seen within a few runs.
@@ -68,44 +76,57 @@ def test_an_order_paid_by_each_method_is_delivered(local_faka: LocalFaka, shop: 
     print(f"\n{method}: paid → delivered in {seconds:.2f} s")
 
 
+def _someone_elses_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _forged_stripe(order: dict[str, Any]) -> tuple[str, str]:
+    """Stripe's event for the order, signed with a secret that is not the deployment's."""
+    body = checkout_completed_event(
+        event_id=f"evt_{secrets.token_hex(8)}",
+        session_id=f"cs_forged_{order['order_id']}",
+        order_id=order["order_id"],
+        amount=order["amount"],
+        currency=order["currency"],
+        email="buyer@example.com",
+    )
+    return body, stripe_signature(body, f"whsec_{secrets.token_hex(16)}")
+
+
 def _forged_alipay(order: dict[str, Any]) -> str:
-    """Alipay's notification fields for the order, signed by a key that is not Alipay's."""
+    """Alipay's notification of the order's payment, signed by a key that is not Alipay's."""
     fields = {
         "notify_id": secrets.token_hex(17),
         "notify_type": "trade_status_sync",
-        "app_id": "2021000000000001",
-        "seller_id": "2088000000000001",
+        "app_id": SANDBOX_APP_ID,
+        "seller_id": SANDBOX_SELLER_ID,
         "out_trade_no": order["order_id"],
-        "trade_no": "2026120622001" + secrets.token_hex(4),
+        "trade_no": f"2026120622001{secrets.randbelow(10**15):015d}",
         "trade_status": "TRADE_SUCCESS",
-        "total_amount": f"{order['amount'] / 100:.2f}",
+        "total_amount": alipay_amount(order["amount"]),
         "sign_type": "RSA2",
     }
-    signed = "&".join(f"{k}={v}" for k, v in sorted(fields.items()) if k != "sign_type").encode()
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    fields["sign"] = base64.b64encode(key.sign(signed, padding.PKCS1v15(), hashes.SHA256())).decode()
-    return urlencode(fields)
+    return urlencode(alipay.sign_params(fields, _someone_elses_key(), notification=True))
 
 
 def _forged_wechat(order: dict[str, Any]) -> tuple[dict[str, str], bytes]:
-    body = json.dumps(
-        {
-            "id": "EV-" + secrets.token_hex(8),
-            "event_type": "TRANSACTION.SUCCESS",
-            "resource": {"algorithm": "AEAD_AES_256_GCM", "ciphertext": "AAAA", "nonce": "0123456789ab"},
-        }
-    ).encode()
-    timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    message = f"{timestamp}\n{nonce}\n{body.decode()}\n".encode()
-    headers = {
-        "Content-Type": "application/json",
-        "Wechatpay-Serial": "PUB_KEY_ID_0000000000000000000000000001",
-        "Wechatpay-Timestamp": timestamp,
-        "Wechatpay-Nonce": nonce,
-        "Wechatpay-Signature": base64.b64encode(key.sign(message, padding.PKCS1v15(), hashes.SHA256())).decode(),
+    """WeChat Pay's TRANSACTION.SUCCESS for the order, encrypted and signed with keys that are not WeChat Pay's."""
+    paid = {
+        "mchid": SANDBOX_MCHID,
+        "appid": SANDBOX_APPID,
+        "out_trade_no": order["order_id"],
+        "transaction_id": f"4200{secrets.randbelow(10**24):024d}",
+        "trade_state": "SUCCESS",
+        "amount": {"total": order["amount"], "currency": "CNY"},
     }
-    return headers, body
+    resource = wechat_pay.encrypt_resource(
+        paid, secrets.token_hex(16).encode(), original_type="transaction", associated_data="transaction"
+    )
+    body = json.dumps({"id": f"EV-{secrets.token_hex(8)}", "event_type": "TRANSACTION.SUCCESS", "resource": resource})
+    headers = wechat_pay.signed_headers(
+        body.encode(), serial=WechatPayStandIn.PLATFORM_SERIAL, key=_someone_elses_key()
+    )
+    return {"Content-Type": "application/json", **headers}, body.encode()
 
 
 @pytest.mark.parametrize(("shop", "sku", "method"), CASES, ids=[case[2] for case in CASES])
@@ -114,16 +135,16 @@ def test_a_forged_notification_for_each_method_is_refused_and_issues_nothing(
 ) -> None:
     order = _order(local_faka, shop, sku, method)
     if method == "stripe":
-        body = json.dumps({"id": "evt_forged", "type": "checkout.session.completed", "data": {"object": {}}})
-        answer = local_faka.post("/v1/webhooks/stripe", data=body, headers={"Stripe-Signature": "t=1,v1=00"})
+        body, signature = _forged_stripe(order)
+        answer = local_faka.post("/v1/webhooks/stripe", data=body, headers={"Stripe-Signature": signature})
         assert answer.status_code == 400
     elif method == "alipay":
         form = {"Content-Type": "application/x-www-form-urlencoded"}
         answer = local_faka.post(f"/v1/webhooks/alipay?shop={shop}", data=_forged_alipay(order), headers=form)
         assert (answer.status_code, answer.text) == (400, "failure")
     elif method == "wechat_pay":
-        headers, body = _forged_wechat(order)
-        answer = local_faka.post(f"/v1/webhooks/wechatpay?shop={shop}", data=body, headers=headers)
+        headers, encrypted = _forged_wechat(order)
+        answer = local_faka.post(f"/v1/webhooks/wechatpay?shop={shop}", data=encrypted, headers=headers)
         assert answer.status_code == 400
         assert answer.json()["code"] == "FAIL"
     else:
