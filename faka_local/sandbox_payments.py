@@ -96,4 +96,3 @@ class SandboxPayments:
 <button type="submit">确认付款 Pay</button></form>
 <p><small>No money moves. Pay sends faka Alipay's signed asynchronous notification (RSA2), as Alipay
 would.</small></p>"""
-
