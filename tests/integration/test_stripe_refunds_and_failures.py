@@ -8,11 +8,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from faka.adapters.tables import OrderItem, OrderLineItem
+from faka.payments.providers import SandboxCheckout
 from faka.payments.stripe_webhook import stripe_signature
 from tests.integration.concurrency_harness import invocations_apart_per_thread
 from tests.integration.conftest import ADMIN, Response, Stack
 from tests.integration.helpers import WEBHOOK_SECRET, add_product, open_shop, pay, place_order
+from tests.integration.refund_helpers import RefundStack, refund_stack_fixture  # noqa: F401 - fixture
 from tests.unit.test_stripe_webhook import stripe_event as published_event
 
 TODAY = datetime.now(UTC).date().isoformat()
@@ -154,3 +158,27 @@ def test_an_async_payment_failure_after_the_order_was_paid_changes_nothing(stack
 
     assert answer.body["result"] == "ignored"
     assert OrderItem.get(order["order_id"], OrderItem.SK).status == "delivered"
+
+
+def test_stripes_notice_of_fakas_own_refund_on_its_way_is_not_counted_again(
+    refund_stack: RefundStack, monkeypatch: pytest.MonkeyPatch, events_match_their_schemas: list[str]
+) -> None:
+    refund_stack.open()
+    order = refund_stack.buy()
+    answers: list[Response] = []
+    pay_back = SandboxCheckout.refund
+
+    def refund_then_stripe_tells(self: SandboxCheckout, **kwargs: Any) -> str:
+        # Stripe sends charge.refunded as soon as it has refunded: before faka records its refund as completed.
+        reference = pay_back(self, **kwargs)
+        answers.append(send(refund_stack, charge_refunded(order["order_id"], order["amount"], order["amount"])))
+        return reference
+
+    monkeypatch.setattr(SandboxCheckout, "refund", refund_then_stripe_tells)
+    with invocations_apart_per_thread():
+        asked = refund_stack.ask(order)
+        refund_stack.wait_for(asked.body["refund_id"], "completed")
+
+    assert [a.body["result"] for a in answers] == ["ignored"]
+    assert "ChargeRefunded" not in events_match_their_schemas
+    assert int(OrderItem.get(order["order_id"], OrderItem.SK).refunded_amount) == order["amount"]

@@ -12,7 +12,13 @@ import pytest
 import stripe
 
 from faka.errors import InvalidRequest
-from faka.payments.stripe_webhook import Ignored, stripe_signature, verify_signature, verify_stripe_event
+from faka.payments.stripe_webhook import (
+    Ignored,
+    StripeNotice,
+    stripe_signature,
+    verify_signature,
+    verify_stripe_event,
+)
 from faka.shared.model import PaymentConfirmation
 from faka_local import webhook_sink
 from faka_local.webhook_sink import WebhookSink
@@ -29,7 +35,7 @@ def stripe_event(event_type: str, obj: str, **changes: Any) -> str:
     return json.dumps(event)
 
 
-def verify(body: str, signature: str | None = None) -> PaymentConfirmation | Ignored:
+def verify(body: str, signature: str | None = None) -> StripeNotice:
     return verify_stripe_event(body, signature or stripe_signature(body, SECRET), SECRET).notice
 
 
