@@ -36,13 +36,52 @@ function credentialFields() {
   ];
 }
 
-async function operatorToken(data) {
+async function operatorToken(data, steps) {
   if (!config.cognito) return data.token.trim();
-  return signInWithPassword(config.cognito, data.username.trim(), data.password, async () => data.code.trim());
+  return signInWithPassword(config.cognito, data.username.trim(), data.password, askIn(steps, data.code.trim()));
+}
+
+// What Cognito asks on the way in (a new password, setting up the authenticator app, its code), one small form at a
+// time under the sign-in form; a code already typed in the sign-in form answers the first code question.
+function askIn(steps, typedCode) {
+  let code = typedCode;
+  return (step, details = {}) =>
+    new Promise((resolve) => {
+      if (step === "mfa_code" && code) {
+        resolve(code);
+        code = "";
+        return;
+      }
+      const input =
+        step === "new_password"
+          ? h("input", { name: "answer", type: "password", required: true, minlength: 8, autocomplete: "new-password" })
+          : h("input", { name: "answer", required: true, inputmode: "numeric", pattern: "[0-9]{6}", autocomplete: "one-time-code" });
+      const form = h(
+        "form",
+        { class: "stack card", id: `sign-in-${step.replace("_", "-")}` },
+        h("p", {}, t(`signin.${step}.help`)),
+        step === "mfa_setup"
+          ? [
+              h("label", {}, t("signin.mfa_setup.secret"), h("input", { name: "secret", readonly: true, value: details.secret, onfocus: (e) => e.target.select() })),
+              h("small", { class: "muted" }, details.uri),
+            ]
+          : null,
+        h("label", {}, t(`signin.${step}.field`), input),
+        h("button", { type: "submit" }, t("signin.continue")),
+      );
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        clear(steps);
+        resolve(input.value.trim());
+      });
+      clear(steps, form);
+      input.focus();
+    });
 }
 
 function signInPage() {
   const error = h("div", { role: "alert" });
+  const steps = h("div", { id: "sign-in-steps" });
   const form = h(
     "form",
     { class: "stack card", id: "sign-in" },
@@ -58,10 +97,11 @@ function signInPage() {
     const data = Object.fromEntries(new FormData(form));
     let candidate;
     try {
-      candidate = { token: await operatorToken(data), shop: data.shop.trim(), agent: data.agent.trim() };
+      candidate = { token: await operatorToken(data, steps), shop: data.shop.trim(), agent: data.agent.trim() };
       // Any operator route proves the token acts on the shop; products is the cheapest.
       await api("/v1/admin/products", { as: candidate });
     } catch (failure) {
+      clear(steps);
       clear(error, h("p", { class: "error" }, t("signin.failed", { message: failure.message })));
       return;
     }
@@ -69,7 +109,7 @@ function signInPage() {
     location.hash = "#/dashboard";
     route();
   });
-  return form;
+  return h("div", {}, form, steps);
 }
 
 function route() {
