@@ -112,11 +112,16 @@ def main() -> int:
         export_ms, exported = timed(max(1, arguments.runs // 2), export)
     body = exported.body
     export_size = len(body) if isinstance(body, str) else len(json.dumps(body))
+    exported_as = "the CSV inline" if isinstance(body, str) else f"a link to {body['size']:,} bytes of CSV in S3"
     print(f"operator orders at {arguments.orders:,} orders of one shop (moto, in-process; seeded in {seeded:.1f} s)")
-    print(f"  search by email ({len(found.body['orders'])} found)   median {search_ms:8.1f} ms")
-    print(f"  first page of the month (100)     median {page_ms:8.1f} ms")
-    print(f"  every page of the month ({seen:,})  total  {pages_ms:8.1f} ms")
-    print(f"  export of the month               median {export_ms:8.1f} ms  (answer {export_size:,} bytes)")
+    lines = [
+        (f"search by email ({len(found.body['orders'])} orders found)", "median", search_ms, ""),
+        ("first page of the month (100 orders)", "median", page_ms, ""),
+        (f"every page of the month ({seen:,} orders, 100 a page)", "total", pages_ms, ""),
+        ("export of the month", "median", export_ms, f"  (answer: {export_size:,} bytes, {exported_as})"),
+    ]
+    for label, kind, ms, note in lines:
+        print(f"  {label:<52} {kind:<6} {ms:10.1f} ms{note}")
     return 0
 
 
