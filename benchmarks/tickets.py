@@ -360,7 +360,7 @@ def main() -> None:
     by_intent: dict[str, Counter[str]] = defaultdict(Counter)
     for s in sent:
         by_intent[s.intent]["total"] += 1
-        by_intent[s.intent]["auto"] += s.outcome in AUTOMATIC
+        by_intent[s.intent]["auto"] += s.outcome in AUTOMATIC | {KNOWLEDGE}
     print(
         "  per intent (auto / total): "
         + ", ".join(f"{intent} {c['auto']}/{c['total']}" for intent, c in sorted(by_intent.items()))

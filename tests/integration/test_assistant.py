@@ -14,6 +14,7 @@ from faka import resources
 from faka.adapters.counters import Counters
 from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
 from faka.insight.suggestions import Complaints
+from faka.wiring import services
 from tests.integration.conftest import ADMIN, Response, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
 
@@ -287,3 +288,20 @@ def test_complaint_analysis_counts_complaints_only(stack: Stack, shop: None) -> 
     assert counted["reviews"] == 1
     assert "tickets" not in counted
     assert not any(key.startswith("phrase:") and key[7:] in ("好评", "发货", "activated") for key in counted)
+
+
+def test_a_payment_question_on_an_order_paid_once_is_answered_with_that_fact(stack: Stack, order: dict) -> None:
+    # What the provider holds: the one payment the order was paid with.
+    services().payment_provider.record_payment(  # type: ignore[attr-defined]
+        order["order_id"], order["amount"], "usd", webhook_sent=True
+    )
+    answer = stack.api(
+        "POST",
+        "/v1/tickets",
+        {"order_id": order["order_id"], "access_token": order["access_token"], "message": "it charged me 2x"},
+    )
+
+    assert answer.status == 201, answer.body
+    assert (answer.body["intent"], answer.body["outcome"]) == ("payment_issue", "answered_status")
+    assert answer.body["status"] == "resolved"
+    assert "one payment for this order" in answer.body["reply"]

@@ -268,7 +268,7 @@ def test_the_storefront_names_the_shop_its_currency_payment_methods_and_locales(
         "currency": "usd",
         "payment_methods": ["stripe"],
         "country": None,
-        "locales": ["en", "es", "zh-CN"],
+        "locales": ["en", "es", "zh-CN", "zh-TW"],
     }
     unknown = stack.api("GET", "/v1/storefront", query="shop=nope")
     assert (unknown.status, unknown.body["code"]) == (404, "unknown_shop")

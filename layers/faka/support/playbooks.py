@@ -318,8 +318,12 @@ class Playbooks:
         """Every payment beyond the one the order was paid with is paid back in full, once per payment."""
         kept = order.payment_ref if order.payment_ref in {p.payment_ref for p in payments} else None
         duplicates = [p for p in payments if p.payment_ref != kept][0 if kept else 1 :]
+        if not duplicates and kept:
+            # The provider holds exactly the payment the order was paid with: that fact answers the question
+            # ("charged but it says failed", "charged twice" when the second is a bank's hold).
+            return Resolution(Outcome.ANSWERED_STATUS, Next.RESOLVED, reply={**self._status(order), "paid_once": True})
         if not duplicates:
-            return _person(f"payment question on a {order.stored_status.value} order, no second payment found")
+            return _person(f"payment question on a {order.stored_status.value} order, no payment found")
 
         def refund_duplicates() -> Resolution:
             refunds = self._refunds()
