@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from faka import resources
+from faka.ledger.ledger import Ledger
+from faka.ledger.store import LedgerStore
 from faka_local.lambda_context import LocalLambdaContext
+from faka_local.provision import Provisioned
 from kpis.handler import lambda_handler
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order
 from tests.samples import sqs_batch_of
+from tests.unit.test_ledger_rules import assert_books_match, money_events
 
 TODAY = datetime.now(UTC).date().isoformat()
 PERIOD = f"from={TODAY}&to={TODAY}"
@@ -246,3 +254,30 @@ def test_only_the_platform_operator_sets_a_shops_commission_and_it_applies_from_
     assert [e["commission_bps"] for e in ledger.body["entries"]] == [500, 1000]
     assert ledger.body["commission_bps"] == 1000
     assert balances(ledger.body, "moon")["commission"] == 100 + 200
+
+
+def isolated(history: list[tuple[str, dict[str, Any]]], run: str) -> list[tuple[str, dict[str, Any]]]:
+    """The history with its shops and event ids made this example's own: causes are global in the table."""
+    ids = ("shop_id", "order_id", "refund_id", "dispute_id", "charge")
+    return [
+        (detail_type, {k: f"{run}-{v}" if k in ids else v for k, v in detail.items()})
+        for detail_type, detail in history
+    ]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=st.lists(money_events(), max_size=12), north_bps=st.integers(min_value=0, max_value=10_000))
+def test_in_dynamodb_any_history_sums_to_zero_and_each_balance_equals_its_events(
+    aws: Provisioned, history: list[tuple[str, dict[str, Any]]], north_bps: int
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    history = isolated(history, run)
+    shops = [f"{run}-north", f"{run}-south"]
+    store = LedgerStore()
+    store.set_commission_rate(shops[0], north_bps)
+    ledger = Ledger(store, default_commission_bps=500)
+
+    for detail_type, detail in history:
+        ledger.record(detail_type, detail, datetime.now(UTC).isoformat())
+
+    assert_books_match(store.balances, shops, history, {shops[0]: north_bps})

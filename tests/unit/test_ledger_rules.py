@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from faka.errors import InvalidRequest
-from faka.ledger.entries import Account, Entry, EntryKind, commission, entry_for
+from faka.ledger.entries import Account, Entry, EntryKind, entry_for
 from faka.ledger.ledger import Ledger, Period
 from faka.ledger.store import Balance, LedgerStore
 
@@ -102,6 +103,53 @@ def money_events(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     return kind, detail
 
 
+def first_deliveries(history: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Each distinct event once, as first delivered: what the books must reflect."""
+    first_of: dict[str, tuple[str, dict[str, Any]]] = {}
+    for detail_type, detail in history:
+        key = {
+            "OrderPaid": f"paid:{detail['order_id']}",
+            "RefundCompleted": f"refund:{detail.get('refund_id')}",
+            "DisputeOpened": f"dispute:{detail.get('dispute_id')}",
+            "ChargeRefunded": f"charge:{detail.get('charge')}:{detail.get('refunded_total')}",
+        }[detail_type]
+        first_of.setdefault(key, (detail_type, detail))
+    return list(first_of.values())
+
+
+def expected_balances(
+    history: list[tuple[str, dict[str, Any]]], rates: dict[str, int], default_bps: int = 500
+) -> dict[tuple[str, str, Account], int]:
+    """What each (shop, currency, account) should hold, worked out from the events without the ledger's code."""
+    expected: dict[tuple[str, str, Account], int] = defaultdict(int)
+    for detail_type, detail in first_deliveries(history):
+        where = (detail["shop_id"], detail["currency"])
+        amount = detail["amount"]
+        if detail_type == "OrderPaid":
+            kept = amount * rates.get(detail["shop_id"], default_bps) // 10_000
+            expected[(*where, Account.FUNDS)] -= amount
+            expected[(*where, Account.SHOP)] += amount - kept
+            expected[(*where, Account.COMMISSION)] += kept
+        else:
+            expected[(*where, Account.FUNDS)] += amount
+            expected[(*where, Account.SHOP)] -= amount
+    return {key: amount for key, amount in expected.items() if amount}
+
+
+def assert_books_match(
+    balances_of: Callable[[str], list[Balance]],
+    shops: list[str],
+    history: list[tuple[str, dict[str, Any]]],
+    rates: dict[str, int],
+) -> None:
+    expected = expected_balances(history, rates)
+    for shop in shops:
+        held = {(shop, b.currency, b.account): b.amount for b in balances_of(shop) if b.amount}
+        assert held == {key: amount for key, amount in expected.items() if key[0] == shop}
+        for currency in {currency for _, currency, _ in held}:
+            assert sum(amount for (_, c, _), amount in held.items() if c == currency) == 0
+
+
 @given(
     history=st.lists(money_events(), max_size=40),
     rates=st.fixed_dictionaries({"north": st.integers(min_value=0, max_value=10_000)}),
@@ -115,33 +163,6 @@ def test_over_any_history_the_ledger_sums_to_zero_and_each_balance_equals_its_ev
     for detail_type, detail in history:
         ledger.record(detail_type, detail, AT)
 
-    # What each account should hold, worked out from the distinct events (the first delivery of each counts).
-    first_of: dict[str, tuple[str, dict[str, Any]]] = {}
-    for detail_type, detail in history:
-        key = {
-            "OrderPaid": f"paid:{detail['order_id']}",
-            "RefundCompleted": f"refund:{detail.get('refund_id')}",
-            "DisputeOpened": f"dispute:{detail.get('dispute_id')}",
-            "ChargeRefunded": f"charge:{detail.get('charge')}:{detail.get('refunded_total')}",
-        }[detail_type]
-        first_of.setdefault(key, (detail_type, detail))
-    expected: dict[tuple[str, str, Account], int] = defaultdict(int)
-    for detail_type, detail in first_of.values():
-        where = (detail["shop_id"], detail["currency"])
-        amount = detail["amount"]
-        if detail_type == "OrderPaid":
-            kept = commission(amount, rates.get(detail["shop_id"], 500))
-            expected[(*where, Account.FUNDS)] -= amount
-            expected[(*where, Account.SHOP)] += amount - kept
-            expected[(*where, Account.COMMISSION)] += kept
-        else:
-            expected[(*where, Account.FUNDS)] += amount
-            expected[(*where, Account.SHOP)] -= amount
-
-    for shop in ("north", "south"):
-        held = {(shop, b.currency, b.account): b.amount for b in store.balances(shop)}
-        assert {k: v for k, v in held.items() if v} == {k: v for k, v in expected.items() if k[0] == shop and v}
-        for currency in ("usd", "cny"):
-            assert sum(v for (s, c, _), v in held.items() if (s, c) == (shop, currency)) == 0
-    assert len(store.entries_by_cause) == len(first_of)
+    assert_books_match(store.balances, ["north", "south"], history, rates)
+    assert len(store.entries_by_cause) == len(first_deliveries(history))
     assert all(sum(amount for _, amount in e.postings) == 0 for e in store.entries_by_cause.values())
