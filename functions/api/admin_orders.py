@@ -6,7 +6,6 @@ Registered before the operator routes so ``/v1/admin/orders/export`` is not read
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -15,11 +14,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
 from api.http import operator, shop_id
-from faka import resources
-from faka.adapters.secrets import resolve_secret
 from faka.platform.access import Role
 from faka.sales.order_search import (
-    CursorCodec,
     ExportLink,
     OrderQuery,
     OrderSearch,
@@ -66,10 +62,7 @@ class ShopList(BaseModel):
 
 
 def _search() -> OrderSearch:
-    # Cursors are signed with the buyer-link secret the API already holds, under a context of their own.
-    settings = services().settings
-    secret = partial(resolve_secret, settings.link_secret, resources.LINK_SIGNING_SECRET, name="link secret")
-    return OrderSearch(CursorCodec(secret))
+    return OrderSearch(services().cursors)
 
 
 def _query(*, paged: bool) -> tuple[OrderQuery, dict[str, str]]:

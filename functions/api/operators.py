@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -31,7 +32,9 @@ from api.schemas import (
 from faka.activation.activation import ActivationSignal, ActivationStatus, SignalSource
 from faka.activation.reports import activation_report
 from faka.errors import InvalidRequest, NotFound
+from faka.insight.ticket_search import TicketQuery, TicketSearch
 from faka.platform.alert_channels import MAX_CHANNELS_PER_SHOP, AlertChannel, AlertKind, ChannelDraft, ChannelKind
+from faka.sales.order_search import MAX_PAGE, page_size
 from faka.shared.model import BatchStatus, Product
 from faka.wiring import services
 
@@ -175,26 +178,19 @@ def activation_figures() -> dict[str, Any]:
 
 @router.get("/v1/admin/tickets")
 def list_tickets() -> TicketList:
-    tickets = services().tickets.for_shop(operator(router.current_event))
+    """The shop's tickets, newest first, 100 a page unless ``limit`` says otherwise; ``status``, ``claimed_by`` and
+    ``q`` (words in the id, order, intent or masked summary) filter them; ``cursor`` pages on."""
+    event = router.current_event
+    shop_id = operator(event)
+    params = dict(event.query_string_parameters or {})
+    limit, cursor = page_size(params.pop("limit", None) or str(MAX_PAGE)), params.pop("cursor", None) or None
+    page = TicketSearch(services().cursors).page(TicketQuery.parse(shop_id, params), limit, cursor)
     return TicketList(
         tickets=[
-            TicketView(
-                ticket_id=t.ticket_id,
-                order_id=t.order_id,
-                status=t.status,
-                intent=t.intent,
-                confidence=t.confidence,
-                language=t.language,
-                sentiment=t.sentiment,
-                severity=t.severity,
-                severity_reasons=list(t.severity_reasons),
-                entities=t.entities,
-                source=t.source,
-                summary=t.summary,
-                created_at=t.created_at.isoformat(),
-            )
-            for t in tickets
-        ]
+            TicketView(**{**asdict(t), "created_at": t.created_at.isoformat()})
+            for t in page.tickets
+        ],
+        next_cursor=page.next_cursor,
     )
 
 

@@ -271,10 +271,12 @@ class TicketView(Schema):
     source: str
     summary: str = Field(description="The start of the buyer's message, key codes and card numbers masked")
     created_at: str
+    claimed_by: str | None = Field(default=None, description="The operator working on it, if any")
 
 
 class TicketList(Schema):
     tickets: list[TicketView]
+    next_cursor: str | None = Field(default=None, description="Pass as cursor for the next page; null after the last")
 
 
 class TicketDraft(Schema):

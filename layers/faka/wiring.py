@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from faka.sales.mail_events import MailEvents
     from faka.sales.notifications import Notices
     from faka.sales.order_actions import OrderActions
-    from faka.sales.order_search import OrderExports
+    from faka.sales.order_search import CursorCodec, OrderExports
     from faka.sales.orders import Orders
     from faka.sales.reconciliation import Reconciliation
     from faka.sales.redaction import BuyerText
@@ -299,6 +299,16 @@ class Services:
             self.buyer_mail,
             self.operator_alerts,
             self.links,
+        )
+
+    @cached_property
+    def cursors(self) -> CursorCodec:
+        """Signs every list endpoint's cursors, with the buyer-link secret under a context of its own."""
+        from faka.sales.order_search import CursorCodec
+
+        settings = self.settings
+        return CursorCodec(
+            partial(resolve_secret, settings.link_secret, resources.LINK_SIGNING_SECRET, name="link secret")
         )
 
     @cached_property

@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.pagination import ResultIterator
@@ -155,8 +155,16 @@ def page_size(text: str | None) -> int:
     return int(text)
 
 
+class Fingerprinted(Protocol):
+    def fingerprint(self) -> str:
+        """What a cursor is bound to: the shop, the list and every filter."""
+        ...
+
+
 class CursorCodec:
-    """Opaque, signed cursors: base64url of the query's fingerprint and DynamoDB's key, then an HMAC of both."""
+    """Opaque, signed cursors: base64url of the query's fingerprint and DynamoDB's key, then an HMAC of both.
+
+    Every list endpoint pages with them (orders, tickets, products …), each query fingerprinting its own list."""
 
     def __init__(self, secret: Callable[[], str]) -> None:
         self._secret = secret
@@ -165,11 +173,11 @@ class CursorCodec:
         key = hmac.new(self._secret().encode(), _CURSOR_CONTEXT, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(hmac.new(key, payload, hashlib.sha256).digest()).decode().rstrip("=")
 
-    def encode(self, query: OrderQuery, last_key: Mapping[str, Any]) -> str:
+    def encode(self, query: Fingerprinted, last_key: Mapping[str, Any]) -> str:
         payload = json.dumps({"q": query.fingerprint(), "k": last_key}, separators=(",", ":"), sort_keys=True).encode()
         return f"{base64.urlsafe_b64encode(payload).decode().rstrip('=')}.{self._signature(payload)}"
 
-    def decode(self, query: OrderQuery, cursor: str) -> dict[str, Any]:
+    def decode(self, query: Fingerprinted, cursor: str) -> dict[str, Any]:
         """DynamoDB's key to resume from; a cursor not signed here, or made for another search, is refused (400)."""
         encoded, _, signature = cursor.partition(".")
         try:
