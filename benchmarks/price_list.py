@@ -131,11 +131,11 @@ class PriceListMeter:
                 return original(client, operation, params)
             return meter._call(lambda op, p: original(client, op, p), operation, params)
 
-        BaseClient._make_api_call = metered  # type: ignore[method-assign]
+        BaseClient._make_api_call = metered
         try:
             yield self
         finally:
-            BaseClient._make_api_call = original  # type: ignore[method-assign]
+            BaseClient._make_api_call = original
 
     def _call(self, call: Any, operation: str, params: dict[str, Any]) -> Any:
         writes = self._writes(operation, params)

@@ -128,6 +128,30 @@ class BatchItem(CatalogItem, discriminator="batch"):
         return f"SHOP#{shop_id}", f"BATCH#{sku}#{batch_id}"
 
 
+class SoldKeysItem(CatalogItem, discriminator="sold_keys"):
+    """One of the counters of a batch's keys sold by claims, ``PRODUCT#<sku>#SOLD#<batch>#<shard>``.
+
+    A claim adds to one shard picked at random (faka.sales.issuance), so no item is written by every claim of a
+    product; a product's stock and a batch's issued figure add them up (faka.catalog.catalog). They sort right
+    after their product, so the query that reads a shop's products reads them too.
+    """
+
+    class Meta(_Meta):
+        table_name = resources.CATALOG_TABLE
+
+    issued = NumberAttribute(default=0)
+
+    SHARDS = 16
+
+    @staticmethod
+    def key(shop_id: str, sku: str, batch_id: str, shard: int) -> tuple[str, str]:
+        return f"SHOP#{shop_id}", f"{SoldKeysItem.prefix(sku)}{batch_id}#{shard:02d}"
+
+    @staticmethod
+    def prefix(sku: str, batch_id: str | None = None) -> str:
+        return f"PRODUCT#{sku}#SOLD#" + (f"{batch_id}#" if batch_id is not None else "")
+
+
 class CallbackSecretItem(CatalogItem, discriminator="callback_secret"):
     """The secret a supplier (or, with supplier ``""``, the shop itself) signs activation callbacks with.
 

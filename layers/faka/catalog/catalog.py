@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import CancellationReason, DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import CancellationReason, DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import BatchItem, KeyItem, ProductItem, ShopItem
+from faka.adapters.tables import BatchItem, CatalogItem, KeyItem, ProductItem, ShopItem, SoldKeysItem
 from faka.catalog.codes import normalize_code
 from faka.errors import Conflict, NotFound
 from faka.observability import logger
@@ -22,6 +23,8 @@ from faka.shared.model import BatchStatus, Product, product_ref
 MAX_IMPORT = 10_000
 # DynamoDB transactions take 100 items; two of them are the batch and product counters.
 _KEYS_PER_TRANSACTION = 98
+# Keys parked or returned per transaction, beside the product's stock counter.
+_KEYS_PER_PARKING = 99
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _product(item: ProductItem) -> Product:
+def _product(item: ProductItem, sold: int) -> Product:
+    """The product as buyers see it: its stock less the keys its claims counted on the sold-key shards."""
     return Product(
         shop_id=item.shop_id,
         sku=item.sku,
@@ -58,7 +62,7 @@ def _product(item: ProductItem) -> Product:
         region=item.region,
         platform=item.platform,
         description=item.description,
-        stock=int(item.stock),
+        stock=int(item.stock) - sold,
     )
 
 
@@ -99,13 +103,35 @@ class Catalog:
 
     def products(self, shop_id: str) -> list[Product]:
         pk, _ = ProductItem.key(shop_id, "")
-        return [_product(i) for i in ProductItem.query(pk, ProductItem.sk.startswith("PRODUCT#"))]
+        return self._with_sold(CatalogItem.query(pk, CatalogItem.sk.startswith("PRODUCT#")))
 
     def product(self, shop_id: str, sku: str) -> Product:
-        try:
-            return _product(ProductItem.get(*ProductItem.key(shop_id, sku)))
-        except DoesNotExist:
-            raise NotFound(f"no product {sku!r}", code="unknown_sku") from None
+        pk, sk = ProductItem.key(shop_id, sku)
+        # The product and its shards (``PRODUCT#<sku>#SOLD#…``): '~' sorts after every character a shard key has.
+        found = self._with_sold(CatalogItem.query(pk, CatalogItem.sk.between(sk, SoldKeysItem.prefix(sku) + "~")))
+        if not found:
+            raise NotFound(f"no product {sku!r}", code="unknown_sku")
+        return found[0]
+
+    @staticmethod
+    def _with_sold(items: Iterable[CatalogItem]) -> list[Product]:
+        products: list[ProductItem] = []
+        sold: Counter[str] = Counter()
+        for item in items:
+            if isinstance(item, ProductItem):
+                products.append(item)
+            elif isinstance(item, SoldKeysItem):
+                sold[item.sk.split("#", 2)[1]] += int(item.issued)
+        return [_product(item, sold[item.sku]) for item in products]
+
+    def sold_keys(self, shop_id: str, sku: str | None = None) -> Counter[tuple[str, str]]:
+        """Keys the claims counted on the sold-key shards, by (sku, batch): add them to a batch's own ``issued``."""
+        pk, _ = ProductItem.key(shop_id, "")
+        sold: Counter[tuple[str, str]] = Counter()
+        for item in SoldKeysItem.query(pk, SoldKeysItem.sk.startswith(f"PRODUCT#{sku}#" if sku else "PRODUCT#")):
+            _, item_sku, _, batch_id, _ = item.sk.split("#")
+            sold[(item_sku, batch_id)] += int(item.issued)
+        return sold
 
     def save_product(self, draft: Product) -> tuple[Product, bool]:
         """Create or update a product; returns it and whether it was created. Stock is never touched here."""
@@ -126,9 +152,8 @@ class Catalog:
         except PutError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
-        item = ProductItem(pk, sk)
-        item.update(actions=[getattr(ProductItem, name).set(value) for name, value in fields.items()])
-        return _product(item), False
+        ProductItem(pk, sk).update(actions=[getattr(ProductItem, name).set(value) for name, value in fields.items()])
+        return self.product(draft.shop_id, draft.sku), False
 
     def import_keys(
         self,
@@ -215,10 +240,16 @@ class Catalog:
         answers that resend from its client request token (for ten minutes); otherwise the resend is
         cancelled on keys this very transaction wrote, recognised by their sealed code (sealing draws a
         fresh nonce), and the whole chunk was imported: a transaction commits all or nothing.
+
+        The keys of a suspended batch come in parked (out of the available index, not in stock); the
+        transaction is conditioned on the batch status it read, so a suspension meanwhile is read again.
         """
         duplicates: list[int] = []
         now = _now()
+        batch_key = BatchItem.key(product.shop_id, product.sku, batch_id)
         while chunk:
+            status = BatchItem.get(*batch_key, consistent_read=True).status
+            on_sale = status == BatchStatus.ACTIVE.value
             sealed = [self._vault.seal(code, context=product.ref) for _, code, _ in chunk]
             try:
                 with TransactWrite(connection=self._connection, client_request_token=new_token()) as transaction:
@@ -227,7 +258,8 @@ class Catalog:
                             KeyItem(
                                 product.ref,
                                 code_hash,
-                                available_pool=product.ref,
+                                available_pool=product.ref if on_sale else None,
+                                status="available" if on_sale else "parked",
                                 shop_id=product.shop_id,
                                 batch_id=batch_id,
                                 sealed_code=sealed_code,
@@ -238,12 +270,13 @@ class Catalog:
                             return_values="ALL_OLD",
                         )
                     transaction.update(
-                        BatchItem(*BatchItem.key(product.shop_id, product.sku, batch_id)),
+                        BatchItem(*batch_key),
                         actions=[BatchItem.imported.add(len(chunk))],
+                        condition=BatchItem.status == status,
                     )
                     transaction.update(
                         ProductItem(*ProductItem.key(product.shop_id, product.sku)),
-                        actions=[ProductItem.stock.add(len(chunk))],
+                        actions=[ProductItem.stock.add(len(chunk) if on_sale else 0)],
                     )
                 return len(chunk), duplicates
             except TransactWriteError as error:
@@ -255,60 +288,85 @@ class Catalog:
                 }
                 if any(_stored_sealed_code(reasons[i]) == sealed[i] for i in taken):
                     return len(chunk), duplicates
-                if not taken and not _is_conflict(error):
+                status_changed = len(reasons) > len(chunk) and getattr(reasons[len(chunk)], "code", None) == (
+                    "ConditionalCheckFailed"
+                )
+                if not taken and not status_changed and not _is_conflict(error):
                     raise
                 duplicates.extend(chunk[i][0] for i in sorted(taken))
                 chunk = [entry for i, entry in enumerate(chunk) if i not in taken]
         return 0, duplicates
 
     def set_batch_status(self, shop_id: str, sku: str, batch_id: str, status: BatchStatus) -> None:
-        """Suspend or resume a batch; its unsold keys leave or rejoin the product's stock count."""
-        pk, sk = BatchItem.key(shop_id, sku, batch_id)
-        for _ in range(10):
-            try:
-                batch = BatchItem.get(pk, sk, consistent_read=True)
-            except DoesNotExist:
-                raise NotFound(f"no batch {batch_id!r}", code="unknown_batch") from None
-            if batch.status == status:
-                return
-            unsold = int(batch.imported) - int(batch.issued)
-            try:
-                with TransactWrite(connection=self._connection) as transaction:
-                    transaction.update(
-                        batch,
-                        actions=[BatchItem.status.set(status)],
-                        condition=(BatchItem.status == batch.status)
-                        & (BatchItem.issued == batch.issued)
-                        & (BatchItem.imported == batch.imported),
-                    )
-                    transaction.update(
-                        ProductItem(*ProductItem.key(shop_id, sku)),
-                        actions=[ProductItem.stock.add(unsold if status is BatchStatus.ACTIVE else -unsold)],
-                    )
-            except TransactWriteError:
-                continue  # a sale or import changed the batch meanwhile; recount
-            if status is BatchStatus.ACTIVE:
-                self._return_parked_keys(shop_id, sku, batch_id)
-                if unsold:
-                    self._events.publish(
-                        "StockReplenished", {"shop_id": shop_id, "sku": sku, "batch_id": batch_id, "imported": unsold}
-                    )
-            return
-        raise Conflict("the batch kept changing; try again", code="busy")
+        """Suspend or resume a batch: its unsold keys leave (parked) or rejoin the available index and the stock.
 
-    def _return_parked_keys(self, shop_id: str, sku: str, batch_id: str) -> None:
-        # Operator-time work proportional to the product's keys; sales never pay for it.
+        Claims take only available keys, so once a suspension has parked a key no sale can take it; a key sold
+        while the suspension runs was sold before it reached that key. Each key moves with the product's stock
+        count in one transaction, so the count cannot drift, and a repeated call finishes what a failed one left.
+        """
+        pk, sk = BatchItem.key(shop_id, sku, batch_id)
+        try:
+            batch = BatchItem.get(pk, sk, consistent_read=True)
+        except DoesNotExist:
+            raise NotFound(f"no batch {batch_id!r}", code="unknown_batch") from None
+        if batch.status != status:
+            batch.update(actions=[BatchItem.status.set(status)])
         ref = product_ref(shop_id, sku)
-        parked = KeyItem.query(ref, filter_condition=(KeyItem.batch_id == batch_id) & (KeyItem.status == "parked"))
-        for key in parked:
-            try:
-                key.update(
-                    actions=[KeyItem.available_pool.set(ref), KeyItem.status.set("available")],
-                    condition=KeyItem.status == "parked",
+        if status is BatchStatus.ACTIVE:
+            returned = self._move_keys(ref, shop_id, sku, self._parked_keys(ref, batch_id), on_sale=True)
+            if returned:
+                self._events.publish(
+                    "StockReplenished", {"shop_id": shop_id, "sku": sku, "batch_id": batch_id, "imported": returned}
                 )
-            except UpdateError as error:
-                if error.cause_response_code != "ConditionalCheckFailedException":
-                    raise
+        else:
+            available = (k.code_hash for k in KeyItem.available.query(ref) if k.batch_id == batch_id)
+            self._move_keys(ref, shop_id, sku, available, on_sale=False)
+
+    @staticmethod
+    def _parked_keys(ref: str, batch_id: str) -> Iterator[str]:
+        # Operator-time work proportional to the product's keys; sales never pay for it.
+        parked = KeyItem.query(ref, filter_condition=(KeyItem.batch_id == batch_id) & (KeyItem.status == "parked"))
+        return (key.code_hash for key in parked)
+
+    def _move_keys(self, ref: str, shop_id: str, sku: str, code_hashes: Iterator[str], *, on_sale: bool) -> int:
+        """Park (or return) the keys, a transaction's worth at a time with the stock count; how many moved.
+
+        A key sold (or moved) meanwhile fails its condition and is left out of a retry of the rest."""
+        moved = 0
+        pending = list(code_hashes)
+        while pending:
+            chunk, pending = pending[:_KEYS_PER_PARKING], pending[_KEYS_PER_PARKING:]
+            while chunk:
+                try:
+                    with TransactWrite(connection=self._connection) as transaction:
+                        for code_hash in chunk:
+                            key = KeyItem(ref, code_hash)
+                            if on_sale:
+                                transaction.update(
+                                    key,
+                                    actions=[KeyItem.available_pool.set(ref), KeyItem.status.set("available")],
+                                    condition=KeyItem.status == "parked",
+                                )
+                            else:
+                                transaction.update(
+                                    key,
+                                    actions=[KeyItem.available_pool.remove(), KeyItem.status.set("parked")],
+                                    condition=KeyItem.available_pool.exists(),
+                                )
+                        transaction.update(
+                            ProductItem(*ProductItem.key(shop_id, sku)),
+                            actions=[ProductItem.stock.add(len(chunk) if on_sale else -len(chunk))],
+                        )
+                except TransactWriteError as error:
+                    reasons = error.cancellation_reasons or []
+                    gone = {i for i, r in enumerate(reasons[: len(chunk)]) if r and r.code == "ConditionalCheckFailed"}
+                    if not gone and not _is_conflict(error):
+                        raise
+                    chunk = [code_hash for i, code_hash in enumerate(chunk) if i not in gone]
+                    continue
+                moved += len(chunk)
+                break
+        return moved
 
 
 def _stored_sealed_code(reason: CancellationReason | None) -> str | None:

@@ -104,7 +104,8 @@ class BatchFigures:
         }
 
 
-def _figures(item: BatchItem) -> BatchFigures:
+def _figures(item: BatchItem, sold: int) -> BatchFigures:
+    """A batch's figures; ``sold``: its keys the claims counted on the sold-key shards (Catalog.sold_keys)."""
     return BatchFigures(
         shop_id=item.shop_id,
         sku=item.sku,
@@ -112,7 +113,7 @@ def _figures(item: BatchItem) -> BatchFigures:
         supplier=item.supplier,
         status=item.status,
         imported=int(item.imported),
-        issued=int(item.issued),
+        issued=int(item.issued) + sold,
         activated=int(item.activated or 0),
         activation_failures=int(item.activation_failures or 0),
         invalid_claims=int(item.invalid_claims or 0),
@@ -150,7 +151,14 @@ class BatchHealth:
 
     def batches(self, shop_id: str) -> list[BatchFigures]:
         pk, _ = BatchItem.key(shop_id, "", "")
-        return [_figures(item) for item in BatchItem.query(pk, BatchItem.sk.startswith("BATCH#"))]
+        sold = self._catalog.sold_keys(shop_id)
+        return [
+            _figures(item, sold[(item.sku, item.batch_id)])
+            for item in BatchItem.query(pk, BatchItem.sk.startswith("BATCH#"))
+        ]
+
+    def _sold(self, item: BatchItem) -> int:
+        return self._catalog.sold_keys(item.shop_id, item.sku)[(item.sku, item.batch_id)]
 
     def note_issued(self, order: Order) -> None:
         """Remember which order lines hold a key of which batch: whom to tell if the batch is quarantined."""
@@ -180,7 +188,7 @@ class BatchHealth:
     def _quarantine_if_unhealthy(self, item: BatchItem) -> None:
         if item.quarantined_at is not None:
             return
-        figures = _figures(item)
+        figures = _figures(item, self._sold(item))
         rule = self._rules.first_fired(figures)
         if rule is None:
             return
@@ -235,7 +243,7 @@ class BatchHealth:
                 "batch_quarantined_supplier",
                 FALLBACK_LOCALE,
                 {
-                    "batch": _figures(item),
+                    "batch": _figures(item, self._sold(item)),
                     "reason": detail["reason"],
                     "shop_name": self._shops.get(detail["shop_id"]).name,
                 },

@@ -1,8 +1,14 @@
 """Exactly-once key issuance.
 
 A key moves from a product's stock to an order line in one DynamoDB transaction whose conditions
-are the whole guarantee: the key is still available, the line has no key yet, and the key's batch is
-still on sale. However many workers race for the same line or the same key, at most one commits.
+are the whole guarantee: the key is still available (a suspended batch's keys are not: suspending a batch
+parks them, faka.catalog.catalog), and the line has no key yet. However many workers race for the same line
+or the same key, at most one commits.
+
+The transaction names no item that every claim of the product names: the sale is counted on one of the
+batch's sold-key shards, picked at random (``SoldKeysItem``), not on the product's and the batch's own
+counters, which concurrent claims would conflict on (DynamoDB cancels one of two transactions that name the
+same item) and which would take two writes per order each. A swap (``reissue``), rare, still moves those.
 
 The cost of one claim does not depend on the stock size: candidates come from a sparse index of
 available keys, read from a random point of its (random, hash-ordered) sort key so that concurrent
@@ -22,7 +28,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import BatchItem, KeyItem, OrderLineItem, ProductItem
+from faka.adapters.tables import BatchItem, KeyItem, OrderLineItem, ProductItem, SoldKeysItem
 from faka.observability import logger
 from faka.shared.model import Order, OrderLine, product_ref
 
@@ -43,7 +49,7 @@ class ClaimOutcome(Enum):
 
 
 # Positions in the claim and swap transactions, to read their cancellation reasons.
-_KEY, _LINE, _BATCH = 0, 1, 2
+_KEY, _LINE = 0, 1
 _SWAP_BATCH = 3
 
 
@@ -129,17 +135,14 @@ class KeyIssuer:
                     & OrderLineItem.code_hash.does_not_exist()
                     & OrderLineItem.revoked_at.does_not_exist(),
                 )
+                shard = secrets.randbelow(SoldKeysItem.SHARDS)
                 transaction.update(
-                    BatchItem(*BatchItem.key(order.shop_id, order.sku, batch_id)),
-                    actions=[BatchItem.issued.add(1)],
-                    condition=BatchItem.status == "active",
-                )
-                transaction.update(
-                    ProductItem(*ProductItem.key(order.shop_id, order.sku)),
-                    actions=[ProductItem.stock.add(-1), ProductItem.issued.add(1)],
+                    SoldKeysItem(*SoldKeysItem.key(order.shop_id, order.sku, batch_id, shard)),
+                    # An update writes no discriminator of its own: set it, or typed queries would not see the shard.
+                    actions=[SoldKeysItem.kind.set(SoldKeysItem), SoldKeysItem.issued.add(1)],
                 )
         except TransactWriteError as error:
-            return self._cancelled(error, order.product_ref, code_hash, batch_position=_BATCH)
+            return self._cancelled(error, order.product_ref, code_hash, batch_position=None)
         logger.info("key issued", extra={"order_id": order.order_id, "line_no": line_no, "batch_id": batch_id})
         return ClaimOutcome.ISSUED
 
@@ -207,7 +210,7 @@ class KeyIssuer:
         return ClaimOutcome.ISSUED
 
     def _cancelled(
-        self, error: TransactWriteError, pool: str, code_hash: str, *, batch_position: int
+        self, error: TransactWriteError, pool: str, code_hash: str, *, batch_position: int | None
     ) -> ClaimOutcome | _Parked | None:
         """Why a claim or swap transaction was refused: the line was served already, or this key was not ours
         (taken meanwhile, or of a suspended batch: then parked); anything else is raised."""
@@ -216,7 +219,8 @@ class KeyIssuer:
             return ClaimOutcome.ALREADY_ISSUED
         if not reasons:
             raise error
-        if reasons.get(batch_position) == "ConditionalCheckFailed" and _KEY not in reasons:
+        suspended = batch_position is not None and reasons.get(batch_position) == "ConditionalCheckFailed"
+        if suspended and _KEY not in reasons:
             self._park(pool, code_hash)
             return _Parked.PARKED
         return None
