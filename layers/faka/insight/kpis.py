@@ -1,12 +1,15 @@
 """The shop's KPIs as a projection of its domain events: daily atomic counters, summed over a date range.
 
-Each event adds to three kinds of item of the shop's ``KPI#<shop>`` partition for the day it happened:
-``<day>#ALL``, ``<day>#SKU#<sku>`` and ``<day>#BATCH#<sku>#<batch>``, so a report over a range is one
-query, whatever the number of orders. The consumer runs each event once (see ``functions/kpis``).
+Each event adds to three kinds of item for the day it happened: ``<day>#ALL``, ``<day>#SKU#<sku>`` and
+``<day>#BATCH#<sku>#<batch>``, in one of the shop's ``KPI#<shop>#<shard>`` partitions picked at random, so no
+item or partition is written by every order of a shop (a flash sale of one SKU would otherwise put two updates
+per order on each of two items); a report over a range is one query per shard, whatever the number of orders.
+The consumer runs each event once (see ``functions/kpis``).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -23,10 +26,20 @@ from faka.shared.model import Order, OrderLine
 
 MAX_RANGE_DAYS = 92
 _ALL = "ALL"
+KPI_SHARDS = 8
 
 
-def kpi_key(shop_id: str) -> str:
-    return f"KPI#{shop_id}"
+def kpi_key(shop_id: str, shard: int | None = None) -> str:
+    """The shop's KPI partition ``shard``; without one, the single partition figures went to before sharding."""
+    return f"KPI#{shop_id}" if shard is None else f"KPI#{shop_id}#{shard}"
+
+
+def _kpi_partitions(shop_id: str) -> list[str]:
+    return [kpi_key(shop_id), *(kpi_key(shop_id, shard) for shard in range(KPI_SHARDS))]
+
+
+def _any_kpi_partition(shop_id: str) -> str:
+    return kpi_key(shop_id, secrets.randbelow(KPI_SHARDS))
 
 
 def _line_scope(order: Order, line: OrderLine) -> str | None:
@@ -117,7 +130,7 @@ class Kpis:
     def _ticket_figure(self, detail: Mapping[str, Any], when: str, amounts: Mapping[str, float]) -> Order | None:
         """A ticket figure, on the order's product and batches too when the ticket names an order."""
         if not detail.get("order_id"):
-            self._counters.add(kpi_key(detail["shop_id"]), f"{when[:10]}#{_ALL}", amounts)
+            self._counters.add(_any_kpi_partition(detail["shop_id"]), f"{when[:10]}#{_ALL}", amounts)
             return None
         order = self._orders.get(detail["order_id"])
         self._add(order, when, amounts, order.lines)
@@ -125,7 +138,7 @@ class Kpis:
 
     def _add(self, order: Order, when: str, amounts: Mapping[str, float], lines: Iterable[OrderLine]) -> None:
         day = when[:10]
-        pk = kpi_key(order.shop_id)
+        pk = _any_kpi_partition(order.shop_id)
         self._counters.add(pk, f"{day}#{_ALL}", amounts)
         self._counters.add(pk, f"{day}#SKU#{order.sku}", amounts)
         # A batch's share of an order-level figure is what its lines carry; "keys_delivered" is per line.
@@ -140,10 +153,10 @@ def summary(counters: Counters, shop_id: str, first: date, last: date) -> dict[s
         raise InvalidRequest("'to' is before 'from'", code="invalid_range")
     if (last - first).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRequest(f"a report covers at most {MAX_RANGE_DAYS} days", code="invalid_range")
-    items = counters.between(kpi_key(shop_id), f"{first.isoformat()}#", f"{last.isoformat()}#~")
     scopes: dict[str, Counter[str]] = defaultdict(Counter)
-    for sort_key, figures in items.items():
-        scopes[sort_key.split("#", 1)[1]].update(figures)
+    for pk in _kpi_partitions(shop_id):
+        for sort_key, figures in counters.between(pk, f"{first.isoformat()}#", f"{last.isoformat()}#~").items():
+            scopes[sort_key.split("#", 1)[1]].update(figures)
     return {
         "shop_id": shop_id,
         "from": first.isoformat(),
