@@ -79,6 +79,9 @@ synth: install
 
 bench: install synth
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/write_cost.py
+	$(BIN)/python benchmarks/flash_sale.py
+	$(BIN)/python benchmarks/cost.py
 	$(BIN)/python benchmarks/cold_start.py
 	$(BIN)/python benchmarks/packages.py
 	$(BIN)/python benchmarks/triage.py

@@ -20,6 +20,8 @@ TRANSITIONS_PER_PATH = {
     "activated_after_level_1": 8,
     "never_activated": 13,
 }
+# The paths on which an execution starts at all (and is billed its start and traced).
+ESCALATION_STARTS = frozenset(TRANSITIONS_PER_PATH)
 
 
 def parse_offsets(setting: str) -> tuple[int, int, int]:
