@@ -9,18 +9,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
 from api.http import operator, shop_id
 from faka.platform.access import Role
 from faka.sales.order_search import (
+    MAX_PAGE,
     ExportLink,
+    ListScope,
     OrderQuery,
     OrderSearch,
     all_shops,
     export_filename,
+    page_of,
     page_size,
 )
 from faka.security import bearer_token
@@ -59,6 +62,7 @@ class ShopRow(BaseModel):
 
 class ShopList(BaseModel):
     shops: list[ShopRow]
+    next_cursor: str | None = Field(default=None, description="Pass as cursor for the next page; null after the last")
 
 
 def _search() -> OrderSearch:
@@ -113,15 +117,18 @@ def export_orders() -> Response[str]:
 
 
 @router.get("/v1/admin/shops")
-def list_shops() -> ShopList:
-    """The platform operator sees every shop; a shop's operator, its own."""
+def list_shops(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE, cursor: Annotated[str | None, Query()] = None
+) -> ShopList:
+    """The platform operator sees every shop, by id, ``limit`` a page; a shop's operator, its own."""
     shop, role = _caller()
-    if role is Role.PLATFORM_OPERATOR:
-        shops = [ShopRow(shop_id=s.shop_id, name=s.name, support_email=s.support_email) for s in all_shops()]
-    else:
+    if role is not Role.PLATFORM_OPERATOR:
         own = services().shops.get(shop)
-        shops = [ShopRow(shop_id=own.shop_id, name=own.name, support_email=own.support_email)]
-    return ShopList(shops=shops)
+        return ShopList(shops=[ShopRow(shop_id=own.shop_id, name=own.name, support_email=own.support_email)])
+    scope = ListScope("shops", shop)
+    shops, next_cursor = page_of(all_shops(), lambda s: s.shop_id, scope, limit, cursor, services().cursors)
+    rows = [ShopRow(shop_id=s.shop_id, name=s.name, support_email=s.support_email) for s in shops]
+    return ShopList(shops=rows, next_cursor=next_cursor)
 
 
 class OperatorIdentity(BaseModel):
@@ -151,7 +158,11 @@ class DeliveryResent(BaseModel):
 
 @router.post(
     "/v1/admin/orders/<order_id>/resend",
-    responses={409: {"description": "Not delivered"}, 429: {"description": "Sent again too often this hour"}},
+    responses={
+        200: {"description": "Sent again", "content": {"application/json": {"model": DeliveryResent}}},
+        409: {"description": "Not delivered"},
+        429: {"description": "Sent again too often this hour"},
+    },
 )
 def resend_delivery(order_id: OrderId) -> DeliveryResent:
     """The delivery email again, with the order's current keys, to the address the order was placed with only."""

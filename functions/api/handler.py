@@ -174,6 +174,7 @@ def openapi_document() -> dict[str, Any]:
                 operation.setdefault("parameters", []).append(_SHOP_PARAMETER)
             if scheme := next((name for pattern, name in _PATH_SECURITY if pattern.search(path)), None):
                 operation["security"] = [{scheme: []}]
+    document["paths"]["/v1/admin/products/{sku}/keys"]["post"]["requestBody"] = operators.KEY_IMPORT_BODY
     return document
 
 

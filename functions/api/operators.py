@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field, ValidationError
 
-from api.http import delivered_keys, json_response, operator, product_view
+from api.http import delivered_keys, json_response, operator, product_view, read_json
 from api.schemas import (
     ActivationReceipt,
     BatchStatusChange,
@@ -23,6 +24,7 @@ from api.schemas import (
     OperatorOrderView,
     ProductDraft,
     ProductList,
+    ProductView,
     RejectedKey,
     ShopCreated,
     ShopDraft,
@@ -34,31 +36,51 @@ from faka.activation.reports import activation_report
 from faka.errors import InvalidRequest, NotFound
 from faka.insight.ticket_search import TicketQuery, TicketSearch
 from faka.platform.alert_channels import MAX_CHANNELS_PER_SHOP, AlertChannel, AlertKind, ChannelDraft, ChannelKind
-from faka.sales.order_search import MAX_PAGE, page_size
+from faka.sales.order_search import MAX_PAGE, ListScope, page_of, page_size
 from faka.shared.model import BatchStatus, Product
 from faka.wiring import services
 
 router = APIGatewayRouter()
 
 
-@router.post("/v1/admin/shops", responses={201: {"description": "Shop opened"}})
+@router.post(
+    "/v1/admin/shops",
+    responses={201: {"description": "Shop opened", "content": {"application/json": {"model": ShopCreated}}}},
+)
 def open_shop(draft: Annotated[ShopDraft, Body()]) -> Response[str]:
     operator(router.current_event, platform_only=True)
     shop, token = services().shops.open(draft.shop_id, draft.name, str(draft.support_email))
     return json_response(201, ShopCreated(shop_id=shop.shop_id, operator_token=token).model_dump())
 
 
-@router.post("/v1/admin/products", responses={201: {"description": "Created"}, 200: {"description": "Updated"}})
+@router.post(
+    "/v1/admin/products",
+    responses={
+        201: {"description": "Created", "content": {"application/json": {"model": ProductView}}},
+        200: {"description": "Updated", "content": {"application/json": {"model": ProductView}}},
+    },
+)
 def save_product(draft: Annotated[ProductDraft, Body()]) -> Response[str]:
     shop_id = operator(router.current_event)
     product, created = services().catalog.save_product(Product(shop_id=shop_id, **draft.model_dump()))
     return json_response(201 if created else 200, product_view(product).model_dump())
 
 
+class OperatorProductList(ProductList):
+    next_cursor: str | None = Field(default=None, description="Pass as cursor for the next page; null after the last")
+
+
 @router.get("/v1/admin/products")
-def operator_products() -> ProductList:
+def operator_products(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE, cursor: Annotated[str | None, Query()] = None
+) -> OperatorProductList:
+    """The shop's products by SKU, ``limit`` a page (100 at most), ``cursor`` paging on."""
     shop_id = operator(router.current_event)
-    return ProductList(products=[product_view(p) for p in services().catalog.products(shop_id)])
+    scope = ListScope("products", shop_id)
+    products, next_cursor = page_of(
+        services().catalog.products(shop_id), lambda p: p.sku, scope, limit, cursor, services().cursors
+    )
+    return OperatorProductList(products=[product_view(p) for p in products], next_cursor=next_cursor)
 
 
 def _csv_codes(body: str) -> list[str]:
@@ -98,11 +120,31 @@ def _key_import() -> KeyImport:
                 supplier_email=query.get("supplier_email") or None,
                 keys=_csv_codes(body),
             )
-        return KeyImport.model_validate_json(body)
+        # Read first: JSON no parser should accept is malformed_json, as on every JSON route.
+        return KeyImport.model_validate(read_json(body))
+    except json.JSONDecodeError:
+        raise InvalidRequest("the body is not JSON this API reads", code="malformed_json") from None
     except ValidationError as error:
         raise InvalidRequest(
             "the import does not match the API's schema", details=error.errors(include_url=False, include_input=False)
         ) from None
+
+
+# The key import reads its body itself (JSON, or CSV with the batch in the query), which Powertools cannot describe:
+# api.handler.openapi_document adds this as the operation's request body.
+KEY_IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": KeyImport.model_json_schema(ref_template="#/components/schemas/{model}")},
+        "text/csv": {
+            "schema": {
+                "type": "string",
+                "description": "One code a row: the `code` (else `key`) column when the first row names one, else "
+                "the first column; ?batch=, ?supplier= and ?supplier_email= in the query",
+            }
+        },
+    },
+}
 
 
 @router.post("/v1/admin/products/<sku>/keys", responses={200: {"description": "Import report"}})
@@ -124,11 +166,16 @@ def import_keys(sku: str) -> ImportReport:
     )
 
 
+class BatchChanged(BaseModel):
+    batch: str
+    status: str
+
+
 @router.put("/v1/admin/products/<sku>/batches/<batch_id>")
-def change_batch(sku: str, batch_id: str, change: Annotated[BatchStatusChange, Body()]) -> dict[str, str]:
+def change_batch(sku: str, batch_id: str, change: Annotated[BatchStatusChange, Body()]) -> BatchChanged:
     shop_id = operator(router.current_event)
     services().catalog.set_batch_status(shop_id, sku, batch_id, BatchStatus(change.status))
-    return {"batch": batch_id, "status": change.status}
+    return BatchChanged(batch=batch_id, status=change.status)
 
 
 @router.get("/v1/admin/orders/<order_id>")
@@ -186,10 +233,7 @@ def list_tickets() -> TicketList:
     limit, cursor = page_size(params.pop("limit", None) or str(MAX_PAGE)), params.pop("cursor", None) or None
     page = TicketSearch(services().cursors).page(TicketQuery.parse(shop_id, params), limit, cursor)
     return TicketList(
-        tickets=[
-            TicketView(**{**asdict(t), "created_at": t.created_at.isoformat()})
-            for t in page.tickets
-        ],
+        tickets=[TicketView(**{**asdict(t), "created_at": t.created_at.isoformat()}) for t in page.tickets],
         next_cursor=page.next_cursor,
     )
 

@@ -298,8 +298,9 @@ INBOUND_EMAIL_FUNCTION = FunctionSpec(
         starts_refund_reviews=True,
     ),
 )
-# The refund review's Lambda tasks, one function dispatching on the task name: decides, pays back at Stripe,
-# revokes the refunded keys (without opening them), opens a case for the operators.
+# The refund review's Lambda tasks, one function dispatching on the task name: decides, pays back through the
+# order's provider (Stripe, or Alipay / WeChat Pay with the shop's sealed credentials, opened), revokes the
+# refunded keys (without opening them), opens a case for the operators.
 REFUNDS_FUNCTION = FunctionSpec(
     "refunds",
     memory_mb=512,
@@ -308,6 +309,7 @@ REFUNDS_FUNCTION = FunctionSpec(
         writes=(KEYS_TABLE, ORDERS_TABLE, REFUNDS_TABLE, *_OPENS_TICKETS, *_ALERT_CHANNELS),
         reads=(CATALOG_TABLE,),
         secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET),
+        opens=(KMS_KEY_ALIAS,),
         sends_to=(_ALERT_DELIVERIES,),
         publishes_events=True,
         alerts_operators=True,

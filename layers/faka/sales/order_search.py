@@ -19,10 +19,10 @@ import io
 import json
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.pagination import ResultIterator
@@ -190,6 +190,35 @@ class CursorCodec:
         if content.get("q") != query.fingerprint():
             raise InvalidRequest("the cursor belongs to another search or shop", code="invalid_cursor")
         return dict(content["k"])
+
+
+Listed = TypeVar("Listed")
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """A list with no filters of its own (a shop's products, the shops): what its cursors are bound to."""
+
+    name: str
+    shop_id: str
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(f"{self.name}\x1f{self.shop_id}".encode()).hexdigest()
+
+
+def page_of(
+    items: Sequence[Listed],
+    key: Callable[[Listed], str],
+    scope: ListScope,
+    limit: int,
+    cursor: str | None,
+    cursors: CursorCodec,
+) -> tuple[list[Listed], str | None]:
+    """A page of a list read whole because it is small by nature, in ``key`` order, with the next page's cursor."""
+    after = str(cursors.decode(scope, cursor)["after"]) if cursor else None
+    rest = [item for item in sorted(items, key=key) if after is None or key(item) > after]
+    page = rest[:limit]
+    return page, cursors.encode(scope, {"after": key(page[-1])}) if len(rest) > limit else None
 
 
 def _summary(item: OrderItem, now: datetime) -> OrderSummary:
