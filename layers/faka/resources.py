@@ -147,7 +147,8 @@ class FunctionSpec:
     def libraries(self) -> tuple[str, ...]:
         """The separate libraries its code calls, read off its access: the Stripe SDK where a Stripe secret is
         resolved (its API client, its webhook signature check), cryptography where envelope encryption opens or
-        seals (AES-GCM under a KMS data key)."""
+        seals (AES-GCM under a KMS data key), which also covers the Alipay and WeChat Pay signatures: they are made
+        with a shop's sealed credentials, so only a function that opens can make them."""
         libraries: list[str] = []
         if {STRIPE_API_KEY_SECRET, STRIPE_WEBHOOK_SECRET} & set(self.access.secrets):
             libraries.append(STRIPE_LIBRARY)

@@ -496,7 +496,7 @@ class Services:
         return Refunds(
             self.orders,
             self.events,
-            self.payment_provider,
+            self.payment_methods.for_order,
             workflow,
             self.refund_policies,
             self.risk_rules,

@@ -69,7 +69,7 @@ EXPECTED_LIBRARIES = {
     "api": ("stripe", "cryptography"),
     "notifier": ("stripe", "cryptography"),
     "inbound_email": ("stripe", "cryptography"),
-    "refunds": ("stripe",),
+    "refunds": ("stripe", "cryptography"),
     "reconcile": ("stripe", "cryptography"),
     "rating_aggregates": ("stripe",),
     "webhook_delivery": ("cryptography",),

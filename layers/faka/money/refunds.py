@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -237,7 +237,7 @@ class Refunds:
         self,
         orders: Orders,
         events: EventPublisher,
-        provider: PaymentProvider,
+        provider_for: Callable[[Order], PaymentProvider],
         workflow: ReviewWorkflow,
         policies: RefundPolicies,
         rules: RiskRules,
@@ -252,7 +252,8 @@ class Refunds:
     ) -> None:
         self._orders = orders
         self._events = events
-        self._provider = provider
+        # Each order is paid back through the provider it was paid with (Stripe, Alipay, WeChat Pay, USDT).
+        self._provider_for = provider_for
         self._workflow = workflow
         self._policies = policies
         self._rules = rules
@@ -585,7 +586,7 @@ class Refunds:
             raise NotDecided(f"refund {refund_id} is {refund.status.value}, keys revoked: {refund.revoked}")
         order = self._orders.get(refund.order_id)
         assert order.payment_ref is not None  # requests are refused until the payment is recorded
-        provider_ref = self._provider.refund(
+        provider_ref = self._provider_for(order).refund(
             payment_ref=order.payment_ref, amount=refund.amount, idempotency_key=f"refund-{refund_id}"
         )
         now = datetime.now(UTC)
@@ -657,7 +658,7 @@ class Refunds:
 
     def refund_duplicate(self, payment: PaymentConfirmation) -> str:
         """A second payment for an order already paid (a double charge): paid back in full, once per payment."""
-        refund_ref = self._provider.refund(
+        refund_ref = self._provider_for(self._orders.get(payment.order_id)).refund(
             payment_ref=payment.payment_ref, amount=payment.amount, idempotency_key=f"duplicate-{payment.payment_ref}"
         )
         logger.warning("duplicate payment refunded", extra={"order_id": payment.order_id})
