@@ -28,10 +28,14 @@ from faka.payments.stripe_webhook import checkout_completed_event, stripe_signat
 from faka.shared.model import Order, OrderStatus
 from faka.wiring import services
 from faka_local.apigateway import MAX_PAYLOAD_BYTES, rest_event
+from faka_local.im_standins import PREFIX as TELEGRAM_PREFIX
+from faka_local.im_standins import TelegramStandIn
 from faka_local.sandbox_payments import ALIPAY_PAGE_PATH, PROVIDER_METHODS, SandboxPayments
 from faka_local.webhook_sink import WebhookSink
 
 log = logging.getLogger("faka_local.http")
+# Telegram alert channels post here locally (faka local sets FAKA_TELEGRAM_API_URL to <api>/_local/telegram).
+TELEGRAM = TelegramStandIn()
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
 PAY_PREFIX = "/_local/pay/"
@@ -154,6 +158,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._json(200, {"messages": self.server.emulator.outbox()})
         elif path == "/_local/operator-alerts" and self.command == "GET":
             self._json(200, {"alerts": [_with_channels(alert) for alert in self.server.emulator.operator_alerts()]})
+        elif TELEGRAM.handles(path) and self.command == "POST":
+            self._json(*TELEGRAM.send_message(path, body))
+        elif path == TELEGRAM_PREFIX and self.command == "GET":
+            self._json(200, {"messages": TELEGRAM.messages()})
         elif path == "/_local/inbound-email" and self.command == "POST":
             self._receive_mail(body)
         elif path == "/_local/webhook-sink" and self.command == "POST":

@@ -175,6 +175,8 @@ def prepare_environment(config: LocalConfig) -> None:
             Env.TICKET_SLA_SECONDS: config.ticket_sla_seconds,
             # Webhooks may go to http://127.0.0.1 (the /_local/webhook-sink receiver, a storefront under development).
             Env.WEBHOOK_ALLOW_LOOPBACK: "true",
+            # Telegram alert channels reach the stand-in at /_local/telegram, not the internet.
+            Env.TELEGRAM_API_URL: os.environ.get(Env.TELEGRAM_API_URL) or f"{config.api_url}/_local/telegram",
             Env.WEBHOOK_RETRY_SECONDS: os.environ.get(Env.WEBHOOK_RETRY_SECONDS) or LOCAL_WEBHOOK_RETRY_SECONDS,
         }
     )
