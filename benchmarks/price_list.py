@@ -166,7 +166,9 @@ class PriceListMeter:
                 )
                 for gsi in description.get("GlobalSecondaryIndexes", [])
             )
-            self._tables[name] = Table(name, tuple(k["AttributeName"] for k in description["KeySchema"]), indexes)
+            # The partition key first, whatever order the answer lists them in.
+            keys = sorted(description["KeySchema"], key=lambda k: k["KeyType"] != "HASH")
+            self._tables[name] = Table(name, tuple(k["AttributeName"] for k in keys), indexes)
         return self._tables[name]
 
     @staticmethod
