@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from faka.adapters.tables import KeyItem, OrderItem
+from faka.adapters.tables import BatchItem, KeyItem, OrderItem, ProductItem, SoldKeysItem
+from faka.wiring import services
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
 
@@ -98,6 +99,42 @@ def test_a_suspended_batch_is_not_sold_and_comes_back_when_resumed(shop: Stack) 
     )
     assert view.body["status"] == "delivered"
     assert stock(shop) == 1
+
+
+def test_keys_imported_into_a_suspended_batch_wait_for_it_to_resume(shop: Stack) -> None:
+    import_keys(shop, ["SUS-1"], batch="B-SUS")
+    assert shop.api("PUT", f"/v1/admin/products/{SKU}/batches/B-SUS", {"status": "suspended"}, ADMIN).status == 200
+    assert import_keys(shop, ["SUS-2", "SUS-3"], batch="B-SUS")["imported"] == 2
+    assert stock(shop) == 0
+    assert {k.status for k in KeyItem.query(f"main#{SKU}")} == {"parked"}
+
+    order = place_order(shop)
+    assert pay(shop, order["order_id"], order["amount"]).body["result"] == "awaiting_stock"
+
+    assert shop.api("PUT", f"/v1/admin/products/{SKU}/batches/B-SUS", {"status": "active"}, ADMIN).status == 200
+    shop.deliver_events()
+    view = shop.api(
+        "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}
+    )
+    assert view.body["status"] == "delivered"
+    assert stock(shop) == 2
+
+
+def test_claims_write_no_item_that_every_claim_of_the_product_writes(shop: Stack) -> None:
+    """A flash sale's claims conflict on any item they all name: each counts on one random sold-key shard."""
+    import_keys(shop, [f"FLASH-{n:04d}" for n in range(30)])
+    product, batch = ProductItem.get(*ProductItem.key("main", SKU)), BatchItem.get(*BatchItem.key("main", SKU, "B1"))
+    for _ in range(20):
+        order = place_order(shop)
+        assert pay(shop, order["order_id"], order["amount"]).body["result"] == "delivered"
+
+    assert ProductItem.get(*ProductItem.key("main", SKU)).attribute_values == product.attribute_values
+    assert BatchItem.get(*BatchItem.key("main", SKU, "B1")).attribute_values == batch.attribute_values
+    shards = list(SoldKeysItem.query("SHOP#main", SoldKeysItem.sk.startswith(SoldKeysItem.prefix(SKU, "B1"))))
+    assert sum(int(s.issued) for s in shards) == 20
+    assert len(shards) > 1
+    assert stock(shop) == 10
+    assert services().catalog.sold_keys("main", SKU) == {(SKU, "B1"): 20}
 
 
 def test_a_large_quarantined_batch_does_not_hold_up_a_payment(shop: Stack) -> None:
