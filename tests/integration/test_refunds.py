@@ -349,7 +349,12 @@ def test_a_burst_from_one_ip_and_a_blacklisted_email_are_held_and_can_be_cancell
     assert refund_stack.order(disposable)["status"] == "refunded"
     refund_stack.deliver_notices()
     assert any("Refund of 20.00 USD" in m.subject for m in sent_mail())
-    not_held = refund_stack.api("POST", f"/v1/admin/orders/{burst[0]['order_id']}/cancel", {"reason": "x"}, ADMIN)
+    # An order the rules did not hold: still unpaid, cancelling closes its payment window (nothing to refund);
+    # paid and delivered, it is not one to cancel.
+    unpaid = refund_stack.api("POST", f"/v1/admin/orders/{burst[0]['order_id']}/cancel", {"reason": "x"}, ADMIN)
+    assert (unpaid.status, unpaid.body["status"]) == (200, "expired")
+    assert pay(refund_stack, burst[-2]["order_id"], burst[-2]["amount"]).body["result"] != "held"
+    not_held = refund_stack.api("POST", f"/v1/admin/orders/{burst[-2]['order_id']}/cancel", {"reason": "x"}, ADMIN)
     assert (not_held.status, not_held.body["code"]) == (409, "not_on_hold")
 
 
