@@ -176,6 +176,10 @@ class OrderView(Schema):
     guide: GuideView
     actions: OrderActions
     actions_reasons: dict[str, str] = Field(description="Why each action that is false is not open")
+    payment: dict[str, Any] | None = Field(
+        default=None,
+        description="How to pay, as POST /v1/orders answered it; only while the order is pending_payment",
+    )
 
 
 class ActivationReport(Schema):

@@ -41,7 +41,7 @@ from faka.observability import metrics
 from faka.sales.orders import OrderRequest
 from faka.sales.redaction import mask_email
 from faka.security import bearer_token
-from faka.shared.model import Order, Product
+from faka.shared.model import Order, OrderStatus, Product
 from faka.trust.risk import Buyer
 from faka.wiring import services
 
@@ -145,6 +145,9 @@ def _place_order(shop_id: str, draft: OrderDraft, device_header: str | None) -> 
     if services().settings.payment_provider == "sandbox" and method != "stripe":
         # The sandbox pays a QR code or a transfer for the buyer: the storefront offers it as a button.
         payment["sandbox_pay_url"] = f"{services().settings.public_base_url.rstrip('/')}/_local/pay/{order.order_id}"
+    # Kept on the order: the page the buyer's email links to shows how to pay while the order waits.
+    payment["method"] = method
+    services().orders.record_checkout(order.order_id, payment)
     metrics.add_metric(name="OrdersCreated", unit="Count", value=1)
     created = OrderCreated(
         order_id=order.order_id,
@@ -153,7 +156,7 @@ def _place_order(shop_id: str, draft: OrderDraft, device_header: str | None) -> 
         amount=order.amount,
         currency=order.currency,
         expires_at=order.expires_at.isoformat(),
-        payment={**payment, "method": method},
+        payment=payment,
     )
     return json_response(201, created.model_dump())
 
@@ -204,6 +207,9 @@ def get_order(
         ),
         actions=OrderActions(**{action: reason is None for action, reason in reasons.items()}),
         actions_reasons={action: reason for action, reason in reasons.items() if reason is not None},
+        payment=dict(order.checkout)
+        if order.checkout and order.status_at(now) is OrderStatus.PENDING_PAYMENT
+        else None,
     )
 
 

@@ -93,7 +93,8 @@ function sandboxButton(payment) {
 }
 
 function paymentHelp() {
-  const payment = keptPayment(orderId);
+  // The checkout tab kept it; a page opened from the email reads it from the order, which keeps it while pending.
+  const payment = keptPayment(orderId) ?? order.payment;
   if (!payment) return null;
   if (payment.checkout_url) return h("p", {}, h("a", { href: payment.checkout_url }, t("payment.continue")));
   if (payment.code_url) {

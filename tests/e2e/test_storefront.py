@@ -238,6 +238,23 @@ def test_a_refund_in_three_steps_shows_its_decision(page: Page, local_faka: Loca
     assert [r["lines"] for r in refunds] == [[1]]
 
 
+def test_a_pending_usdt_order_opened_in_another_tab_shows_where_to_send_what(
+    page: Page, local_faka: LocalFaka, lang: str
+) -> None:
+    draft = {
+        "sku": "steam-20-us",
+        "quantity": 1,
+        "email": f"{uuid.uuid4().hex[:8]}@example.com",
+        "payment_method": "usdt_trc20",
+    }
+    order = local_faka.post("/v1/orders", json=draft, headers={"X-Faka-Shop": "main"}).json()
+
+    open_order_page(page, order)  # a new tab: nothing kept from the checkout
+
+    expect(page.locator("#usdt-address")).to_have_text(order["payment"]["address"])
+    expect(page.locator("#usdt-amount")).to_have_text(order["payment"]["amount"])
+
+
 def test_lookup_by_email_sends_the_order_links(page: Page, local_faka: LocalFaka, lang: str) -> None:
     email = buyer_email("lookup")
     order, _ = paid_order(local_faka, email)

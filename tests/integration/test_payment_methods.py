@@ -163,6 +163,45 @@ def test_stripe_stays_the_default_for_a_shop_that_never_chose(stack: Stack) -> N
     assert pay(stack, order["order_id"], order["amount"]).body["result"] == "delivered"
 
 
+@pytest.mark.parametrize(
+    ("method", "sku", "fields"),
+    [
+        ("alipay", CNY_SKU, {"checkout_url"}),
+        ("wechat_pay", CNY_SKU, {"code_url", "expires_at", "sandbox_pay_url"}),
+        ("usdt_trc20", USD_SKU, {"address", "amount", "expires_at", "sandbox_pay_url"}),
+    ],
+)
+def test_the_mailed_order_page_shows_how_to_pay_only_while_the_order_waits_for_its_payment(
+    shop: Shop, method: str, sku: str, fields: set[str]
+) -> None:
+    order = shop.order(method, sku)
+    mailed_link = {"Authorization": f"Bearer {services().links.order_page_token(order['order_id'])}"}
+
+    pending = shop.stack.api("GET", f"/v1/orders/{order['order_id']}", headers=mailed_link).body
+
+    assert pending["status"] == "pending_payment"
+    assert pending["payment"] == order["payment"]
+    assert fields <= set(pending["payment"])
+    if method == "usdt_trc20":
+        shop.payments.pay(services().orders.get(order["order_id"]))
+        _reconcile_function()
+    else:
+        shop.notify(shop.pay_alipay(order) if method == "alipay" else shop.pay_wechat(order))
+    paid = shop.stack.api("GET", f"/v1/orders/{order['order_id']}", headers=mailed_link).body
+    assert (paid["status"], paid["payment"]) == ("delivered", None)
+
+
+def test_an_expired_order_shows_no_way_to_pay(shop: Shop) -> None:
+    order = shop.order("wechat_pay")
+    OrderItem(order["order_id"], OrderItem.SK).update(
+        actions=[OrderItem.expires_at.set(datetime.now(UTC) - timedelta(seconds=1))]
+    )
+
+    view = shop.view(order)
+
+    assert (view["status"], view["payment"]) == ("expired", None)
+
+
 # --- refused: forged, tampered, stale, mismatched -----------------------------------------------------------------
 
 

@@ -309,6 +309,8 @@ class OrderItem(OrderTableItem, discriminator="order"):
     payment_ref = UnicodeAttribute(null=True)
     # The method chosen at checkout ("stripe", "alipay", "wechat_pay", "usdt_trc20"); absent on older orders.
     payment_method = UnicodeAttribute(null=True)
+    # The provider's checkout answer as JSON (faka.sales.orders.Orders.record_checkout): how to pay while pending.
+    checkout = UnicodeAttribute(null=True)
     flag_reason = UnicodeAttribute(null=True)
     waiting_for = UnicodeAttribute(null=True)
     delivery_message_id = UnicodeAttribute(null=True)

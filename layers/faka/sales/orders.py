@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import UpdateError
@@ -101,6 +104,7 @@ def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
         refunded_amount=int(item.refunded_amount or 0),
         delivery_message_id=item.delivery_message_id,
         payment_method=item.payment_method,
+        checkout=json.loads(item.checkout) if item.checkout else None,
     )
 
 
@@ -178,6 +182,11 @@ class Orders:
             },
         )
         return order, token
+
+    @staticmethod
+    def record_checkout(order_id: str, payment: Mapping[str, Any]) -> None:
+        """Keep what the provider's checkout answered on the order, so its page shows how to pay while it waits."""
+        OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.checkout.set(json.dumps(dict(payment)))])
 
     def get(self, order_id: str) -> Order:
         items = list(OrderTableItem.query(order_id, consistent_read=True))

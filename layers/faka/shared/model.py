@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class OrderStatus(StrEnum):
@@ -103,6 +105,9 @@ class Order:
     delivery_message_id: str | None = None
     # The method the buyer chose at checkout (faka.payments.shop_methods); None for orders placed before methods.
     payment_method: str | None = None
+    # What the provider's checkout answered (a checkout_url, a QR code_url, a USDT address and amount): how to pay
+    # while the order waits for its payment, for an order page opened away from the checkout.
+    checkout: Mapping[str, Any] | None = field(default=None, hash=False)
 
     def status_at(self, now: datetime) -> OrderStatus:
         if self.stored_status is OrderStatus.PENDING_PAYMENT and now >= self.expires_at:
