@@ -62,12 +62,19 @@ class PaymentMethodsDraft(_Strict):
     credentials: Credentials = Field(
         default_factory=Credentials, description="Only the methods named are replaced; the others are kept"
     )
+    stripe_payment_method_types: list[Literal["card", "alipay", "wechat_pay"]] = Field(
+        default=["card"],
+        min_length=1,
+        max_length=3,
+        description="What the shop's Stripe checkout offers, where the platform's Stripe account supports it",
+    )
 
 
 class PaymentMethodsView(BaseModel):
     methods: list[str]
     currency: str | None
     live: bool
+    stripe_payment_method_types: list[str]
     credentials: dict[str, dict[str, Any]] = Field(description="Per method: configured, and its ids (no secret)")
     updated_at: str | None
 
@@ -101,5 +108,11 @@ def put_payment_methods(draft: Annotated[PaymentMethodsDraft, Body()]) -> Paymen
         for method in Credentials.model_fields
         if (account := getattr(draft.credentials, method)) is not None
     }
-    change = PaymentSettingsChange(tuple(draft.methods), draft.currency, draft.live, credentials)
+    change = PaymentSettingsChange(
+        tuple(draft.methods),
+        draft.currency,
+        draft.live,
+        credentials,
+        tuple(draft.stripe_payment_method_types),
+    )
     return PaymentMethodsView.model_validate(public_view(services().payment_methods.configure(shop_id, change)))

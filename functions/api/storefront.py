@@ -118,8 +118,7 @@ def _place_order(shop_id: str, draft: OrderDraft, device_header: str | None) -> 
     )
     product = services().catalog.product(shop_id, draft.sku)
     # Chosen and checked before the order exists: a method the shop cannot take leaves nothing half-created.
-    method = services().payment_methods.choose(shop_id, draft.payment_method, product.currency)
-    provider = services().payment_methods.provider(shop_id, method)
+    method, provider = services().payment_methods.for_checkout(shop_id, draft.payment_method, product.currency)
     order, token = services().orders.place(
         OrderRequest(
             shop_id=shop_id,

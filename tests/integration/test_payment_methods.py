@@ -8,8 +8,9 @@ import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from faka import resources
 from faka.adapters.tables import OrderItem
 from faka.payments import alipay, usdt_trc20, wechat_pay
+from faka.payments.providers import StripeCheckout
 from faka.payments.usdt_trc20 import AmountSlot
 from faka.payments.usdt_wallet import DynamoAmountSlots, UsdtOrderSlotItem
 from faka.sales.orders import LEGACY_PAYMENT_PENDING, PAYMENT_PENDING_PARTITIONS
@@ -444,6 +446,44 @@ def test_an_enabled_method_without_credentials_refuses_the_order_with_409(stack:
 
     assert (refused.status, refused.body["code"]) == (409, "payment_method_not_configured")
     assert _orders() == 0
+
+
+@dataclass
+class _StripeSessions:
+    """Stripe's checkout.sessions as StripeCheckout calls it: records each session's parameters."""
+
+    created: list[dict[str, Any]] = field(default_factory=list)
+
+    def create(self, params: dict[str, Any], options: dict[str, Any]) -> SimpleNamespace:
+        self.created.append(params)
+        return SimpleNamespace(url="https://checkout.stripe.com/c/pay/cs_test_1", id="cs_test_1")
+
+
+def test_a_shop_offers_alipay_and_wechat_pay_through_stripe_once_it_names_them(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sessions = _StripeSessions()
+    client = SimpleNamespace(v1=SimpleNamespace(checkout=SimpleNamespace(sessions=sessions)))
+    monkeypatch.setitem(vars(services()), "payment_provider", StripeCheckout(client, "https://shop.example"))
+    assert shop.stack.api("GET", "/v1/admin/payment-methods", headers=ADMIN).body["stripe_payment_method_types"] == [
+        "card"
+    ]
+    shop.order("stripe")
+    settings = {"methods": ["stripe"], "stripe_payment_method_types": ["alipay", "wechat_pay", "card"]}
+
+    answered = shop.stack.api("PUT", "/v1/admin/payment-methods", settings, ADMIN)
+    shop.order("stripe")
+    refused = shop.stack.api(
+        "PUT", "/v1/admin/payment-methods", {**settings, "stripe_payment_method_types": ["paypal"]}, ADMIN
+    )
+
+    assert answered.body["stripe_payment_method_types"] == ["alipay", "wechat_pay", "card"]
+    assert [session["payment_method_types"] for session in sessions.created] == [
+        ["card"],
+        ["alipay", "wechat_pay", "card"],
+    ]
+    assert sessions.created[1]["payment_method_options"] == {"wechat_pay": {"client": "web"}}
+    assert (refused.status, refused.body["code"]) == (400, "invalid_request")
 
 
 def test_operators_set_methods_and_credentials_which_are_never_answered(shop: Shop) -> None:

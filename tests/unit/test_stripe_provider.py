@@ -143,7 +143,38 @@ def test_checkout_opens_a_session_carrying_the_order_to_the_payment_intent(
         "line_items[0][price_data][product_data][name]": "Steam $20 × 1",
         "success_url": "https://shop.example/o/ord1",
         "cancel_url": "https://shop.example",
+        "payment_method_types[0]": "card",
     }
+
+
+def test_a_shop_offering_alipay_and_wechat_pay_through_stripe_asks_for_them_with_wechat_pays_web_client(
+    stub: StripeStub, provider: StripeCheckout
+) -> None:
+    stub.reply("POST", "/v1/checkout/sessions", fixture("checkout.session"))
+
+    provider.offering(("card", "alipay", "wechat_pay")).checkout(
+        order_id="ord2",
+        amount=10000,
+        currency="cny",
+        description="QQ 100 × 1",
+        email="buyer@example.com",
+        return_url="https://shop.example/o/ord2",
+    )
+    provider.offering(("alipay",)).checkout(
+        order_id="ord3",
+        amount=10000,
+        currency="cny",
+        description="QQ 100 × 1",
+        email="buyer@example.com",
+        return_url="https://shop.example/o/ord3",
+    )
+
+    offered, alipay_only = (request.form for request in stub.requests)
+    assert [offered[f"payment_method_types[{n}]"] for n in range(3)] == ["card", "alipay", "wechat_pay"]
+    assert offered["payment_method_options[wechat_pay][client]"] == "web"
+    assert alipay_only["payment_method_types[0]"] == "alipay"
+    assert "payment_method_types[1]" not in alipay_only
+    assert not any(name.startswith("payment_method_options") for name in alipay_only)
 
 
 def test_a_refund_names_the_payment_intent_and_carries_the_refund_id_as_idempotency_key(

@@ -18,12 +18,25 @@ from faka.shared.model import PaymentConfirmation
 _PAYMENTS_PER_ORDER = 10
 
 
+# What a shop's Stripe checkout offers unless it names others (faka.payments.shop_methods): cards, as always.
+STRIPE_PAYMENT_METHOD_TYPES: tuple[str, ...] = ("card",)
+# The types a shop may offer through the platform's Stripe account, where that account supports them.
+OFFERED_STRIPE_PAYMENT_METHOD_TYPES = frozenset({"card", "alipay", "wechat_pay"})
+
+
 class StripeCheckout(PaymentProvider):
     name = "stripe"
 
-    def __init__(self, client: Any, cancel_url: str) -> None:
+    def __init__(
+        self, client: Any, cancel_url: str, payment_method_types: tuple[str, ...] = STRIPE_PAYMENT_METHOD_TYPES
+    ) -> None:
         self._client = client  # a stripe.StripeClient
         self._cancel_url = cancel_url
+        self._payment_method_types = payment_method_types
+
+    def offering(self, payment_method_types: tuple[str, ...]) -> StripeCheckout:
+        """The same account's checkout offering these payment method types (one shop's choice)."""
+        return StripeCheckout(self._client, self._cancel_url, payment_method_types)
 
     def checkout(
         self, *, order_id: str, amount: int, currency: str, description: str, email: str, return_url: str
@@ -47,6 +60,13 @@ class StripeCheckout(PaymentProvider):
                 ],
                 "success_url": return_url,
                 "cancel_url": self._cancel_url.format(order_id=order_id),
+                "payment_method_types": list(self._payment_method_types),
+                # WeChat Pay through Stripe needs the client it is paid from: a QR code on Stripe's web page.
+                **(
+                    {"payment_method_options": {"wechat_pay": {"client": "web"}}}
+                    if "wechat_pay" in self._payment_method_types
+                    else {}
+                ),
             },
             options={"idempotency_key": f"checkout-{order_id}"},
         )

@@ -29,6 +29,7 @@ from pynamodb.exceptions import DoesNotExist
 from faka import resources
 from faka.adapters.tables import CatalogItem
 from faka.errors import Conflict, InvalidRequest
+from faka.payments.providers import OFFERED_STRIPE_PAYMENT_METHOD_TYPES, STRIPE_PAYMENT_METHOD_TYPES, StripeCheckout
 from faka.ports import KeyVault, PaymentProvider
 from faka.shared.model import Order
 
@@ -75,6 +76,8 @@ class PaymentMethodsItem(CatalogItem, discriminator="payment_methods"):
     methods: ListAttribute[str] = ListAttribute(of=UnicodeAttribute)  # type: ignore[arg-type]
     currency = UnicodeAttribute(null=True)
     live = BooleanAttribute(default=False)
+    # What the shop's Stripe checkout offers (card, alipay, wechat_pay); none: cards only.
+    stripe_payment_method_types: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     # {method: sealed JSON of its credentials}, as JSON: the map's keys are data, not attributes.
     sealed_credentials = UnicodeAttribute(default="{}")
     # {method: {field: value}} of the fields operators may see again (ids, the wallet address).
@@ -125,6 +128,7 @@ class PaymentSettings:
     # Methods whose credentials are stored, and what of them operators may see again.
     public_credentials: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     updated_at: datetime | None = None
+    stripe_payment_method_types: tuple[str, ...] = STRIPE_PAYMENT_METHOD_TYPES
 
     def configured(self, method: str) -> bool:
         return method == STRIPE or method in self.public_credentials
@@ -142,6 +146,7 @@ class PaymentSettingsChange:
     currency: str | None = None
     live: bool = False
     credentials: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    stripe_payment_method_types: tuple[str, ...] = STRIPE_PAYMENT_METHOD_TYPES
 
 
 def _context(shop_id: str, method: str) -> str:
@@ -183,6 +188,7 @@ class ShopPaymentMethods:
             bool(item.live),
             json.loads(item.public_credentials),
             item.updated_at,
+            tuple(item.stripe_payment_method_types or STRIPE_PAYMENT_METHOD_TYPES),
         )
 
     @staticmethod
@@ -199,6 +205,12 @@ class ShopPaymentMethods:
         unknown = [m for m in [*change.methods, *change.credentials] if m not in METHODS]
         if unknown:
             raise InvalidRequest(f"unknown payment methods: {', '.join(unknown)}", code="invalid_payment_methods")
+        types = change.stripe_payment_method_types
+        if not types or len(set(types)) != len(types) or not set(types) <= OFFERED_STRIPE_PAYMENT_METHOD_TYPES:
+            raise InvalidRequest(
+                f"Stripe's payment method types are some of {', '.join(sorted(OFFERED_STRIPE_PAYMENT_METHOD_TYPES))}",
+                code="invalid_payment_methods",
+            )
         current = self._item(shop_id)
         sealed: dict[str, str] = json.loads(current.sealed_credentials) if current else {}
         public: dict[str, dict[str, Any]] = json.loads(current.public_credentials) if current else {}
@@ -214,6 +226,7 @@ class ShopPaymentMethods:
             methods=list(change.methods),
             currency=change.currency.lower() if change.currency else None,
             live=change.live,
+            stripe_payment_method_types=list(types),
             sealed_credentials=json.dumps(sealed),
             public_credentials=json.dumps(public),
             updated_at=datetime.now(UTC),
@@ -239,12 +252,21 @@ class ShopPaymentMethods:
                 f"the {method} credentials cannot be used: {type(error).__name__}", code="invalid_credentials"
             ) from None
 
-    def choose(self, shop_id: str, requested: str | None, currency: str) -> str:
-        """The method an order pays with: the one asked for, or the shop's first enabled one taking ``currency``.
+    def for_checkout(self, shop_id: str, requested: str | None, currency: str) -> tuple[str, PaymentProvider]:
+        """The method an order pays with and the provider that takes it; Stripe offers the shop's payment method types.
 
         Refused before anything is created: a method the shop does not enable or whose credentials it never set.
         """
         settings = self.settings(shop_id)
+        method = self._choose(settings, requested, currency)
+        provider = self.provider(shop_id, method)
+        if isinstance(provider, StripeCheckout):
+            provider = provider.offering(settings.stripe_payment_method_types)
+        return method, provider
+
+    @staticmethod
+    def _choose(settings: PaymentSettings, requested: str | None, currency: str) -> str:
+        """The one asked for, or the shop's first enabled method taking ``currency``."""
         if requested is not None and requested not in settings.methods:
             raise InvalidRequest(f"this shop does not take {requested}", code="payment_method_not_enabled")
         candidates = [requested] if requested else settings.methods_for(currency)
@@ -366,6 +388,7 @@ def public_view(settings: PaymentSettings) -> dict[str, Any]:
         "methods": list(settings.methods),
         "currency": settings.currency,
         "live": settings.live,
+        "stripe_payment_method_types": list(settings.stripe_payment_method_types),
         "credentials": {
             method: {"configured": settings.configured(method), **settings.public_credentials.get(method, {})}
             for method in _credentialed(settings.methods)
