@@ -245,7 +245,7 @@ class Services:
             issuer=KeyIssuer(),
             notices=self.notices,
             refunds=lambda: self.refunds,
-            provider=self.payment_provider,
+            provider_for=self.payment_methods.for_order,
             mail=self.mail_events,
             counters=self.counters,
             risk_rules=self.risk_rules,

@@ -204,6 +204,29 @@ def test_ticket_complaints_become_a_product_suggestion(stack: Stack) -> None:
     ]
 
 
+def test_tickets_the_system_opened_are_counted_as_tickets_but_never_as_complaints(stack: Stack) -> None:
+    open_shop(stack)
+    add_product(stack, keys=KEYS[:3])
+    order = buy(stack, 1)
+    services().tickets.open_once(
+        key=f"{order['order_id']}:escalation",
+        shop_id="main",
+        order_id=order["order_id"],
+        intent="activation_help",
+        severity=3,
+        source="activation_escalation",
+        summary=f"Key(s) of order {order['order_id']} not activated 72 h after delivery",
+    )
+    buyer = {"order_id": order["order_id"], "access_token": order["access_token"], "message": "wrong region, US only"}
+    assert stack.api("POST", "/v1/tickets", buyer).status == 201
+    stack.deliver_events()
+
+    counted = services().complaints.by_subject("main")["SKU#steam-20-us"]
+    assert counted["tickets"] == 1
+    assert counted.get("intent:activation_help", 0) == 0
+    assert not any(key.startswith("phrase:") and "activated" in key for key in counted)
+
+
 def test_review_comments_are_read_as_complaints_too(stack: Stack) -> None:
     open_shop(stack)
     add_product(stack, keys=KEYS[:3])

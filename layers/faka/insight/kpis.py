@@ -125,7 +125,9 @@ class Kpis:
             return
         ticket = TicketItem.get(detail["ticket_id"], TicketItem.SK)
         batches = {line.batch_id for line in order.lines if line.batch_id}
-        self._complaints.note_ticket(detail["shop_id"], order.sku, sorted(batches), detail["intent"], ticket.summary)
+        self._complaints.note_ticket(
+            detail["shop_id"], order.sku, sorted(batches), detail["intent"], ticket.summary, source=ticket.source
+        )
 
     def _ticket_figure(self, detail: Mapping[str, Any], when: str, amounts: Mapping[str, float]) -> Order | None:
         """A ticket figure, on the order's product and batches too when the ticket names an order."""

@@ -98,7 +98,7 @@ class Playbooks:
         issuer: KeyIssuer,
         notices: Notices,
         refunds: Callable[[], Refunds],
-        provider: PaymentProvider,
+        provider_for: Callable[[Order], PaymentProvider],
         mail: MailEvents,
         counters: Counters,
         risk_rules: RiskRules,
@@ -116,7 +116,8 @@ class Playbooks:
         self._notices = notices
         # Taken when first needed: the refund review opens tickets (appeals) through the ticket service itself.
         self._refunds = refunds
-        self._provider = provider
+        # A payment question is asked of the provider the order was paid with.
+        self._provider_for = provider_for
         self._mail = mail
         self._counters = counters
         self._guides = guides
@@ -306,7 +307,7 @@ class Playbooks:
         )
 
     def _payment_check(self, claim: Claim, order: Order) -> Resolution:
-        payments = self._provider.find_payments(order.order_id)
+        payments = self._provider_for(order).find_payments(order.order_id)
         if order.stored_status is not OrderStatus.PENDING_PAYMENT:
             return self._double_charge(claim, order, payments)
         if not payments:
