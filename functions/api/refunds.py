@@ -23,6 +23,7 @@ from api.schemas import (
     RefundAsk,
     RefundDecision,
     RefundList,
+    RefundPayout,
     RefundPolicyView,
     RefundView,
 )
@@ -151,6 +152,19 @@ def decide_refund(refund_id: OrderId, decision: Annotated[RefundDecision, Body()
         refund_id, shop, role, approve=decision.decision == "approve", reason=decision.reason
     )
     return _operator_view(refund)
+
+
+@router.post(
+    "/v1/admin/refunds/<refund_id>/payout",
+    responses={
+        400: {"description": "No such transfer back to the payer, or too small (refund_not_found, ...)"},
+        409: {"description": "The refund is not awaiting an operator's payout"},
+    },
+)
+def record_refund_payout(refund_id: OrderId, payout: Annotated[RefundPayout, Body()]) -> OperatorRefundView:
+    """An operator sent a USDT refund back from the shop's wallet: the transfer is checked, the refund completed."""
+    shop, _ = _operator(router.current_event)
+    return _operator_view(services().refunds.record_payout(refund_id, shop, payout.tx_hash))
 
 
 def _policy_view(policy: RefundPolicy) -> RefundPolicyView:

@@ -397,6 +397,12 @@ class RefundDecision(Schema):
     reason: Annotated[str, Field(max_length=2000)] | None = None
 
 
+class RefundPayout(Schema):
+    tx_hash: Annotated[str, Field(min_length=1, max_length=80)] = Field(
+        description="The TRON transaction that sent the USDT back to the address that paid"
+    )
+
+
 class RefundAppeal(Schema):
     message: Annotated[str, Field(min_length=1, max_length=4000)]
 

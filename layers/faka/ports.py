@@ -8,7 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from faka.shared.model import PaymentConfirmation
 
@@ -82,6 +82,19 @@ class PaymentProvider(ABC):
     @abstractmethod
     def order_for_payment(self, *, payment_ref: str | None, charge: str | None) -> str | None:
         """The faka order a payment (or a charge of it) was for, when a provider event names only those."""
+
+
+@runtime_checkable
+class OperatorPaysOut(Protocol):
+    """A provider with no refund API (USDT): an operator sends the money back by hand, then records it here."""
+
+    def payer_of(self, *, order_id: str, payment_ref: str) -> str:
+        """Where the payment came from: the address the refund goes back to."""
+        ...
+
+    def record_operator_refund(self, *, order_id: str, payment_ref: str, amount: int, tx_hash: str) -> str:
+        """Check the operator's transfer paid ``amount`` back to the payer; returns the refund's reference."""
+        ...
 
 
 class SendingHealth(ABC):

@@ -18,10 +18,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from faka import resources
+from faka.adapters.messaging import SnsOperatorAlerts
 from faka.adapters.tables import OrderItem
+from faka.money.refunds import ReviewWorkflow
 from faka.payments import alipay, usdt_trc20, wechat_pay
 from faka.payments.providers import StripeCheckout
-from faka.payments.usdt_trc20 import AmountSlot
+from faka.payments.usdt_trc20 import SUFFIXES, AmountSlot
 from faka.payments.usdt_wallet import DynamoAmountSlots, UsdtOrderSlotItem
 from faka.sales.orders import LEGACY_PAYMENT_PENDING, PAYMENT_PENDING_PARTITIONS
 from faka.sales.reconciliation import UsdtWatcher
@@ -415,6 +417,65 @@ def test_pending_orders_are_spread_over_shards_and_old_ones_still_found(shop: Sh
     assert shards <= set(PAYMENT_PENDING_PARTITIONS)
     assert len(shards) > 1
     assert sorted(found) == sorted(o["order_id"] for o in orders)
+
+
+# --- USDT refunds: sent by an operator, recorded by the transaction hash ------------------------------------------
+
+
+@pytest.fixture
+def review_steps_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This stack has no refund review state machine: the tests run its steps (tests/statemachines runs the ASL)."""
+    monkeypatch.setattr(ReviewWorkflow, "start", lambda self, refund: None)
+
+
+def test_an_approved_usdt_refund_waits_for_the_operators_transfer_and_completes_once_when_recorded(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, events_match_their_schemas: list[str], review_steps_run_here: None
+) -> None:
+    alerts: list[tuple[str, str]] = []
+    monkeypatch.setattr(SnsOperatorAlerts, "alert", lambda _, subject, message, **__: alerts.append((subject, message)))
+    order = shop.order("usdt_trc20", USD_SKU)
+    shop.payments.pay(services().orders.get(order["order_id"]))
+    _reconcile_function()
+    refunds = services().refunds
+    refund = refunds.request(services().orders.get(order["order_id"]), reason="not needed", approved_by="operator")
+    # The review's last two steps, as its state machine runs them (a retried step changes nothing).
+    refunds.revoke_keys(refund.refund_id)
+    refunds.refund_payment(refund.refund_id)
+    refunds.refund_payment(refund.refund_id)
+
+    assert refunds.get(refund.refund_id).status == "awaiting_payout"
+    [(_, message)] = [alert for alert in alerts if "send 20.00 USDT" in alert[0]]
+    assert SANDBOX_BUYER_WALLET in message
+    assert f"/v1/admin/refunds/{refund.refund_id}/payout" in message
+    assert "RefundCompleted" not in events_match_their_schemas
+
+    payout = f"/v1/admin/refunds/{refund.refund_id}/payout"
+    unknown = shop.stack.api("POST", payout, {"tx_hash": "ab" * 32}, ADMIN)
+    wallet = order["payment"]["address"]
+    too_little = shop.payments.standins.tron.send(wallet, SANDBOX_BUYER_WALLET, (order["amount"] - 1) * SUFFIXES)
+    sent = shop.payments.standins.tron.send(wallet, SANDBOX_BUYER_WALLET, order["amount"] * SUFFIXES)
+    shop.payments.standins.tron.mine(usdt_trc20.DEFAULT_CONFIRMATIONS + 1)
+    short = shop.stack.api("POST", payout, {"tx_hash": too_little}, ADMIN)
+    recorded = shop.stack.api("POST", payout, {"tx_hash": sent}, ADMIN)
+    again = shop.stack.api("POST", payout, {"tx_hash": sent}, ADMIN)
+
+    assert (unknown.status, unknown.body["code"]) == (400, "refund_not_found")
+    assert (short.status, short.body["code"]) == (400, "refund_too_small")
+    assert recorded.status == 200, recorded.body
+    assert (recorded.body["status"], recorded.body["provider_ref"]) == ("completed", sent)
+    assert again.body == recorded.body
+    assert events_match_their_schemas.count("RefundCompleted") == 1
+    assert shop.view(order)["status"] == "refunded"
+
+
+def test_a_refund_not_awaiting_a_payout_takes_none(shop: Shop, review_steps_run_here: None) -> None:
+    order = shop.order("alipay")
+    shop.notify(shop.pay_alipay(order))
+    refund = services().refunds.request(services().orders.get(order["order_id"]), reason="x", approved_by="operator")
+
+    answer = shop.stack.api("POST", f"/v1/admin/refunds/{refund.refund_id}/payout", {"tx_hash": "ab" * 32}, ADMIN)
+
+    assert (answer.status, answer.body["code"]) == (409, "not_awaiting_payout")
 
 
 # --- the shop's settings --------------------------------------------------------------------------------------------

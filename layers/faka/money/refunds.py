@@ -32,7 +32,7 @@ from faka.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from faka.money.cases import CaseOpener, OpenedCase
 from faka.observability import logger, metrics
 from faka.platform.access import Role
-from faka.ports import EventPublisher, OperatorAlerts, PaymentProvider
+from faka.ports import EventPublisher, OperatorAlerts, OperatorPaysOut, PaymentProvider
 from faka.sales.orders import Orders
 from faka.sales.redaction import BuyerText
 from faka.sales.revocation import revoke_lines
@@ -45,6 +45,8 @@ class RefundStatus(StrEnum):
     REQUESTED = "requested"
     IN_REVIEW = "in_review"
     APPROVED = "approved"
+    # Approved, keys revoked, paid back by an operator by hand (USDT); completed once the transfer is recorded.
+    AWAITING_PAYOUT = "awaiting_payout"
     REJECTED = "rejected"
     COMPLETED = "completed"
 
@@ -582,13 +584,72 @@ class Refunds:
         if refund.status is RefundStatus.COMPLETED:
             self._publish_completed(refund)
             return
+        if refund.status is RefundStatus.AWAITING_PAYOUT:
+            return  # a retried step: the operator was told already
         if refund.status is not RefundStatus.APPROVED or not refund.revoked:
             raise NotDecided(f"refund {refund_id} is {refund.status.value}, keys revoked: {refund.revoked}")
         order = self._orders.get(refund.order_id)
         assert order.payment_ref is not None  # requests are refused until the payment is recorded
-        provider_ref = self._provider_for(order).refund(
+        provider = self._provider_for(order)
+        if isinstance(provider, OperatorPaysOut):
+            self._await_payout(refund, order.payment_ref, provider)
+            return
+        provider_ref = provider.refund(
             payment_ref=order.payment_ref, amount=refund.amount, idempotency_key=f"refund-{refund_id}"
         )
+        self._complete(refund, order, provider_ref, completed_from=RefundStatus.APPROVED)
+        self._publish_completed(self.get(refund_id))
+
+    def _await_payout(self, refund: Refund, payment_ref: str, provider: OperatorPaysOut) -> None:
+        """No API pays it back: the operator is told where to send what, once (a retried step alerts no more)."""
+        payer = provider.payer_of(order_id=refund.order_id, payment_ref=payment_ref)
+        try:
+            RefundItem(refund.refund_id, RefundItem.SK).update(
+                actions=[RefundItem.status.set(RefundStatus.AWAITING_PAYOUT.value), RefundItem.task_token.remove()],
+                condition=RefundItem.status == RefundStatus.APPROVED.value,
+            )
+        except UpdateError as error:
+            if _condition_failed(error):
+                return
+            raise
+        amount = f"{refund.amount // 100}.{refund.amount % 100:02d}"
+        url = self._decision_url.format(refund_id=refund.refund_id).removesuffix("/decision") + "/payout"
+        self._alerts.alert(
+            f"Refund {refund.refund_id[:8]}: send {amount} USDT back to the buyer",
+            f"Refund {refund.refund_id} of order {refund.order_id} is approved and its keys are revoked. Send "
+            f"{amount} USDT (TRC20) from the shop's wallet to {payer}, the address that paid, then record the "
+            f"transfer:\ncurl -X POST '{url}' -H 'Authorization: Bearer <operator token>' "
+            f"-H 'X-Faka-Shop: {refund.shop_id}' -d '{{\"tx_hash\": \"<transaction hash>\"}}'",
+            shop_id=refund.shop_id,
+            kind="refund_review",
+        )
+        metrics.add_metric(name="RefundsAwaitingPayout", unit="Count", value=1)
+
+    def record_payout(self, refund_id: str, shop_id: str, tx_hash: str) -> Refund:
+        """The operator sent a refund awaiting payout: the transfer is checked on chain, then the refund completed
+        once (the buyer's email and the ledger follow RefundCompleted). The same payout again answers the refund."""
+        refund = self.get(refund_id)
+        if refund.shop_id != shop_id:
+            raise NotFound("no such refund", code="unknown_refund")
+        if refund.status is not RefundStatus.AWAITING_PAYOUT and refund.status is not RefundStatus.COMPLETED:
+            raise Conflict(f"refund {refund_id} is {refund.status.value}", code="not_awaiting_payout")
+        order = self._orders.get(refund.order_id)
+        provider = self._provider_for(order)
+        if not isinstance(provider, OperatorPaysOut) or order.payment_ref is None:
+            raise Conflict("this refund is paid back by its provider", code="not_awaiting_payout")
+        provider_ref = provider.record_operator_refund(
+            order_id=order.order_id, payment_ref=order.payment_ref, amount=refund.amount, tx_hash=tx_hash
+        )
+        if refund.status is RefundStatus.COMPLETED:
+            if refund.provider_ref != provider_ref:
+                raise Conflict("the refund was recorded with another transfer", code="already_refunded")
+            return refund
+        if self._complete(refund, order, provider_ref, completed_from=RefundStatus.AWAITING_PAYOUT):
+            self._publish_completed(self.get(refund_id))
+        return self.get(refund_id)
+
+    def _complete(self, refund: Refund, order: Order, provider_ref: str, *, completed_from: RefundStatus) -> bool:
+        """Record the refund and the order as refunded; False when another worker recorded it first."""
         now = datetime.now(UTC)
         refunded = order.refunded_amount + refund.amount
         fully = refunded >= order.amount
@@ -604,25 +665,26 @@ class Refunds:
         try:
             with TransactWrite(connection=self._connection) as transaction:
                 transaction.update(
-                    RefundItem(refund_id, RefundItem.SK),
+                    RefundItem(refund.refund_id, RefundItem.SK),
                     actions=[
                         RefundItem.status.set(RefundStatus.COMPLETED.value),
                         RefundItem.provider_ref.set(provider_ref),
                         RefundItem.completed_at.set(now),
                         RefundItem.task_token.remove(),
                     ],
-                    condition=RefundItem.status == RefundStatus.APPROVED.value,
+                    condition=RefundItem.status == completed_from.value,
                 )
                 transaction.update(
                     OrderItem(order.order_id, OrderItem.SK),
                     actions=order_actions,
-                    condition=OrderItem.open_refund_id == refund_id,
+                    condition=OrderItem.open_refund_id == refund.refund_id,
                 )
         except TransactWriteError as error:
             if not _condition_failed(error):
                 raise
+            return False
         metrics.add_metric(name="RefundsCompleted", unit="Count", value=1)
-        self._publish_completed(self.get(refund_id))
+        return True
 
     def reject(self, refund_id: str) -> None:
         """Finish a rejection: the order gets its status back and the buyer is told why."""
@@ -822,7 +884,7 @@ class Refunds:
 
 
 def _next_for(refund: Refund) -> Next:
-    if refund.status in (RefundStatus.APPROVED, RefundStatus.COMPLETED):
+    if refund.status in (RefundStatus.APPROVED, RefundStatus.AWAITING_PAYOUT, RefundStatus.COMPLETED):
         return Next.APPROVE
     if refund.status is RefundStatus.REJECTED:
         return Next.REJECT

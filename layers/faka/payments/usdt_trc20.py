@@ -343,18 +343,25 @@ class UsdtTrc20Checkout(PaymentProvider):
             "USDT is refunded by an operator from the shop's wallet, then recorded with its transaction hash"
         )
 
-    def record_operator_refund(self, *, order_id: str, payment_ref: str, amount: int, tx_hash: str) -> str:
-        """Check that ``tx_hash`` sent at least ``amount`` cents of USDT from the shop's wallet back to the
-        address that paid ``payment_ref``; returns it as the refund's reference."""
-        tx_hash = tx_hash.strip().lower().removeprefix("0x")
-        if not _TX_HASH.fullmatch(tx_hash):
-            raise InvalidRequest("a TRON transaction hash is 64 hexadecimal characters", code="invalid_tx_hash")
+    def payer_of(self, *, order_id: str, payment_ref: str) -> str:
+        return self._payment(order_id, payment_ref).from_address
+
+    def _payment(self, order_id: str, payment_ref: str) -> Trc20Transfer:
         slot = self._slots.of_order(order_id)
         if slot is None:
             raise NotFound(f"order {order_id} was not paid in USDT", code="payment_not_found")
         paid = next((t for t in self._chain.transfers(self._wallet, slot.allocated_at) if t.tx_id == payment_ref), None)
         if paid is None:
             raise NotFound(f"no USDT payment {payment_ref} to this wallet", code="payment_not_found")
+        return paid
+
+    def record_operator_refund(self, *, order_id: str, payment_ref: str, amount: int, tx_hash: str) -> str:
+        """Check that ``tx_hash`` sent at least ``amount`` cents of USDT from the shop's wallet back to the
+        address that paid ``payment_ref``; returns it as the refund's reference."""
+        tx_hash = tx_hash.strip().lower().removeprefix("0x")
+        if not _TX_HASH.fullmatch(tx_hash):
+            raise InvalidRequest("a TRON transaction hash is 64 hexadecimal characters", code="invalid_tx_hash")
+        paid = self._payment(order_id, payment_ref)
         sent = next(
             (t for t in self._chain.transfers(self._wallet, paid.at, incoming=False) if t.tx_id == tx_hash), None
         )

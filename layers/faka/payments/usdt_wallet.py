@@ -147,6 +147,15 @@ class UsdtAtPar(PaymentProvider):
     def refund(self, *, payment_ref: str, amount: int, idempotency_key: str) -> str:
         return self.usdt.refund(payment_ref=payment_ref, amount=amount, idempotency_key=idempotency_key)
 
+    # An operator pays USDT back by hand (faka.ports.OperatorPaysOut); a cent of USD is a cent of USDT.
+    def payer_of(self, *, order_id: str, payment_ref: str) -> str:
+        return self.usdt.payer_of(order_id=order_id, payment_ref=payment_ref)
+
+    def record_operator_refund(self, *, order_id: str, payment_ref: str, amount: int, tx_hash: str) -> str:
+        return self.usdt.record_operator_refund(
+            order_id=order_id, payment_ref=payment_ref, amount=amount, tx_hash=tx_hash
+        )
+
     def order_for_payment(self, *, payment_ref: str | None, charge: str | None) -> str | None:
         return self.usdt.order_for_payment(payment_ref=payment_ref, charge=charge)
 
