@@ -156,8 +156,10 @@ def test_notifier_may_defer_reminders_on_its_own_queue(synthesized: Synthesized)
     _, notifier = synthesized.one("AWS::Lambda::Function", FunctionName=resources.NOTIFIER_FUNCTION.physical_name)
     queue_id = _id(synthesized, "AWS::SQS::Queue", QueueName=resources.NOTIFIER_QUEUE.physical_name)
     statements = _statements(synthesized, notifier["Properties"]["Role"]["Fn::GetAtt"][0])
+    queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
+    # One statement may name several queues (operator alerts also queue their channels' deliveries).
     assert any(
-        "sqs:SendMessage" in actions and resource == {"Fn::GetAtt": [queue_id, "Arn"]}
+        "sqs:SendMessage" in actions and queue_arn in (resource if isinstance(resource, list) else [resource])
         for actions, resource in statements
     )
     # Merged with the X-Ray actions on '*' (minimizePolicies): SES sending statistics are account-wide.
