@@ -281,3 +281,11 @@ def test_in_dynamodb_any_history_sums_to_zero_and_each_balance_equals_its_events
         ledger.record(detail_type, detail, datetime.now(UTC).isoformat())
 
     assert_books_match(store.balances, shops, history, {shops[0]: north_bps})
+
+
+def test_a_shop_that_is_no_shop_id_is_refused_and_never_reaches_the_reports_file_name(stack: Stack) -> None:
+    # Found by the e2e fuzz: a line break in ?shop= went into Content-Disposition and broke the response.
+    answer = stack.api("GET", "/v1/admin/ledger/settlement", headers=ADMIN, query=f"shop=%0D%0Aevil&{PERIOD}")
+    assert (answer.status, answer.body["code"]) == (400, "invalid_request")
+    answer = stack.api("GET", "/v1/admin/ledger/settlement", headers={**ADMIN, "X-Faka-Shop": 'a"b'}, query=PERIOD)
+    assert answer.status == 200
