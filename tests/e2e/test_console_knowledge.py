@@ -17,7 +17,10 @@ __all__ = ["browser", "page"]  # fixtures this module uses
 
 def test_an_operator_writes_an_article_tries_it_and_corrects_a_ticket(page: Page, local_faka: LocalFaka) -> None:
     article_id = f"e2e-{uuid.uuid4().hex[:8]}"
-    opened = local_faka.post("/v1/tickets", json={"email": "kb@example.com", "message": "I want to talk to a human"})
+    # Corrections apply to the shop's later messages worded alike, and the local runtime is shared by every e2e
+    # test: the corrected message must be worded like no other test's.
+    message = f"quokka lantern zebra {article_id}"
+    opened = local_faka.post("/v1/tickets", json={"email": "kb@example.com", "message": message})
     ticket_id = opened.json()["ticket_id"]
     sign_in(page)
     page.goto("/console/#/knowledge")
