@@ -255,9 +255,7 @@ def _create_bucket(aws: boto3.Session, spec: resources.BucketSpec) -> None:
     s3.put_bucket_lifecycle_configuration(
         Bucket=spec.physical_name,
         LifecycleConfiguration={
-            "Rules": [
-                {"ID": "expire", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": spec.expiration_days}}
-            ]
+            "Rules": [{"ID": "expire", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": spec.expiration_days}}]
         },
     )
 
