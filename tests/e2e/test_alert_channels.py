@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
-from tests.e2e.conftest import ADMIN_TOKEN, WEBHOOK_SECRET, LocalFaka
-from tests.e2e.test_local_runtime import eventually, place_order
+from tests.e2e.conftest import ADMIN_TOKEN, LocalFaka
+from tests.e2e.test_local_runtime import eventually, underpaid_order
 from tests.e2e.test_ratings import bought_and_activated
 
 pytestmark = pytest.mark.e2e
@@ -29,19 +28,7 @@ def test_a_held_order_alert_reaches_the_shops_wecom_robot_and_is_listed_with_its
         timeout=30,
     )
     assert configured.status_code == 200, configured.text
-    order = place_order(local_faka, "short@example.com", sku="apple-100-cn", headers={"X-Faka-Shop": "moon"})
-    body = checkout_completed_event(
-        event_id=f"evt_{uuid.uuid4().hex}",
-        session_id=f"cs_{uuid.uuid4().hex}",
-        order_id=order["order_id"],
-        amount=order["amount"] - 1,
-        currency=order["currency"],
-        email="short@example.com",
-    )
-    paid = local_faka.post(
-        "/v1/webhooks/stripe", data=body, headers={"Stripe-Signature": stripe_signature(body, WEBHOOK_SECRET)}
-    )
-    assert paid.json()["result"] == "flagged"
+    order = underpaid_order(local_faka)
 
     def delivered_alert() -> dict[str, Any] | None:
         alerts = local_faka.get("/_local/operator-alerts").json()["alerts"]

@@ -232,7 +232,8 @@ def test_a_browser_pays_on_the_checkout_page(local_faka: LocalFaka) -> None:
     assert "Paid" in page.text
 
 
-def test_a_payment_that_does_not_match_alerts_the_shop_operators(local_faka: LocalFaka) -> None:
+def underpaid_order(local_faka: LocalFaka) -> dict[str, Any]:
+    """A moon order paid one cent short through a Stripe-signed webhook: held, and its operators alerted."""
     order = place_order(local_faka, "short@example.com", sku="apple-100-cn", headers={"X-Faka-Shop": "moon"})
     body = checkout_completed_event(
         event_id=f"evt_{uuid.uuid4().hex}",
@@ -242,12 +243,15 @@ def test_a_payment_that_does_not_match_alerts_the_shop_operators(local_faka: Loc
         currency=order["currency"],
         email="short@example.com",
     )
-
     response = local_faka.post(
         "/v1/webhooks/stripe", data=body, headers={"Stripe-Signature": stripe_signature(body, WEBHOOK_SECRET)}
     )
-
     assert response.json()["result"] == "flagged"
+    return order
+
+
+def test_a_payment_that_does_not_match_alerts_the_shop_operators(local_faka: LocalFaka) -> None:
+    order = underpaid_order(local_faka)
 
     def alert() -> dict[str, Any] | None:
         alerts = local_faka.get("/_local/operator-alerts").json()["alerts"]
