@@ -158,7 +158,8 @@ def test_a_shop_operator_sees_its_own_shop_only(stack: Stack) -> None:
     assert reaching.status == 403
 
     assert stack.api("GET", "/v1/admin/shops", headers=other).body == {
-        "shops": [{"shop_id": "other", "name": "Other", "support_email": "help@other.example.com"}]
+        "shops": [{"shop_id": "other", "name": "Other", "support_email": "help@other.example.com"}],
+        "next_cursor": None,
     }
     every = stack.api("GET", "/v1/admin/shops", headers=ADMIN).body["shops"]
     assert sorted(s["shop_id"] for s in every) == ["main", "other"]
