@@ -52,8 +52,10 @@ def test_an_activated_purchase_gets_no_reminder(local_faka: LocalFaka) -> None:
     assert worked, delivery["text"]
     assert local_faka.http.get(worked.group(1), timeout=30).status_code == 200  # the page asks
     assert local_faka.http.post(worked.group(1), timeout=30).status_code == 200  # the buyer confirms
+    # On a busy machine the first level (3 s after delivery) may come before the buyer's confirmation does.
+    before = len(mail_to(local_faka, email))
 
     time.sleep(12)  # past all three levels (3/6/9 s)
-    assert len(mail_to(local_faka, email)) == 1
+    assert len(mail_to(local_faka, email)) == before
     report = local_faka.get("/v1/admin/reports/activation", headers=ADMIN).json()
     assert report["keys_activated"] >= 1

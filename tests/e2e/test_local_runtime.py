@@ -75,7 +75,9 @@ def test_the_default_shop_and_another_shop_list_their_products(local_faka: Local
         assert {"sku", "name", "price", "currency", "region", "platform", "stock"} <= set(product)
         assert isinstance(product["price"], int)
         assert product["currency"] == product["currency"].lower()
-        assert product["stock"] > 0
+        # Other tests buy from the same local shops, so a product may be sold out by now.
+        assert isinstance(product["stock"], int)
+        assert product["stock"] >= 0
 
 
 def test_a_sandbox_payment_delivers_the_key_on_the_order_page_and_by_email(local_faka: LocalFaka) -> None:
