@@ -1,7 +1,8 @@
 """The platform's ledger for operators: entries and balances, the settlement report, each shop's commission rate.
 
 A shop's operator sees its own shop; the platform operator names a shop with ``?shop=`` (or ``X-Faka-Shop``),
-or names none and sees every shop's balances, and a settlement report of every shop.
+or names none and sees every shop's entries (oldest first across shops, paged by the same cursor) and balances,
+and a settlement report of every shop.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class BalanceView(BaseModel):
 
 
 class LedgerView(BaseModel):
-    shop_id: str | None = Field(description="Null: every shop (the platform operator's view, balances only)")
+    shop_id: str | None = Field(description="Null: every shop (the platform operator's view), entries across shops")
     commission_bps: int | None = None
     entries: list[EntryView]
     balances: list[BalanceView]
@@ -103,8 +104,14 @@ def ledger(
     shop_id = _scope(shop)
     period = Period.parse(first, last)
     if shop_id is None:
-        balances = [balance for s in all_shops() for balance in _balances(s.shop_id)]
-        return LedgerView(shop_id=None, entries=[], balances=balances, next_cursor=None)
+        shops = [s.shop_id for s in all_shops()]
+        page = services().ledger.page_across(shops, period, limit=limit, cursor=cursor)
+        return LedgerView(
+            shop_id=None,
+            entries=[_entry(entry) for entry in page.entries],
+            balances=[balance for s in shops for balance in _balances(s)],
+            next_cursor=page.next_cursor,
+        )
     page = services().ledger.page(shop_id, period, limit=limit, cursor=cursor)
     return LedgerView(
         shop_id=shop_id,

@@ -173,6 +173,39 @@ def test_a_shop_operator_sees_its_own_ledger_only_and_the_platform_operator_ever
     assert unauthenticated.status == 401
 
 
+def test_the_platform_operator_pages_entries_across_shops_and_a_shop_operator_still_only_its_own(
+    stack: Stack,
+) -> None:
+    open_shop(stack)
+    moon = shop_operator(stack, "moon")
+    orders = {"main": [order_in(stack), order_in(stack)], "moon": [order_in(stack, "moon"), order_in(stack, "moon")]}
+    events = [
+        money_event(f"across-{shop}-{n}", "OrderPaid", paid(order_id, shop))
+        for shop, placed in orders.items()
+        for n, order_id in enumerate(placed)
+    ]
+    consume(*events)
+    platform = {"Authorization": ADMIN["Authorization"]}
+
+    first = stack.api("GET", "/v1/admin/ledger", headers=platform, query=f"{PERIOD}&limit=3")
+    rest = stack.api(
+        "GET", "/v1/admin/ledger", headers=platform, query=f"{PERIOD}&limit=3&cursor={first.body['next_cursor']}"
+    )
+    own = stack.api("GET", "/v1/admin/ledger", headers=moon, query=f"{PERIOD}&limit=3")
+
+    assert first.status == rest.status == 200, (first.body, rest.body)
+    listed = first.body["entries"] + rest.body["entries"]
+    assert [len(first.body["entries"]), len(rest.body["entries"])] == [3, 1]
+    assert rest.body["next_cursor"] is None
+    assert sorted(e["order_id"] for e in listed) == sorted(orders["main"] + orders["moon"])
+    assert {e["shop_id"] for e in listed} == {"main", "moon"}
+    assert [e["occurred_at"] for e in listed] == sorted(e["occurred_at"] for e in listed)
+    assert first.body["shop_id"] is None
+    assert sorted(e["order_id"] for e in own.body["entries"]) == sorted(orders["moon"])
+    assert own.body["shop_id"] == "moon"
+    assert own.body["next_cursor"] is None
+
+
 def test_entries_page_with_a_cursor_and_a_foreign_cursor_is_refused(stack: Stack) -> None:
     open_shop(stack)
     orders = [order_in(stack) for _ in range(3)]

@@ -118,6 +118,12 @@ class Ledger:
         entries, last = self._store.entries(shop_id, period.since, period.until, limit=limit, after=after)
         return LedgerPage(entries, _encode_cursor(last) if last else None)
 
+    def page_across(self, shop_ids: Iterable[str], period: Period, *, limit: int, cursor: str | None) -> LedgerPage:
+        """Every named shop's entries, oldest first across them: the platform operator's view, paged like one shop's."""
+        after = _decode_cursor(cursor, period) if cursor else None
+        entries, last = self._store.entries_across(shop_ids, period.since, period.until, limit=limit, after=after)
+        return LedgerPage(entries, _encode_cursor(last) if last else None)
+
     def balances(self, shop_id: str) -> list[Balance]:
         return self._store.balances(shop_id)
 

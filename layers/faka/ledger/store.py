@@ -8,6 +8,7 @@ the second time.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -108,6 +109,26 @@ class LedgerStore:
         found = [_entry(shop_id, item) for item in query if isinstance(item, LedgerEntryItem)]
         last = query.last_evaluated_key
         return found, (last["sk"]["S"] if last and len(found) == limit else None)
+
+    def entries_across(
+        self, shop_ids: Iterable[str], since: datetime, until: datetime, *, limit: int, after: str | None = None
+    ) -> tuple[list[Entry], str | None]:
+        """Several shops' entries in [since, until), oldest first across them, and the sort key to continue after.
+
+        A cause is recorded once in the whole ledger and names its entry's sort key, so sort keys never repeat
+        across shops: one key is a position in every shop's partition, and a page is the first ``limit`` of
+        each shop's next ``limit`` entries after it, merged.
+        """
+        merged: list[tuple[str, Entry]] = []
+        more = False
+        for shop_id in shop_ids:
+            found, last = self.entries(shop_id, since, until, limit=limit, after=after)
+            merged.extend((entry_key(entry), entry) for entry in found)
+            more = more or last is not None
+        merged.sort(key=lambda keyed: keyed[0])
+        page = merged[:limit]
+        more = more or len(merged) > limit
+        return [entry for _, entry in page], (page[-1][0] if more and page else None)
 
     def balances(self, shop_id: str) -> list[Balance]:
         balances = []
