@@ -258,7 +258,9 @@ class Services:
     @cached_property
     def help_desk(self) -> HelpDesk:
         from faka.platform.alert_channels import AlertKind
-        from faka.support.help_desk import CannedReplies, HelpDesk, SlaBudget
+        from faka.support.canned_replies import CannedReplies
+        from faka.support.help_desk import HelpDesk
+        from faka.support.sla_clocks import SlaBudget
 
         return HelpDesk(
             self.counters,

@@ -10,7 +10,9 @@ import pytest
 
 from faka.errors import InvalidRequest
 from faka.insight.ticket_report import phrases
-from faka.support.help_desk import CannedReplies, SlaBudget, _eta, _queue_key
+from faka.support.canned_replies import CannedReplies
+from faka.support.help_desk import _eta, _queue_key
+from faka.support.sla_clocks import SlaBudget
 
 
 def test_sla_settings_are_validated() -> None:

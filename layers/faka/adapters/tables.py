@@ -615,6 +615,23 @@ class DisputeItem(RefundTableItem, discriminator="dispute"):
     SK = "DISPUTE"
 
 
+class PayoutClaimItem(RefundTableItem, discriminator="payout_claim"):
+    """A transfer an operator paid a refund with (USDT): one item per transaction hash, so one transfer settles
+    one refund; written in the transaction that completes the refund, on condition no other refund holds it."""
+
+    class Meta(_Meta):
+        table_name = resources.REFUNDS_TABLE
+
+    refund_id = UnicodeAttribute()
+    claimed_at = UTCDateTimeAttribute()
+
+    SK = "PAYOUT_CLAIM"
+
+    @staticmethod
+    def key(tx_hash: str) -> tuple[str, str]:
+        return f"PAYOUT#{tx_hash}", PayoutClaimItem.SK
+
+
 class SandboxPaymentItem(RefundTableItem, discriminator="sandbox_payment"):
     """A payment the sandbox provider took; ``webhook_sent`` is false when its webhook was dropped on purpose."""
 

@@ -27,7 +27,14 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import OrderItem, OrderLineItem, RefundItem, RefundPolicyItem, RefundTableItem
+from faka.adapters.tables import (
+    OrderItem,
+    OrderLineItem,
+    PayoutClaimItem,
+    RefundItem,
+    RefundPolicyItem,
+    RefundTableItem,
+)
 from faka.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from faka.money.cases import CaseOpener, OpenedCase
 from faka.observability import logger, metrics
@@ -218,6 +225,10 @@ class ReviewWorkflow:
         ):
             return False
         return True
+
+
+# Tries at completing a payout whose transaction was cancelled by a concurrent one (a retry the caller need not make).
+_PAYOUT_ATTEMPTS = 3
 
 
 def _condition_failed(error: UpdateError | TransactWriteError) -> bool:
@@ -640,16 +651,34 @@ class Refunds:
         provider_ref = provider.record_operator_refund(
             order_id=order.order_id, payment_ref=order.payment_ref, amount=refund.amount, tx_hash=tx_hash
         )
-        if refund.status is RefundStatus.COMPLETED:
-            if refund.provider_ref != provider_ref:
-                raise Conflict("the refund was recorded with another transfer", code="already_refunded")
-            return refund
-        if self._complete(refund, order, provider_ref, completed_from=RefundStatus.AWAITING_PAYOUT):
-            self._publish_completed(self.get(refund_id))
-        return self.get(refund_id)
+        for _attempt in range(_PAYOUT_ATTEMPTS):
+            if refund.status is not RefundStatus.AWAITING_PAYOUT:
+                break
+            if self._complete(
+                refund, order, provider_ref, completed_from=RefundStatus.AWAITING_PAYOUT, payout_claimed=True
+            ):
+                self._publish_completed(self.get(refund_id))
+            # Completed by this call or a concurrent one; still awaiting: the transaction met another, so again.
+            refund = self.get(refund_id)
+        if refund.status is RefundStatus.AWAITING_PAYOUT:
+            raise Conflict("another payout of this refund is being recorded; try again", code="payout_in_progress")
+        if refund.provider_ref != provider_ref:
+            raise Conflict("the refund was recorded with another transfer", code="already_refunded")
+        return refund
 
-    def _complete(self, refund: Refund, order: Order, provider_ref: str, *, completed_from: RefundStatus) -> bool:
-        """Record the refund and the order as refunded; False when another worker recorded it first."""
+    def _complete(
+        self,
+        refund: Refund,
+        order: Order,
+        provider_ref: str,
+        *,
+        completed_from: RefundStatus,
+        payout_claimed: bool = False,
+    ) -> bool:
+        """Record the refund and the order as refunded; False when another worker recorded it first.
+
+        ``payout_claimed``: ``provider_ref`` is a transfer the operator sent, claimed for this refund in the same
+        transaction; a transfer another refund holds → 409 ``payout_already_recorded``, nothing recorded."""
         now = datetime.now(UTC)
         refunded = order.refunded_amount + refund.amount
         fully = refunded >= order.amount
@@ -679,9 +708,20 @@ class Refunds:
                     actions=order_actions,
                     condition=OrderItem.open_refund_id == refund.refund_id,
                 )
+                if payout_claimed:
+                    transaction.save(
+                        PayoutClaimItem(*PayoutClaimItem.key(provider_ref), refund_id=refund.refund_id, claimed_at=now),
+                        condition=RefundTableItem.pk.does_not_exist() | (PayoutClaimItem.refund_id == refund.refund_id),
+                    )
         except TransactWriteError as error:
             if not _condition_failed(error):
                 raise
+            reasons = error.cancellation_reasons or []
+            claim = reasons[2] if payout_claimed and len(reasons) > 2 else None
+            if claim is not None and claim.code == "ConditionalCheckFailed":
+                raise Conflict(
+                    "this transfer was recorded as another refund's payout", code="payout_already_recorded"
+                ) from None
             return False
         metrics.add_metric(name="RefundsCompleted", unit="Count", value=1)
         return True

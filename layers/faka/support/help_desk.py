@@ -12,7 +12,8 @@ ticket moves up one priority, each exactly once). A person's reply stops both; a
 escalation clock; resolving stops every clock. While the ticket waits on the buyer its running clocks
 are paused with the time they had left and restart with it when the buyer writes; a buyer who writes to
 a ticket a person has already answered is owed the next answer, so the response clock starts again.
-The earliest running clock is in a second sparse index, swept every minute by the ``ticket_sla`` function.
+The earliest running clock is in a second sparse index, swept every minute by the ``ticket_sla`` function
+(the clocks themselves: :mod:`faka.support.sla_clocks`; the prepared answers: :mod:`faka.support.canned_replies`).
 
 Every change the desk makes is conditioned on the ticket's ``desk_version``: two operators claiming at
 once, or a claim racing the sweep, cannot both win; the loser re-reads and decides again.
@@ -28,17 +29,12 @@ confirms it, and then its prohibited words are masked; the shop's greeting and s
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
@@ -52,14 +48,12 @@ from faka.sales.orders import Orders
 from faka.sales.redaction import BuyerText
 from faka.shared.links import LinkSigner
 from faka.shared.templating import MessageTemplates
+from faka.support.canned_replies import CannedReplies
+from faka.support.sla_clocks import SLA_PARTITION, Clock, Clocks, SlaBudget
 from faka.support.tickets import QueuePlace, TicketStatus, ticket_item
 from faka.support.tone import ShopTone
 
-CANNED_REPLIES_FILE = Path(__file__).resolve().parents[1] / "rules" / "canned_replies.json"
-CANNED_LOCALES = ("en", "zh-CN", "zh-TW", "es")
 CSAT_ACTION = "csat"
-# The partition of the SLA index: one sweep reads every shop's due clocks.
-SLA_PARTITION = "running"
 # Priorities run 1 (lowest severity) to MAX_PRIORITY; the queue sorts on BANDS - priority, ascending.
 MAX_PRIORITY = 8
 BANDS = 9
@@ -72,24 +66,6 @@ MAX_ATTEMPTS = 5
 SWEEP_BATCH = 200
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class SlaBudget:
-    first_response_seconds: int
-    escalation_seconds: int
-
-    @classmethod
-    def parse(cls, text: str) -> SlaBudget:
-        first, escalation = (int(part) for part in text.split(","))
-        if not 0 < first <= escalation:
-            raise ValueError(f"SLA seconds {text!r}: expected 'first response,escalation', 0 < first <= escalation")
-        return cls(first, escalation)
-
-
-class Clock(StrEnum):
-    FIRST_RESPONSE = "first_response"
-    ESCALATION = "escalation"
 
 
 @dataclass(frozen=True)
@@ -140,41 +116,6 @@ class SweepReport:
     alerts: int = 0
 
 
-class CannedReplies:
-    """Operators' prepared answers, one text per locale, rendered in the ticket's locale."""
-
-    def __init__(self, replies: dict[str, dict[str, str]]) -> None:
-        self._env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-        self._templates = {
-            name: {locale: self._env.from_string(text) for locale, text in texts.items()}
-            for name, texts in replies.items()
-        }
-
-    @classmethod
-    def load(cls, path: Path = CANNED_REPLIES_FILE) -> CannedReplies:
-        replies = json.loads(path.read_text(encoding="utf-8"))["replies"]
-        for name, texts in replies.items():
-            missing = [locale for locale in CANNED_LOCALES if not texts.get(locale)]
-            if missing:
-                raise ValueError(f"canned reply {name!r}: no text for {', '.join(missing)}")
-            try:
-                cls({name: texts}).render(name, "en", ticket_ref="T", order_ref="O")
-            except TemplateError as error:
-                raise ValueError(f"canned reply {name!r}: {error}") from error
-        return cls(replies)
-
-    @property
-    def names(self) -> list[str]:
-        return sorted(self._templates)
-
-    def render(self, name: str, locale: str, **context: Any) -> str:
-        texts = self._templates.get(name)
-        if texts is None:
-            raise InvalidRequest(f"no canned reply {name!r}", code="unknown_canned_reply", details=self.names)
-        template = texts.get(locale) or texts.get(locale.split("-")[0]) or texts["en"]
-        return template.render(**context).strip()
-
-
 def ticket_stats_key(shop_id: str) -> str:
     """Counters per intent (sort key) of a shop's tickets: opened, resolved by whom, how fast, CSAT."""
     return f"TICKETS#{shop_id}"
@@ -198,66 +139,6 @@ def _with_person(item: TicketItem) -> bool:
 
 def _seconds(later: datetime, earlier: datetime | None) -> float:
     return max(0.0, (later - earlier).total_seconds()) if earlier else 0.0
-
-
-class _Clocks:
-    """The ticket's clock state as a change leaves it, and the writes that store it with its SLA index entry."""
-
-    def __init__(self, item: TicketItem) -> None:
-        self.due: dict[Clock, datetime | None] = {
-            Clock.FIRST_RESPONSE: item.first_response_due,
-            Clock.ESCALATION: item.escalation_due,
-        }
-        self.left: dict[Clock, int | None] = {
-            Clock.FIRST_RESPONSE: None if item.first_response_left is None else int(item.first_response_left),
-            Clock.ESCALATION: None if item.escalation_left is None else int(item.escalation_left),
-        }
-        self.alert_owed = bool(item.escalated_at) and not item.escalation_alerted_at
-
-    def start(self, clock: Clock, due: datetime) -> None:
-        self.due[clock], self.left[clock] = due, None
-
-    def stop(self, *clocks: Clock) -> None:
-        for clock in clocks or tuple(Clock):
-            self.due[clock], self.left[clock] = None, None
-
-    def pause(self, now: datetime) -> None:
-        for clock, due in self.due.items():
-            if due is not None:
-                self.due[clock], self.left[clock] = None, max(0, math.ceil((due - now).total_seconds()))
-
-    def resume(self, now: datetime) -> None:
-        for clock, left in self.left.items():
-            if left is not None:
-                self.due[clock], self.left[clock] = now + timedelta(seconds=left), None
-
-    @property
-    def running(self) -> bool:
-        return any(due is not None for due in self.due.values())
-
-    @property
-    def paused(self) -> bool:
-        return any(left is not None for left in self.left.values())
-
-    def actions(self, now: datetime) -> list[Action]:
-        attributes = {
-            Clock.FIRST_RESPONSE: (TicketItem.first_response_due, TicketItem.first_response_left),
-            Clock.ESCALATION: (TicketItem.escalation_due, TicketItem.escalation_left),
-        }
-        actions: list[Action] = []
-        for clock, (due_attribute, left_attribute) in attributes.items():
-            due, left = self.due[clock], self.left[clock]
-            actions.append(due_attribute.set(due) if due is not None else due_attribute.remove())
-            actions.append(left_attribute.set(left) if left is not None else left_attribute.remove())
-        # An escalation alert that could not be sent is retried by the next sweep.
-        next_due = min(
-            [d for d in self.due.values() if d is not None] + ([now] if self.alert_owed else []), default=None
-        )
-        if next_due is None:
-            actions += [TicketItem.sla_clock.remove(), TicketItem.sla_due_at.remove()]
-        else:
-            actions += [TicketItem.sla_clock.set(SLA_PARTITION), TicketItem.sla_due_at.set(next_due)]
-        return actions
 
 
 class HelpDesk:
@@ -411,7 +292,7 @@ class HelpDesk:
             first_handoff = False
             if item.claimed_by:
                 actions: list[Action] = []
-                clocks = _Clocks(item)
+                clocks = Clocks(item)
             else:
                 actions, clocks, first_handoff = self._take(item, now, agent)
             # An answer is a response, and a question to the buyer is one too: nothing is left to time.
@@ -464,7 +345,7 @@ class HelpDesk:
         def close(item: TicketItem, now: datetime) -> tuple[list[Action], bool]:
             if item.status == TicketStatus.RESOLVED:
                 return [], False
-            clocks = _Clocks(item)
+            clocks = Clocks(item)
             clocks.stop()
             clocks.alert_owed = False
             actions = [
@@ -515,7 +396,7 @@ class HelpDesk:
         running clocks pause with the time they have left, and its place in the queue is kept."""
 
         def wait(item: TicketItem, now: datetime) -> tuple[list[Action], None]:
-            clocks = _Clocks(item)
+            clocks = Clocks(item)
             clocks.pause(now)
             return [TicketItem.status.set(TicketStatus.AWAITING_BUYER.value), *clocks.actions(now)], None
 
@@ -589,7 +470,7 @@ class HelpDesk:
 
     def _expire(self, item: TicketItem, now: datetime) -> tuple[list[Action], dict[str, bool]]:
         outcome: dict[str, bool] = {}
-        clocks = _Clocks(item)
+        clocks = Clocks(item)
         actions: list[Action] = []
         first_due = clocks.due[Clock.FIRST_RESPONSE]
         if first_due is not None and first_due <= now:
@@ -615,7 +496,7 @@ class HelpDesk:
         def take_alert(item: TicketItem, now: datetime) -> tuple[list[Action], bool]:
             if not item.escalated_at or item.escalation_alerted_at:
                 return [], False
-            clocks = _Clocks(item)
+            clocks = Clocks(item)
             clocks.alert_owed = False
             return [TicketItem.escalation_alerted_at.set(now), *clocks.actions(now)], True
 
@@ -646,7 +527,7 @@ class HelpDesk:
 
     @staticmethod
     def _owe_alert(item: TicketItem, now: datetime) -> tuple[list[Action], None]:
-        clocks = _Clocks(item)
+        clocks = Clocks(item)
         clocks.alert_owed = True
         return [TicketItem.escalation_alerted_at.remove(), *clocks.actions(now)], None
 
@@ -656,7 +537,7 @@ class HelpDesk:
         if item.queue_key or _with_person(item):
             return [], False
         priority = _clamped(int(item.severity))
-        clocks = _Clocks(item)
+        clocks = Clocks(item)
         clocks.stop()
         clocks.alert_owed = False
         clocks.start(Clock.FIRST_RESPONSE, now + timedelta(seconds=self._budget.first_response_seconds))
@@ -686,9 +567,9 @@ class HelpDesk:
             actions.append(TicketItem.handed_off_at.set(now))
         return actions, item.handed_off_at is None
 
-    def _take(self, item: TicketItem, now: datetime, agent: str) -> tuple[list[Action], _Clocks, bool]:
+    def _take(self, item: TicketItem, now: datetime, agent: str) -> tuple[list[Action], Clocks, bool]:
         """A person takes the ticket: it leaves the queue and the escalation clock stops."""
-        clocks = _Clocks(item)
+        clocks = Clocks(item)
         clocks.stop(Clock.ESCALATION)
         actions: list[Action] = [
             TicketItem.claimed_by.set(agent),
@@ -707,7 +588,7 @@ class HelpDesk:
         return actions, clocks, first_handoff
 
     def _buyer_back(self, item: TicketItem, now: datetime) -> tuple[list[Action], None]:
-        clocks = _Clocks(item)
+        clocks = Clocks(item)
         clocks.resume(now)
         if _with_person(item) and not clocks.running and item.responded_at is not None:
             clocks.start(Clock.FIRST_RESPONSE, now + timedelta(seconds=self._budget.first_response_seconds))
