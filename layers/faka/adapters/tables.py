@@ -514,6 +514,21 @@ class TicketMessageItem(TicketTableItem, discriminator="message"):
     created_at = UTCDateTimeAttribute()
 
 
+class TicketDeskEntryItem(TicketTableItem, discriminator="desk_entry"):
+    """What operators keep about a ticket among themselves (``DESK#<time>#<id>``): an internal note (masked) or a
+    step of the desk's history (claimed, reassigned, resolved, reopened). Never part of the buyer's thread."""
+
+    class Meta(_Meta):
+        table_name = resources.TICKETS_TABLE
+
+    entry = UnicodeAttribute()
+    agent = UnicodeAttribute()
+    body = UnicodeAttribute(null=True)
+    from_agent = UnicodeAttribute(null=True)
+    to_agent = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
 class RefundsByBuyerIndex(GlobalSecondaryIndex["RefundTableItem"]):
     """A buyer's refunds by request time, counted by the refund-velocity rule."""
 

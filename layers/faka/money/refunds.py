@@ -716,8 +716,8 @@ class Refunds:
         except TransactWriteError as error:
             if not _condition_failed(error):
                 raise
-            reasons = error.cancellation_reasons or []
-            claim = reasons[2] if payout_claimed and len(reasons) > 2 else None
+            # pynamodb sends a transaction's puts before its updates: the claim, the only put, is the first.
+            claim = (error.cancellation_reasons or [None])[0] if payout_claimed else None
             if claim is not None and claim.code == "ConditionalCheckFailed":
                 raise Conflict(
                     "this transfer was recorded as another refund's payout", code="payout_already_recorded"
