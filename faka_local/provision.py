@@ -19,10 +19,12 @@ import boto3
 
 from faka import resources
 from faka.adapters.tables import TABLE_MODELS
+from faka.config import Env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The emulator does not check IAM; CDK gives the real state machine a least-privilege role.
 STATE_MACHINE_ROLE_ARN = "arn:aws:iam::123456789012:role/faka-stepfunctions"
+SCHEDULER_ROLE_ARN = "arn:aws:iam::123456789012:role/faka-activation-due"
 # moto's Lambda does check that a function's role exists, though not what it allows.
 FUNCTION_ROLE_NAME = "faka-functions"
 
@@ -37,6 +39,8 @@ class Provisioned:
     function_arns: dict[str, str]
     # Each stream's dead-letter queue (Lambda's on-failure destination), by StreamSpec name.
     stream_dlq_urls: dict[str, str]
+    # The environment naming the one-time schedules' target, role and dead-letter queue (Env.ACTIVATION_DUE_*).
+    activation_due_environment: dict[str, str]
 
 
 def provision(*, sender_email: str, session: boto3.Session | None = None) -> Provisioned:
@@ -66,7 +70,10 @@ def provision(*, sender_email: str, session: boto3.Session | None = None) -> Pro
         spec.name: aws.client("sqs").create_queue(QueueName=spec.dlq_physical_name)["QueueUrl"]
         for spec in resources.STREAMS
     }
-    return Provisioned(queue_urls, dlq_urls, topic_arn, kms_key_id, state_machine_arns, function_arns, stream_dlq_urls)
+    activation_due = _create_activation_due(aws, queue_urls[resources.ESCALATION_QUEUE.name])
+    return Provisioned(
+        queue_urls, dlq_urls, topic_arn, kms_key_id, state_machine_arns, function_arns, stream_dlq_urls, activation_due
+    )
 
 
 def _create_tables(aws: boto3.Session) -> None:
@@ -160,6 +167,26 @@ def _create_bus_and_rules(aws: boto3.Session) -> None:
             EventBusName=resources.EVENT_BUS,
             Targets=[{"Id": rule.target.name, "Arn": queue_arn}],
         )
+
+
+def _create_activation_due(aws: boto3.Session, escalation_queue_url: str) -> dict[str, str]:
+    """The schedule group of the escalation's one-time schedules and their dead-letter queue, as CDK makes them."""
+    scheduler = aws.client("scheduler")
+    if resources.ACTIVATION_DUE_SCHEDULE_GROUP not in {
+        g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]
+    }:
+        scheduler.create_schedule_group(Name=resources.ACTIVATION_DUE_SCHEDULE_GROUP)
+    sqs = aws.client("sqs")
+    dlq_url = sqs.create_queue(QueueName=resources.ACTIVATION_DUE_DLQ)["QueueUrl"]
+
+    def arn(url: str) -> str:
+        return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+
+    return {
+        Env.ACTIVATION_DUE_QUEUE_ARN: arn(escalation_queue_url),
+        Env.ACTIVATION_DUE_ROLE_ARN: SCHEDULER_ROLE_ARN,
+        Env.ACTIVATION_DUE_DLQ_ARN: arn(dlq_url),
+    }
 
 
 def _create_functions(aws: boto3.Session) -> dict[str, str]:

@@ -42,6 +42,7 @@ from faka_local import lambda_dispatch, mailbox_simulator
 from faka_local.emulator import prepare_dynamodb
 from faka_local.event_sources import QueueConsumer, StreamConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
+from faka_local.one_time_schedules import DueScheduleFirer
 
 if TYPE_CHECKING:
     from faka_local.http_server import LocalGateway
@@ -74,6 +75,8 @@ TICKET_SLA_INTERVAL_VARIABLE = "FAKA_LOCAL_TICKET_SLA_INTERVAL"
 DEFAULT_TICKET_SLA_INTERVAL_SECONDS = 5.0
 # A failed storefront webhook is retried after 2, 8, 32 … s, not 30 s, 2 min, 8 min … (FAKA_WEBHOOK_RETRY_SECONDS).
 LOCAL_WEBHOOK_RETRY_SECONDS = "2"
+# How often the emulator's one-time schedules (the escalation's first level) are checked for being due.
+ONE_TIME_SCHEDULE_CHECK_SECONDS = 1.0
 
 EMPTY_QUEUE_PAUSE_SECONDS = 0.15
 THREAD_STOP_SECONDS = 1.0
@@ -459,6 +462,7 @@ class LocalRuntime:
         self._stopping = threading.Event()
         self._pollers: list[QueuePoller] = []
         self._schedules: list[ScheduledRun] = []
+        self._one_time_schedules: DueScheduleFirer | None = None
         self._gateway: LocalGateway | None = None
         self._gateway_thread: threading.Thread | None = None
 
@@ -485,6 +489,7 @@ class LocalRuntime:
             resources.ACTIVATION_ESCALATION.name
         ]
         os.environ[Env.REFUND_STATE_MACHINE_ARN] = provisioned.state_machine_arns[resources.REFUND_REVIEW.name]
+        os.environ.update(provisioned.activation_due_environment)
         self.emulator.operator_topic_arn = provisioned.operator_topic_arn
         # Before anything builds the payment methods: their providers talk to the stand-ins made here.
         payments = SandboxPayments(services(), self.config.api_url)
@@ -503,6 +508,12 @@ class LocalRuntime:
             self._schedules.append(ScheduledRun(schedule, lambdas.invoker(schedule.function), interval, self._stopping))
         for scheduled in self._schedules:
             scheduled.start()
+        # moto keeps one-time schedules without firing them: checked every second, so an escalation level of a few
+        # seconds (FAKA_ESCALATION_SECONDS) is due on time.
+        self._one_time_schedules = DueScheduleFirer(
+            resources.ACTIVATION_DUE_SCHEDULE_GROUP, session, ONE_TIME_SCHEDULE_CHECK_SECONDS, self._stopping
+        )
+        self._one_time_schedules.start()
         sqs = session.client("sqs")
         for spec in resources.QUEUES:
             url = provisioned.queue_urls[spec.name]
@@ -535,7 +546,9 @@ class LocalRuntime:
         # A poller or schedule may be inside a slow invocation, or waiting for its turn behind one; its thread is a
         # daemon, so all of them share one short grace period and are otherwise left to end with the process.
         grace_ends = time.monotonic() + THREAD_STOP_SECONDS
-        workers: list[QueuePoller | ScheduledRun] = [*self._pollers, *self._schedules]
+        workers: list[QueuePoller | ScheduledRun | DueScheduleFirer] = [*self._pollers, *self._schedules]
+        if self._one_time_schedules is not None:
+            workers.append(self._one_time_schedules)
         for worker in workers:
             worker.join(timeout=max(grace_ends - time.monotonic(), 0.0))
         self.emulator.stop()

@@ -43,6 +43,9 @@ class Env:
     ESCALATION_SECONDS = "FAKA_ESCALATION_SECONDS"
     QUIET_HOURS = "FAKA_QUIET_HOURS"
     ESCALATION_STATE_MACHINE_ARN = "FAKA_ESCALATION_STATE_MACHINE_ARN"
+    ACTIVATION_DUE_QUEUE_ARN = "FAKA_ACTIVATION_DUE_QUEUE_ARN"
+    ACTIVATION_DUE_ROLE_ARN = "FAKA_ACTIVATION_DUE_ROLE_ARN"
+    ACTIVATION_DUE_DLQ_ARN = "FAKA_ACTIVATION_DUE_DLQ_ARN"
     DAILY_REMINDER_CAP = "FAKA_DAILY_REMINDER_CAP"
     REFUND_STATE_MACHINE_ARN = "FAKA_REFUND_STATE_MACHINE_ARN"
     REFUND_REMINDER_SECONDS = "FAKA_REFUND_REMINDER_SECONDS"
@@ -98,6 +101,11 @@ class Settings(BaseModel):
     escalation_seconds: str = Field(default="86400,172800,259200", pattern=r"^\d+,\d+,\d+$")
     quiet_hours: str = Field(default="22-08", pattern=r"^(off|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$")
     escalation_state_machine_arn: str = ""
+    # The one-time schedule of an order's first escalation level: the queue it sends to, the role it sends with,
+    # and the queue for what it cannot send (faka.activation.escalation).
+    activation_due_queue_arn: str = ""
+    activation_due_role_arn: str = ""
+    activation_due_dlq_arn: str = ""
     # Reminders per buyer per day, across all their orders; one order's three levels fit in a day locally.
     daily_reminder_cap: int = Field(default=3, ge=1)
     refund_state_machine_arn: str = ""

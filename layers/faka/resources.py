@@ -109,6 +109,9 @@ class Access:
     sends_email: bool = False
     # Starts the refund review workflow (a refund asked for through the API or a ticket's playbook).
     starts_refund_reviews: bool = False
+    # Creates the one-time schedules of orders' first escalation level (ACTIVATION_DUE_SCHEDULE_GROUP), passing
+    # them the role that lets them send to the escalation queue.
+    schedules_escalations: bool = False
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -267,12 +270,13 @@ RESTOCK_FUNCTION = FunctionSpec(
         writes=(CATALOG_TABLE, KEYS_TABLE, ORDERS_TABLE), secrets=(HASH_PEPPER_SECRET,), publishes_events=True
     ),
 )
-# Starts an order's activation escalation workflow (granted by its construct) and counts the delivery.
+# Schedules an order's first escalation level and counts the delivery; when that schedule fires, reads the order
+# and starts its activation escalation workflow (granted by its construct) only if keys still wait for activation.
 ESCALATION_FUNCTION = FunctionSpec(
     "escalation",
     memory_mb=256,
     timeout_seconds=30,
-    access=Access(writes=(OUTREACH_TABLE, IDEMPOTENCY_TABLE)),
+    access=Access(writes=(OUTREACH_TABLE, IDEMPOTENCY_TABLE), reads=(ORDERS_TABLE,), schedules_escalations=True),
 )
 # Buyers' emails to support: tickets whose playbooks may resend a delivery (opening its keys), find a payment at
 # Stripe and fulfil it, refund a double charge, or ask for a refund (starting its review).
@@ -458,8 +462,8 @@ BUYER_AND_OPERATOR_NOTICES_RULE = RuleSpec(
     NOTIFIER_QUEUE,
 )
 RESTOCK_RULE = RuleSpec("restock", ("StockReplenished",), RESTOCK_QUEUE)
-# EventBridge cannot name a Step Functions execution; the escalation function starts it named after
-# the order, so a duplicate OrderDelivered starts nothing.
+# The escalation function schedules the order's first level (a one-time schedule named after the order, so a
+# duplicate OrderDelivered schedules nothing more); the schedule's message comes back on the same queue.
 ESCALATION_RULE = RuleSpec("escalation", ("OrderDelivered",), ESCALATION_QUEUE)
 # The buyer's refund emails, and the operators' alerts of orders held by the risk rules and of chargebacks.
 AFTER_SALES_NOTICES_RULE = RuleSpec(
@@ -569,6 +573,10 @@ class StateMachineSpec:
 
 
 ACTIVATION_ESCALATION = StateMachineSpec("activation_escalation")
+# One-time schedules (one per delivered order, deleted once fired) live in their own group, so the function creating
+# them may create them there only; what the scheduler cannot send to the escalation queue goes to this queue.
+ACTIVATION_DUE_SCHEDULE_GROUP = f"{PREFIX}-activation-due"
+ACTIVATION_DUE_DLQ = f"{PREFIX}-activation-due-dlq"
 REFUND_REVIEW = StateMachineSpec("refund_review")
 STATE_MACHINES = (ACTIVATION_ESCALATION, REFUND_REVIEW)
 

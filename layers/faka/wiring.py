@@ -388,11 +388,18 @@ class Services:
 
     @cached_property
     def escalation(self) -> EscalationScheduler:
-        from faka.activation.escalation import EscalationScheduler, parse_offsets
+        from faka.activation.escalation import DueTarget, EscalationScheduler, parse_offsets
 
         return EscalationScheduler(
             boto3.client("stepfunctions"),
+            boto3.client("scheduler"),
             self.settings.escalation_state_machine_arn,
+            DueTarget(
+                resources.ACTIVATION_DUE_SCHEDULE_GROUP,
+                self.settings.activation_due_queue_arn,
+                self.settings.activation_due_role_arn,
+                self.settings.activation_due_dlq_arn,
+            ),
             parse_offsets(self.settings.escalation_seconds),
         )
 

@@ -112,6 +112,7 @@ def provisioned_in_moto() -> Iterator[Provisioned]:
         os.environ["FAKA_ESCALATION_STATE_MACHINE_ARN"] = provisioned.state_machine_arns[
             resources.ACTIVATION_ESCALATION.name
         ]
+        os.environ.update(provisioned.activation_due_environment)
         get_settings.cache_clear()
         services.cache_clear()
         parameters.clear_caches()

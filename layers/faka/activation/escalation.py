@@ -1,18 +1,32 @@
-"""Starts one activation-escalation workflow per delivered order.
+"""The activation escalation of a delivered order: a one-time schedule at delivery, the workflow only when needed.
 
-The reminder times are absolute timestamps computed here from the delivery time, so the state
-machine only waits for them (TimestampPath) and a redelivered event cannot shift them. The
-execution is named after the order: a duplicate OrderDelivered starts nothing.
+At delivery (OrderDelivered) the order gets an EventBridge Scheduler one-time schedule for the time its first
+reminder is due. Its message comes back through the escalation queue then, and the order's activation state is
+read: still waiting for activation, the escalation workflow (statemachines/activation_escalation.asl.json) starts;
+activated, refunded or gone, nothing starts. Most keys are activated within a day, and a Standard workflow is
+billed per state entered while a schedule is billed once, so most orders never start a workflow.
+
+The reminder times are absolute timestamps computed here from the delivery time and carried by the schedule's
+message into the execution's input, so the state machine only waits for them (TimestampPath: the first one is
+due by the time it starts, and the workflow reads the order again itself) and a redelivered event cannot shift
+them. The schedule and the execution are both named after the order: a duplicate OrderDelivered schedules
+nothing more, a duplicate firing starts nothing more.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from faka.adapters.tables import OrderItem
 from faka.observability import logger
+from faka.shared.model import OrderStatus
 
+# The schedule's message, shaped like the EventBridge events the escalation queue already carries.
+ACTIVATION_DUE = "ActivationDue"
+DUE_SOURCE = "faka.escalation"
 # States entered per execution on each path of statemachines/activation_escalation.asl.json: the billed
 # unit of a Standard workflow. tests/statemachines measures them on the real ASL and compares with these.
 TRANSITIONS_PER_PATH = {
@@ -20,8 +34,12 @@ TRANSITIONS_PER_PATH = {
     "activated_after_level_1": 8,
     "never_activated": 13,
 }
-# The paths on which an execution starts at all (and is billed its start and traced).
-ESCALATION_STARTS = frozenset(TRANSITIONS_PER_PATH)
+# The paths on which an execution starts at all (and is billed its states and traced): keys activated before the
+# first level is due end with the schedule's firing. The workflow's own first check still covers an activation
+# between the firing and the start.
+ESCALATION_STARTS = frozenset({"activated_after_level_1", "never_activated"})
+# Keys revoked by a refund are no longer waited for (the ASL's NeedsLevel1Reminder rules, in the same order).
+_ENDS_ESCALATION = frozenset({OrderStatus.REFUNDED.value, OrderStatus.REFUND_PENDING.value})
 
 
 def parse_offsets(setting: str) -> tuple[int, int, int]:
@@ -31,10 +49,36 @@ def parse_offsets(setting: str) -> tuple[int, int, int]:
     return first, second, third
 
 
+def awaits_activation(pending_activation: int | None, status: str | None) -> bool:
+    """Whether the order still has keys waiting for activation: the workflow's first Choice, in Python."""
+    if pending_activation is None or status is None:
+        return False  # gone, or delivered before activation was tracked
+    return pending_activation != 0 and status not in _ENDS_ESCALATION
+
+
+@dataclass(frozen=True)
+class DueTarget:
+    """Where a one-time schedule sends its message, with what role, and where a message it cannot send goes."""
+
+    group: str
+    queue_arn: str
+    role_arn: str
+    dead_letter_queue_arn: str
+
+
 class EscalationScheduler:
-    def __init__(self, sfn_client: Any, state_machine_arn: str, offsets: tuple[int, int, int]) -> None:
+    def __init__(
+        self,
+        sfn_client: Any,
+        scheduler_client: Any,
+        state_machine_arn: str,
+        target: DueTarget,
+        offsets: tuple[int, int, int],
+    ) -> None:
         self._sfn = sfn_client
+        self._scheduler = scheduler_client
         self._arn = state_machine_arn
+        self._target = target
         self._offsets = offsets
 
     def schedule(self, delivered_at: datetime) -> dict[str, str]:
@@ -43,9 +87,48 @@ class EscalationScheduler:
             for n, offset in enumerate(self._offsets, start=1)
         }
 
-    def start(self, order_id: str, shop_id: str, delivered_at: datetime) -> bool:
-        """Start the order's escalation; False when it was already started."""
-        execution_input = {"order_id": order_id, "shop_id": shop_id, "schedule": self.schedule(delivered_at)}
+    def schedule_first_level(self, order_id: str, shop_id: str, delivered_at: datetime) -> bool:
+        """Schedule the order's activation check for its first level; False when it was already scheduled."""
+        levels = self.schedule(delivered_at)
+        due = datetime.strptime(levels["level1"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        if due <= datetime.now(UTC):
+            # Scheduler refuses a time in the past (an event delivered very late): the check is due now.
+            self.start_if_awaiting_activation(order_id, shop_id, levels)
+            return True
+        message = {
+            "detail-type": ACTIVATION_DUE,
+            "source": DUE_SOURCE,
+            "detail": _execution_input(order_id, shop_id, levels),
+        }
+        try:
+            self._scheduler.create_schedule(
+                Name=order_id,
+                GroupName=self._target.group,
+                ScheduleExpression=f"at({due:%Y-%m-%dT%H:%M:%S})",
+                ScheduleExpressionTimezone="UTC",
+                FlexibleTimeWindow={"Mode": "OFF"},
+                # Fired once, then gone: no schedule outlives its order's first level.
+                ActionAfterCompletion="DELETE",
+                Target={
+                    "Arn": self._target.queue_arn,
+                    "RoleArn": self._target.role_arn,
+                    "Input": json.dumps(message),
+                    "DeadLetterConfig": {"Arn": self._target.dead_letter_queue_arn},
+                    "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185},
+                },
+            )
+        except self._scheduler.exceptions.ConflictException:
+            logger.info("escalation already scheduled", extra={"order_id": order_id})
+            return False
+        logger.info("escalation scheduled", extra={"order_id": order_id, "due": levels["level1"]})
+        return True
+
+    def start_if_awaiting_activation(self, order_id: str, shop_id: str, levels: dict[str, str]) -> bool:
+        """Start the order's escalation if its keys still wait for activation; False when nothing started."""
+        if not awaits_activation(*_activation_state(order_id)):
+            logger.info("no escalation: keys activated, refunded or order gone", extra={"order_id": order_id})
+            return False
+        execution_input = _execution_input(order_id, shop_id, levels)
         try:
             self._sfn.start_execution(stateMachineArn=self._arn, name=order_id, input=json.dumps(execution_input))
         except self._sfn.exceptions.ExecutionAlreadyExists:
@@ -53,3 +136,17 @@ class EscalationScheduler:
             return False
         logger.info("escalation started", extra={"order_id": order_id})
         return True
+
+
+def _execution_input(order_id: str, shop_id: str, levels: dict[str, str]) -> dict[str, Any]:
+    return {"order_id": order_id, "shop_id": shop_id, "schedule": levels}
+
+
+def _activation_state(order_id: str) -> tuple[int | None, str | None]:
+    """The two attributes the decision needs, as the workflow's CheckOrder states read them."""
+    try:
+        item = OrderItem.get(order_id, OrderItem.SK, attributes_to_get=["kind", "pending_activation", "status"])
+    except OrderItem.DoesNotExist:
+        return None, None
+    pending = item.attribute_values.get("pending_activation")
+    return (None if pending is None else int(pending)), item.attribute_values.get("status")
