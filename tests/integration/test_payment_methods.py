@@ -468,6 +468,67 @@ def test_an_approved_usdt_refund_waits_for_the_operators_transfer_and_completes_
     assert shop.view(order)["status"] == "refunded"
 
 
+def _awaiting_payout(shop: Shop) -> tuple[dict[str, Any], str]:
+    """A paid USDT order whose approved refund waits for the operator's transfer: the order and the refund id."""
+    order = shop.order("usdt_trc20", USD_SKU)
+    shop.payments.pay(services().orders.get(order["order_id"]))
+    _reconcile_function()
+    refunds = services().refunds
+    refund = refunds.request(services().orders.get(order["order_id"]), reason="not needed", approved_by="operator")
+    refunds.revoke_keys(refund.refund_id)
+    refunds.refund_payment(refund.refund_id)
+    assert refunds.get(refund.refund_id).status == "awaiting_payout"
+    return order, refund.refund_id
+
+
+def _payout_to_buyer(shop: Shop, order: dict[str, Any]) -> str:
+    """One confirmed transfer from the shop's wallet back to the buyer, large enough for either refund."""
+    sent = shop.payments.standins.tron.send(
+        order["payment"]["address"], SANDBOX_BUYER_WALLET, order["amount"] * SUFFIXES
+    )
+    shop.payments.standins.tron.mine(usdt_trc20.DEFAULT_CONFIRMATIONS + 1)
+    return sent
+
+
+def test_a_usdt_payout_hash_settles_one_refund_and_another_refund_naming_it_is_refused(
+    shop: Shop, review_steps_run_here: None
+) -> None:
+    (first, first_refund), (second, second_refund) = _awaiting_payout(shop), _awaiting_payout(shop)
+    sent = _payout_to_buyer(shop, first)
+
+    recorded = shop.stack.api("POST", f"/v1/admin/refunds/{first_refund}/payout", {"tx_hash": sent}, ADMIN)
+    reused = shop.stack.api("POST", f"/v1/admin/refunds/{second_refund}/payout", {"tx_hash": sent}, ADMIN)
+    replayed = shop.stack.api("POST", f"/v1/admin/refunds/{first_refund}/payout", {"tx_hash": sent}, ADMIN)
+
+    assert recorded.status == 200, recorded.body
+    assert (reused.status, reused.body["code"]) == (409, "payout_already_recorded")
+    assert replayed.body == recorded.body
+    assert services().refunds.get(second_refund).status == "awaiting_payout"
+    assert (shop.view(first)["status"], shop.view(second)["status"]) == ("refunded", "refund_pending")
+
+
+def test_one_payout_hash_recorded_for_two_refunds_at_once_completes_exactly_one(
+    shop: Shop, review_steps_run_here: None, threads_apart: None, events_match_their_schemas: list[str]
+) -> None:
+    awaiting = [_awaiting_payout(shop) for _ in range(2)]
+    sent = _payout_to_buyer(shop, awaiting[0][0])
+
+    def record(refund_id: str) -> tuple[int, str | None]:
+        answer = shop.stack.api("POST", f"/v1/admin/refunds/{refund_id}/payout", {"tx_hash": sent}, ADMIN)
+        return answer.status, answer.body.get("code")
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(record, [refund_id for _, refund_id in awaiting] * 2))
+
+    statuses = [services().refunds.get(refund_id).status for _, refund_id in awaiting]
+    assert sorted(statuses) == ["awaiting_payout", "completed"]
+    winner = statuses.index("completed")
+    by_refund = [answers[winner], answers[winner + 2]], [answers[1 - winner], answers[3 - winner]]
+    assert by_refund[0] == [(200, None), (200, None)]
+    assert by_refund[1] == [(409, "payout_already_recorded")] * 2
+    assert events_match_their_schemas.count("RefundCompleted") == 1
+
+
 def test_a_refund_not_awaiting_a_payout_takes_none(shop: Shop, review_steps_run_here: None) -> None:
     order = shop.order("alipay")
     shop.notify(shop.pay_alipay(order))
