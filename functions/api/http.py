@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent, A
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic_core import from_json
 
-from api.schemas import DeliveredKey, ProductView
+from api.schemas import DeliveredKey, KeyPartView, ProductView
 from faka import resources
-from faka.catalog.codes import mask_code
+from faka.catalog.codes import mask_card
 from faka.security import bearer_token
 from faka.shared.model import Order, Product
 from faka.wiring import services
@@ -118,5 +118,13 @@ def product_view(product: Product) -> ProductView:
 
 def delivered_keys(order: Order, *, masked: bool) -> list[DeliveredKey]:
     """The order's keys: in full for the buyer's own view, masked for everyone else."""
-    codes = services().delivered_keys.codes(order)
-    return [DeliveredKey(line_no=n, code=mask_code(code) if masked else code) for n, code in codes]
+    cards = services().delivered_keys.cards(order)
+    return [
+        DeliveredKey(
+            line_no=n,
+            code=shown.code,
+            parts=[KeyPartView(name=part.name, value=part.value) for part in shown.parts],
+        )
+        for n, card in cards
+        for shown in [mask_card(card) if masked else card]
+    ]

@@ -20,6 +20,7 @@ from api.schemas import (
     BatchStatusChange,
     ImportReport,
     KeyImport,
+    KeyWithParts,
     OperatorActivation,
     OperatorOrderView,
     ProductDraft,
@@ -33,6 +34,7 @@ from api.schemas import (
 )
 from faka.activation.activation import ActivationSignal, ActivationStatus, SignalSource
 from faka.activation.reports import activation_report
+from faka.catalog.codes import CODE_COLUMNS, Card, normalize_card, read_card
 from faka.errors import InvalidRequest, NotFound
 from faka.insight.ticket_search import TicketQuery, TicketSearch
 from faka.platform.alert_channels import MAX_CHANNELS_PER_SHOP, AlertChannel, AlertKind, ChannelDraft, ChannelKind
@@ -83,10 +85,12 @@ def operator_products(
     return OperatorProductList(products=[product_view(p) for p in products], next_cursor=next_cursor)
 
 
-def _csv_codes(body: str) -> list[str]:
-    """One code per row: from the ``code`` (else ``key``) column when the first row names one, else the first column.
+def _csv_cards(body: str) -> list[Card | None]:
+    """One key per row: its code from the code column (``code``, ``key`` … whatever their case and spacing) when the
+    first row names one, else the first column; every other non-empty cell is a secret part, named by its header.
 
-    Header names are matched whatever their case and spacing, after the byte-order mark spreadsheets write.
+    A code cell may hold a multi-line card or ``账号----密码`` (:func:`read_card`); a row that is no key is None.
+    The byte-order mark spreadsheets write is skipped.
     """
     # newline="": a line may end in CR alone (classic Mac exports), which the csv module reads only so.
     reader = csv.reader(io.StringIO(body.removeprefix("\ufeff"), newline=""))
@@ -98,30 +102,49 @@ def _csv_codes(body: str) -> list[str]:
             code="invalid_csv",
             details={"line": reader.line_num},
         ) from None
-    header = [cell.strip().lower() for cell in rows[0]] if rows else []
-    named = [header.index(name) for name in ("code", "key") if name in header]
-    if not named:
-        return [row[0] for row in rows]
-    column = named[0]
-    return [row[column] if column < len(row) else "" for row in rows[1:]]
+    header = [cell.strip() for cell in rows[0]] if rows else []
+    named = [i for name in CODE_COLUMNS for i, cell in enumerate(header) if cell.lower() == name]
+    column, names = (named[0], header) if named else (0, [])
+    return [
+        read_card(
+            row[column] if column < len(row) else "",
+            [(names[i] if i < len(names) else "", cell) for i, cell in enumerate(row) if i != column],
+        )
+        for row in (rows[1:] if named else rows)
+    ]
 
 
-def _key_import() -> KeyImport:
-    """Keys arrive as JSON, or as CSV (one code per row, first column or a ``code`` column)."""
+def _json_key(item: Any) -> str | Card | None:
+    """A key of a JSON import: a code, or ``{"code", "parts"}``; anything else is rejected at its index."""
+    if isinstance(item, str):
+        return item
+    try:
+        key = KeyWithParts.model_validate(item)
+    except ValidationError:
+        return None
+    parts = key.parts.items() if isinstance(key.parts, dict) else [(part.name, part.value) for part in key.parts]
+    return normalize_card(key.code, parts)
+
+
+def _key_import() -> tuple[KeyImport, list[str | Card | None]]:
+    """Keys arrive as JSON (codes, or codes with their parts), or as CSV (a key a row, its other cells its parts)."""
     event = router.current_event
     body = event.decoded_body or ""
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     try:
         if content_type == "text/csv":
             query = event.query_string_parameters or {}
-            return KeyImport(
+            cards = _csv_cards(body)
+            request = KeyImport(
                 batch=query.get("batch", ""),
                 supplier=query.get("supplier", ""),
                 supplier_email=query.get("supplier_email") or None,
-                keys=_csv_codes(body),
+                keys=cards,
             )
+            return request, list(cards)
         # Read first: JSON no parser should accept is malformed_json, as on every JSON route.
-        return KeyImport.model_validate(read_json(body))
+        request = KeyImport.model_validate(read_json(body))
+        return request, [_json_key(item) for item in request.keys]
     except json.JSONDecodeError:
         raise InvalidRequest("the body is not JSON this API reads", code="malformed_json") from None
     except ValidationError as error:
@@ -139,8 +162,10 @@ KEY_IMPORT_BODY = {
         "text/csv": {
             "schema": {
                 "type": "string",
-                "description": "One code a row: the `code` (else `key`) column when the first row names one, else "
-                "the first column; ?batch=, ?supplier= and ?supplier_email= in the query",
+                "description": f"One key a row: the code from the column named {' or '.join(CODE_COLUMNS)} when the "
+                "first row names one, else the first column; the row's other cells are the key's secret parts, "
+                "named by their header. A code cell may hold a multi-line card (first line the code, "
+                "the others parts) or `账号----密码`. ?batch=, ?supplier= and ?supplier_email= in the query",
             }
         },
     },
@@ -150,12 +175,12 @@ KEY_IMPORT_BODY = {
 @router.post("/v1/admin/products/<sku>/keys", responses={200: {"description": "Import report"}})
 def import_keys(sku: str) -> ImportReport:
     shop_id = operator(router.current_event)
-    request = _key_import()
+    request, keys = _key_import()
     result = services().catalog.import_keys(
         shop_id,
         sku,
         request.batch,
-        request.keys,
+        keys,
         supplier=request.supplier,
         supplier_email=str(request.supplier_email) if request.supplier_email else None,
     )

@@ -63,7 +63,15 @@ class KeyImport(Schema):
     supplier: Annotated[str, Field(max_length=200)] = ""
     # Told when the batch is quarantined for its defects.
     supplier_email: EmailStr | None = None
-    keys: Annotated[list[Any], Field(min_length=1, max_length=10_000)]
+    keys: Annotated[
+        list[Any],
+        Field(
+            min_length=1,
+            max_length=10_000,
+            description="Each a code, or a KeyWithParts (the code with its secret parts); anything else is rejected "
+            "as invalid at its index",
+        ),
+    ]
 
 
 class RejectedKey(Schema):
@@ -121,6 +129,7 @@ class OrderCreated(Schema):
 class DeliveredKey(Schema):
     line_no: int
     code: str
+    parts: list[KeyPartView] = Field(default=[], description="The key's secret parts, masked like its code")
 
 
 class OrderKeyView(Schema):
@@ -133,6 +142,7 @@ class OrderKeyView(Schema):
     platform: str
     region: str
     state: Literal["delivered", "activated", "revoked", "refunded"]
+    parts: list[OrderKeyPart] = Field(default=[], description="The key's secret parts (a PIN, a password …), in order")
 
 
 class Milestone(Schema):
@@ -628,3 +638,29 @@ class WebhookDeliveryList(Schema):
 
 class WebhookReplayed(Schema):
     replayed: int
+
+
+class KeyPartDraft(Schema):
+    name: Annotated[str, Field(max_length=64, description="What the part is (pin, password …); empty: unnamed")] = ""
+    value: Annotated[str, Field(max_length=1024)]
+
+
+class KeyWithParts(Schema):
+    """A key with its secret parts: one key, sold and delivered whole; duplicates are told by the code alone."""
+
+    code: Annotated[str, Field(max_length=256)]
+    parts: (
+        Annotated[dict[str, Annotated[str, Field(max_length=1024)]], Field(max_length=16)]
+        | Annotated[list[KeyPartDraft], Field(max_length=16)]
+    ) = Field(default=[], description='{"pin": "1234"}, or [{"name", "value"}] in order (name optional)')
+
+
+class KeyPartView(Schema):
+    name: str = Field(description="Empty when the supplier's file named none")
+    value: str
+
+
+class OrderKeyPart(Schema):
+    name: str = Field(description="Empty when the supplier's file named none")
+    value: str | None = Field(description="Given whenever the key's code is")
+    masked: str

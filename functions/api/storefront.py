@@ -26,6 +26,7 @@ from api.schemas import (
     OrderActions,
     OrderCreated,
     OrderDraft,
+    OrderKeyPart,
     OrderKeyView,
     OrderView,
     ProductList,
@@ -217,8 +218,9 @@ def _keys(order: Order, product: Product, *, reveal: bool) -> list[OrderKeyView]
     lines = {line.line_no: line for line in order.lines}
     products = {order.sku: product}
     views = []
-    for line_no, code in services().delivered_keys.codes(order):
+    for line_no, card in services().delivered_keys.cards(order):
         line = lines[line_no]
+        shown = reveal and order_page.shows_code(line)
         sku = line.sku or order.sku
         if sku not in products:
             products[sku] = services().catalog.product(order.shop_id, sku)
@@ -226,11 +228,15 @@ def _keys(order: Order, product: Product, *, reveal: bool) -> list[OrderKeyView]
             OrderKeyView(
                 line=line_no,
                 line_no=line_no,
-                code=code if reveal and order_page.shows_code(line) else None,
-                masked=mask_code(code),
+                code=card.code if shown else None,
+                masked=mask_code(card.code),
                 platform=products[sku].platform,
                 region=products[sku].region,
                 state=order_page.key_state(line).value,
+                parts=[
+                    OrderKeyPart(name=part.name, value=part.value if shown else None, masked=mask_code(part.value))
+                    for part in card.parts
+                ],
             )
         )
     return views

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from faka.catalog.codes import Card
 from faka.shared.templating import MessageTemplates
 
 TEMPLATES = MessageTemplates(Path(__file__).resolve().parents[2] / "templates")
@@ -18,7 +19,7 @@ def delivery(locale: str, platform: str = "steam", name: str = "Steam Wallet $20
         ),
         "product": SimpleNamespace(sku="s", name=name, description="", platform=platform, region="US"),
         "shop_name": "Demo",
-        "keys": [KEY],
+        "keys": [Card(KEY)],
         "order_url": "https://shop.example/o/1?a=1&b=2",
     }
 

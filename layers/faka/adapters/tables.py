@@ -95,6 +95,8 @@ class ProductItem(CatalogItem, discriminator="product"):
     stock = NumberAttribute(default=0)
     issued = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
+    # Set while an operator has the product off sale: hidden from buyers, no new orders; paid orders still served.
+    delisted_at = UTCDateTimeAttribute(null=True)
 
     @staticmethod
     def key(shop_id: str, sku: str) -> tuple[str, str]:
@@ -222,6 +224,8 @@ class KeyItem(Model):
     shop_id = UnicodeAttribute()
     batch_id = UnicodeAttribute()
     sealed_code = UnicodeAttribute()
+    # The key's secret parts (a PIN, a password, a card's further lines), sealed apart from the code; None: none.
+    sealed_parts = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="available")
     order_id = UnicodeAttribute(null=True)
     line_no = NumberAttribute(null=True)

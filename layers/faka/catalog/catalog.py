@@ -13,7 +13,7 @@ from pynamodb.exceptions import CancellationReason, DoesNotExist, PutError, Tran
 from pynamodb.transactions import TransactWrite
 
 from faka.adapters.tables import BatchItem, CatalogItem, KeyItem, ProductItem, ShopItem, SoldKeysItem
-from faka.catalog.codes import normalize_code
+from faka.catalog.codes import Card, normalize_card, parts_context, parts_json
 from faka.errors import Conflict, NotFound
 from faka.observability import logger
 from faka.ports import EventPublisher, KeyVault
@@ -160,25 +160,27 @@ class Catalog:
         shop_id: str,
         sku: str,
         batch_id: str,
-        codes: Sequence[str],
+        keys: Sequence[object],
         supplier: str = "",
         supplier_email: str | None = None,
     ) -> ImportResult:
+        """Stock the keys: each a code (str) or a :class:`Card` with its secret parts; anything else, or a code
+        :func:`normalize_card` refuses, is rejected as invalid at its index. Duplicates are told by the code alone."""
         product = self.product(shop_id, sku)
         result = ImportResult()
-        fresh: list[tuple[int, str, str]] = []
+        fresh: list[tuple[int, Card, str]] = []
         seen: set[str] = set()
-        for index, raw in enumerate(codes):
-            code = normalize_code(raw) if isinstance(raw, str) else None
-            if code is None:
+        for index, raw in enumerate(keys):
+            card = _card(raw)
+            if card is None:
                 result.rejected.append(Rejection(index, "invalid"))
                 continue
-            code_hash = self._vault.fingerprint(code, context=product.ref)
+            code_hash = self._vault.fingerprint(card.code, context=product.ref)
             if code_hash in seen:
                 result.rejected.append(Rejection(index, "duplicate"))
                 continue
             seen.add(code_hash)
-            fresh.append((index, code, code_hash))
+            fresh.append((index, card, code_hash))
 
         self._ensure_batch(shop_id, sku, batch_id, supplier, supplier_email)
         for start in range(0, len(fresh), _KEYS_PER_TRANSACTION):
@@ -230,7 +232,9 @@ class Catalog:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
 
-    def _stock_chunk(self, product: Product, batch_id: str, chunk: list[tuple[int, str, str]]) -> tuple[int, list[int]]:
+    def _stock_chunk(
+        self, product: Product, batch_id: str, chunk: list[tuple[int, Card, str]]
+    ) -> tuple[int, list[int]]:
         """Store one transaction's worth of keys; codes already in stock come back as duplicates.
 
         The keys and both counters change together or not at all, so stock counts cannot drift; a
@@ -243,6 +247,8 @@ class Catalog:
 
         The keys of a suspended batch come in parked (out of the available index, not in stock); the
         transaction is conditioned on the batch status it read, so a suspension meanwhile is read again.
+
+        A key's secret parts are sealed beside its code, bound to the key (product and code hash) they belong to.
         """
         duplicates: list[int] = []
         now = _now()
@@ -250,10 +256,10 @@ class Catalog:
         while chunk:
             status = BatchItem.get(*batch_key, consistent_read=True).status
             on_sale = status == BatchStatus.ACTIVE.value
-            sealed = [self._vault.seal(code, context=product.ref) for _, code, _ in chunk]
+            sealed = [self._vault.seal(card.code, context=product.ref) for _, card, _ in chunk]
             try:
                 with TransactWrite(connection=self._connection, client_request_token=new_token()) as transaction:
-                    for (_, code, code_hash), sealed_code in zip(chunk, sealed, strict=True):
+                    for (_, card, code_hash), sealed_code in zip(chunk, sealed, strict=True):
                         transaction.save(
                             KeyItem(
                                 product.ref,
@@ -263,7 +269,8 @@ class Catalog:
                                 shop_id=product.shop_id,
                                 batch_id=batch_id,
                                 sealed_code=sealed_code,
-                                code_lookup=self._vault.fingerprint(code, context=""),
+                                sealed_parts=self._sealed_parts(card, product.ref, code_hash),
+                                code_lookup=self._vault.fingerprint(card.code, context=""),
                                 imported_at=now,
                             ),
                             condition=KeyItem.code_hash.does_not_exist(),
@@ -296,6 +303,11 @@ class Catalog:
                 duplicates.extend(chunk[i][0] for i in sorted(taken))
                 chunk = [entry for i, entry in enumerate(chunk) if i not in taken]
         return 0, duplicates
+
+    def _sealed_parts(self, card: Card, ref: str, code_hash: str) -> str | None:
+        if not card.parts:
+            return None
+        return self._vault.seal(parts_json(card.parts), context=parts_context(ref, code_hash))
 
     def set_batch_status(self, shop_id: str, sku: str, batch_id: str, status: BatchStatus) -> None:
         """Suspend or resume a batch: its unsold keys leave (parked) or rejoin the available index and the stock.
@@ -367,6 +379,12 @@ class Catalog:
                 moved += len(chunk)
                 break
         return moved
+
+
+def _card(raw: object) -> Card | None:
+    if isinstance(raw, Card):
+        return normalize_card(raw.code, [(part.name, part.value) for part in raw.parts])
+    return normalize_card(raw) if isinstance(raw, str) else None
 
 
 def _stored_sealed_code(reason: CancellationReason | None) -> str | None:

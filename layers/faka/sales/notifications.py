@@ -84,7 +84,7 @@ class Notices:
             order,
             "order_delivered",
             {
-                "keys": [code for _, code in self._delivered.codes(order)],
+                "keys": [card for _, card in self._delivered.cards(order)],
                 "links": self._links.links_for(order.order_id, "order_delivered"),
             },
         )
