@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install browser local test lint typecheck unit integration infra e2e security synth bench chaos train-triage clean
+.PHONY: help install browser local test lint typecheck unit integration infra e2e security synth bench chaos train-triage triage-corrections clean
 
 help:
 	@echo "make local   run the whole system on this machine (API on :3000, AWS emulator on :4566)"
@@ -24,7 +24,8 @@ help:
 	@echo "make synth   synthesize the CloudFormation template (offline)"
 	@echo "make bench   print performance figures"
 	@echo "make chaos   10,000 orders through duplicate webhooks, injected faults and a restock; prints what reconciliation found"
-	@echo "make train-triage  retrain the ticket triage model from data/triage/"
+	@echo "make train-triage  retrain the ticket triage model from data/triage/ (operators' corrections included)"
+	@echo "make triage-corrections  pull operators' intent corrections from make local (or FROM=export.jsonl) into data/triage/"
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	@test -n "$(PYTHON)" || { echo "faka needs Python 3.11 or newer on PATH"; exit 1; }
@@ -95,9 +96,15 @@ bench: install synth
 chaos: install
 	$(BIN)/python benchmarks/chaos.py
 
-# Retrains the ticket triage model from data/triage/ (deterministic: the same data gives the same file).
+# Retrains the ticket triage model from data/triage/ (deterministic: the same data gives the same file),
+# data/triage/corrections.jsonl included when it exists.
 train-triage: install
 	$(BIN)/python -m faka.triage.train
+
+# Pulls operators' intent corrections into data/triage/corrections.jsonl: from make local's running stack, or
+# from a JSONL export with FROM=file.jsonl. Conflicts with the curated data are printed (training leaves them out).
+triage-corrections: install
+	$(BIN)/python -m faka.support.correction_export $(if $(FROM),--from $(FROM),--local)
 
 clean:
 	rm -rf $(VENV) node_modules build cdk.out

@@ -4,6 +4,10 @@
     .venv/bin/python -m faka.triage.train --check      # exit 1 if the committed model differs from a retrain
     .venv/bin/python -m faka.triage.train --compare    # the technique comparison in docs/triage.md
 
+Operators' intent corrections join the training data from ``data/triage/corrections.jsonl`` when it exists
+(``make triage-corrections`` writes it from ``make local``'s stack or an export file): deduplicated, and never
+one that contradicts the curated data or repeats an evaluation message (those are printed and left out).
+
 Development only: needs scikit-learn (the dev extra), which the Lambda never imports. Deterministic:
 fixed splits (by hand-written source sentence, so a sentence and its noisy copies never straddle a split),
 deterministic solvers, sorted vocabularies and a timestamp-free gzip, so a retrain writes the same bytes
@@ -16,6 +20,7 @@ import argparse
 import dataclasses
 import json
 import math
+import random
 import statistics
 import sys
 import time
@@ -28,12 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from faka.triage import INTENTS, corpus, message_features
+from faka.triage.corrections import CorrectionRows
+from faka.triage.corrections import training_rows as correction_rows
 from faka.triage.model import MODEL_PATH, LinearModel, dump, load, softmax
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TRAIN_PATH = REPO_ROOT / "data" / "triage" / "train.jsonl"
 EVAL_PATH = REPO_ROOT / "data" / "triage" / "eval.jsonl"
 HOLDOUT_PATH = REPO_ROOT / "data" / "triage" / "holdout.jsonl"
+CORRECTIONS_PATH = REPO_ROOT / "data" / "triage" / "corrections.jsonl"
 
 # The shipped configuration, chosen by grouped cross-validation on the training set (see --compare).
 TECHNIQUE = "svm"
@@ -46,6 +54,11 @@ CV_FOLDS = 5
 # A real row's weight in the loss relative to a generated one's: chosen by accuracy on the generated
 # holdout and the real test set together (data/triage/real/README.md has the sweep).
 REAL_WEIGHT = 0.3
+# An operator's correction is one message against hundreds of generated rows per intent: it counts this many
+# rows' worth, and comes with CORRECTION_COPIES noisy copies (as the generated sentences do), so the corrected
+# wording is learned, and, at one shop's scale, the holdout does not move (tests/unit/test_triage_corrections.py).
+CORRECTION_WEIGHT = 2.0
+CORRECTION_COPIES = 4
 
 
 @dataclass(frozen=True)
@@ -73,9 +86,38 @@ def examples(rows: Iterable[dict[str, str]], weight: float = 1.0) -> list[Exampl
     ]
 
 
-def training_examples() -> list[Example]:
-    """The generated sentences plus the training part of the real, public utterances (faka.triage.corpus)."""
-    return examples(read_rows(TRAIN_PATH)) + examples(corpus.training_rows(), REAL_WEIGHT)
+def training_examples(corrections: Path = CORRECTIONS_PATH) -> list[Example]:
+    """The generated sentences, the training part of the real, public utterances (faka.triage.corpus) and the
+    operators' corrections that contradict none of them (``corrections`` when the file exists)."""
+    kept = corrected(corrections).rows
+    return (
+        examples(read_rows(TRAIN_PATH))
+        + examples(corpus.training_rows(), REAL_WEIGHT)
+        + examples(_with_noisy_copies(kept), CORRECTION_WEIGHT)
+    )
+
+
+def corrected(path: Path = CORRECTIONS_PATH) -> CorrectionRows:
+    """The corrections in ``path`` checked against the curated data (none when there is no file)."""
+    rows = read_rows(path) if path.exists() else []
+    evaluated = read_rows(EVAL_PATH) + read_rows(HOLDOUT_PATH)
+    return correction_rows(rows, read_rows(TRAIN_PATH) + evaluated, evaluated, _features)
+
+
+def _features(text: str) -> frozenset[str]:
+    return frozenset(message_features(text))
+
+
+def _with_noisy_copies(rows: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """Each row and CORRECTION_COPIES chat-noise copies of it, seeded by its text (the same file, the same rows)."""
+    copies: list[dict[str, str]] = []
+    for row in rows:
+        rng = random.Random(zlib.crc32(row["text"].encode()))  # noqa: S311 - noise for training data
+        copies.append({**row, "source": row["text"]})
+        copies += [
+            {**row, "text": corpus.noisy(row["text"], rng), "source": row["text"]} for _ in range(CORRECTION_COPIES)
+        ]
+    return copies
 
 
 def _vocabulary(data: Sequence[Example], min_df: int, keep: Callable[[str], bool]) -> dict[str, int]:
@@ -358,6 +400,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.compare:
         compare()
         return 0
+    corrections = corrected()
+    for conflict in corrections.conflicts:
+        print(f"correction left out ({conflict.reason}): {conflict.intent} {conflict.text!r}", file=sys.stderr)
+    if corrections.rows:
+        print(f"training on {len(corrections.rows)} operators' corrections from {CORRECTIONS_PATH}")
     model = train(training_examples())
     if args.check:
         shipped = load(MODEL_PATH)
