@@ -20,7 +20,10 @@ from api.schemas import (
     CsatSubmission,
     DeskCase,
     DeskClaim,
+    DeskEntryView,
+    DeskNoteDraft,
     DeskQueue,
+    DeskReassignment,
     DeskReply,
     DeskResolution,
     DeskTicketView,
@@ -30,7 +33,8 @@ from api.schemas import (
 )
 from faka.errors import FakaError, InvalidRequest
 from faka.insight.ticket_report import ticket_report
-from faka.support.help_desk import DeskTicket
+from faka.support.desk_log import DeskEntry, DeskEntryKind
+from faka.support.desk_views import DeskTicket
 from faka.support.tickets import knowledge_stats_key
 from faka.triage import INTENTS
 from faka.wiring import services
@@ -99,7 +103,28 @@ def ticket_case(ticket_id: str) -> DeskCase:
         )
         for m in messages
     ]
-    return DeskCase.model_validate({**_view(ticket), "messages": thread})
+    desk = services().help_desk
+    entries = [_entry(entry) for entry in desk.log.entries(ticket_id)]
+    return DeskCase.model_validate(
+        {
+            **_view(ticket),
+            "messages": thread,
+            "notes": [entry for entry in entries if entry.kind == DeskEntryKind.NOTE],
+            "history": [entry for entry in entries if entry.kind != DeskEntryKind.NOTE],
+            "operators": desk.log.team(ticket.shop_id),
+        }
+    )
+
+
+def _entry(entry: DeskEntry) -> DeskEntryView:
+    return DeskEntryView(
+        kind=entry.kind.value,
+        agent=entry.agent,
+        created_at=entry.created_at.isoformat(),
+        body=entry.body,
+        from_agent=entry.from_agent,
+        to_agent=entry.to_agent,
+    )
 
 
 @router.post("/v1/admin/tickets/<ticket_id>/claim", responses=_TICKET_RESPONSES)
@@ -134,6 +159,27 @@ def reopen_ticket(ticket_id: str) -> Requeued:
     return Requeued(
         ticket_id=ticket_id, status="waiting_for_agent", position=place.position, eta_minutes=place.eta_minutes
     )
+
+
+@router.post("/v1/admin/tickets/<ticket_id>/notes", responses={200: {"description": "Noted"}, **_TICKET_RESPONSES})
+def add_ticket_note(ticket_id: str, note: Annotated[DeskNoteDraft, Body()]) -> DeskEntryView:
+    """An internal note for the shop's operators, masked like buyer text; the buyer never sees it."""
+    return _entry(services().help_desk.note(ticket_id, operator(router.current_event), note.agent, note.text))
+
+
+@router.post(
+    "/v1/admin/tickets/<ticket_id>/reassign",
+    responses={
+        200: {"description": "Handed over"},
+        400: {"description": "unknown_operator: not an operator of this shop's help desk"},
+        **_TICKET_RESPONSES,
+    },
+)
+def reassign_ticket(ticket_id: str, reassignment: Annotated[DeskReassignment, Body()]) -> DeskTicketView:
+    """Hand a claimed ticket to another operator of the shop; the ticket's history records who and when."""
+    shop_id = operator(router.current_event)
+    ticket = services().help_desk.reassign(ticket_id, shop_id, reassignment.agent, reassignment.to)
+    return DeskTicketView.model_validate(_view(ticket))
 
 
 @router.get("/v1/admin/reports/tickets")

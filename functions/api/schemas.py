@@ -478,8 +478,20 @@ class DeskQueue(Schema):
     tickets: list[DeskTicketView]
 
 
+class DeskEntryView(Schema):
+    kind: str = Field(description="note, claimed, reassigned or resolved")
+    agent: str = Field(description="The operator who wrote the note or took the step")
+    created_at: str
+    body: str | None = Field(default=None, description="A note's text, key codes and card numbers masked")
+    from_agent: str | None = Field(default=None, description="Reassigned: who had the ticket")
+    to_agent: str | None = Field(default=None, description="Reassigned: who has it now")
+
+
 class DeskCase(DeskTicketView):
     messages: list[ThreadMessage] = Field(description="The thread; key codes and card numbers masked")
+    notes: list[DeskEntryView] = Field(description="Internal notes for the shop's operators; never shown to the buyer")
+    history: list[DeskEntryView] = Field(description="Who claimed, handed over and resolved the ticket, oldest first")
+    operators: list[str] = Field(description="The shop's help desk team: whom the ticket can be handed to")
 
 
 class DeskClaim(Schema):
@@ -499,6 +511,16 @@ class DeskReply(Schema):
 
 class DeskResolution(Schema):
     agent: Agent = "operator"
+
+
+class DeskNoteDraft(Schema):
+    agent: Agent = "operator"
+    text: Annotated[str, Field(min_length=1, max_length=4000, description="Masked like buyer text before it is kept")]
+
+
+class DeskReassignment(Schema):
+    agent: Agent = Field(default="operator", description="Who hands the ticket over")
+    to: Agent = Field(description="The operator of the same shop who takes it")
 
 
 class Requeued(Schema):

@@ -49,6 +49,8 @@ from faka.sales.redaction import BuyerText
 from faka.shared.links import LinkSigner
 from faka.shared.templating import MessageTemplates
 from faka.support.canned_replies import CannedReplies
+from faka.support.desk_log import MAX_NOTE_CHARS, DeskEntry, DeskEntryKind, DeskLog
+from faka.support.desk_views import DeskMessage, DeskTicket, desk_view
 from faka.support.sla_clocks import SLA_PARTITION, Clock, Clocks, SlaBudget
 from faka.support.tickets import QueuePlace, TicketStatus, ticket_item
 from faka.support.tone import ShopTone
@@ -66,46 +68,6 @@ MAX_ATTEMPTS = 5
 SWEEP_BATCH = 200
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class DeskMessage:
-    author: str
-    channel: str
-    body: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class DeskTicket:
-    """A ticket as operators see it; every text in it was stored with key codes and card numbers masked."""
-
-    ticket_id: str
-    shop_id: str
-    order_id: str | None
-    status: str
-    intent: str
-    severity: int
-    language: str
-    locale: str
-    summary: str
-    created_at: datetime
-    priority: int | None
-    handoff_reason: str | None
-    queued_at: datetime | None
-    claimed_by: str | None
-    first_response_due: datetime | None
-    escalation_due: datetime | None
-    paused_seconds_left: dict[str, int]
-    first_response_at: datetime | None
-    escalated_at: datetime | None
-    resolved_at: datetime | None
-    csat_score: int | None
-    risk_score: float | None
-    risk_signals: tuple[str, ...]
-    playbook: str | None
-    playbook_outcome: str | None
-    place: QueuePlace | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +134,7 @@ class HelpDesk:
         self._buyer_text = buyer_text
         self._orders = orders
         self._tone = tone
+        self.log = DeskLog(counters)
 
     # -- the interface the ticket service calls --------------------------------------------------------
 
@@ -218,7 +181,7 @@ class HelpDesk:
         items = {i.ticket_id: i for i in TicketItem.batch_get(keys)} if keys else {}
         handling = self._handling_seconds(shop_id)
         return [
-            _view(items[ticket_id], QueuePlace(position, _eta(position, handling)))
+            desk_view(items[ticket_id], QueuePlace(position, _eta(position, handling)))
             for position, (ticket_id, _) in enumerate(keys, start=1)
             if ticket_id in items
         ]
@@ -238,16 +201,16 @@ class HelpDesk:
             for m in TicketTableItem.query(ticket_id, TicketTableItem.sk.startswith("MSG#"))
             if isinstance(m, TicketMessageItem)
         ]
-        return _view(item, self._place(item)), messages
+        return desk_view(item, self._place(item)), messages
 
     def claim(self, ticket_id: str, shop_id: str, agent: str) -> DeskTicket:
         self._shop_item(ticket_id, shop_id)
 
-        def take(item: TicketItem, now: datetime) -> tuple[list[Action], bool]:
+        def take(item: TicketItem, now: datetime) -> tuple[list[Action], bool | None]:
             if item.status == TicketStatus.RESOLVED:
                 raise Conflict("the ticket is resolved; reopen it first", code="ticket_resolved")
             if item.claimed_by == agent:
-                return [], False
+                return [], None
             if item.claimed_by:
                 raise Conflict(f"{item.claimed_by} has claimed this ticket", code="already_claimed")
             actions, clocks, first_handoff = self._take(item, now, agent)
@@ -255,9 +218,44 @@ class HelpDesk:
             return [*actions, TicketItem.status.set(status), *clocks.actions(now)], first_handoff
 
         item, first_handoff = self._mutate(ticket_id, take)
+        if first_handoff is not None:
+            self.log.record(ticket_id, shop_id, DeskEntryKind.CLAIMED, agent)
         if first_handoff:
             self._count(item, handed_off=1)
-        return _view(item, self._place(item))
+        return desk_view(item, self._place(item))
+
+    def reassign(self, ticket_id: str, shop_id: str, agent: str, to: str) -> DeskTicket:
+        """``agent`` hands a claimed ticket to ``to``, an operator of the same shop's desk; the history keeps it."""
+        self._shop_item(ticket_id, shop_id)
+        if not self.log.in_team(shop_id, to):
+            raise InvalidRequest(
+                f"{to} is not an operator of this shop's help desk",
+                code="unknown_operator",
+                details=self.log.team(shop_id),
+            )
+
+        def hand_over(item: TicketItem, now: datetime) -> tuple[list[Action], str | None]:
+            if item.status == TicketStatus.RESOLVED:
+                raise Conflict("the ticket is resolved; reopen it first", code="ticket_resolved")
+            if not item.claimed_by:
+                raise Conflict("nobody has claimed this ticket; claim it instead", code="not_claimed")
+            if item.claimed_by == to:
+                return [], None
+            # The new owner's handling time runs from the hand-over.
+            return [TicketItem.claimed_by.set(to), TicketItem.claimed_at.set(now)], item.claimed_by
+
+        item, previous = self._mutate(ticket_id, hand_over)
+        if previous is not None:
+            self.log.record(ticket_id, shop_id, DeskEntryKind.REASSIGNED, agent, from_agent=previous, to_agent=to)
+        return desk_view(item, self._place(item))
+
+    def note(self, ticket_id: str, shop_id: str, agent: str, text: str) -> DeskEntry:
+        """An internal note for the shop's operators, masked as buyer text is; never shown or sent to the buyer."""
+        item = self._shop_item(ticket_id, shop_id)
+        body = self._buyer_text.mask_for(text.strip(), item.order_id)[:MAX_NOTE_CHARS]
+        if not body:
+            raise InvalidRequest("the note is empty", code="empty_message")
+        return self.log.record(ticket_id, shop_id, DeskEntryKind.NOTE, agent, body=body)
 
     def reply(
         self,
@@ -309,6 +307,7 @@ class HelpDesk:
             return [*actions, TicketItem.status.set(status.value), *clocks.actions(now)], first_handoff
 
         item, first_handoff = self._mutate(ticket_id, answer)
+        self.log.worked(shop_id, agent)
         now = datetime.now(UTC)
         channel = "email" if item.email else "api"
         TicketMessageItem(
@@ -323,7 +322,7 @@ class HelpDesk:
             self._counters.add(_desk_key(item.shop_id), "handling", {"count": 1, "seconds": measured["handling"]})
         if item.email:
             self._email(item, "ticket_agent_reply", {"message": text, "await_buyer": await_buyer})
-        return _view(item, self._place(item))
+        return desk_view(item, self._place(item))
 
     def _in_tone(self, item: TicketItem, text: str, *, confirm: bool) -> str:
         assert self._tone is not None
@@ -342,9 +341,9 @@ class HelpDesk:
     def resolve(self, ticket_id: str, shop_id: str, agent: str) -> DeskTicket:
         self._shop_item(ticket_id, shop_id)
 
-        def close(item: TicketItem, now: datetime) -> tuple[list[Action], bool]:
+        def close(item: TicketItem, now: datetime) -> tuple[list[Action], bool | None]:
             if item.status == TicketStatus.RESOLVED:
-                return [], False
+                return [], None
             clocks = Clocks(item)
             clocks.stop()
             clocks.alert_owed = False
@@ -360,6 +359,8 @@ class HelpDesk:
             return actions, item.first_resolved_at is None
 
         item, first_resolution = self._mutate(ticket_id, close)
+        if first_resolution is not None:
+            self.log.record(ticket_id, shop_id, DeskEntryKind.RESOLVED, agent)
         if first_resolution:
             assert item.resolved_at is not None
             resolve_seconds = round(_seconds(item.resolved_at, item.created_at), 3)
@@ -382,7 +383,7 @@ class HelpDesk:
             )
         if first_resolution and item.email and item.csat_score is None:
             self._email(item, "ticket_csat", {"csat_links": self._csat_links(item.ticket_id)})
-        return _view(item, None)
+        return desk_view(item, None)
 
     def reopen(self, ticket_id: str, shop_id: str) -> QueuePlace:
         item = self._shop_item(ticket_id, shop_id)
@@ -675,42 +676,6 @@ class HelpDesk:
 def _eta(position: int, handling_seconds: float) -> int:
     """Minutes until a person picks the ticket up, assuming the tickets ahead each take the shop's mean handling."""
     return max(1, math.ceil(position * handling_seconds / 60)) if position else 0
-
-
-def _view(item: TicketItem, place: QueuePlace | None) -> DeskTicket:
-    left = {
-        clock.value: int(value)
-        for clock, value in ((Clock.FIRST_RESPONSE, item.first_response_left), (Clock.ESCALATION, item.escalation_left))
-        if value is not None
-    }
-    return DeskTicket(
-        ticket_id=item.ticket_id,
-        shop_id=item.shop_id,
-        order_id=item.order_id,
-        status=item.status,
-        intent=item.intent,
-        severity=int(item.severity),
-        language=item.language,
-        locale=item.locale,
-        summary=item.summary,
-        created_at=item.created_at,
-        priority=None if item.priority is None else int(item.priority),
-        handoff_reason=item.handoff_reason,
-        queued_at=item.queued_at,
-        claimed_by=item.claimed_by,
-        first_response_due=item.first_response_due,
-        escalation_due=item.escalation_due,
-        paused_seconds_left=left,
-        first_response_at=item.first_response_at,
-        escalated_at=item.escalated_at,
-        resolved_at=item.resolved_at,
-        csat_score=None if item.csat_score is None else int(item.csat_score),
-        risk_score=None if item.risk_score is None else float(item.risk_score),
-        risk_signals=tuple(str(signal) for signal in item.risk_signals or ()),
-        playbook=item.playbook,
-        playbook_outcome=item.playbook_outcome,
-        place=place,
-    )
 
 
 def _nps_counts(nps: int | None) -> dict[str, float]:
