@@ -198,6 +198,9 @@ class FakaStack(Stack):
             storage=self.storage,
             messaging=self.messaging,
             starter=self.functions.functions[resources.ESCALATION_FUNCTION.name],
+            schedulers=[
+                self.functions.functions[spec.name] for spec in resources.FUNCTIONS if spec.access.schedules_escalations
+            ],
         )
         functions = self.functions.functions
         self.refunds = Refunds(
@@ -239,6 +242,7 @@ class FakaStack(Stack):
             dead_letter_queues=[
                 *(work_queue.dead_letter_queue for work_queue in self.messaging.queues.values()),
                 self.ratings.dead_letters,
+                self.escalation.due_dead_letters,
             ],
         )
         if context.hosted_zone_name:

@@ -193,3 +193,25 @@ def test_email_and_refund_reviews_are_granted_only_where_the_code_reaches_them(s
     """Reaching is not using: a ticket case (Tickets.open_once) neither emails nor asks a refund."""
     assert not spec.access.sends_email or _reaches(spec, "faka.adapters.messaging.SesMailer")
     assert not spec.access.starts_refund_reviews or _reaches(spec, "faka.money.refunds.ReviewWorkflow")
+
+
+@FUNCTIONS
+def test_a_function_creates_escalation_schedules_and_passes_their_role_only_as_declared(
+    synthesized: Synthesized, spec: FunctionSpec
+) -> None:
+    grants = Grants(synthesized, spec)
+    roles = _named(synthesized, "AWS::IAM::Role", "Description")
+    statements = _statements(synthesized, spec)
+    creates = [statement for statement in statements if "scheduler:CreateSchedule" in _actions(statement)]
+    passed = grants.targets(roles, "iam:PassRole")
+
+    if spec.access.schedules_escalations:
+        [create] = creates
+        assert _actions(create) == {"scheduler:CreateSchedule"}
+        [schedules] = _resources(create)
+        assert f":schedule/{resources.ACTIVATION_DUE_SCHEDULE_GROUP}/*" in str(schedules)
+        assert len(passed) == 1
+    else:
+        assert creates == []
+        assert passed == set()
+    assert spec.access.schedules_escalations == _reaches(spec, "faka.activation.escalation.EscalationScheduler")
