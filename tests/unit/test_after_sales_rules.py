@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from faka.activation.escalation import EscalationScheduler, parse_offsets
+from faka.activation.escalation import DueTarget, EscalationScheduler, parse_offsets
 from faka.activation.guide_rules import RULES_FILE, GuideChooser, InvalidRules
 from faka.activation.outreach import QuietHours
 from faka.errors import InvalidRequest
@@ -102,7 +102,7 @@ def test_signed_links_refuse_tampering_and_expiry() -> None:
 
 
 def test_the_schedule_is_absolute_from_delivery() -> None:
-    scheduler = EscalationScheduler(None, "arn", parse_offsets("86400,172800,259200"))
+    scheduler = EscalationScheduler(None, None, "arn", DueTarget("", "", "", ""), parse_offsets("86400,172800,259200"))
     assert scheduler.schedule(NOW) == {
         "level1": "2026-12-01T12:00:00Z",
         "level2": "2026-12-02T12:00:00Z",
