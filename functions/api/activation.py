@@ -13,6 +13,7 @@ from api.pages import link_problem, page
 from api.schemas import (
     ActivationCallback,
     ActivationReceipt,
+    request_body,
 )
 from faka.activation.activation import ActivationSignal, ActivationStatus, SignalSource
 from faka.errors import FakaError, InvalidRequest, NotFound
@@ -22,7 +23,13 @@ from faka.wiring import services
 router = APIGatewayRouter()
 
 
-@router.post("/v1/activations", responses={404: {"description": "No delivered key has this code"}})
+@router.post(
+    "/v1/activations",
+    responses={200: {"description": "Recorded"}, 404: {"description": "No delivered key has this code"}},
+    openapi_extensions=request_body(
+        "Signed with X-Faka-Signature", {"application/json": ActivationCallback.model_json_schema()}
+    ),
+)
 def activation_callback() -> ActivationReceipt:
     """Supplier or merchant callback, signed like Stripe's webhooks with the key's supplier's callback secret
     (the shop's own for a batch that names no supplier)."""

@@ -17,6 +17,8 @@ from pydantic import Field, ValidationError
 from api.http import operator
 from api.pages import link_problem, page
 from api.schemas import (
+    TEXT,
+    CsatRecorded,
     CsatSubmission,
     DeskCase,
     DeskClaim,
@@ -30,6 +32,9 @@ from api.schemas import (
     Requeued,
     Schema,
     ThreadMessage,
+    TicketFigures,
+    answers,
+    request_body,
 )
 from faka.errors import FakaError, InvalidRequest
 from faka.insight.ticket_report import ticket_report
@@ -94,7 +99,7 @@ def ticket_queue(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> DeskQueue:
     return DeskQueue.model_validate({"tickets": [_view(t) for t in services().help_desk.queue(shop_id, limit)]})
 
 
-@router.get("/v1/admin/tickets/<ticket_id>", responses=_TICKET_RESPONSES)
+@router.get("/v1/admin/tickets/<ticket_id>", responses={200: {"description": "The case"}, **_TICKET_RESPONSES})
 def ticket_case(ticket_id: str) -> DeskCase:
     ticket, messages = services().help_desk.case(ticket_id, operator(router.current_event))
     thread = [
@@ -127,13 +132,13 @@ def _entry(entry: DeskEntry) -> DeskEntryView:
     )
 
 
-@router.post("/v1/admin/tickets/<ticket_id>/claim", responses=_TICKET_RESPONSES)
+@router.post("/v1/admin/tickets/<ticket_id>/claim", responses={200: {"description": "Claimed"}, **_TICKET_RESPONSES})
 def claim_ticket(ticket_id: str, claim: Annotated[DeskClaim, Body()]) -> DeskTicketView:
     ticket = services().help_desk.claim(ticket_id, operator(router.current_event), claim.agent)
     return DeskTicketView.model_validate(_view(ticket))
 
 
-@router.post("/v1/admin/tickets/<ticket_id>/reply", responses=_TICKET_RESPONSES)
+@router.post("/v1/admin/tickets/<ticket_id>/reply", responses={200: {"description": "Sent"}, **_TICKET_RESPONSES})
 def reply_to_ticket(ticket_id: str, reply: Annotated[DeskReply, Body()]) -> DeskTicketView:
     ticket = services().help_desk.reply(
         ticket_id,
@@ -147,13 +152,15 @@ def reply_to_ticket(ticket_id: str, reply: Annotated[DeskReply, Body()]) -> Desk
     return DeskTicketView.model_validate(_view(ticket))
 
 
-@router.post("/v1/admin/tickets/<ticket_id>/resolve", responses=_TICKET_RESPONSES)
+@router.post("/v1/admin/tickets/<ticket_id>/resolve", responses={200: {"description": "Resolved"}, **_TICKET_RESPONSES})
 def resolve_ticket(ticket_id: str, resolution: Annotated[DeskResolution, Body()]) -> DeskTicketView:
     ticket = services().help_desk.resolve(ticket_id, operator(router.current_event), resolution.agent)
     return DeskTicketView.model_validate(_view(ticket))
 
 
-@router.post("/v1/admin/tickets/<ticket_id>/reopen", responses=_TICKET_RESPONSES)
+@router.post(
+    "/v1/admin/tickets/<ticket_id>/reopen", responses={200: {"description": "Queued again"}, **_TICKET_RESPONSES}
+)
 def reopen_ticket(ticket_id: str) -> Requeued:
     place = services().help_desk.reopen(ticket_id, operator(router.current_event))
     return Requeued(
@@ -182,7 +189,7 @@ def reassign_ticket(ticket_id: str, reassignment: Annotated[DeskReassignment, Bo
     return DeskTicketView.model_validate(_view(ticket))
 
 
-@router.get("/v1/admin/reports/tickets")
+@router.get("/v1/admin/reports/tickets", responses={200: answers(TicketFigures, "The shop's ticket figures")})
 def ticket_figures() -> dict[str, Any]:
     shop_id = operator(router.current_event)
     desk = services().help_desk
@@ -211,7 +218,11 @@ class CorrectionRecorded(Schema):
 
 @router.post(
     "/v1/admin/tickets/<ticket_id>/correction",
-    responses={400: {"description": "Unknown intent"}, 404: {"description": "No such ticket in this shop"}},
+    responses={
+        200: {"description": "Recorded"},
+        400: {"description": "Unknown intent"},
+        404: {"description": "No such ticket in this shop"},
+    },
 )
 def correct_intent(ticket_id: str, correction: Annotated[IntentCorrection, Body()]) -> CorrectionRecorded:
     """One click: the ticket's real intent. Stored for the shop; its later messages worded alike are read so."""
@@ -242,6 +253,16 @@ class ToneSettings(Schema):
     assistant_name: Annotated[str, Field(max_length=64)] = ""
 
 
+class PlatformTone(Schema):
+    prohibited: list[str]
+    informal: list[str]
+
+
+class ToneView(Schema):
+    shop: ToneSettings = Field(description="What the shop adds to the platform's rules")
+    platform: PlatformTone = Field(description="The platform's rules, which every shop keeps")
+
+
 def _tone_view(shop_id: str) -> dict[str, Any]:
     tone = services().shop_tone
     rules = tone.rules(shop_id)
@@ -251,13 +272,13 @@ def _tone_view(shop_id: str) -> dict[str, Any]:
     }
 
 
-@router.get("/v1/admin/tone")
+@router.get("/v1/admin/tone", responses={200: answers(ToneView, "The tone rules")})
 def tone_rules() -> dict[str, Any]:
     """The shop's tone rules and the platform's, which every shop keeps."""
     return _tone_view(operator(router.current_event))
 
 
-@router.put("/v1/admin/tone")
+@router.put("/v1/admin/tone", responses={200: answers(ToneView, "The tone rules, changed")})
 def set_tone_rules(settings: Annotated[ToneSettings, Body()]) -> dict[str, Any]:
     shop_id = operator(router.current_event)
     services().shop_tone.set(shop_id, settings.model_dump())
@@ -279,7 +300,23 @@ def csat_form(ticket_id: str) -> Response[str]:
     return page("csat_form.html.j2", chosen=chosen, form_action=f"?{urlencode(query)}")
 
 
-@router.post("/v1/tickets/<ticket_id>/csat", responses={400: {"description": "Invalid or expired link"}})
+@router.post(
+    "/v1/tickets/<ticket_id>/csat",
+    responses={
+        200: {
+            "description": "Recorded; the link's form gets a page",
+            "content": {"application/json": {"model": CsatRecorded}, "text/html": TEXT},
+        },
+        400: {"description": "Invalid or expired link"},
+    },
+    openapi_extensions=request_body(
+        "The rating, as JSON or from the link's form",
+        {
+            "application/json": CsatSubmission.model_json_schema(),
+            "application/x-www-form-urlencoded": CsatSubmission.model_json_schema(),
+        },
+    ),
+)
 def csat_submit(ticket_id: str) -> Response[str]:
     """The buyer's rating, from the link's form or as JSON ``{"score", "comment"?}``; one per ticket (409 after)."""
     event = router.current_event

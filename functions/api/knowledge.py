@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import Field
 
 from api.http import json_response, operator
-from api.schemas import Schema
+from api.schemas import ArticleList, ArticleView, KnowledgeAnswer, Schema, answers, no_content
 from faka.errors import InvalidRequest
 from faka.knowledge import LOCALES, Article, answer
 from faka.knowledge.store import ListedArticle
@@ -70,7 +70,7 @@ def _locale(locale: str) -> str:
     return locale
 
 
-@router.get("/v1/admin/knowledge/articles", responses=_NOT_A_LOCALE)
+@router.get("/v1/admin/knowledge/articles", responses={200: answers(ArticleList, "The articles"), **_NOT_A_LOCALE})
 def list_articles(locale: Annotated[str | None, Query()] = None) -> dict[str, Any]:
     shop_id = operator(router.current_event)
     listed = services().shop_knowledge.listing(shop_id, _locale(locale) if locale else None)
@@ -79,7 +79,10 @@ def list_articles(locale: Annotated[str | None, Query()] = None) -> dict[str, An
 
 @router.put(
     "/v1/admin/knowledge/articles/<article_id>/<locale>",
-    responses={400: {"description": "Unknown locale, bad id, or the text breaks the tone rules"}},
+    responses={
+        200: answers(ArticleView, "Saved"),
+        400: {"description": "Unknown locale, bad id, or the text breaks the tone rules"},
+    },
 )
 def put_article(article_id: str, locale: str, draft: Annotated[ArticleDraft, Body()]) -> dict[str, Any]:
     shop_id = operator(router.current_event)
@@ -98,7 +101,7 @@ def put_article(article_id: str, locale: str, draft: Annotated[ArticleDraft, Bod
 @router.delete(
     "/v1/admin/knowledge/articles/<article_id>/<locale>",
     responses={
-        204: {"description": "Deleted; a platform article of that id answers again"},
+        204: no_content("Deleted; a platform article of that id answers again"),
         404: {"description": "No such article of the shop"},
     },
 )
@@ -108,7 +111,7 @@ def delete_article(article_id: str, locale: str) -> Response[str]:
     return Response(status_code=204, body="")
 
 
-@router.post("/v1/admin/knowledge/answer")
+@router.post("/v1/admin/knowledge/answer", responses={200: answers(KnowledgeAnswer, "The answer")})
 def try_question(question: Annotated[KnowledgeQuestion, Body()]) -> Response[str]:
     """What the assistant would answer this question with, and how sure it is; null below the bar."""
     shop_id = operator(router.current_event)

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
 from api.http import operator
-from api.schemas import IDENTIFIER_PATTERN
+from api.schemas import IDENTIFIER_PATTERN, TEXT
 from faka.ledger.entries import Entry
 from faka.ledger.ledger import DEFAULT_PAGE, MAX_PAGE, Period
 from faka.platform.access import Role
@@ -93,7 +93,10 @@ def _balances(shop_id: str) -> list[BalanceView]:
     ]
 
 
-@router.get("/v1/admin/ledger", responses={400: {"description": "Bad period, limit or cursor"}})
+@router.get(
+    "/v1/admin/ledger",
+    responses={200: {"description": "A page of entries"}, 400: {"description": "Bad period, limit or cursor"}},
+)
 def ledger(
     shop: Annotated[str | None, Query(max_length=64, pattern=IDENTIFIER_PATTERN)] = None,
     first: Annotated[str | None, Query(alias="from")] = None,
@@ -122,7 +125,10 @@ def ledger(
     )
 
 
-@router.get("/v1/admin/ledger/settlement", responses={200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/v1/admin/ledger/settlement",
+    responses={200: {"description": "The settlement, one row per entry", "content": {"text/csv": TEXT}}},
+)
 def settlement(
     shop: Annotated[str | None, Query(max_length=64, pattern=IDENTIFIER_PATTERN)] = None,
     first: Annotated[str | None, Query(alias="from")] = None,
@@ -142,7 +148,10 @@ def settlement(
     )
 
 
-@router.put("/v1/admin/ledger/commission", responses={403: {"description": "Only the platform operator sets it"}})
+@router.put(
+    "/v1/admin/ledger/commission",
+    responses={200: {"description": "Set"}, 403: {"description": "Only the platform operator sets it"}},
+)
 def set_commission(rate: CommissionRate) -> CommissionRate:
     """The platform operator sets the shop's (``X-Faka-Shop``) commission for the payments recorded from now on."""
     shop_id = operator(router.current_event, platform_only=True)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from api.http import delivered_keys, json_response, operator, product_view, read_json
 from api.schemas import (
+    ActivationFigures,
     ActivationReceipt,
     BatchStatusChange,
     ImportReport,
@@ -31,6 +32,7 @@ from api.schemas import (
     ShopDraft,
     TicketList,
     TicketView,
+    answers,
 )
 from faka.activation.activation import ActivationSignal, ActivationStatus, SignalSource
 from faka.activation.reports import activation_report
@@ -243,7 +245,9 @@ def operator_activation(order_id: str, change: Annotated[OperatorActivation, Bod
     return ActivationReceipt(recorded=True, changed_lines=outcome.changed_lines)
 
 
-@router.get("/v1/admin/reports/activation")
+@router.get(
+    "/v1/admin/reports/activation", responses={200: answers(ActivationFigures, "The shop's activation figures")}
+)
 def activation_figures() -> dict[str, Any]:
     return activation_report(services().counters, operator(router.current_event))
 

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, open_shop_id, source_ip
-from api.schemas import LookupAccepted, OrderLookup
+from api.schemas import LookupAccepted, OrderLookup, answers
 from faka.buyer.order_lookup import LookupRequest
 from faka.wiring import services
 
@@ -20,7 +20,7 @@ router = APIGatewayRouter()
 @router.post(
     "/v1/order-lookup",
     responses={
-        202: {"description": "Accepted, whether or not the address has orders: only its mailbox learns which"},
+        202: answers(LookupAccepted, "Accepted, whether or not the address has orders: only its mailbox learns which"),
         429: {"description": "Too many lookups from this IP or for this address in the last hour (rate_limited)"},
     },
 )

@@ -99,7 +99,10 @@ def get_payment_methods() -> PaymentMethodsView:
     return PaymentMethodsView.model_validate(public_view(services().payment_methods.settings(shop_id)))
 
 
-@router.put("/v1/admin/payment-methods", responses={400: {"description": "Unknown method or unusable credentials"}})
+@router.put(
+    "/v1/admin/payment-methods",
+    responses={200: {"description": "Saved"}, 400: {"description": "Unknown method or unusable credentials"}},
+)
 def put_payment_methods(draft: Annotated[PaymentMethodsDraft, Body()]) -> PaymentMethodsView:
     """Set the shop's payment methods; each method's credentials are sealed with the key vault as they arrive."""
     shop_id = operator(router.current_event)

@@ -16,7 +16,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
 from api.schemas import (
+    TEXT,
+    AlipayNotification,
+    StripeEvent,
     WebhookReceipt,
+    WechatPayNotification,
+    answers,
+    request_body,
 )
 from faka.entry import once_per
 from faka.errors import Conflict, FakaError, InvalidRequest, NotFound
@@ -68,7 +74,13 @@ def _record_payment_failure(failure: dict[str, Any]) -> dict[str, Any]:
     return {"received": True, "result": "payment_failed" if outcome.closed else "ignored", "order_id": outcome.order_id}
 
 
-@router.post("/v1/webhooks/stripe", responses={400: {"description": "Bad signature or body"}})
+@router.post(
+    "/v1/webhooks/stripe",
+    responses={200: {"description": "Received"}, 400: {"description": "Bad signature or body"}},
+    openapi_extensions=request_body(
+        "Signed with Stripe-Signature", {"application/json": StripeEvent.model_json_schema()}
+    ),
+)
 def stripe_webhook() -> WebhookReceipt:
     verified = verify_stripe_event(
         router.current_event.decoded_body or "",
@@ -136,7 +148,13 @@ def _refused() -> tuple[type[Exception], ...]:
 
 @router.post(
     "/v1/webhooks/alipay",
-    responses={200: {"description": "success (text/plain)"}, 400: {"description": "failure (text/plain)"}},
+    responses={
+        200: {"description": "success", "content": {"text/plain": TEXT}},
+        400: {"description": "failure", "content": {"text/plain": TEXT}},
+    },
+    openapi_extensions=request_body(
+        "Form-encoded, RSA2-signed", {"application/x-www-form-urlencoded": AlipayNotification.model_json_schema()}
+    ),
 )
 def alipay_webhook(shop: ShopParameter = None) -> Response[str]:
     """Alipay's asynchronous notification (form-encoded, RSA2): ``success`` only once verified and processed."""
@@ -156,7 +174,13 @@ def alipay_webhook(shop: ShopParameter = None) -> Response[str]:
 
 @router.post(
     "/v1/webhooks/wechatpay",
-    responses={200: {"description": "Received"}, 400: {"description": "Refused: {code: FAIL, message}"}},
+    responses={
+        200: answers(WebhookReceipt, "Received"),
+        400: {"description": "Refused: {code: FAIL, message}"},
+    },
+    openapi_extensions=request_body(
+        "Signed with the Wechatpay-* headers", {"application/json": WechatPayNotification.model_json_schema()}
+    ),
 )
 def wechat_pay_webhook(shop: ShopParameter = None) -> Response[str]:
     """WeChat Pay's API v3 notification (``Wechatpay-*`` signature, AES-GCM resource); a refusal is a 4xx

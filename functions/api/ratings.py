@@ -20,6 +20,7 @@ from api.schemas import (
     RatingSubmission,
     RecommendationList,
     RecommendationView,
+    answers,
 )
 from faka.insight.ratings import Figures
 from faka.insight.ticket_report import ticket_report
@@ -37,7 +38,10 @@ def _buyers_order(order_id: str) -> Order:
     return services().orders.get_for_buyer(order_id, bearer_token(router.current_event.headers.get("authorization")))
 
 
-@router.get("/v1/orders/<order_id>/rating-form", responses={404: {"description": "Unknown order or wrong token"}})
+@router.get(
+    "/v1/orders/<order_id>/rating-form",
+    responses={200: {"description": "The form"}, 404: {"description": "Unknown order or wrong token"}},
+)
 def rating_form(order_id: OrderId) -> RatingFormView:
     """What to ask about this order, in the buyer's language, and whether it can be rated yet."""
     form = services().ratings.form(_buyers_order(order_id), datetime.now(UTC))
@@ -59,7 +63,7 @@ def rating_form(order_id: OrderId) -> RatingFormView:
 @router.post(
     "/v1/orders/<order_id>/rating",
     responses={
-        201: {"description": "Rating accepted"},
+        201: answers(RatingAccepted, "Rating accepted"),
         400: {"description": "A dimension the product's template does not ask, or a required one missing"},
         404: {"description": "Unknown order or wrong token"},
         409: {
@@ -95,7 +99,10 @@ def _figures_view(figures: Figures) -> RatingFiguresView:
     return RatingFiguresView(count=figures.count, mean=figures.mean, low=figures.low, dimensions=figures.dimensions)
 
 
-@router.get("/v1/admin/platform/shops", responses={403: {"description": "Not the platform operator"}})
+@router.get(
+    "/v1/admin/platform/shops",
+    responses={200: {"description": "Every shop's figures"}, 403: {"description": "Not the platform operator"}},
+)
 def platform_shops() -> PlatformShopList:
     """Each rated shop's rating figures next to its ticket figures: the platform operator's comparison."""
     operator(router.current_event, platform_only=True)

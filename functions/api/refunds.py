@@ -14,6 +14,7 @@ from api.http import json_response, shop_id
 from api.idempotency_key import IdempotencyKey, answer_once
 from api.schemas import (
     AppealOpened,
+    EvidencePack,
     HoldCancel,
     HoldRelease,
     OperatorRefundList,
@@ -26,6 +27,8 @@ from api.schemas import (
     RefundPayout,
     RefundPolicyView,
     RefundView,
+    UnpaidOrderCancelled,
+    answers,
 )
 from faka.errors import NotFound
 from faka.money.refunds import Refund, RefundPolicy
@@ -85,7 +88,7 @@ def _operator_view(refund: Refund) -> OperatorRefundView:
 @router.post(
     "/v1/orders/<order_id>/refund",
     responses={
-        202: {"description": "Refund accepted for review; an unused key is refunded within seconds"},
+        202: answers(RefundAccepted, "Refund accepted for review; an unused key is refunded within seconds"),
         404: {"description": "Unknown order or wrong token"},
         409: {
             "description": "Unpaid, already refunded, refund under way, a line already had a refund, or the "
@@ -107,7 +110,10 @@ def request_refund(
     )
 
 
-@router.get("/v1/orders/<order_id>/refunds", responses={404: {"description": "Unknown order or wrong token"}})
+@router.get(
+    "/v1/orders/<order_id>/refunds",
+    responses={200: {"description": "The order's refunds"}, 404: {"description": "Unknown order or wrong token"}},
+)
 def order_refunds(order_id: OrderId) -> RefundList:
     order = _buyers_order(order_id)
     return RefundList(refunds=[_view(r) for r in services().refunds.for_order(order.order_id)])
@@ -115,7 +121,7 @@ def order_refunds(order_id: OrderId) -> RefundList:
 
 @router.post(
     "/v1/orders/<order_id>/refunds/<refund_id>/appeal",
-    responses={201: {"description": "Appeal ticket opened (the same one if asked again)"}},
+    responses={201: answers(AppealOpened, "Appeal ticket opened (the same one if asked again)")},
 )
 def appeal_refund(order_id: OrderId, refund_id: OrderId, appeal: Annotated[RefundAppeal, Body()]) -> Response[str]:
     order = _buyers_order(order_id)
@@ -144,7 +150,7 @@ def operator_refund(refund_id: OrderId) -> OperatorRefundView:
 
 @router.post(
     "/v1/admin/refunds/<refund_id>/decision",
-    responses={409: {"description": "The refund is not waiting for a review"}},
+    responses={200: {"description": "Decided"}, 409: {"description": "The refund is not waiting for a review"}},
 )
 def decide_refund(refund_id: OrderId, decision: Annotated[RefundDecision, Body()]) -> OperatorRefundView:
     shop, role = _operator(router.current_event)
@@ -157,6 +163,7 @@ def decide_refund(refund_id: OrderId, decision: Annotated[RefundDecision, Body()
 @router.post(
     "/v1/admin/refunds/<refund_id>/payout",
     responses={
+        200: {"description": "Paid out: the refund completed"},
         400: {"description": "No such transfer back to the payer, or too small (refund_not_found, ...)"},
         409: {"description": "The refund is not awaiting an operator's payout"},
     },
@@ -191,7 +198,10 @@ def set_refund_policy(policy: Annotated[RefundPolicyView, Body()]) -> RefundPoli
     return _policy_view(saved)
 
 
-@router.post("/v1/admin/orders/<order_id>/release", responses={409: {"description": "Not held by the risk rules"}})
+@router.post(
+    "/v1/admin/orders/<order_id>/release",
+    responses={200: {"description": "Released"}, 409: {"description": "Not held by the risk rules"}},
+)
 def release_held_order(order_id: OrderId) -> HoldRelease:
     """Deliver an order the checkout risk rules held, once an operator has looked at it."""
     shop, role = _operator(router.current_event)
@@ -202,8 +212,8 @@ def release_held_order(order_id: OrderId) -> HoldRelease:
 @router.post(
     "/v1/admin/orders/<order_id>/cancel",
     responses={
-        200: {"description": "An unpaid order cancelled: its payment window closed"},
-        202: {"description": "Refund of the whole held order started"},
+        200: answers(UnpaidOrderCancelled, "An unpaid order cancelled: its payment window closed"),
+        202: answers(RefundAccepted, "Refund of the whole held order started"),
         409: {"description": "Neither held nor unpaid"},
     },
 )
@@ -216,7 +226,7 @@ def cancel_held_order(order_id: OrderId, cancel: Annotated[HoldCancel, Body()]) 
     return json_response(202, RefundAccepted(refund_id=refund.refund_id, status=refund.status.value).model_dump())
 
 
-@router.get("/v1/admin/orders/<order_id>/evidence")
+@router.get("/v1/admin/orders/<order_id>/evidence", responses={200: answers(EvidencePack, "The evidence pack")})
 def order_evidence(order_id: OrderId) -> dict[str, Any]:
     """The evidence pack for a chargeback: order, IP, delivery and email, key page views, activation, history."""
     shop, _ = _operator(router.current_event)

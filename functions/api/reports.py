@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import operator
+from api.schemas import BatchHealthList, KpiSummary, SuggestionList, answers
 from faka.insight.kpis import parse_day, summary
 from faka.insight.suggestions import suggestions
 from faka.wiring import services
@@ -16,7 +17,13 @@ from faka.wiring import services
 router = APIGatewayRouter()
 
 
-@router.get("/v1/admin/reports/summary", responses={400: {"description": "Missing, malformed or too long range"}})
+@router.get(
+    "/v1/admin/reports/summary",
+    responses={
+        200: answers(KpiSummary, "The KPIs over the range"),
+        400: {"description": "Missing, malformed or too long range"},
+    },
+)
 def kpi_summary(
     first: Annotated[str | None, Query(alias="from")] = None,
     last: Annotated[str | None, Query(alias="to")] = None,
@@ -25,7 +32,7 @@ def kpi_summary(
     return summary(services().counters, shop_id, parse_day(first, "from"), parse_day(last, "to"))
 
 
-@router.get("/v1/admin/reports/batches")
+@router.get("/v1/admin/reports/batches", responses={200: answers(BatchHealthList, "Every batch")})
 def batch_health() -> dict[str, Any]:
     shop_id = operator(router.current_event)
     return {
@@ -44,7 +51,7 @@ def batch_health() -> dict[str, Any]:
     }
 
 
-@router.get("/v1/admin/reports/suggestions")
+@router.get("/v1/admin/reports/suggestions", responses={200: answers(SuggestionList, "What the complaints suggest")})
 def complaint_suggestions() -> dict[str, Any]:
     shop_id = operator(router.current_event)
     found = suggestions(services().batch_health.batches(shop_id), services().complaints.by_subject(shop_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseContentSchema
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StrictInt
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -22,6 +23,36 @@ class Schema(BaseModel):
     cold start answers one route, and building all of them up front cost every cold start ~30 ms of CPU."""
 
     model_config = ConfigDict(defer_build=True)
+
+
+def answers(model: type[BaseModel], description: str) -> OpenAPIResponse:
+    """A success whose JSON body is ``model``, for a route that answers a ``Response`` (to choose its status code):
+    Powertools documents the return annotation, which there is ``Response[str]``, a bare string."""
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+def no_content(description: str) -> OpenAPIResponse:
+    """A 204: its content given empty, else Powertools documents the return annotation's string as its body."""
+    return {"description": description, "content": {}}
+
+
+def request_body(description: str, content: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The ``requestBody`` of a route that reads its body itself (to check a signature over the raw bytes, or to take
+    more than JSON), which Powertools cannot see; given as the route's ``openapi_extensions``.
+
+    ``content``: media type → its schema (a flat model's ``model_json_schema()``: one with nested models would refer
+    to ``$defs`` the document does not have).
+    """
+    media = {media_type: {"schema": schema} for media_type, schema in content.items()}
+    return {"requestBody": {"required": True, "description": description, "content": media}}
+
+
+# A text answer's (CSV, HTML, plain text) media type content.
+TEXT: OpenAPIResponseContentSchema = {"schema": {"type": "string"}}
+
+
+class Health(Schema):
+    status: Literal["ok"]
 
 
 class Problem(Schema):
@@ -660,6 +691,144 @@ class WebhookDeliveryList(Schema):
 
 class WebhookReplayed(Schema):
     replayed: int
+
+
+class CsatRecorded(Schema):
+    recorded: bool
+
+
+class UnpaidOrderCancelled(Schema):
+    order_id: str
+    status: str = Field(description="expired: its payment window closed")
+
+
+class EvidencePack(Schema):
+    """What a chargeback answer needs, gathered from the order, its emails, its key page and its refunds."""
+
+    order: dict[str, Any] = Field(description="The order as placed and paid: buyer, IP, country, device, amounts")
+    delivery: dict[str, Any] = Field(description="When the keys went out, the delivery email and its events")
+    key_page_views: dict[str, Any] = Field(
+        description="How often the buyer's order page showed the keys: views, first_at, last_at"
+    )
+    activation: list[dict[str, Any]] = Field(description="Each line's activation status, when, the account region")
+    refunds: list[dict[str, Any]]
+    disputes: list[dict[str, Any]]
+
+
+class KpiSummary(Schema):
+    shop_id: str
+    first: str = Field(alias="from", description="The first day, YYYY-MM-DD")
+    last: str = Field(alias="to", description="The last day, YYYY-MM-DD")
+    overall: dict[str, Any] = Field(
+        description="Orders, revenue, delivery, activation, tickets, CSAT, refunds, ratings"
+    )
+    products: dict[str, dict[str, Any]] = Field(description="SKU → the same figures")
+    batches: dict[str, dict[str, Any]] = Field(description="Batch → the same figures")
+
+
+class TicketFigures(Schema):
+    overall: dict[str, Any] = Field(description="Opened, auto-resolved, handed off, response times, CSAT, NPS")
+    intents: dict[str, dict[str, Any]] = Field(description="Intent → the same figures")
+    knowledge_base: dict[str, Any] = Field(description="Answers from articles and the buyers' verdicts, per article")
+    knowledge_base_gaps: dict[str, Any] = Field(description="What people answered that no article did")
+    intent_corrections: int
+
+
+class ActivationFigures(Schema):
+    keys_delivered: int
+    keys_activated: int
+    activation_rate: float | None
+    mean_hours_to_activation: float | None
+    median_hours_to_activation_at_most: int | None
+    activations_after_reminder_level: dict[str, int] = Field(description="Reminder level (0-3) → activations after it")
+    escalation_state_transitions_per_order: dict[str, int] = Field(description="Path → its state machine transitions")
+    templates: dict[str, dict[str, Any]] = Field(description="Guide template → sent, helpful_yes, helpful_no, rate")
+
+
+class BatchHealthView(Schema):
+    sku: str
+    batch_id: str
+    supplier: str
+    status: str
+    imported: int
+    issued: int
+    activated: int
+    activation_failures: int
+    invalid_claims: int
+    defect_rate: float | None
+    quarantine_rule: str | None
+
+
+class BatchHealthList(Schema):
+    batches: list[BatchHealthView]
+
+
+class SuggestionView(Schema):
+    kind: str
+    subject: str
+    text: str
+    evidence: dict[str, Any]
+
+
+class SuggestionList(Schema):
+    suggestions: list[SuggestionView]
+
+
+class ArticleView(Schema):
+    id: str
+    locale: str
+    title: str
+    body: str
+    questions: list[str]
+    source: str = Field(description="platform or shop")
+    enabled: bool
+    updated_at: str | None
+
+
+class ArticleList(Schema):
+    articles: list[ArticleView]
+
+
+class AnsweringArticle(Schema):
+    id: str
+    title: str
+    locale: str
+    body: str
+
+
+class KnowledgeAnswer(Schema):
+    article: AnsweringArticle | None = Field(description="null when no article is close enough")
+    score: float | None
+
+
+class StripeEvent(Schema):
+    """A Stripe event as Stripe signs and sends it (only the fields faka reads)."""
+
+    id: str
+    type: str = Field(description="checkout.session.completed, charge.refunded, charge.dispute.created, ...")
+    data: dict[str, Any] = Field(description='{"object": the session, charge or dispute}')
+
+
+class AlipayNotification(Schema):
+    """Alipay's asynchronous notification, RSA2-signed (only the fields faka reads)."""
+
+    notify_id: str
+    app_id: str
+    out_trade_no: str = Field(description="The order id")
+    trade_no: str
+    trade_status: str = Field(description="TRADE_SUCCESS or TRADE_FINISHED pays the order")
+    total_amount: str
+    sign_type: Literal["RSA2"]
+    sign: str
+
+
+class WechatPayNotification(Schema):
+    """WeChat Pay's API v3 notification; the payment is in the AES-GCM encrypted ``resource``."""
+
+    id: str
+    event_type: str = Field(description="TRANSACTION.SUCCESS pays an order; REFUND.* settles a refund")
+    resource_type: str
+    resource: dict[str, str] = Field(description="algorithm, ciphertext, nonce, associated_data, original_type")
 
 
 class KeyPartDraft(Schema):

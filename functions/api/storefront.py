@@ -31,6 +31,7 @@ from api.schemas import (
     OrderView,
     ProductList,
     StorefrontView,
+    answers,
 )
 from faka.activation.activation import ActivationStatus
 from faka.activation.advice import MIN_SAMPLE, advise
@@ -68,7 +69,9 @@ def _check_return_url(asked: str) -> None:
         raise InvalidRequest(f"return_url must be a page of {base}", code="invalid_return_url")
 
 
-@router.get("/v1/products", responses={404: {"description": "Unknown shop"}})
+@router.get(
+    "/v1/products", responses={200: {"description": "The shop's products"}, 404: {"description": "Unknown shop"}}
+)
 def list_products() -> ProductList:
     shop_id = open_shop_id(router.current_event)
     recommended = services().ratings.recommended_skus(shop_id)
@@ -87,7 +90,7 @@ def list_products() -> ProductList:
 @router.post(
     "/v1/orders",
     responses={
-        201: {"description": "Order created"},
+        201: answers(OrderCreated, "Order created"),
         400: {"description": "Invalid order"},
         409: {"description": "The Idempotency-Key was used with another body, or its first request is still running"},
     },

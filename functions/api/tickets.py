@@ -16,6 +16,7 @@ from api.pages import link_problem, page
 from api.schemas import (
     DEVICE_ID_DESCRIPTION,
     DEVICE_ID_PATTERN,
+    TEXT,
     ChatAnswer,
     ChatTurn,
     QueuePlaceView,
@@ -24,6 +25,7 @@ from api.schemas import (
     TicketCreated,
     TicketDraft,
     TicketThread,
+    answers,
 )
 from faka.errors import FakaError
 from faka.security import bearer_token
@@ -49,7 +51,7 @@ def _answer(answer: TicketReply) -> ChatAnswer:
 @router.post(
     "/v1/tickets",
     responses={
-        201: {"description": "Ticket opened and answered"},
+        201: answers(TicketCreated, "Ticket opened and answered"),
         404: {"description": "Unknown order"},
         409: {"description": "The Idempotency-Key was used with another body, or its first request is still running"},
     },
@@ -97,7 +99,10 @@ def _open_ticket(shop_id: str, draft: TicketDraft, device_header: str | None) ->
     return json_response(201, created.model_dump())
 
 
-@router.get("/v1/tickets/<ticket_id>", responses={404: {"description": "Unknown ticket or wrong token"}})
+@router.get(
+    "/v1/tickets/<ticket_id>",
+    responses={200: {"description": "The thread"}, 404: {"description": "Unknown ticket or wrong token"}},
+)
 def ticket_thread(ticket_id: str) -> TicketThread:
     token = bearer_token(router.current_event.headers.get("authorization"))
     ticket, messages = services().tickets.thread(ticket_id, token)
@@ -124,7 +129,10 @@ def ticket_thread(ticket_id: str) -> TicketThread:
     )
 
 
-@router.post("/v1/tickets/<ticket_id>/messages", responses={404: {"description": "Unknown ticket or wrong token"}})
+@router.post(
+    "/v1/tickets/<ticket_id>/messages",
+    responses={200: {"description": "The answer"}, 404: {"description": "Unknown ticket or wrong token"}},
+)
 def chat_turn(ticket_id: str, turn: Annotated[ChatTurn, Body()]) -> ChatAnswer:
     token = bearer_token(router.current_event.headers.get("authorization"))
     return _answer(services().tickets.converse(ticket_id, token, turn.message))
@@ -137,6 +145,7 @@ class ArticleFeedback(Schema):
 @router.post(
     "/v1/tickets/<ticket_id>/feedback",
     responses={
+        200: {"description": "The answer"},
         404: {"description": "Unknown ticket or wrong token"},
         409: {"description": "The ticket was not answered from the knowledge base, or the buyer already said"},
     },
@@ -170,7 +179,10 @@ def confirmation_page(ticket_id: str) -> Response[str]:
 @router.post(
     "/v1/tickets/<ticket_id>/confirm",
     responses={
-        200: {"description": "The request ran (once, however often posted)"},
+        200: {
+            "description": "The request ran (once, however often posted); the link's form gets a page",
+            "content": {"application/json": {"model": ChatAnswer}, "text/html": TEXT},
+        },
         400: {"description": "Invalid or expired link"},
     },
 )

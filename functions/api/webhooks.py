@@ -17,6 +17,8 @@ from api.schemas import (
     WebhookList,
     WebhookReplayed,
     WebhookView,
+    answers,
+    no_content,
 )
 from faka.platform.webhooks import Delivery, Subscription
 from faka.wiring import services
@@ -54,7 +56,7 @@ def _delivery_view(delivery: Delivery) -> WebhookDeliveryView:
 @router.post(
     "/v1/admin/webhooks",
     responses={
-        201: {"description": "Subscribed; the signing secret is in this answer only"},
+        201: answers(WebhookCreated, "Subscribed; the signing secret is in this answer only"),
         400: {"description": "invalid_webhook_url: not https, or a private, loopback or internal host"},
         409: {"description": "too_many_webhooks"},
     },
@@ -72,7 +74,7 @@ def subscriptions() -> WebhookList:
     return WebhookList(webhooks=[_view(s) for s in services().webhooks.of_shop(shop_id)])
 
 
-@router.delete("/v1/admin/webhooks/<webhook_id>", responses={204: {"description": "Deleted"}})
+@router.delete("/v1/admin/webhooks/<webhook_id>", responses={204: no_content("Deleted")})
 def unsubscribe(webhook_id: WebhookId) -> Response[str]:
     services().webhooks.remove(operator(router.current_event), webhook_id)
     return Response(status_code=204, body="")
@@ -86,14 +88,14 @@ def deliveries(webhook_id: WebhookId) -> WebhookDeliveryList:
 
 @router.post(
     "/v1/admin/webhooks/deliveries/<delivery_id>/replay",
-    responses={202: {"description": "Queued again"}, 409: {"description": "delivery_in_progress"}},
+    responses={202: answers(WebhookDeliveryView, "Queued again"), 409: {"description": "delivery_in_progress"}},
 )
 def replay(delivery_id: WebhookId) -> Response[str]:
     delivery = services().webhook_deliveries.replay(operator(router.current_event), delivery_id)
     return json_response(202, _delivery_view(delivery).model_dump(mode="json"))
 
 
-@router.post("/v1/admin/webhooks/<webhook_id>/replay-failed", responses={202: {"description": "Queued again"}})
+@router.post("/v1/admin/webhooks/<webhook_id>/replay-failed", responses={202: answers(WebhookReplayed, "Queued again")})
 def replay_failed(webhook_id: WebhookId) -> Response[str]:
     replayed = services().webhook_deliveries.replay_failed(operator(router.current_event), webhook_id)
     return json_response(202, WebhookReplayed(replayed=replayed).model_dump())
