@@ -27,6 +27,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from faka.catalog.codes import CODE_COLUMNS, split_card
+
 CONFIG_FILE = Path("~/.config/faka/config.toml")
 # faka local's default address (faka_local.runtime.DEFAULT_API_PORT; faka_local is not shipped with faka).
 LOCAL_ENDPOINT = "http://127.0.0.1:3000"
@@ -194,23 +196,43 @@ def products_list(api: OperatorApi) -> None:
 class KeyLine:
     line_no: int
     code: str
+    parts: tuple[tuple[str, str], ...] = ()
+
+    def body(self) -> str | dict[str, Any]:
+        """As the import takes it: the code alone, or with its parts; the API judges both."""
+        if not self.parts:
+            return self.code
+        return {"code": self.code, "parts": [{"name": name, "value": value} for name, value in self.parts]}
+
+
+def _key_line(line_no: int, text: str, named_parts: Sequence[tuple[str, str]] = ()) -> KeyLine | None:
+    code, unnamed = split_card(text)
+    parts = tuple((name, value) for name, value in [*unnamed, *named_parts] if value.strip())
+    return KeyLine(line_no, code, parts) if code or parts else None
 
 
 def read_codes(path: Path) -> Iterator[KeyLine]:
-    """Codes with their line numbers: a CSV's ``code`` column (header required), else one code per line of text."""
+    """Keys with their line numbers. A CSV needs a header naming its code column (``code``, ``key``, ``卡密`` …):
+    its other columns are the key's secret parts. Otherwise a key a line. A code may be written ``账号----密码``,
+    and a CSV's quoted code cell may hold a multi-line card (the first line its code): the rest are parts too."""
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() != ".csv":
-        yield from (KeyLine(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip())
+        found = (_key_line(n, line) for n, line in enumerate(text.splitlines(), 1))
+        yield from (key for key in found if key)
         return
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = {name.strip().lower(): name for name in reader.fieldnames or []}
-    if "code" not in columns:
-        raise click.ClickException(f"{path} has no 'code' column (its header is: {', '.join(columns) or 'empty'})")
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
+        header = [name.strip() for name in next(reader, [])]
+        code_column = next((i for name in CODE_COLUMNS for i, cell in enumerate(header) if cell.lower() == name), None)
+        if code_column is None:
+            raise click.ClickException(f"{path} has no 'code' column (its header is: {', '.join(header) or 'empty'})")
+        start = reader.line_num + 1
         for row in reader:
-            code = (row.get(columns["code"]) or "").strip()
-            if code:
-                yield KeyLine(reader.line_num, code)
+            named = [(header[i] if i < len(header) else "", cell) for i, cell in enumerate(row) if i != code_column]
+            key = _key_line(start, row[code_column] if code_column < len(row) else "", named)
+            if key:
+                yield key
+            start = reader.line_num + 1
     except csv.Error as error:
         raise click.ClickException(f"{path} line {reader.line_num}: {error}") from None
 
@@ -219,7 +241,11 @@ def read_codes(path: Path) -> Iterator[KeyLine]:
 def keys() -> None: ...
 
 
-@keys.command("import", help="Import a CSV (a 'code' column) or text file (one code per line) of keys for SKU.")
+@keys.command(
+    "import",
+    help="Import a CSV (a 'code' column; the other columns are each key's secret parts, such as a PIN) or a text file "
+    "(a key a line, '账号----密码' the code and its password) of keys for SKU.",
+)
 @click.argument("sku")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--batch", required=True, help="The batch the keys belong to.")
@@ -235,7 +261,7 @@ def keys_import(api: OperatorApi, sku: str, file: Path, batch: str, supplier: st
         task = progress.add_task(f"importing into {sku}", total=len(lines))
         for start in range(0, len(lines), IMPORT_CHUNK):
             chunk = lines[start : start + IMPORT_CHUNK]
-            body = {"batch": batch, "supplier": supplier, "keys": [line.code for line in chunk]}
+            body = {"batch": batch, "supplier": supplier, "keys": [line.body() for line in chunk]}
             report = api.call("POST", f"/v1/admin/products/{sku}/keys", body=body)
             imported += int(report["imported"])
             for rejected in report["rejected"]:

@@ -65,7 +65,9 @@ def test_a_code_pin_csv_is_one_key_a_row_delivered_with_its_pin_and_masked_for_o
     assert "PIN: 731946" in html.unescape(re.sub(r"<[^>]+>", "", mail.body))
 
     operator = shop.api("GET", f"/v1/admin/orders/{order['order_id']}", headers=ADMIN).body
-    assert operator["keys"] == [{"line_no": 1, "code": "***************0001", "parts": [{"name": "PIN", "value": "*****6"}]}]
+    assert operator["keys"] == [
+        {"line_no": 1, "code": "***************0001", "parts": [{"name": "PIN", "value": "*****6"}]}
+    ]
 
 
 def test_the_faka_line_format_and_a_multi_line_card_keep_every_part_on_one_key(shop: Stack) -> None:

@@ -78,16 +78,18 @@ def normalize_card(code: str, parts: Iterable[tuple[str, str]] = ()) -> Card | N
     return Card(normalized, tuple(kept))
 
 
-def read_card(text: str, named_parts: Iterable[tuple[str, str]] = ()) -> Card | None:
-    """A card as a supplier's file writes it in one field: a multi-line card's first line is its code and each
-    further line an unnamed part; ``账号----密码`` is the code, then the password as an unnamed part.
-    ``named_parts`` (the row's other columns) follow."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    if not lines:
-        return None
+def split_card(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """A card as a supplier's file writes it in one field, as its code and unnamed parts: a multi-line card's first
+    line is its code and each further line a part; ``账号----密码`` is the code, then the password."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()] or [""]
     fields = lines[0].split(FIELD_SEPARATOR)
-    unnamed = [("", value) for value in [*fields[1:], *lines[1:]]]
-    return normalize_card(fields[0], [*unnamed, *named_parts])
+    return fields[0], [("", value) for value in [*fields[1:], *lines[1:]]]
+
+
+def read_card(text: str, named_parts: Iterable[tuple[str, str]] = ()) -> Card | None:
+    """The card :func:`split_card` reads, ``named_parts`` (the row's other columns) after its own; None: no card."""
+    code, unnamed = split_card(text)
+    return normalize_card(code, [*unnamed, *named_parts])
 
 
 def mask_card(card: Card) -> Card:
