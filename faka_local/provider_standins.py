@@ -477,7 +477,9 @@ class WechatPayStandIn:
                 transaction.success_time = _now().replace(microsecond=0)
             return self._notification("TRANSACTION.SUCCESS", "transaction", "支付成功", self._transaction(transaction))
 
-    def refund_notification(self, out_refund_no: str) -> LocalNotification:
+    def refund_notification(self, out_refund_no: str, status: str = "SUCCESS") -> LocalNotification:
+        """WeChat Pay's notice of a refund's outcome: ``SUCCESS``, ``ABNORMAL`` (the buyer's account cannot take it)
+        or ``CLOSED``, signed and encrypted as a payment's."""
         with self._lock:
             refund = self._refunds[out_refund_no]
         plain = {
@@ -486,8 +488,12 @@ class WechatPayStandIn:
             "transaction_id": refund.transaction_id,
             "out_refund_no": refund.out_refund_no,
             "refund_id": refund.refund_id,
-            "refund_status": "SUCCESS",
-            "success_time": refund.created.astimezone(wechat_pay.CHINA_TIME).isoformat(),
+            "refund_status": status,
+            **(
+                {"success_time": refund.created.astimezone(wechat_pay.CHINA_TIME).isoformat()}
+                if status == "SUCCESS"
+                else {}
+            ),
             "user_received_account": "支付用户零钱",
             "amount": {
                 "total": refund.total,
@@ -496,7 +502,8 @@ class WechatPayStandIn:
                 "payer_refund": refund.refund,
             },
         }
-        return self._notification("REFUND.SUCCESS", "refund", "退款成功", plain)
+        summary = {"SUCCESS": "退款成功", "ABNORMAL": "退款异常", "CLOSED": "退款关闭"}[status]
+        return self._notification(f"REFUND.{status}", "refund", summary, plain)
 
     def _notification(
         self, event_type: str, original_type: str, summary: str, plain: Mapping[str, Any]

@@ -68,6 +68,22 @@ def _record_provider_refund(refund: dict[str, Any]) -> dict[str, Any]:
     return {"received": True, "result": result, "order_id": outcome.order_id}
 
 
+@once_per("event_id", argument="outcome", expires_after_seconds=REPLAY_WINDOW_SECONDS)
+def _record_refund_outcome(outcome: dict[str, Any]) -> dict[str, Any]:
+    from faka.money.refund_outcomes import ProviderRefundStatus, RefundOutcomeNotice
+
+    notice = RefundOutcomeNotice(
+        provider=outcome["provider"],
+        order_id=outcome["order_id"],
+        request_no=outcome["request_no"],
+        provider_refund_id=outcome["provider_refund_id"],
+        status=ProviderRefundStatus(outcome["status"]),
+    )
+    recorded = services().refund_outcomes.record(outcome["shop_id"], notice)
+    result = "refund_outcome_recorded" if recorded.recorded else "ignored"
+    return {"received": True, "result": result, "order_id": notice.order_id if recorded.refund_id else None}
+
+
 @once_per("event_id", argument="failure", expires_after_seconds=REPLAY_WINDOW_SECONDS)
 def _record_payment_failure(failure: dict[str, Any]) -> dict[str, Any]:
     outcome = services().payment_failures.record(PaymentFailed(failure["order_id"], failure["payment_ref"]))
@@ -183,15 +199,29 @@ def alipay_webhook(shop: ShopParameter = None) -> Response[str]:
     ),
 )
 def wechat_pay_webhook(shop: ShopParameter = None) -> Response[str]:
-    """WeChat Pay's API v3 notification (``Wechatpay-*`` signature, AES-GCM resource); a refusal is a 4xx
-    ``{"code", "message"}``, which WeChat Pay sends again later."""
+    """WeChat Pay's API v3 notification (``Wechatpay-*`` signature, AES-GCM resource): a payment, or a refund's
+    outcome (recorded on the refund once); a refusal is a 4xx ``{"code", "message"}``, which WeChat Pay sends again."""
     from faka.payments import wechat_pay
 
     event = router.current_event
     try:
         provider = _shops_provider(shop, WECHAT_PAY)
         verified = provider.verify_notification(dict(event.headers), (event.decoded_body or "").encode())
-        receipt = _receive(str(shop), verified)
+        notice = verified.notice
+        if isinstance(notice, wechat_pay.RefundNotice):
+            receipt = _record_refund_outcome(
+                outcome={
+                    "event_id": verified.event_id,
+                    "shop_id": shop,
+                    "provider": WECHAT_PAY,
+                    "order_id": notice.order_id,
+                    "request_no": notice.out_refund_no,
+                    "provider_refund_id": notice.refund_id,
+                    "status": notice.status,
+                }
+            )
+        else:
+            receipt = _receive(str(shop), verified)
         if receipt["result"] == PaymentResult.FLAGGED.value:
             raise InvalidRequest("the payment does not match the order", code="payment_mismatch")
     except _refused() as error:

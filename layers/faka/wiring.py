@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from faka.money.payment_failures import PaymentFailures
     from faka.money.provider_refunds import ProviderRefunds
     from faka.money.refund_notices import RefundNotices
+    from faka.money.refund_outcomes import RefundOutcomes
     from faka.money.refunds import RefundPolicies, Refunds
     from faka.payments.shop_methods import PaymentNetwork, ShopPaymentMethods
     from faka.payments.usdt_trc20 import AmountSlots
@@ -530,6 +531,12 @@ class Services:
         from faka.money.backorders import Backorders
 
         return Backorders(self.orders, self.refunds, refund_after=timedelta(hours=self.settings.backorder_refund_hours))
+
+    @cached_property
+    def refund_outcomes(self) -> RefundOutcomes:
+        from faka.money.refund_outcomes import RefundOutcomes
+
+        return RefundOutcomes(self.refunds, self.operator_alerts)
 
     @cached_property
     def provider_refunds(self) -> ProviderRefunds:

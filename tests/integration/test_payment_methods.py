@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from faka import resources
 from faka.adapters.messaging import SnsOperatorAlerts
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables import OrderItem, RefundItem
 from faka.money.refunds import ReviewWorkflow
 from faka.payments import alipay, usdt_trc20, wechat_pay
 from faka.payments.providers import StripeCheckout
@@ -527,6 +527,84 @@ def test_one_payout_hash_recorded_for_two_refunds_at_once_completes_exactly_one(
     assert by_refund[0] == [(200, None), (200, None)]
     assert by_refund[1] == [(409, "payout_already_recorded")] * 2
     assert events_match_their_schemas.count("RefundCompleted") == 1
+
+
+def _refunded_through_wechat_pay(shop: Shop) -> tuple[dict[str, Any], str, str]:
+    """A WeChat Pay order paid, then refunded by faka through WeChat Pay: the order, faka's refund id and the
+    out_refund_no it was sent with."""
+    order = shop.order("wechat_pay")
+    assert shop.notify(shop.pay_wechat(order)).status == 200
+    refunds = services().refunds
+    refund = refunds.request(services().orders.get(order["order_id"]), reason="not needed", approved_by="operator")
+    refunds.revoke_keys(refund.refund_id)
+    refunds.refund_payment(refund.refund_id)
+    assert refunds.get(refund.refund_id).status == "completed"
+    return order, refund.refund_id, f"refund-{refund.refund_id}"
+
+
+def _provider_status(refund_id: str) -> tuple[str | None, datetime | None]:
+    item = RefundItem.get(refund_id, RefundItem.SK)
+    return item.provider_status, item.provider_status_at
+
+
+def test_a_wechat_pay_refund_success_is_recorded_on_the_refund_once(shop: Shop, review_steps_run_here: None) -> None:
+    order, refund_id, out_refund_no = _refunded_through_wechat_pay(shop)
+    succeeded = shop.payments.standins.wechat_pay.refund_notification(out_refund_no)
+
+    first = shop.notify(succeeded)
+    recorded = _provider_status(refund_id)
+    replayed = shop.notify(succeeded)  # the same notice again
+    again = shop.notify(shop.payments.standins.wechat_pay.refund_notification(out_refund_no))  # another id, same news
+
+    assert first.status == 200, first.body
+    assert (first.body["result"], first.body["order_id"]) == ("refund_outcome_recorded", order["order_id"])
+    assert recorded[0] == "SUCCESS"
+    assert replayed.body == first.body
+    assert (again.status, again.body["result"]) == (200, "ignored")
+    assert _provider_status(refund_id) == recorded
+
+
+def test_an_abnormal_or_closed_wechat_pay_refund_alerts_the_operators_once(
+    shop: Shop, review_steps_run_here: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alerts: list[tuple[str, str]] = []
+    monkeypatch.setattr(SnsOperatorAlerts, "alert", lambda _, subject, message, **__: alerts.append((subject, message)))
+    _, abnormal_id, abnormal_no = _refunded_through_wechat_pay(shop)
+    _, closed_id, closed_no = _refunded_through_wechat_pay(shop)
+    standin = shop.payments.standins.wechat_pay
+
+    for notification in (
+        standin.refund_notification(abnormal_no, "ABNORMAL"),
+        standin.refund_notification(abnormal_no, "ABNORMAL"),
+        standin.refund_notification(closed_no, "CLOSED"),
+        standin.refund_notification(closed_no, "CLOSED"),
+    ):
+        assert shop.notify(notification).status == 200
+    refund_alerts = [subject for subject, _ in alerts if "at wechat_pay" in subject]
+    settled = shop.notify(standin.refund_notification(abnormal_no, "SUCCESS"))  # settled by hand at WeChat Pay
+
+    assert refund_alerts == [
+        f"Refund {abnormal_id[:8]} abnormal at wechat_pay",
+        f"Refund {closed_id[:8]} closed at wechat_pay",
+    ]
+    assert _provider_status(closed_id)[0] == "CLOSED"
+    assert settled.body["result"] == "refund_outcome_recorded"
+    assert _provider_status(abnormal_id)[0] == "SUCCESS"
+
+
+def test_a_refund_outcome_for_no_refund_of_the_shops_is_acknowledged_and_changes_nothing(
+    shop: Shop, review_steps_run_here: None
+) -> None:
+    _, refund_id, out_refund_no = _refunded_through_wechat_pay(shop)
+    # Another shop with the same merchant account: its notify_url verifies the notice, but the refund is not its own.
+    open_shop(shop.stack, "moon")
+    shop.payments.enable_all_methods(services(), "moon")
+    notification = shop.payments.standins.wechat_pay.refund_notification(out_refund_no, "CLOSED")
+
+    answer = shop.notify(notification, shop="moon")
+
+    assert (answer.status, answer.body["result"], answer.body["order_id"]) == (200, "ignored", None)
+    assert _provider_status(refund_id) == (None, None)
 
 
 def test_a_refund_not_awaiting_a_payout_takes_none(shop: Shop, review_steps_run_here: None) -> None:

@@ -614,6 +614,9 @@ class RefundItem(RefundTableItem, discriminator="refund"):
     revoked_at = UTCDateTimeAttribute(null=True)
     provider_ref = UnicodeAttribute(null=True)
     completed_at = UTCDateTimeAttribute(null=True)
+    # The provider's own report on the refund, where it sends one (WeChat Pay: SUCCESS, ABNORMAL or CLOSED).
+    provider_status = UnicodeAttribute(null=True)
+    provider_status_at = UTCDateTimeAttribute(null=True)
 
     SK = "REFUND"
 

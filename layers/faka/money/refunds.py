@@ -227,6 +227,11 @@ class ReviewWorkflow:
         return True
 
 
+def provider_refund_key(refund_id: str) -> str:
+    """The idempotency key a refund is sent to its provider with (its merchant request number there)."""
+    return f"refund-{refund_id}"
+
+
 # Tries at completing a payout whose transaction was cancelled by a concurrent one (a retry the caller need not make).
 _PAYOUT_ATTEMPTS = 3
 
@@ -606,7 +611,7 @@ class Refunds:
             self._await_payout(refund, order.payment_ref, provider)
             return
         provider_ref = provider.refund(
-            payment_ref=order.payment_ref, amount=refund.amount, idempotency_key=f"refund-{refund_id}"
+            payment_ref=order.payment_ref, amount=refund.amount, idempotency_key=provider_refund_key(refund_id)
         )
         self._complete(refund, order, provider_ref, completed_from=RefundStatus.APPROVED)
         self._publish_completed(self.get(refund_id))
