@@ -1,13 +1,16 @@
 // Supplier files read as RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks (a
 // multi-line card is one field, never several keys). One column is the code; every other column (a PIN,
-// a serial, an expiry) is reported and never sent as a code.
+// a serial, an expiry) is a secret part of the row's key, named by its header, and never sent as a code.
+// As the API reads a code cell (faka.catalog.codes.split_card): a multi-line card's first line is its code and
+// each further line an unnamed part; "账号----密码" is the code, then the password.
 
-// Header names that mark the first row as a header; the first two name the code column, as the API's
-// own CSV import does (functions/api/operators.py), then the names Chinese suppliers use.
+// Header names that mark the first row as a header; these name the code column, as in the API's own CSV import
+// (faka.catalog.codes.CODE_COLUMNS): code, key, then the names Chinese suppliers use.
 const CODE_HEADERS = ["code", "key", "cdkey", "卡密", "激活码", "兑换码"];
 const OTHER_HEADERS = ["pin", "serial", "sn", "expiry", "expires", "expiry_date", "password", "account", "sku", "value", "卡号", "密码", "账号", "有效期"];
-// The same limits as faka.domain.codes.normalize_code: visible characters, single spaces, 256 at most.
+// The same limits as faka.catalog.codes.normalize_code: visible characters, single spaces, 256 at most.
 const MAX_CODE_LENGTH = 256;
+const FIELD_SEPARATOR = "----";
 const VALID_CODE = /^[\x21-\x7e\u00a0-\uffff]+(?: [\x21-\x7e\u00a0-\uffff]+)*$/;
 
 export class CsvError extends Error {
@@ -87,13 +90,20 @@ function identity(code) {
 function problem(code) {
   if (!code) return "empty";
   if (code.length > MAX_CODE_LENGTH) return "too_long";
-  // A quoted multi-line card: the API stores one-line codes only, so it is refused rather than cut up.
-  if (/[\r\n]/.test(code)) return "multiline";
   return VALID_CODE.test(code) ? null : "invalid";
 }
 
-// What an import of this text would send: {codes: [{code, line}], header, codeColumn, extraColumns,
-// duplicates: [{line, first}], rejected: [{line, reason}], rows}.
+// A code cell as its code and unnamed parts: a multi-line card's further lines, the password of "账号----密码".
+function splitCard(cell) {
+  const lines = cell.split(/\r\n|\r|\n/).map((line) => line.trim()).filter((line) => line);
+  const [first = "", ...rest] = lines;
+  const [code, ...fields] = first.split(FIELD_SEPARATOR);
+  return { code: code.trim(), parts: [...fields, ...rest].map((value) => ({ name: "", value: value.trim() })) };
+}
+
+// What an import of this text would send: {codes: [{code, line, parts: [{name, value}]}], header, codeColumn,
+// extraColumns (the columns stored as parts), withParts (how many keys have parts), duplicates: [{line, first}],
+// rejected: [{line, reason}], rows}.
 export function planImport(text) {
   const records = parseCsv(text);
   const names = records.length ? records[0].cells.map(headerName) : [];
@@ -114,8 +124,13 @@ export function planImport(text) {
   const duplicates = [];
   const rejected = [];
   const firstLine = new Map();
+  const partName = (column) => (header ? (records[0].cells[column] ?? "").trim() : "");
+  let withParts = 0;
   for (const row of rows) {
-    const code = (row.cells[codeColumn] ?? "").trim();
+    const { code, parts } = splitCard(row.cells[codeColumn] ?? "");
+    row.cells.forEach((cell, column) => {
+      if (column !== codeColumn && cell.trim() !== "") parts.push({ name: partName(column), value: cell.trim() });
+    });
     const reason = problem(code);
     if (reason) {
       rejected.push({ line: row.line, reason });
@@ -127,7 +142,8 @@ export function planImport(text) {
       continue;
     }
     firstLine.set(identity(code), row.line);
-    codes.push({ code, line: row.line });
+    if (parts.length) withParts += 1;
+    codes.push({ code, line: row.line, parts });
   }
-  return { codes, header: header ? records[0].cells.map((cell) => cell.trim()) : null, codeColumn, extraColumns, duplicates, rejected, rows: rows.length };
+  return { codes, header: header ? records[0].cells.map((cell) => cell.trim()) : null, codeColumn, extraColumns, withParts, duplicates, rejected, rows: rows.length };
 }

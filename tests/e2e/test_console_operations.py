@@ -102,10 +102,23 @@ def test_csv_files_are_read_as_rfc_4180(phone: Page, lang: str) -> None:
         return answer
 
     quoted = plan('\ufeffserial,Code,expiry\r\n1,"AB,CD-1234",2027-01\r\n2,"say ""hi""-5678",\r\n3,"two\nlines",x\r\n')
-    assert [(c["code"], c["line"]) for c in quoted["codes"]] == [("AB,CD-1234", 2), ('say "hi"-5678', 3)]
+    assert [(c["code"], c["line"]) for c in quoted["codes"]] == [("AB,CD-1234", 2), ('say "hi"-5678', 3), ("two", 4)]
     assert quoted["codeColumn"] == 1
     assert quoted["extraColumns"] == ["serial", "expiry"]
-    assert quoted["rejected"] == [{"line": 4, "reason": "multiline"}]
+    # The other columns are the key's parts, and so are a multi-line card's further lines: one key, never several.
+    assert quoted["codes"][0]["parts"] == [{"name": "serial", "value": "1"}, {"name": "expiry", "value": "2027-01"}]
+    assert quoted["codes"][2]["parts"] == [
+        {"name": "", "value": "lines"},
+        {"name": "serial", "value": "3"},
+        {"name": "expiry", "value": "x"},
+    ]
+    assert quoted["rejected"] == []
+    accounts = plan("player-1----pass-1\nplayer-2----pass-2\n")
+    assert [(c["code"], c["parts"]) for c in accounts["codes"]] == [
+        ("player-1", [{"name": "", "value": "pass-1"}]),
+        ("player-2", [{"name": "", "value": "pass-2"}]),
+    ]
+    assert accounts["withParts"] == 2
 
     bare = plan("K-0001\nk 0001\n\nK-0002\n,pin-only\n")
     assert bare["header"] is None

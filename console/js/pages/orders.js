@@ -208,7 +208,7 @@ function renderDetail(view, { param: orderId, onSignedOut }) {
         { class: "card" },
         h("table", { class: "fields" }, h("tbody", {}, rows.map(([name, value]) => h("tr", {}, h("th", {}, t(`orders.${name}`)), h("td", { dataset: { field: name } }, value ?? "—"))))),
         h("h2", {}, t("orders.keys")),
-        order.keys.length ? h("ul", { id: "order-keys" }, order.keys.map((key) => h("li", {}, t("orders.key_line", { line: key.line_no, code: key.code })))) : h("p", { class: "muted" }, t("orders.no_keys")),
+        order.keys.length ? h("ul", { id: "order-keys" }, order.keys.map((key) => h("li", {}, t("orders.key_line", { line: key.line_no, code: [key.code, ...(key.parts ?? []).map((part) => (part.name ? `${part.name}: ${part.value}` : part.value))].join(" · ") })))) : h("p", { class: "muted" }, t("orders.no_keys")),
         h("p", {}, evidence),
       ),
       order.status === "on_hold" ? heldActions() : null,

@@ -159,6 +159,7 @@ export function render(view, { onSignedOut }) {
           h("p", { class: "muted" }, plan.header ? t("products.preview_header", { column }) : t("products.preview_no_header", { column })),
           plan.codes.length ? h("p", { class: "muted" }, t("products.preview_sample", { sample: plan.codes.slice(0, 3).map((item) => maskCode(item.code)).join(" · ") })) : null,
           plan.extraColumns.length ? h("p", { id: "preview-extra" }, t("products.preview_extra", { columns: plan.extraColumns.join(", ") })) : null,
+          plan.withParts ? h("p", { id: "preview-parts", dataset: { count: String(plan.withParts) } }, plural("products.preview_parts", plan.withParts)) : null,
           h("p", { id: "preview-duplicates", dataset: { count: String(plan.duplicates.length) } }, plural("products.preview_duplicates", plan.duplicates.length)),
           plan.duplicates.length ? lines(plan.duplicates, (item) => t("products.duplicate_line", { line: item.line, first: item.first })) : null,
           h("p", { id: "preview-rejected", dataset: { count: String(plan.rejected.length) } }, plural("products.preview_rejected", plan.rejected.length)),
@@ -195,7 +196,8 @@ export function render(view, { onSignedOut }) {
           const part = items.slice(start, start + chunk);
           const result = await api(`/v1/admin/products/${encodeURIComponent(sku)}/keys`, {
             method: "POST",
-            body: { batch, supplier, keys: part.map((item) => item.code) },
+            // A key with parts goes whole: its code and parts are one key, never several.
+            body: { batch, supplier, keys: part.map((item) => (item.parts.length ? { code: item.code, parts: item.parts } : item.code)) },
           });
           imported += result.imported;
           rejected.push(...result.rejected.map((item) => ({ line: part[item.index].line, reason: item.code })));
