@@ -113,6 +113,7 @@ def product_view(product: Product) -> ProductView:
         region=product.region,
         platform=product.platform,
         stock=product.stock,
+        listed=product.listed,
     )
 
 

@@ -70,6 +70,21 @@ def save_product(draft: Annotated[ProductDraft, Body()]) -> Response[str]:
     return json_response(201 if created else 200, product_view(product).model_dump())
 
 
+@router.post("/v1/admin/products/<sku>/delist")
+def delist_product(sku: str) -> ProductView:
+    """Take the product off sale: buyers neither see nor order it (409 product_delisted); paid orders still get their
+    keys, and its stock stays for when it is listed again."""
+    shop_id = operator(router.current_event)
+    return product_view(services().catalog.set_listed(shop_id, sku, listed=False))
+
+
+@router.post("/v1/admin/products/<sku>/relist")
+def relist_product(sku: str) -> ProductView:
+    """Put a delisted product on sale again, as it was."""
+    shop_id = operator(router.current_event)
+    return product_view(services().catalog.set_listed(shop_id, sku, listed=True))
+
+
 class OperatorProductList(ProductList):
     next_cursor: str | None = Field(default=None, description="Pass as cursor for the next page; null after the last")
 

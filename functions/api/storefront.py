@@ -81,7 +81,7 @@ def list_products() -> ProductList:
             product_view(p).model_copy(
                 update={"recommended": p.sku in recommended, "payment_methods": payments.methods_for(p.currency)}
             )
-            for p in services().catalog.products(shop_id)
+            for p in services().catalog.listed(shop_id)
         ],
         payment_methods=list(payments.methods),
     )
@@ -268,7 +268,7 @@ def storefront(
     shop_id = shop or open_shop_id(router.current_event)
     found = services().shops.get(shop_id)
     payments = services().payment_methods.settings(shop_id)
-    currencies = Counter(p.currency for p in services().catalog.products(shop_id))
+    currencies = Counter(p.currency for p in services().catalog.listed(shop_id))
     return StorefrontView(
         shop_id=found.shop_id,
         name=found.name,
@@ -283,8 +283,8 @@ def storefront(
 @router.get("/v1/products/<sku>/advice")
 def product_advice(sku: str, country: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")]) -> AdviceView:
     shop_id = open_shop_id(router.current_event)
-    product = services().catalog.product(shop_id, sku)
-    advice = advise(services().counters, product, services().catalog.products(shop_id), country)
+    product = services().catalog.listed_product(shop_id, sku)
+    advice = advise(services().counters, product, services().catalog.listed(shop_id), country)
     if advice is None:
         return AdviceView(
             sku=sku,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import CancellationReason, DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import CancellationReason, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from faka.adapters.tables import BatchItem, CatalogItem, KeyItem, ProductItem, ShopItem, SoldKeysItem
@@ -63,6 +63,7 @@ def _product(item: ProductItem, sold: int) -> Product:
         platform=item.platform,
         description=item.description,
         stock=int(item.stock) - sold,
+        listed=item.delisted_at is None,
     )
 
 
@@ -105,6 +106,17 @@ class Catalog:
         pk, _ = ProductItem.key(shop_id, "")
         return self._with_sold(CatalogItem.query(pk, CatalogItem.sk.startswith("PRODUCT#")))
 
+    def listed(self, shop_id: str) -> list[Product]:
+        """The products buyers see: every one not delisted."""
+        return [product for product in self.products(shop_id) if product.listed]
+
+    def listed_product(self, shop_id: str, sku: str) -> Product:
+        """The product as buyers look it up: a delisted one is unknown to them."""
+        product = self.product(shop_id, sku)
+        if not product.listed:
+            raise NotFound(f"no product {sku!r}", code="unknown_sku")
+        return product
+
     def product(self, shop_id: str, sku: str) -> Product:
         pk, sk = ProductItem.key(shop_id, sku)
         # The product and its shards (``PRODUCT#<sku>#SOLD#…``): '~' sorts after every character a shard key has.
@@ -123,6 +135,21 @@ class Catalog:
             elif isinstance(item, SoldKeysItem):
                 sold[item.sk.split("#", 2)[1]] += int(item.issued)
         return [_product(item, sold[item.sku]) for item in products]
+
+    def set_listed(self, shop_id: str, sku: str, *, listed: bool) -> Product:
+        """Delist a product (buyers no longer see or order it; paid orders still get their keys) or list it again.
+
+        Its keys, stock and batches are left as they are, so relisting restores the product as it was."""
+        pk, sk = ProductItem.key(shop_id, sku)
+        action = ProductItem.delisted_at.remove() if listed else ProductItem.delisted_at.set(_now())
+        try:
+            ProductItem(pk, sk).update(actions=[action], condition=ProductItem.pk.exists())
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound(f"no product {sku!r}", code="unknown_sku") from None
+            raise
+        logger.info("product listing changed", extra={"shop_id": shop_id, "sku": sku, "listed": listed})
+        return self.product(shop_id, sku)
 
     def sold_keys(self, shop_id: str, sku: str | None = None) -> Counter[tuple[str, str]]:
         """Keys the claims counted on the sold-key shards, by (sku, batch): add them to a batch's own ``issued``."""

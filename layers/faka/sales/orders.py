@@ -18,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from faka.adapters.tables import OrderItem, OrderLineItem, OrderTableItem
 from faka.catalog.catalog import Catalog
-from faka.errors import InvalidRequest, NotFound
+from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.ports import EventPublisher
 from faka.security import new_token, token_digest, token_matches
 from faka.shared.links import LinkSigner, is_order_page_token
@@ -135,6 +135,8 @@ class Orders:
         if not 1 <= request.quantity <= self._max_quantity:
             raise InvalidRequest(f"quantity must be between 1 and {self._max_quantity}", code="invalid_quantity")
         product = self._catalog.product(request.shop_id, request.sku)
+        if not product.listed:
+            raise Conflict(f"product {request.sku!r} is not for sale at the moment", code="product_delisted")
         token = new_token()
         now = datetime.now(UTC)
         order_id = uuid.uuid4().hex

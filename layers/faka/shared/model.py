@@ -42,6 +42,8 @@ class Product:
     platform: str
     description: str = ""
     stock: int = 0
+    # False while an operator has the product delisted: buyers neither see nor order it.
+    listed: bool = True
 
     @property
     def ref(self) -> str:

@@ -276,7 +276,7 @@ class Playbooks:
         unit_price = order.amount // max(order.quantity, 1)
         candidates = [
             p
-            for p in self._catalog.products(order.shop_id)
+            for p in self._catalog.listed(order.shop_id)
             if p.sku != product.sku
             and p.platform == product.platform
             and p.region.upper() == region
