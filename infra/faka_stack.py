@@ -31,6 +31,7 @@ from infra.constructs.ratings import Ratings
 from infra.constructs.refunds import Refunds
 from infra.constructs.service_health import ServiceHealth
 from infra.constructs.storage import Storage
+from infra.constructs.tracing import TraceSampling
 from infra.constructs.webhooks import StorefrontWebhooks
 
 # The same choices the application validates at cold start; checked here so a typo fails the synth, not
@@ -212,6 +213,7 @@ class FakaStack(Stack):
             reconcile=functions[resources.RECONCILE_FUNCTION.name],
         )
         self.help_desk = HelpDesk(self, "HelpDesk", sweeper=functions[resources.TICKET_SLA_FUNCTION.name])
+        self.trace_sampling = TraceSampling(self, "TraceSampling")
         self.console = Console(
             self, "Console", api=self.api.rest_api, origin_verify=self.storage.secrets[resources.ORIGIN_VERIFY_SECRET]
         )

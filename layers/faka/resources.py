@@ -581,6 +581,32 @@ REFUND_REVIEW = StateMachineSpec("refund_review")
 STATE_MACHINES = (ACTIVATION_ESCALATION, REFUND_REVIEW)
 
 
+@dataclass(frozen=True)
+class SamplingRuleSpec:
+    """An X-Ray sampling rule for faka's traced entry points: the API stage and the workflows (their services are
+    named ``<PREFIX>-…``); ``reservoir`` requests a second are traced, then ``fixed_rate`` of the rest. A function
+    invoked under a traced request follows its decision; Lambda keeps its own 1/s + 5 % for the invocations it roots.
+    """
+
+    name: str
+    url_path: str
+    reservoir: int
+    fixed_rate: float
+    priority: int
+
+    @property
+    def physical_name(self) -> str:
+        return f"{PREFIX}-{self.name}"
+
+
+# Operators' requests are few and each worth a trace: the reservoir keeps nearly all of them.
+OPERATOR_TRACES = SamplingRuleSpec("operators", "/v1/admin/*", reservoir=1, fixed_rate=0.05, priority=100)
+# Buyers, webhooks and workflows: 5 % of them, with no reservoir, so a trace costs a fixed share of the traffic
+# (a reservoir of 1/s alone would trace every order of a shop selling fewer than one a second).
+TRAFFIC_TRACES = SamplingRuleSpec("traffic", "*", reservoir=0, fixed_rate=0.05, priority=200)
+SAMPLING_RULES = (OPERATOR_TRACES, TRAFFIC_TRACES)
+
+
 def activation_escalation_substitutions(*, notifier_queue_url: str, operator_topic_arn: str) -> dict[str, str]:
     """The ``${...}`` placeholders of activation_escalation.asl.json; CDK and the local runtime fill the same."""
     return {
