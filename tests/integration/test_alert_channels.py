@@ -7,6 +7,7 @@ format: the JSON body, and for DingTalk and Feishu the signature, recomputed her
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import boto3
 import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
@@ -35,20 +37,26 @@ FEISHU_SECRET = "feishu-signing-secret"
 
 
 class Sink:
-    """Every request as (path with query, headers, JSON body); answers the next scripted status, then 200."""
+    """Every request as (path with query, headers, JSON body); answers the next scripted status (and JSON body),
+    then 200 with the JSON body ``replies`` holds for the path's prefix. Under /dingtalk it answers as DingTalk
+    does otherwise: a 200 that says whether the signature matched."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str], dict[str, Any]]] = []
         self.script: list[int] = []
+        self.replies: dict[str, dict[str, Any]] = {}
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 sink.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, json.loads(body)))
-                self.send_response(sink.script.pop(0) if sink.script else 200)
-                self.send_header("Content-Length", "0")
+                status, answer = sink.answer(self.path)
+                payload = json.dumps(answer).encode() if answer is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
+                self.wfile.write(payload)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -58,6 +66,21 @@ class Sink:
 
     def to(self, prefix: str) -> list[tuple[str, dict[str, str], dict[str, Any]]]:
         return [request for request in self.requests if request[0].startswith(prefix)]
+
+    def answer(self, path: str) -> tuple[int, dict[str, Any] | None]:
+        if self.script:
+            return self.script.pop(0), None
+        for prefix, reply in self.replies.items():
+            if path.startswith(prefix):
+                return 200, reply
+        if path.startswith("/dingtalk"):
+            query = parse_qs(urlsplit(path).query)
+            timestamp = query["timestamp"][0]
+            digest = hmac.new(DINGTALK_SECRET.encode(), f"{timestamp}\n{DINGTALK_SECRET}".encode(), hashlib.sha256)
+            if query["sign"] != [base64.b64encode(digest.digest()).decode()]:
+                return 200, {"errcode": 310000, "errmsg": "sign not match"}
+            return 200, {"errcode": 0, "errmsg": "ok"}
+        return 200, None
 
 
 @pytest.fixture
@@ -242,3 +265,96 @@ def test_an_alert_still_reaches_the_topic_when_the_channels_cannot_be_queued(
     (notification,) = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].topics[topic].sent_notifications
     assert notification[2] == "Held"
     assert notification[3]["kind"]["Value"] == "held_order"
+
+
+def identity(moment: datetime) -> datetime:
+    return moment
+
+
+def spend_attempts() -> dict[str, WebhookDeliveryItem]:
+    """Attempt every pending delivery when it is due until none is pending; the deliveries by channel kind."""
+    deliveries = services().webhook_deliveries
+    for _ in range(get_settings().webhook_max_attempts):
+        pending = [item for item in WebhookDeliveryItem.scan() if item.status == "pending"]
+        if not pending:
+            break
+        for item in pending:
+            due = item.next_attempt_at
+            assert due is not None
+            deliveries.clock = functools.partial(identity, due)
+            deliveries.attempt(item.pk.removeprefix("DELIVERY#"))
+    kinds = {c.channel_id: c.kind.value for c in services().alert_channels.of_shop("main")}
+    return {kinds[item.subscription_id]: item for item in WebhookDeliveryItem.scan()}
+
+
+def shown(delivery: WebhookDeliveryItem) -> dict[str, Any]:
+    """The delivery as the operator-alerts view shows it, with the alert's other channels."""
+    alert_id = json.loads(delivery.payload)["alert_id"]
+    return {d["target"]: d for d in services().alert_channels.deliveries_of("main", alert_id)}
+
+
+REFUSALS: dict[str, tuple[dict[str, Any], str]] = {
+    "telegram": (
+        {"ok": False, "error_code": 403, "description": "Forbidden: bot was kicked from the group chat"},
+        "Telegram refused it: 403 Forbidden: bot was kicked",
+    ),
+    "wecom": ({"errcode": 93000, "errmsg": "invalid webhook url"}, "WeCom refused it: errcode 93000"),
+    "feishu": (
+        {"code": 19021, "msg": "sign match fail or timestamp is not within one hour from current time"},
+        "Feishu/Lark refused it: code 19021",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(REFUSALS))
+def test_a_200_in_which_the_provider_refuses_is_retried_then_dead_lettered_and_shown_failed(
+    stack: Stack, sink: Sink, kind: str
+) -> None:
+    configure(stack, {"channels": [c for c in channels(sink) if c["kind"] == kind]})
+    refusal, reason = REFUSALS[kind]
+    attempts = get_settings().webhook_max_attempts
+    sink.replies = {f"/{kind}": refusal}
+
+    services().operator_alerts.alert("Held", "order held", shop_id="main", kind=AlertKind.HELD_ORDER)
+    stack.deliver_events()
+    delivery = spend_attempts()[kind]
+
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", attempts, 200)
+    assert delivery.last_error is not None
+    assert delivery.last_error.startswith(reason)
+    assert len(sink.requests) == attempts
+    ((_, view),) = shown(delivery).items()
+    assert (view["status"], view["last_error"]) == ("failed", delivery.last_error)
+    sqs = boto3.client("sqs")
+    dlq = stack.provisioned.dlq_urls["webhook-deliveries"]
+    parked = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10).get("Messages", [])
+    assert [json.loads(m["Body"])["delivery_id"] for m in parked] == [delivery.pk.removeprefix("DELIVERY#")]
+
+
+def test_a_200_in_which_the_provider_accepts_is_delivered(stack: Stack, sink: Sink) -> None:
+    configure(stack, {"channels": [c for c in channels(sink) if c["kind"] in REFUSALS]})
+    sink.replies = {
+        "/telegram": {"ok": True, "result": {"message_id": 7}},
+        "/wecom": {"errcode": 0, "errmsg": "ok"},
+        "/feishu": {"code": 0, "msg": "success", "data": {}},
+    }
+
+    services().operator_alerts.alert("Held", "order held", shop_id="main", kind=AlertKind.HELD_ORDER)
+    stack.deliver_events()
+
+    assert {kind: d.status for kind, d in spend_attempts().items()} == dict.fromkeys(REFUSALS, "delivered")
+
+
+def test_a_wrong_dingtalk_secret_shows_failed_not_delivered(stack: Stack, sink: Sink) -> None:
+    right = next(c for c in channels(sink) if c["kind"] == "dingtalk")
+    wrong = {**right, "target": f"{sink.base}/dingtalk/robot/send?access_token=other", "secret": "SECnot-the-robots"}
+    configure(stack, {"channels": [right, wrong]})
+
+    services().operator_alerts.alert("Held", "order held", shop_id="main", kind=AlertKind.HELD_ORDER)
+    stack.deliver_events()
+    spend_attempts()
+
+    views = shown(next(iter(WebhookDeliveryItem.scan())))
+    assert views[right["target"]]["status"] == "delivered"
+    assert views[wrong["target"]]["status"] == "failed"
+    assert views[wrong["target"]]["last_error"] == "DingTalk refused it: errcode 310000 sign not match"

@@ -25,7 +25,8 @@ Resolver = Callable[[str, int], list[Address]]
 # Storefronts answer a webhook at once and work afterwards; a slow one is retried, not waited for.
 CONNECT_TIMEOUT_SECONDS = 3.0
 READ_TIMEOUT_SECONDS = 5.0
-# Only the status matters; reading more would let an endpoint keep the function busy.
+# The status, and the start of the body where an IM robot says it refused; reading more would let an endpoint
+# keep the function busy.
 _MAX_RESPONSE_BYTES = 4096
 
 
@@ -81,11 +82,12 @@ class HttpWebhookSender(WebhookSender):
                     redirect=False,
                     preload_content=False,
                 )
-                response.read(_MAX_RESPONSE_BYTES)
+                answer = response.read(_MAX_RESPONSE_BYTES)
                 response.release_conn()
         except urllib3.exceptions.HTTPError as error:
             return SendResult(None, f"{type(error).__name__}: the request did not complete")
-        return SendResult(response.status, None if 200 <= response.status < 300 else f"HTTP {response.status}")
+        refused = None if 200 <= response.status < 300 else f"HTTP {response.status}"
+        return SendResult(response.status, refused, body=answer)
 
 
 class SqsDeliveryQueue(DeliveryQueue):

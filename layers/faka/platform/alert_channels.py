@@ -9,7 +9,10 @@ retried with backoff and dead-lettered, so a slow IM endpoint never holds up the
 
 What each provider receives is data (:data:`PROVIDERS`): its message body, the most text it takes, where the
 request goes and how it is signed. A signature is made at each attempt, since DingTalk and Feishu refuse a
-timestamp more than an hour old and a retry may come later than that.
+timestamp more than an hour old and a retry may come later than that. The providers answer a refusal (a wrong
+token or signature, a robot removed from its group, a rate limit) with HTTP 200 and say so in the body:
+Telegram ``{"ok": false}``, WeCom and DingTalk ``{"errcode": non-zero}``, Feishu/Lark ``{"code": non-zero}``.
+Such an answer is a failed attempt, retried and dead-lettered as a 5xx is, with the provider's reason kept.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ from faka.ports import Email, KeyVault, Mailer, OperatorAlerts
 CHANNEL_ID_PREFIX = "ac_"
 MAX_CHANNELS_PER_SHOP = 10
 MAX_SECRET_LENGTH = 512
+# The provider's reason for a refusal is kept on the delivery and logged: a line, not the provider's whole answer.
+MAX_REFUSAL_BYTES = 300
 _MAIL_SCHEME = "mailto:"
 _INVALID = "invalid_alert_channel"
 
@@ -86,6 +91,36 @@ def _dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     return base64.b64encode(digest).decode()
 
 
+def _answer(body: bytes) -> dict[str, Any]:
+    """A provider's JSON answer; {} for anything else (an empty body, or one cut short by the sender)."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
+
+
+def _telegram_refusal(answer: Mapping[str, Any]) -> str | None:
+    if answer.get("ok") is False:
+        return f"Telegram refused it: {answer.get('error_code')} {answer.get('description', '')}"
+    return None
+
+
+def _errcode_refusal(provider: str) -> Callable[[Mapping[str, Any]], str | None]:
+    """WeCom's and DingTalk's robots: ``errcode`` 0 is sent, any other number a refusal (``errmsg`` says why)."""
+
+    def refusal(answer: Mapping[str, Any]) -> str | None:
+        code = answer.get("errcode")
+        return f"{provider} refused it: errcode {code} {answer.get('errmsg', '')}" if code not in (None, 0) else None
+
+    return refusal
+
+
+def _feishu_refusal(answer: Mapping[str, Any]) -> str | None:
+    code = answer.get("code")
+    return f"Feishu/Lark refused it: code {code} {answer.get('msg', '')}" if code not in (None, 0) else None
+
+
 def _feishu_sign(secret: str, timestamp: int) -> str:
     """Feishu/Lark's bot signature: base64(HMAC-SHA256(key="<timestamp s>\\n<secret>", empty message))."""
     return base64.b64encode(hmac.new(f"{timestamp}\n{secret}".encode(), b"", hashlib.sha256).digest()).decode()
@@ -102,6 +137,8 @@ class Provider:
     secret_accepted: bool = True
     # Signs one attempt: the URL and body to send, from the target URL, the body, the secret and the time.
     sign: Callable[[str, dict[str, Any], str, datetime], tuple[str, dict[str, Any]]] | None = None
+    # Reads the provider's JSON answer to a 200: why it refused the message, or None when it took it.
+    refusal: Callable[[Mapping[str, Any]], str | None] | None = None
 
 
 def _sign_dingtalk(url: str, body: dict[str, Any], secret: str, now: datetime) -> tuple[str, dict[str, Any]]:
@@ -122,6 +159,7 @@ PROVIDERS: dict[ChannelKind, Provider] = {
         lambda chat_id, text: {"chat_id": chat_id, "text": text, "disable_web_page_preview": True},
         max_text_bytes=4096,
         secret_required=True,
+        refusal=_telegram_refusal,
     ),
     # WeCom (企业微信) group robot: the target is its webhook URL with the robot's key; no signature.
     ChannelKind.WECOM: Provider(
@@ -129,6 +167,7 @@ PROVIDERS: dict[ChannelKind, Provider] = {
         lambda _, text: {"msgtype": "text", "text": {"content": text}},
         max_text_bytes=2048,
         secret_accepted=False,
+        refusal=_errcode_refusal("WeCom"),
     ),
     # DingTalk (钉钉) custom robot, 加签: timestamp and sign in the query.
     ChannelKind.DINGTALK: Provider(
@@ -136,6 +175,7 @@ PROVIDERS: dict[ChannelKind, Provider] = {
         lambda _, text: {"msgtype": "text", "text": {"content": text}},
         max_text_bytes=20000,
         sign=_sign_dingtalk,
+        refusal=_errcode_refusal("DingTalk"),
     ),
     # Feishu (飞书) / Lark custom bot, 签名校验: timestamp and sign in the body.
     ChannelKind.FEISHU: Provider(
@@ -143,6 +183,7 @@ PROVIDERS: dict[ChannelKind, Provider] = {
         lambda _, text: {"msg_type": "text", "content": {"text": text}},
         max_text_bytes=30000,
         sign=_sign_feishu,
+        refusal=_feishu_refusal,
     ),
     ChannelKind.EMAIL: Provider(
         Target.EMAIL, lambda _, text: {"text": text}, max_text_bytes=100_000, secret_accepted=False
@@ -270,7 +311,9 @@ class AlertChannels(DeliveryTarget):
         if provider.sign is not None and secret:
             url, body = provider.sign(url, body, secret, now)
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "faka-alerts/1"}
-        return OutboundRequest(url, json.dumps(body, ensure_ascii=False).encode(), headers)
+        return OutboundRequest(
+            url, json.dumps(body, ensure_ascii=False).encode(), headers, refusal=_refusal_reader(provider)
+        )
 
     def deliveries_of(self, shop_id: str, alert_id: str) -> list[dict[str, Any]]:
         """Where one alert went: each of the shop's channels it was queued for, and how that delivery stands."""
@@ -288,6 +331,7 @@ class AlertChannels(DeliveryTarget):
                     "status": item.status,
                     "attempts": int(item.attempts),
                     "last_status_code": None if item.last_status_code is None else int(item.last_status_code),
+                    "last_error": item.last_error,
                 }
             )
         return found
@@ -301,6 +345,19 @@ class AlertChannels(DeliveryTarget):
     @staticmethod
     def _items(shop_id: str) -> Iterable[AlertChannelItem]:
         return [i for i in AlertChannelItem.by_owner.query(_owner(shop_id)) if isinstance(i, AlertChannelItem)]
+
+
+def _refusal_reader(provider: Provider) -> Callable[[bytes], str | None] | None:
+    """How the webhook machinery reads a 200 from ``provider``: its refusal, cut to a loggable length."""
+    refusal = provider.refusal
+    if refusal is None:
+        return None
+
+    def read(body: bytes) -> str | None:
+        reason = refusal(_answer(body))
+        return cut(reason, MAX_REFUSAL_BYTES) if reason else None
+
+    return read
 
 
 def _owner(shop_id: str) -> str:

@@ -158,10 +158,12 @@ class RetrySchedule:
 class SendResult:
     status_code: int | None
     error: str | None = None
+    # The start of the response body: some receivers (IM robots) answer a refusal with a 200 and say so in it.
+    body: bytes = b""
 
     @property
     def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        return self.status_code is not None and 200 <= self.status_code < 300 and self.error is None
 
 
 class WebhookSender(ABC):
@@ -175,6 +177,8 @@ class OutboundRequest:
     url: str
     body: bytes
     headers: Mapping[str, str]
+    # Reads a 2xx answer's body: the receiver's reason when it refused the request all the same, else None.
+    refusal: Callable[[bytes], str | None] | None = None
 
 
 class DeliveryTarget(ABC):
@@ -407,6 +411,8 @@ class WebhookDeliveries:
         if not self._claim(item, attempt, now):
             return None
         result = self._sender.post(request.url, request.body, request.headers)
+        if result.ok and request.refusal is not None and (reason := request.refusal(result.body)):
+            result = SendResult(result.status_code, reason)
         return self._settle(item, attempt, result, now)
 
     def _request(self, item: WebhookDeliveryItem, now: datetime) -> OutboundRequest | None:
