@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import click
 from rich.console import Console
@@ -186,10 +186,26 @@ def shops_list(api: OperatorApi) -> None:
 def products() -> None: ...
 
 
-@products.command("list", help="The shop's products and their stock.")
+@products.command("list", help="The shop's products, their stock and whether buyers see them.")
 @pass_api
 def products_list(api: OperatorApi) -> None:
-    _table(api.call("GET", "/v1/admin/products")["products"], ("sku", "name", "price", "currency", "stock"))
+    _table(api.call("GET", "/v1/admin/products")["products"], ("sku", "name", "price", "currency", "stock", "listed"))
+
+
+@products.command("delist", help="Take SKU off sale: buyers no longer see or order it; paid orders are still served.")
+@click.argument("sku")
+@pass_api
+def products_delist(api: OperatorApi, sku: str) -> None:
+    api.call("POST", f"/v1/admin/products/{quote(sku, safe='')}/delist")
+    click.echo(f"{sku} delisted")
+
+
+@products.command("relist", help="Put a delisted SKU on sale again.")
+@click.argument("sku")
+@pass_api
+def products_relist(api: OperatorApi, sku: str) -> None:
+    api.call("POST", f"/v1/admin/products/{quote(sku, safe='')}/relist")
+    click.echo(f"{sku} listed")
 
 
 @dataclass(frozen=True)
