@@ -88,7 +88,7 @@ def _module_functions(function: Callable[..., Any]) -> Iterator[FunctionType]:
             continue
         seen.add(current.__name__)
         yield current
-        pending.extend(getattr(module, name, None) for name in current.__code__.co_names)  # type: ignore[misc]
+        pending.extend(getattr(module, name, None) for name in current.__code__.co_names)
 
 
 def _reads_its_body(route_function: Callable[..., Any]) -> bool:
