@@ -30,7 +30,7 @@ from faka.wiring import services
 from faka_local.apigateway import MAX_PAYLOAD_BYTES, rest_event
 from faka_local.im_standins import PREFIX as TELEGRAM_PREFIX
 from faka_local.im_standins import TelegramStandIn
-from faka_local.sandbox_payments import ALIPAY_PAGE_PATH, PROVIDER_METHODS, SandboxPayments
+from faka_local.sandbox_payments import ALIPAY_PAGE_PATH, PROVIDER_METHODS, WECHAT_H5_PAGE_PATH, SandboxPayments
 from faka_local.webhook_sink import WebhookSink
 
 log = logging.getLogger("faka_local.http")
@@ -150,6 +150,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._static(STATIC_DIRS[site[0]], site[2])
         elif path == ALIPAY_PAGE_PATH and self.server.payments is not None:
             self._html(200, _page("支付宝 Alipay sandbox", self.server.payments.alipay_page(self.path)))
+        elif path == WECHAT_H5_PAGE_PATH and self.server.payments is not None:
+            self._html(200, _page("微信支付 WeChat Pay sandbox", self.server.payments.wechat_h5_page(self.path)))
         elif path.startswith(PAY_PREFIX):
             self._sandbox_checkout(path.removeprefix(PAY_PREFIX), parse_qs(url.query))
         elif path == "/_local/refunds" and self.command == "GET":

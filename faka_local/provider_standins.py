@@ -274,6 +274,7 @@ class _WechatTransaction:
     out_trade_no: str
     total: int
     trade_type: str
+    payer_client_ip: str | None = None  # H5: the browser WeChat Pay expects the payment from
     transaction_id: str = ""
     trade_state: str = "NOTPAY"
     success_time: datetime | None = None
@@ -296,9 +297,16 @@ class WechatPayStandIn:
     PLATFORM_SERIAL = "PUB_KEY_ID_0000000000000000000000000001"
     MERCHANT_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 
-    def __init__(self, mchid: str = SANDBOX_MCHID, appid: str = SANDBOX_APPID) -> None:
+    # Where an h5_url leads: WeChat Pay's page that opens WeChat to pay (locally, the sandbox's page for it).
+    H5_PAGE_URL = "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb"
+
+    def __init__(
+        self, mchid: str = SANDBOX_MCHID, appid: str = SANDBOX_APPID, *, h5_page_url: str = H5_PAGE_URL
+    ) -> None:
         self.mchid = mchid
         self.appid = appid
+        self.h5_page_url = h5_page_url
+        self._prepaid: dict[str, str] = {}  # an H5 prepay_id → its out_trade_no
         self._merchant_key = _new_key()
         self._platform_key = _new_key()
         self.apiv3_key = secrets.token_hex(16).encode()  # 32 bytes
@@ -368,7 +376,33 @@ class WechatPayStandIn:
         prepay = f"wx{secrets.token_hex(14)}"
         if kind == "native":
             return self._signed(200, {"code_url": f"weixin://wxpay/bizpayurl?pr={prepay[:9]}"})
-        return self._signed(200, {"h5_url": f"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id={prepay}"})
+        scene = body.get("scene_info") or {}
+        if not scene.get("payer_client_ip") or (scene.get("h5_info") or {}).get("type") not in {
+            "Wap",
+            "iOS",
+            "Android",
+        }:
+            return _json_answer(
+                400, {"code": "PARAM_ERROR", "message": "H5支付需要 scene_info.payer_client_ip 和 h5_info"}
+            )
+        transaction.payer_client_ip = str(scene["payer_client_ip"])
+        self._prepaid[prepay] = out_trade_no
+        return self._signed(
+            200, {"h5_url": f"{self.h5_page_url}?prepay_id={prepay}&package={secrets.randbelow(10**10)}"}
+        )
+
+    def payer_client_ip(self, out_trade_no: str) -> str | None:
+        """The browser IP an H5 prepay named (WeChat Pay compares it with the one paying)."""
+        with self._lock:
+            transaction = self._transactions.get(out_trade_no)
+            return transaction.payer_client_ip if transaction else None
+
+    def h5_transaction(self, h5_url: str) -> tuple[str, int]:
+        """The order and amount (fen) an h5_url's page asks the buyer to pay: what WeChat shows before paying."""
+        prepay = dict(parse_qsl(urlsplit(h5_url).query)).get("prepay_id", "")
+        with self._lock:
+            transaction = self._transactions[self._prepaid[prepay]]
+            return transaction.out_trade_no, transaction.total
 
     def _query(self, by: str, key: str) -> HttpResponse:
         transaction = (
@@ -629,9 +663,15 @@ class ProviderStandIns:
     """The sandbox's Alipay, WeChat Pay and TRON, with keys generated now; ``slots`` is the same store the
     local USDT provider allocates amounts in, so a sandbox payment sends each order its exact amount."""
 
-    def __init__(self, slots: AmountSlots, *, shop_wallet: str = SANDBOX_SHOP_WALLET) -> None:
+    def __init__(
+        self,
+        slots: AmountSlots,
+        *,
+        shop_wallet: str = SANDBOX_SHOP_WALLET,
+        wechat_h5_page_url: str = WechatPayStandIn.H5_PAGE_URL,
+    ) -> None:
         self.alipay = AlipayGatewayStandIn()
-        self.wechat_pay = WechatPayStandIn()
+        self.wechat_pay = WechatPayStandIn(h5_page_url=wechat_h5_page_url)
         self.tron = TronGridStandIn()
         self.shop_wallet = shop_wallet
         self._slots = slots

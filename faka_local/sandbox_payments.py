@@ -24,6 +24,8 @@ from faka_local.provider_standins import (
 
 # Where an Alipay checkout_url leads locally: the sandbox's page standing in for Alipay's cashier.
 ALIPAY_PAGE_PATH = "/_local/alipay/gateway.do"
+# Where a WeChat Pay h5_url leads locally: the sandbox's page standing in for the one that opens WeChat to pay.
+WECHAT_H5_PAGE_PATH = "/_local/wechatpay/checkmweb"
 PROVIDER_METHODS = frozenset({alipay.PROVIDER, wechat_pay.PROVIDER, usdt_trc20.PROVIDER})
 # Each demo shop has its own wallet, so one shop's watcher never reads another's transfers.
 _WALLETS = {"main": SANDBOX_SHOP_WALLET}
@@ -38,7 +40,7 @@ class SandboxPayments:
 
     def __init__(self, services: Services, api_url: str) -> None:
         self._slots = services.amount_slots
-        self.standins = ProviderStandIns(self._slots)
+        self.standins = ProviderStandIns(self._slots, wechat_h5_page_url=f"{api_url.rstrip('/')}{WECHAT_H5_PAGE_PATH}")
         services.payment_network = PaymentNetwork(
             alipay=self.standins.alipay,
             wechat_pay=self.standins.wechat_pay,
@@ -96,3 +98,19 @@ class SandboxPayments:
 <button type="submit">确认付款 Pay</button></form>
 <p><small>No money moves. Pay sends faka Alipay's signed asynchronous notification (RSA2), as Alipay
 would.</small></p>"""
+
+    def wechat_h5_page(self, url: str) -> str:
+        """WeChat Pay's H5 page for an h5_url (a phone's browser): paying posts to ``/_local/pay/{id}``, then the
+        buyer goes back to its ``redirect_url``."""
+        try:
+            order_id, total = self.standins.wechat_pay.h5_transaction(url)
+        except KeyError:
+            return "<h1>微信支付 sandbox</h1><p>This h5_url names no prepay of the sandbox's merchant.</p>"
+        back = urlencode({"return_url": dict(parse_qsl(urlsplit(url).query)).get("redirect_url", "")})
+        order = html.escape(order_id)
+        return f"""<h1>微信支付 WeChat Pay H5 (sandbox)</h1>
+<p>订单 Order <code>{order}</code>: <strong>¥{total // 100}.{total % 100:02d}</strong></p>
+<form method="post" action="/_local/pay/{order}?{html.escape(back)}">
+<button type="submit">确认支付 Pay</button></form>
+<p><small>No money moves. Pay sends faka WeChat Pay's signed, encrypted TRANSACTION.SUCCESS notification, as
+WeChat Pay would.</small></p>"""

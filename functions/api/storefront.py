@@ -40,6 +40,7 @@ from faka.catalog.codes import mask_code
 from faka.errors import InvalidRequest
 from faka.insight.ratings import eligibility
 from faka.observability import metrics
+from faka.payments.devices import BuyerDevice, start_checkout
 from faka.sales.orders import OrderRequest
 from faka.sales.redaction import mask_email
 from faka.security import bearer_token
@@ -137,7 +138,10 @@ def _place_order(shop_id: str, draft: OrderDraft, device_header: str | None) -> 
             payment_method=method,
         )
     )
-    payment = provider.checkout(
+    device = BuyerDevice.of(router.current_event.headers.get("user-agent"), buyer.ip)
+    payment = start_checkout(
+        provider,
+        device,
         order_id=order.order_id,
         amount=order.amount,
         currency=order.currency,

@@ -96,7 +96,8 @@ function paymentHelp() {
   // The checkout tab kept it; a page opened from the email reads it from the order, which keeps it while pending.
   const payment = keptPayment(orderId) ?? order.payment;
   if (!payment) return null;
-  if (payment.checkout_url) return h("p", {}, h("a", { href: payment.checkout_url }, t("payment.continue")));
+  const payUrl = payment.checkout_url ?? payment.h5_url; // h5_url: WeChat Pay on a phone, which opens WeChat to pay
+  if (payUrl) return h("p", {}, h("a", { href: payUrl }, t("payment.continue")));
   if (payment.code_url) {
     return h("div", { class: "stack" }, h("p", {}, t("payment.wechat")), qrCode(payment.code_url, t("payment.qr_label")), sandboxButton(payment));
   }

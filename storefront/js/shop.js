@@ -174,7 +174,8 @@ async function checkout(product) {
       keepPayment(order.order_id, order.payment);
       const page = `/o/${order.order_id}#t=${encodeURIComponent(order.access_token)}`;
       // Card and Alipay pay on the provider's page, which returns to the order page; the others pay from it.
-      location.assign(order.payment?.checkout_url ?? page);
+      // A phone paying with WeChat Pay goes to its h5_url (WeChat opens to pay); otherwise to the checkout page.
+      location.assign(order.payment?.checkout_url ?? order.payment?.h5_url ?? page);
     } catch (failure) {
       submit.disabled = false;
       clear(error, problem(failure));

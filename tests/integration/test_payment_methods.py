@@ -38,6 +38,14 @@ from tests.integration.helpers import open_shop, pay
 
 CNY_SKU, USD_SKU = "qq-100-cn", "steam-20-us"
 HOUR = timedelta(hours=1)
+DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 "
+    "Mobile/15E148 Safari/604.1"
+)
+ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+)
 
 
 @dataclass
@@ -45,11 +53,13 @@ class Shop:
     stack: Stack
     payments: SandboxPayments
 
-    def order(self, method: str | None, sku: str = CNY_SKU, shop: str = "main") -> dict[str, Any]:
+    def order(
+        self, method: str | None, sku: str = CNY_SKU, shop: str = "main", user_agent: str = DESKTOP
+    ) -> dict[str, Any]:
         draft = {"sku": sku, "quantity": 1, "email": "buyer@example.com", "locale": "zh-CN"}
         if method:
             draft["payment_method"] = method
-        response = self.stack.api("POST", "/v1/orders", draft, {"X-Faka-Shop": shop})
+        response = self.stack.api("POST", "/v1/orders", draft, {"X-Faka-Shop": shop, "User-Agent": user_agent})
         assert response.status == 201, response.body
         return dict(response.body)
 
@@ -375,6 +385,41 @@ def test_the_same_notification_three_times_at_once_issues_one_key(shop: Shop, th
 
 
 # --- reconciliation, per provider ----------------------------------------------------------------------------------
+
+
+def test_a_phone_pays_with_alipay_wap_pay_and_a_computer_with_page_pay(shop: Shop) -> None:
+    on_phone, on_computer = shop.order("alipay", user_agent=PHONE), shop.order("alipay")
+
+    phone_params = dict(parse_qsl(on_phone["payment"]["checkout_url"].split("?", 1)[1]))
+    computer_params = dict(parse_qsl(on_computer["payment"]["checkout_url"].split("?", 1)[1]))
+
+    assert phone_params["method"] == "alipay.trade.wap.pay"
+    assert json.loads(phone_params["biz_content"])["product_code"] == "QUICK_WAP_WAY"
+    assert json.loads(phone_params["biz_content"])["quit_url"] == phone_params["return_url"]
+    assert computer_params["method"] == "alipay.trade.page.pay"
+    assert json.loads(computer_params["biz_content"])["product_code"] == "FAST_INSTANT_TRADE_PAY"
+    # The sandbox's cashier takes both, and the phone's order is delivered like any other.
+    shop.payments.standins.alipay.accept_page(on_phone["payment"]["checkout_url"])
+    assert shop.notify(shop.pay_alipay(on_phone)).body == "success"
+    assert shop.view(on_phone)["status"] == "delivered"
+
+
+def test_a_phone_pays_with_wechat_pay_h5_and_a_computer_scans_the_native_qr_code(shop: Shop) -> None:
+    on_phone, on_computer = shop.order("wechat_pay", user_agent=ANDROID), shop.order("wechat_pay")
+    h5_url = on_phone["payment"]["h5_url"]
+
+    assert "code_url" not in on_phone["payment"]
+    assert h5_url.startswith("http://127.0.0.1:3000/_local/wechatpay/checkmweb?prepay_id=wx")
+    redirect = dict(parse_qsl(h5_url.split("?", 1)[1]))["redirect_url"]
+    assert redirect.endswith(f"/o/{on_phone['order_id']}")
+    assert shop.payments.standins.wechat_pay.payer_client_ip(on_phone["order_id"]) == "203.0.113.7"
+    assert shop.view(on_phone)["payment"]["h5_url"] == h5_url  # the order page sends the buyer there too
+    assert on_computer["payment"]["code_url"].startswith("weixin://wxpay/bizpayurl?pr=")
+    assert "h5_url" not in on_computer["payment"]
+    # The sandbox's H5 page pays the order it names, then sends the buyer back to the order page.
+    page = shop.payments.wechat_h5_page(h5_url)
+    assert f'action="/_local/pay/{on_phone["order_id"]}?return_url=' in page
+    assert shop.notify(shop.pay_wechat(on_phone)).body["result"] == "delivered"
 
 
 def test_reconciliation_finds_each_providers_payment_whose_notification_never_came(shop: Shop) -> None:

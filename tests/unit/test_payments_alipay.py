@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from faka.errors import Conflict, InvalidRequest
 from faka.payments import alipay
 from faka.payments.alipay import AlipayCheckout
+from faka.payments.devices import BuyerDevice
 from faka.payments.gateway import (
     HttpRequest,
     HttpResponse,
@@ -257,12 +258,17 @@ def test_page_pay_is_a_signed_gateway_url_in_yuan_expiring_in_beijing_time(gatew
 
 
 def test_wap_pay_names_its_product_and_where_a_buyer_who_gives_up_returns(gateway: AlipayGatewayStandIn) -> None:
-    answer = provider(gateway).wap_checkout(
-        order_id="01JORDER", amount=5, currency="CNY", description="x", return_url="https://s/o", quit_url="https://s/q"
+    answer = provider(gateway).mobile_checkout(
+        order_id="01JORDER",
+        amount=5,
+        currency="CNY",
+        description="x",
+        return_url="https://s/o",
+        device=BuyerDevice(mobile=True, ip="203.0.113.7"),
     )
 
     biz = json.loads(signed_query(answer["checkout_url"], gateway)["biz_content"])
-    assert (biz["product_code"], biz["quit_url"], biz["total_amount"]) == ("QUICK_WAP_WAY", "https://s/q", "0.05")
+    assert (biz["product_code"], biz["quit_url"], biz["total_amount"]) == ("QUICK_WAP_WAY", "https://s/o", "0.05")
     assert signed_query(answer["checkout_url"], gateway)["method"] == "alipay.trade.wap.pay"
 
 

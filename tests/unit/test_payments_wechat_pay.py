@@ -32,6 +32,7 @@ from faka.payments.gateway import (
     load_private_key,
 )
 from faka.payments.usdt_trc20 import InMemoryAmountSlots
+from faka.payments.devices import BuyerDevice
 from faka.payments.wechat_pay import RefundNotice, WechatPayCheckout
 from faka.shared.model import PaymentConfirmation
 from faka_local.provider_standins import ProviderStandIns, WechatPayStandIn
@@ -354,16 +355,17 @@ def test_native_checkout_is_a_signed_prepay_giving_the_code_url(standin: WechatP
 def test_h5_checkout_sends_the_buyer_back_to_the_order_page(standin: WechatPayStandIn) -> None:
     transport = Recording(standin)
 
-    answer = provider(standin, transport).h5_checkout(
+    answer = provider(standin, transport).mobile_checkout(
         order_id="01JORDER",
         amount=500,
         currency="CNY",
         description="d",
         return_url="https://shop.example/o/01JORDER?t=x",
-        payer_client_ip="203.0.113.7",
+        device=BuyerDevice(mobile=True, ip="203.0.113.7"),
     )
 
-    assert answer["checkout_url"].endswith("&redirect_url=https%3A%2F%2Fshop.example%2Fo%2F01JORDER%3Ft%3Dx")
+    assert answer["h5_url"].endswith("&redirect_url=https%3A%2F%2Fshop.example%2Fo%2F01JORDER%3Ft%3Dx")
+    assert transport.requests[0].url.endswith("/v3/pay/transactions/h5")
     assert json.loads(transport.requests[0].body)["scene_info"] == {
         "payer_client_ip": "203.0.113.7",
         "h5_info": {"type": "Wap"},

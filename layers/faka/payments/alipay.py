@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from faka.errors import Conflict, InvalidRequest
+from faka.payments.devices import BuyerDevice
 from faka.payments.gateway import (
     HttpRequest,
     HttpTransport,
@@ -171,12 +172,13 @@ class AlipayCheckout(PaymentProvider):
             "alipay.trade.page.pay", "FAST_INSTANT_TRADE_PAY", order_id, amount, currency, description, return_url
         )
 
-    def wap_checkout(
-        self, *, order_id: str, amount: int, currency: str, description: str, return_url: str, quit_url: str
+    def mobile_checkout(
+        self, *, order_id: str, amount: int, currency: str, description: str, return_url: str, device: BuyerDevice
     ) -> dict[str, Any]:
-        """Mobile browser pay (``alipay.trade.wap.pay``); ``quit_url`` is where a buyer who gives up returns."""
+        """Pay in a phone's browser (``alipay.trade.wap.pay``), which hands over to the Alipay app when it is there; a
+        buyer who gives up returns to ``return_url`` too (``quit_url``), where the order still waits for payment."""
         return self._page(
-            "alipay.trade.wap.pay", "QUICK_WAP_WAY", order_id, amount, currency, description, return_url, quit_url
+            "alipay.trade.wap.pay", "QUICK_WAP_WAY", order_id, amount, currency, description, return_url, return_url
         )
 
     def _page(

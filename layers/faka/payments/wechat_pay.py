@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from faka.errors import FakaError, InvalidRequest
+from faka.payments.devices import BuyerDevice
 from faka.payments.gateway import (
     HttpRequest,
     HttpResponse,
@@ -292,14 +293,20 @@ class WechatPayCheckout(PaymentProvider):
         answer = self._prepay("native", order_id, amount, currency, description)
         return {"provider": self.name, "code_url": str(answer["code_url"]), "expires_at": self._expiry().isoformat()}
 
-    def h5_checkout(
-        self, *, order_id: str, amount: int, currency: str, description: str, return_url: str, payer_client_ip: str
+    def mobile_checkout(
+        self, *, order_id: str, amount: int, currency: str, description: str, return_url: str, device: BuyerDevice
     ) -> dict[str, Any]:
-        """H5 pay in a mobile browser outside WeChat: the buyer is sent to ``h5_url``, then back to ``return_url``."""
-        scene = {"payer_client_ip": payer_client_ip, "h5_info": {"type": "Wap"}}
+        """H5 pay in a phone's browser outside WeChat: the buyer is sent to ``h5_url``, which opens WeChat to pay, then
+        back to ``return_url``. WeChat Pay checks the browser's IP (``payer_client_ip``) against the one paying, so
+        a browser whose IP is unknown gets the QR code instead (long-pressed on a phone, it opens WeChat too)."""
+        if not device.ip:
+            return self.checkout(
+                order_id=order_id, amount=amount, currency=currency, description=description, email="", return_url=""
+            )
+        scene = {"payer_client_ip": device.ip, "h5_info": {"type": "Wap"}}
         answer = self._prepay("h5", order_id, amount, currency, description, scene_info=scene)
         url = f"{answer['h5_url']}&redirect_url={quote(return_url, safe='')}"
-        return {"provider": self.name, "checkout_url": url, "expires_at": self._expiry().isoformat()}
+        return {"provider": self.name, "h5_url": url, "expires_at": self._expiry().isoformat()}
 
     def _expiry(self) -> datetime:
         return (self._clock() + self._expires_in).replace(microsecond=0)
