@@ -203,6 +203,33 @@ def test_an_operator_creates_a_product_and_imports_a_code_pin_csv_at_phone_width
     assert_fits_the_phone(phone)
 
 
+def test_an_operator_delists_a_product_and_lists_it_again_at_phone_width(
+    phone: Page, local_faka: LocalFaka, lang: str
+) -> None:
+    say = texts(lang)
+    sku = f"delist-{lang.lower()}-{uuid.uuid4().hex[:6]}"
+    product = {"sku": sku, "name": "Delist test", "price": 500, "currency": "usd", "region": "US", "platform": "steam"}
+    assert local_faka.post("/v1/admin/products", json=product, headers=ADMIN).status_code == 201
+
+    def on_storefront() -> bool:
+        return sku in {p["sku"] for p in local_faka.get("/v1/products").json()["products"]}
+
+    sign_in(phone)
+    go(phone, "products")
+    row = phone.locator(f"#catalog tr[data-sku='{sku}']")
+    expect(row.locator(".listing")).to_have_text(say("products.on_sale"))
+    row.locator("button.delist").click()
+    expect(phone.locator("#listing-message")).to_have_text(say("products.delisted_done", sku=sku))
+    expect(row.locator(".listing")).to_have_text(say("products.delisted"))
+    assert not on_storefront()
+    assert_fits_the_phone(phone)
+
+    row.locator("button.relist").click()
+    expect(phone.locator("#listing-message")).to_have_text(say("products.relisted", sku=sku))
+    expect(row.locator(".listing")).to_have_text(say("products.on_sale"))
+    assert on_storefront()
+
+
 def test_an_operator_finds_an_order_by_email_exports_it_and_releases_a_held_one_at_phone_width(
     phone: Page, local_faka: LocalFaka, lang: str
 ) -> None:

@@ -14,11 +14,13 @@ const LISTED = 20;
 
 export function render(view, { onSignedOut }) {
   const catalog = h("div", { id: "catalog" });
+  const listingMessage = h("div", { id: "listing-message" });
   let products = [];
   const editor = productEditor();
   const importer = keyImporter();
   view.append(
     h("h1", {}, t("nav.products")),
+    listingMessage,
     catalog,
     h("h2", { id: "product-form-title" }, t("products.new_title")),
     h("div", { class: "card" }, editor.form, editor.message),
@@ -41,7 +43,18 @@ export function render(view, { onSignedOut }) {
             { key: "products.name", cell: (p) => p.name },
             { key: "products.region", cell: (p) => p.region },
             { key: "products.platform", cell: (p) => p.platform },
-            { key: "products.actions", cell: (p) => h("button", { type: "button", class: "secondary edit", onclick: () => editor.edit(p) }, t("products.edit")) },
+            { key: "products.listing", class: "listing", cell: (p) => t(p.listed ? "products.on_sale" : "products.delisted") },
+            {
+              key: "products.actions",
+              cell: (p) =>
+                h(
+                  "div",
+                  { class: "row" },
+                  h("button", { type: "button", class: "secondary edit", onclick: () => editor.edit(p) }, t("products.edit")),
+                  " ",
+                  h("button", { type: "button", class: `secondary ${p.listed ? "delist" : "relist"}`, onclick: () => setListed(p, !p.listed) }, t(p.listed ? "products.delist" : "products.relist")),
+                ),
+            },
           ],
           products,
           (p) => ({ dataset: { sku: p.sku } }),
@@ -49,6 +62,17 @@ export function render(view, { onSignedOut }) {
       );
     } catch (failure) {
       showFailure(catalog, failure, onSignedOut, { key: "error.load" });
+    }
+  }
+
+  // Delisting hides the product from buyers and refuses new orders for it; its stock and paid orders are kept.
+  async function setListed(product, listed) {
+    try {
+      await api(`/v1/admin/products/${encodeURIComponent(product.sku)}/${listed ? "relist" : "delist"}`, { method: "POST" });
+      showDone(listingMessage, t(listed ? "products.relisted" : "products.delisted_done", { sku: product.sku }));
+      await load();
+    } catch (failure) {
+      showFailure(listingMessage, failure, onSignedOut);
     }
   }
 
