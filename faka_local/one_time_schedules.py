@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,8 +40,10 @@ def send_to_target(schedule: dict[str, Any], session: boto3.Session | None = Non
     sqs.send_message(QueueUrl=queue_url, MessageBody=target["Input"])
 
 
-def fire_due(group: str, now: datetime, session: boto3.Session | None = None) -> int:
-    """Fire every one-time schedule of ``group`` due by ``now``; how many fired."""
+def fire_due(
+    group: str, now: datetime, session: boto3.Session | None = None, *, after_each: Callable[[], object] | None = None
+) -> int:
+    """Fire every one-time schedule of ``group`` due by ``now``, calling ``after_each`` after each; how many fired."""
     aws = session or boto3.Session()
     scheduler = aws.client("scheduler")
     fired = 0
@@ -54,6 +57,8 @@ def fire_due(group: str, now: datetime, session: boto3.Session | None = None) ->
             if schedule.get("ActionAfterCompletion") == "DELETE":
                 scheduler.delete_schedule(GroupName=group, Name=summary["Name"])
             fired += 1
+            if after_each is not None:
+                after_each()
     return fired
 
 
