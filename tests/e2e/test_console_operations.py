@@ -442,3 +442,41 @@ def test_a_shop_operator_is_told_the_policy_is_the_platforms_and_stays_signed_in
     expect(phone.locator("#nav")).to_be_visible()
     policy = local_faka.get("/v1/admin/refund-policy", headers={**ADMIN, "X-Faka-Shop": shop}).json()
     assert policy["review_sla_seconds"] != 3600
+
+
+def test_an_operator_notes_a_ticket_and_hands_it_to_a_colleague(phone: Page, local_faka: LocalFaka, lang: str) -> None:
+    say = texts(lang)
+    order, code = delivered_order(local_faka)
+    ticket_id = queued_ticket(local_faka, order, "I want to talk to a human about my key")
+    colleague = f"e2e-colleague-{uuid.uuid4().hex[:6]}"
+    # A note of the colleague's puts them in the shop's desk team, whom a ticket can be handed to.
+    noted = local_faka.post(
+        f"/v1/admin/tickets/{ticket_id}/notes", json={"agent": colleague, "text": "I know this buyer"}, headers=ADMIN
+    )
+    assert noted.status_code == 200, noted.text
+    claimed = local_faka.post(f"/v1/admin/tickets/{ticket_id}/claim", json={"agent": AGENT}, headers=ADMIN)
+    assert claimed.status_code == 200, claimed.text
+
+    sign_in(phone)
+    go(phone, "queue")
+    phone.locator("#queue-filter [name=mine]").check()
+    row = phone.locator(f"#queue-list tr[data-id='{ticket_id}']")
+    row.click()
+    expect(phone.locator("#notes .msg.note")).to_contain_text("I know this buyer")
+    phone.fill("#note textarea[name=text]", f"Checked with the supplier: key {code} was resold")
+    phone.click("#note button[type=submit]")
+    expect(phone.locator("#notes .msg.note")).to_have_count(2)
+    expect(phone.locator("#notes")).to_contain_text(say("queue.notes_private"))
+    assert_no_full_code(phone, code)
+    screenshot(phone, f"phone-ticket-notes-{lang}")
+    assert_fits_the_phone(phone)
+
+    phone.select_option("#reassign select[name=to]", colleague)
+    phone.click("#reassign button[type=submit]")
+    handed = say("history.reassigned", **{"agent": AGENT, "from": AGENT, "to": colleague})
+    expect(phone.locator("#history li[data-kind=reassigned]")).to_contain_text(handed)
+    expect(row).to_have_count(0)  # "mine" follows the ticket to its new owner
+    case = local_faka.get(f"/v1/admin/tickets/{ticket_id}", headers=ADMIN).json()
+    assert case["claimed_by"] == colleague
+    assert [n["agent"] for n in case["notes"]] == [colleague, AGENT]
+    assert code not in json.dumps(case)

@@ -39,13 +39,12 @@ export function render(view, { session, param, onSignedOut }) {
     status.textContent = shown.length === listed.length ? total : t("queue.shown", { shown: formatNumber(shown.length), total });
   }
 
-  // The API lists claimed tickets without their claimer (GET /v1/admin/tickets): the open ones are read one
-  // by one for it. A shop has few tickets in progress at a time; the latest 100 tickets are looked at.
+  // The tickets claimed by (or handed over to) this operator; the open ones are read for their clocks. A shop has
+  // few tickets in progress at a time; the latest 100 of them are looked at.
   async function claimedByMe() {
-    const { tickets } = await api("/v1/admin/tickets");
+    const { tickets } = await api(`/v1/admin/tickets?claimed_by=${encodeURIComponent(session.agent)}`);
     const open = tickets.filter((ticket) => CLAIMED_STATUSES.includes(ticket.status));
-    const cases = await Promise.all(open.map((ticket) => api(`/v1/admin/tickets/${encodeURIComponent(ticket.ticket_id)}`)));
-    return cases.filter((ticket) => ticket.claimed_by === session.agent);
+    return Promise.all(open.map((ticket) => api(`/v1/admin/tickets/${encodeURIComponent(ticket.ticket_id)}`)));
   }
 
   async function refresh() {
@@ -125,6 +124,32 @@ export function render(view, { session, param, onSignedOut }) {
       else body.message = String(data.get("message")).trim();
       act("reply", body);
     });
+    // Internal notes are for the shop's operators: the API keeps them apart from the buyer's thread.
+    const note = h(
+      "form",
+      { class: "stack", id: "note" },
+      h("label", {}, t("queue.note"), h("textarea", { name: "text", required: true })),
+      h("button", { type: "submit", class: "secondary" }, t("queue.add_note")),
+    );
+    note.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = String(new FormData(note).get("text")).trim();
+      if (text) act("notes", { agent: session.agent, text });
+    });
+    const colleagues = ticket.operators.filter((agent) => agent !== ticket.claimed_by);
+    const handOver =
+      ticket.claimed_by && ticket.status !== "resolved" && colleagues.length
+        ? h(
+            "form",
+            { class: "row", id: "reassign" },
+            h("label", {}, t("queue.hand_to"), h("select", { name: "to" }, colleagues.map((agent) => h("option", { value: agent }, agent)))),
+            h("button", { type: "submit", class: "secondary" }, t("queue.reassign")),
+          )
+        : null;
+    handOver?.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act("reassign", { agent: session.agent, to: new FormData(handOver).get("to") });
+    });
     clear(
       detail,
       h("h2", {}, t("queue.ticket_title", { id: ticket.ticket_id })),
@@ -144,7 +169,24 @@ export function render(view, { session, param, onSignedOut }) {
         " ",
         h("button", { type: "button", id: "resolve", class: "secondary", disabled: ticket.status === "resolved", onclick: () => act("resolve", { agent: session.agent }) }, t("queue.resolve")),
       ),
+      handOver,
       ticket.status === "resolved" ? null : reply,
+      h(
+        "section",
+        { id: "notes" },
+        h("h3", {}, t("queue.notes")),
+        h("p", { class: "muted" }, t("queue.notes_private")),
+        ticket.notes.map((entry) => h("div", { class: "msg note" }, h("div", { class: "meta" }, `${entry.agent} · ${formatTime(entry.created_at)}`), maskKeys(entry.body))),
+        note,
+      ),
+      ticket.history.length
+        ? h(
+            "section",
+            { id: "history" },
+            h("h3", {}, t("queue.history")),
+            h("ol", { class: "muted" }, ticket.history.map((entry) => h("li", { dataset: { kind: entry.kind } }, `${formatTime(entry.created_at)} · ${t(`history.${entry.kind}`, { agent: entry.agent, from: entry.from_agent, to: entry.to_agent })}`))),
+          )
+        : null,
     );
   }
 
