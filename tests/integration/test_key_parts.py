@@ -4,6 +4,7 @@ sealed at rest like the code, delivered whole to the buyer and masked for operat
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -110,3 +111,18 @@ def test_json_keys_take_parts_and_duplicates_are_told_by_the_code_alone(shop: St
     )
     assert again.body["rejected"] == [{"index": 0, "code": "duplicate"}]
     assert stock(shop) == 3
+
+
+def test_a_ticket_quoting_a_keys_password_is_kept_and_shown_masked(shop: Stack) -> None:
+    import_csv(shop, "code,password\r\nTICKET-ACCOUNT-01,bluehorsestaple\r\n")
+    order = buy(shop)
+    message = "I want to talk to a human: the password bluehorsestaple is refused when I sign in"
+    ticket = {"order_id": order["order_id"], "access_token": order["access_token"], "message": message}
+    opened = shop.api("POST", "/v1/tickets", ticket)
+    assert opened.status == 201, opened.body
+
+    [listed] = shop.api("GET", "/v1/admin/tickets", headers=ADMIN).body["tickets"]
+    case = shop.api("GET", f"/v1/admin/tickets/{listed['ticket_id']}", headers=ADMIN).body
+    assert "bluehorsestaple" not in json.dumps([listed, case])
+    assert "aple" in json.dumps(case), "masked like a code: its last characters recognise it"
+    assert where_stored("bluehorsestaple") == []

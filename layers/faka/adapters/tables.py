@@ -29,6 +29,7 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -226,6 +227,8 @@ class KeyItem(Model):
     sealed_code = UnicodeAttribute()
     # The key's secret parts (a PIN, a password, a card's further lines), sealed apart from the code; None: none.
     sealed_parts = UnicodeAttribute(null=True)
+    # Their keyed fingerprints (as the code's), so buyer text quoting one is masked without opening the key.
+    part_fingerprints = UnicodeSetAttribute(null=True)
     status = UnicodeAttribute(default="available")
     order_id = UnicodeAttribute(null=True)
     line_no = NumberAttribute(null=True)

@@ -297,6 +297,10 @@ class Catalog:
                                 batch_id=batch_id,
                                 sealed_code=sealed_code,
                                 sealed_parts=self._sealed_parts(card, product.ref, code_hash),
+                                part_fingerprints={
+                                    self._vault.fingerprint(part.value, context=product.ref) for part in card.parts
+                                }
+                                or None,
                                 code_lookup=self._vault.fingerprint(card.code, context=""),
                                 imported_at=now,
                             ),

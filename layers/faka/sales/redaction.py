@@ -132,7 +132,8 @@ class BuyerText:
             (product, self._fingerprint(identity, product)): identity for identity in spans for product in products
         }
         issued = {(order.line_product_ref(line), line.code_hash) for line in order.lines if line.code_hash}
-        known = {identity for key, identity in fingerprints.items() if key in issued}
+        secrets = issued | _part_fingerprints(issued)
+        known = {identity for key, identity in fingerprints.items() if key in secrets}
         if in_stock:
             known |= self._in_stock({key: i for key, i in fingerprints.items() if i not in known})
         return _masked_at(text, [span for identity in known for span in spans[identity]])
@@ -145,6 +146,14 @@ class BuyerText:
             return set()
         found = KeyItem.batch_get(wanted, attributes_to_get=["product_ref", "code_hash"])
         return {fingerprints[item.product_ref, item.code_hash] for item in found}
+
+
+def _part_fingerprints(issued: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """``(product_ref, fingerprint)`` of the secret parts (a PIN, a password) of the order's keys."""
+    if not issued:
+        return set()
+    found = KeyItem.batch_get(list(issued), attributes_to_get=["product_ref", "code_hash", "part_fingerprints"])
+    return {(item.product_ref, fingerprint) for item in found for fingerprint in item.part_fingerprints or ()}
 
 
 def _masked_at(text: str, spans: list[tuple[int, int]]) -> str:
