@@ -19,9 +19,10 @@ started ones, ``--after-reminder`` activate after the first reminder, the others
 
 X-Ray bills per trace recorded. Counted here, as before, one trace per API request, consumer invocation and
 workflow execution, then sampled: those under faka's own rules (resources.SAMPLING_RULES: the API stage and the
-workflows decide, and the functions their requests reach follow that decision) at the traffic rule's fixed rate;
-invocations Lambda itself roots (the schedule's firings, the reminders the workflow queues) at Lambda's 1/s + 5 %,
-whose reservoir share depends on the traffic, taken as ``--orders-per-day`` spread evenly (Poisson).
+workflows decide, and the functions their requests and reminders reach follow that decision) at the traffic rule's
+fixed rate; the invocations Lambda itself roots (the schedule's firings: the scheduler sends no trace header) at
+Lambda's 1/s + 5 %, whose reservoir share depends on the traffic, taken as ``--orders-per-day`` spread evenly
+(Poisson).
 Email (SES) is excluded. Prices: us-east-1 list prices, no free tier; the durations are moto's, in-process, so
 the Lambda line is an estimate of the right order, not a measurement of AWS.
 """
@@ -212,11 +213,11 @@ def breakdown(
     consumer_invocations = invocations - api_requests - firings
     # The reminders the workflow sends go through the notifier: its invocations are not in the run above.
     reminders = executions * (after_reminder + (1 - after_reminder) * 3)
-    lambda_roots = firings + reminders
-    lambda_share = lambda_sampled_share(lambda_roots / PER * orders_per_day / 86400)
-    traces = (api_requests + consumer_invocations + executions) * resources.TRAFFIC_TRACES.fixed_rate + (
-        lambda_roots * lambda_share
-    )
+    # A reminder runs under its execution's trace (Step Functions passes the trace header on with the message);
+    # a firing reaches the queue from the scheduler with none, so Lambda samples it by its own rule.
+    under_faka_rules = api_requests + consumer_invocations + executions + reminders
+    lambda_share = lambda_sampled_share(firings / PER * orders_per_day / 86400)
+    traces = under_faka_rules * resources.TRAFFIC_TRACES.fixed_rate + firings * lambda_share
     return {
         "API Gateway (REST)": api_requests * PRICES["rest_api_request"],
         "Lambda requests": (invocations + reminders) * PRICES["lambda_request"],
