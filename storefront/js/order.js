@@ -147,7 +147,7 @@ function summary() {
 async function reveal(line) {
   const view = await load(true);
   const key = view.keys.find((candidate) => lineOf(candidate) === line);
-  if (key?.code) revealed.set(line, key.code);
+  if (key?.code) revealed.set(line, key);
   drawKeys();
   section("keys").querySelector(`[data-line="${line}"] button.copy`)?.focus();
 }
@@ -168,7 +168,8 @@ const lineOf = (key) => key.line ?? key.line_no;
 function keyBlock(key) {
   const line = lineOf(key);
   const state = key.state ?? "delivered";
-  const code = revealed.get(line);
+  const shown = revealed.get(line);
+  const code = shown?.code;
   const label = h("span", { class: "muted" }, t("key.label", { line }), " · ", t(`key.state.${state}`));
   if (GONE_KEY_STATES.has(state)) return h("div", { class: "key", dataset: { line } }, label, h("p", {}, t("key.gone")));
   const masked = key.masked ?? maskCode(key.code ?? "");
@@ -177,6 +178,8 @@ function keyBlock(key) {
     { class: "key", dataset: { line } },
     label,
     h("span", { class: "code", "aria-label": code ? t("key.code") : t("key.hidden") }, code ?? masked),
+    // The key's secret parts (a PIN, a password, a card's further lines): shown and hidden with its code.
+    ...(shown ?? key).parts?.map((part) => h("span", { class: "part" }, part.name ? `${part.name}: ` : "", h("span", { class: "code" }, part.value ?? part.masked))) ?? [],
     h(
       "div",
       { class: "row" },

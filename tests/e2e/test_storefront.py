@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import REPO, LocalFaka
-from tests.e2e.test_console import SCREENSHOTS, UI_TIMEOUT_MS, assert_no_full_code, chromium
+from tests.e2e.test_console import ADMIN, SCREENSHOTS, UI_TIMEOUT_MS, assert_no_full_code, chromium
 from tests.e2e.test_local_runtime import eventually, place_order
 
 pytestmark = pytest.mark.e2e
@@ -188,6 +188,32 @@ def test_buy_pay_then_show_the_key_from_the_email_link_say_it_worked_and_rate(
         other.close()
     rating_form = local_faka.get(f"/v1/orders/{order_id}/rating-form", headers={"Authorization": f"Bearer {token}"})
     assert rating_form.json()["rated"] is True
+
+
+def test_a_key_with_a_pin_shows_the_pin_masked_then_with_the_code(page: Page, local_faka: LocalFaka, lang: str) -> None:
+    sku = f"pin-{lang.lower()}-{uuid.uuid4().hex[:6]}"
+    product = {"sku": sku, "name": "PIN card", "price": 300, "currency": "usd", "region": "US", "platform": "other"}
+    assert local_faka.post("/v1/admin/products", json=product, headers=ADMIN).status_code == 201
+    code, pin = f"PIN-{uuid.uuid4().hex[:10].upper()}", str(uuid.uuid4().int)[:8]
+    imported = local_faka.post(
+        f"/v1/admin/products/{sku}/keys",
+        data=f"code,PIN\n{code},{pin}\n",
+        headers={**ADMIN, "Content-Type": "text/csv"},
+        params={"batch": "PIN-1"},
+    )
+    assert imported.json()["imported"] == 1, imported.text
+    order = place_order(local_faka, buyer_email("pin"), sku=sku)
+    assert local_faka.post(f"/_local/pay/{order['order_id']}").status_code == 200
+    assert full_code(local_faka, order) == code
+
+    open_order_page(page, order)
+    part = page.locator(".key .part").first
+    expect(part).to_have_text(f"PIN: {'*' * (len(pin) - 2)}{pin[-2:]}")
+    page.locator(".key button.show").first.click()
+    expect(part).to_have_text(f"PIN: {pin}")
+    expect(page.locator(".key .code").first).to_have_text(code)
+    screenshot(page, "key-with-pin", lang)
+    assert_fits_the_phone(page)
 
 
 def test_a_chat_about_an_invalid_key_ends_in_a_replacement(page: Page, local_faka: LocalFaka, lang: str) -> None:
