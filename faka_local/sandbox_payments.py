@@ -46,6 +46,10 @@ class SandboxPayments:
             wechat_pay=self.standins.wechat_pay,
             tron=self.standins.tron,
             alipay_gateway_url=f"{api_url.rstrip('/')}{ALIPAY_PAGE_PATH}",
+            # Shops in test mode (the demo shops are) pay the same stand-ins: WeChat Pay's transport answers any base
+            # URL, and the sandbox chain has one USDT token.
+            wechat_pay_test_url=wechat_pay.API_URL,
+            usdt_test_contract=self.standins.tron.contract,
         )
 
     def enable_all_methods(self, services: Services, shop_id: str) -> None:

@@ -28,7 +28,14 @@ from faka.entry import once_per
 from faka.errors import Conflict, FakaError, InvalidRequest, NotFound
 from faka.observability import logger
 from faka.payments.shop_methods import ALIPAY, STRIPE, WECHAT_PAY
-from faka.payments.stripe_webhook import DisputeNotice, Ignored, PaymentFailed, ProviderRefund, verify_stripe_event
+from faka.payments.stripe_webhook import (
+    DisputeNotice,
+    Ignored,
+    PaymentFailed,
+    ProviderRefund,
+    VerifiedEvent,
+    verify_stripe_event,
+)
 from faka.sales.fulfilment import PaymentResult
 from faka.shared.model import PaymentConfirmation
 from faka.wiring import services
@@ -106,6 +113,12 @@ def stripe_webhook() -> WebhookReceipt:
     if isinstance(verified.notice, Ignored):
         logger.info("stripe event ignored", extra={"event_id": verified.event_id, "reason": verified.notice.reason})
         return WebhookReceipt(received=True, result="ignored")
+    if _in_the_other_mode(verified):
+        # Refused, so Stripe sends it again: a live payment for a shop still in test mode is taken once it goes live.
+        raise InvalidRequest(
+            f"a {'live' if verified.livemode else 'test'}-mode event for an order of a shop in the other mode",
+            code="livemode_mismatch",
+        )
     if isinstance(verified.notice, DisputeNotice):
         receipt = _record_dispute(dispute={"event_id": verified.event_id, **asdict(verified.notice)})
     elif isinstance(verified.notice, ProviderRefund):
@@ -115,6 +128,26 @@ def stripe_webhook() -> WebhookReceipt:
     else:
         receipt = _record_payment(payment={"event_id": verified.event_id, **asdict(verified.notice)})
     return WebhookReceipt.model_validate(receipt)
+
+
+def _in_the_other_mode(verified: VerifiedEvent) -> bool:
+    """Whether the event's ``livemode`` is not the mode of the Stripe key its order's shop pays with. One key serves
+    every shop alike, checked without a read; with a key per mode, an event naming no order is left to the domain."""
+    payment_methods = services().payment_methods
+    expected = payment_methods.stripe_livemode(None)
+    if expected is None:
+        order_id = getattr(verified.notice, "order_id", None)
+        try:
+            order = services().orders.get(order_id) if order_id else None
+        except NotFound:
+            order = None
+        if order is None:
+            return False
+        expected = payment_methods.stripe_livemode(order.shop_id)
+    if verified.livemode != expected:
+        logger.warning("stripe event of the other mode", extra={"event_id": verified.event_id})
+        return True
+    return False
 
 
 ShopParameter = Annotated[str | None, Query(max_length=64, description="The shop whose account was paid (notify_url)")]

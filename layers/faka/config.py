@@ -63,6 +63,9 @@ class Env:
     WEBHOOK_ALLOW_LOOPBACK = "FAKA_WEBHOOK_ALLOW_LOOPBACK"
     CORS_ORIGINS = "FAKA_CORS_ORIGINS"
     TRON_API_URL = "FAKA_TRON_API_URL"
+    TRON_TEST_API_URL = "FAKA_TRON_TEST_API_URL"
+    USDT_TEST_CONTRACT = "FAKA_USDT_TEST_CONTRACT"
+    WECHAT_PAY_TEST_URL = "FAKA_WECHAT_PAY_TEST_URL"
     USDT_CONFIRMATIONS = "FAKA_USDT_CONFIRMATIONS"
 
 
@@ -140,6 +143,11 @@ class Settings(BaseModel):
     # The TronGrid-compatible node the USDT watcher reads shops' wallets from, and the blocks a transfer needs on top.
     tron_api_url: str = "https://api.trongrid.io"
     usdt_confirmations: int = Field(default=19, ge=1)
+    # Test-mode shops' endpoints: a TRON testnet's TronGrid-compatible node and its USDT token (Nile by default), and
+    # a stand-in of WeChat Pay's API v3, which has no sandbox of its own (unset: test-mode shops take no WeChat Pay).
+    tron_test_api_url: str = "https://nile.trongrid.io"
+    usdt_test_contract: str = "TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf"
+    wechat_pay_test_url: str = ""
 
 
 # The settings naming a secret by its Secrets Manager id, and the secret each names: CDK sets each on exactly the

@@ -428,23 +428,38 @@ class Services:
 
     @cached_property
     def payment_provider(self) -> PaymentProvider:
-        from faka.payments.providers import SandboxCheckout, StripeCheckout
+        """The platform's Stripe account in live mode (its one key, when it has one)."""
+        return self.stripe_accounts[True]
+
+    @cached_property
+    def stripe_accounts(self) -> dict[bool, PaymentProvider]:
+        """The platform's Stripe account by mode (live: True), each shop's checkout in the shop's mode."""
+        from faka.payments.providers import SandboxCheckout, StripeCheckout, is_live_key, stripe_keys
 
         if self.settings.payment_provider == "sandbox":
-            return SandboxCheckout(self.settings.public_base_url)
-        api_key = resolve_secret("", self.settings.stripe_api_key_secret_id, name="Stripe API key")
+            sandbox = SandboxCheckout(self.settings.public_base_url)
+            return {True: sandbox, False: sandbox}
+        keys = stripe_keys(resolve_secret("", self.settings.stripe_api_key_secret_id, name="Stripe API key"))
         base = self.settings.public_base_url.rstrip("/")
         # Imported here: the Stripe SDK costs about 0.3 s of cold start, which only Stripe deployments should pay.
         import stripe
 
-        return StripeCheckout(stripe.StripeClient(api_key), base)
+        accounts = {
+            key: StripeCheckout(stripe.StripeClient(key), base, livemode=is_live_key(key)) for key in set(keys.values())
+        }
+        return {live: accounts[key] for live, key in keys.items()}
 
     @cached_property
     def payment_network(self) -> PaymentNetwork:
         """The providers' APIs over HTTPS; ``faka local`` and the tests replace it with their stand-ins."""
         from faka.payments.shop_methods import PaymentNetwork
 
-        return PaymentNetwork(tron_url=self.settings.tron_api_url)
+        return PaymentNetwork(
+            tron_url=self.settings.tron_api_url,
+            tron_test_url=self.settings.tron_test_api_url,
+            usdt_test_contract=self.settings.usdt_test_contract,
+            wechat_pay_test_url=self.settings.wechat_pay_test_url or None,
+        )
 
     @cached_property
     def amount_slots(self) -> AmountSlots:
@@ -462,7 +477,7 @@ class Services:
             self.vault,
             self.payment_network,
             self.amount_slots,
-            lambda: self.payment_provider,
+            lambda live: self.stripe_accounts[live],
             public_base_url=self.settings.public_base_url,
             expires_in=timedelta(minutes=self.settings.order_ttl_minutes),
             confirmations=self.settings.usdt_confirmations,

@@ -709,7 +709,8 @@ def test_a_shop_offers_alipay_and_wechat_pay_through_stripe_once_it_names_them(
 ) -> None:
     sessions = _StripeSessions()
     client = SimpleNamespace(v1=SimpleNamespace(checkout=SimpleNamespace(sessions=sessions)))
-    monkeypatch.setitem(vars(services()), "payment_provider", StripeCheckout(client, "https://shop.example"))
+    stripe = StripeCheckout(client, "https://shop.example")
+    monkeypatch.setitem(vars(services()), "stripe_accounts", {True: stripe, False: stripe})
     assert shop.stack.api("GET", "/v1/admin/payment-methods", headers=ADMIN).body["stripe_payment_method_types"] == [
         "card"
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -24,19 +25,44 @@ STRIPE_PAYMENT_METHOD_TYPES: tuple[str, ...] = ("card",)
 OFFERED_STRIPE_PAYMENT_METHOD_TYPES = frozenset({"card", "alipay", "wechat_pay"})
 
 
+def stripe_keys(secret: str) -> dict[bool, str]:
+    """The platform's Stripe secret keys by mode (live: True), from the secret that holds them: one key, which then
+    serves shops of both modes (as before modes existed), or ``{"live": "sk_live_…", "test": "sk_test_…"}``."""
+    text = secret.strip()
+    if not text.startswith("{"):
+        return {True: text, False: text}
+    keys = json.loads(text)
+    if not isinstance(keys, dict) or (not keys.get("live") and not keys.get("test")):
+        raise ValueError('the Stripe key secret is a key or {"live": …, "test": …}')
+    live, test = keys.get("live") or keys["test"], keys.get("test") or keys["live"]
+    return {True: str(live), False: str(test)}
+
+
+def is_live_key(api_key: str) -> bool:
+    """A live-mode secret or restricted key (``sk_live_``, ``rk_live_``); test keys say ``_test_``."""
+    return api_key.startswith(("sk_live_", "rk_live_"))
+
+
 class StripeCheckout(PaymentProvider):
     name = "stripe"
 
     def __init__(
-        self, client: Any, cancel_url: str, payment_method_types: tuple[str, ...] = STRIPE_PAYMENT_METHOD_TYPES
+        self,
+        client: Any,
+        cancel_url: str,
+        payment_method_types: tuple[str, ...] = STRIPE_PAYMENT_METHOD_TYPES,
+        *,
+        livemode: bool = False,
     ) -> None:
         self._client = client  # a stripe.StripeClient
         self._cancel_url = cancel_url
         self._payment_method_types = payment_method_types
+        # The mode of the account's key: its events carry the same livemode.
+        self.livemode = livemode
 
     def offering(self, payment_method_types: tuple[str, ...]) -> StripeCheckout:
         """The same account's checkout offering these payment method types (one shop's choice)."""
-        return StripeCheckout(self._client, self._cancel_url, payment_method_types)
+        return StripeCheckout(self._client, self._cancel_url, payment_method_types, livemode=self.livemode)
 
     def checkout(
         self, *, order_id: str, amount: int, currency: str, description: str, email: str, return_url: str
@@ -110,9 +136,11 @@ class SandboxCheckout(PaymentProvider):
 
     It keeps a ledger like a provider's own (in the refunds table): what was paid, whether its webhook was
     sent or dropped on purpose, and what was refunded, so reconciliation and refunds have something to ask.
+    Its events are Stripe's test mode's (``livemode`` false), for shops of either mode.
     """
 
     name = "sandbox"
+    livemode = False
 
     def __init__(self, base_url: str) -> None:
         self._base_url = base_url.rstrip("/")

@@ -60,6 +60,9 @@ CREDENTIAL_FIELDS: dict[str, frozenset[str]] = {
 }
 PUBLIC_FIELDS = frozenset({"app_id", "seller_id", "mchid", "appid", "wallet"})
 TRONGRID_URL = "https://api.trongrid.io"
+# TRON's Nile testnet, where a test-mode shop's USDT is watched: its TronGrid node and its test USDT token.
+TRONGRID_TEST_URL = "https://nile.trongrid.io"
+USDT_TEST_CONTRACT = "TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf"
 _WALLETS_PK = "USDT_WALLETS"
 
 
@@ -110,13 +113,22 @@ class UsdtWatermarkItem(CatalogItem, discriminator="usdt_watermark"):
 @dataclass(frozen=True)
 class PaymentNetwork:
     """How faka reaches each provider: their APIs over HTTPS on AWS; ``faka local`` and the tests hand in-process
-    stand-ins. ``alipay_gateway_url``, when set, replaces Alipay's gateway (the local payment page)."""
+    stand-ins. ``alipay_gateway_url``, when set, replaces Alipay's gateway in both modes (the local payment page).
+
+    A shop's test/live switch picks the endpoints: Alipay's sandbox gateway or its own; WeChat Pay's API or
+    ``wechat_pay_test_url`` (WeChat Pay API v3 has no sandbox of its own: a stand-in of it, or none, and then a
+    test-mode shop cannot take WeChat Pay); TRON mainnet's USDT or a testnet's (Nile by default); Stripe's key of
+    the shop's mode (faka.payments.providers.stripe_keys).
+    """
 
     alipay: HttpTransport | None = None  # None: over HTTPS (faka.payments.gateway.urllib_transport)
     wechat_pay: HttpTransport | None = None
     tron: HttpTransport | None = None
     tron_url: str = TRONGRID_URL
+    tron_test_url: str = TRONGRID_TEST_URL
+    usdt_test_contract: str = USDT_TEST_CONTRACT
     alipay_gateway_url: str | None = None
+    wechat_pay_test_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +173,7 @@ class ShopPaymentMethods:
         vault: KeyVault,
         network: PaymentNetwork,
         slots: AmountSlots,
-        stripe: Callable[[], PaymentProvider],
+        stripe: Callable[[bool], PaymentProvider],
         *,
         public_base_url: str,
         expires_in: timedelta,
@@ -170,7 +182,7 @@ class ShopPaymentMethods:
         self._vault = vault
         self._network = network
         self._slots = slots
-        self._stripe = stripe
+        self._stripe = stripe  # the platform's Stripe account in a mode (live: True)
         self._base_url = public_base_url.rstrip("/")
         self._expires_in = expires_in
         self._confirmations = confirmations
@@ -259,7 +271,7 @@ class ShopPaymentMethods:
         """
         settings = self.settings(shop_id)
         method = self._choose(settings, requested, currency)
-        provider = self.provider(shop_id, method)
+        provider = self._stripe(settings.live) if method == STRIPE else self.provider(shop_id, method)
         if isinstance(provider, StripeCheckout):
             provider = provider.offering(settings.stripe_payment_method_types)
         return method, provider
@@ -285,7 +297,7 @@ class ShopPaymentMethods:
     def provider(self, shop_id: str, method: str | None) -> PaymentProvider:
         """The provider ``method`` pays through for this shop (orders placed before methods existed: Stripe)."""
         if method is None or method == STRIPE:
-            return self._stripe()
+            return self._stripe(self.settings(shop_id).live)
         item = self._item(shop_id)
         sealed = json.loads(item.sealed_credentials).get(method) if item else None
         if item is None or sealed is None:
@@ -303,6 +315,16 @@ class ShopPaymentMethods:
     def for_order(self, order: Order) -> PaymentProvider:
         return self.provider(order.shop_id, order.payment_method)
 
+    def stripe_livemode(self, shop_id: str | None) -> bool | None:
+        """The ``livemode`` Stripe events for this shop's orders carry: its key's mode (the sandbox's is test).
+
+        ``shop_id`` None: the one mode of every shop when the platform has one key, else None (it depends on the shop);
+        so a deployment with one key reads no settings to check an event."""
+        if shop_id is None:
+            modes = {bool(getattr(self._stripe(live), "livemode", False)) for live in (True, False)}
+            return modes.pop() if len(modes) == 1 else None
+        return bool(getattr(self.provider(shop_id, STRIPE), "livemode", False))
+
     def notify_url(self, provider: str, shop_id: str) -> str:
         path = {ALIPAY: "alipay", WECHAT_PAY: "wechatpay"}[provider]
         return f"{self._base_url}/v1/webhooks/{path}?shop={shop_id}"
@@ -311,7 +333,7 @@ class ShopPaymentMethods:
         # Imported when a shop's provider is first built: the storefront's reads never load cryptography for it.
         from faka.payments import alipay, wechat_pay
         from faka.payments.gateway import urllib_transport
-        from faka.payments.usdt_trc20 import TronGrid, UsdtTrc20Checkout
+        from faka.payments.usdt_trc20 import USDT_CONTRACT, TronGrid, UsdtTrc20Checkout
         from faka.payments.usdt_wallet import UsdtAtPar
 
         if method == ALIPAY:
@@ -332,6 +354,12 @@ class ShopPaymentMethods:
             keys = credentials["platform_public_keys"]
             if not isinstance(keys, dict) or not keys:
                 raise ValueError("platform_public_keys maps each Wechatpay-Serial to its PEM")
+            api_url = wechat_pay.API_URL if live else self._network.wechat_pay_test_url
+            if api_url is None:
+                raise Conflict(
+                    "WeChat Pay has no test environment here (FAKA_WECHAT_PAY_TEST_URL): switch the shop to live",
+                    code="payment_mode_unavailable",
+                )
             return wechat_pay.WechatPayCheckout(
                 wechat_pay.WechatPayCredentials(
                     mchid=str(credentials["mchid"]),
@@ -344,6 +372,7 @@ class ShopPaymentMethods:
                 self._network.wechat_pay or urllib_transport,
                 notify_url=self.notify_url(method, shop_id),
                 expires_in=self._expires_in,
+                api_url=api_url,
             )
         if method == USDT_TRC20:
             wallet = str(credentials["wallet"])
@@ -351,8 +380,9 @@ class ShopPaymentMethods:
                 raise ValueError("a TRON address starts with T")
             chain = TronGrid(
                 self._network.tron or urllib_transport,
-                base_url=self._network.tron_url,
+                base_url=self._network.tron_url if live else self._network.tron_test_url,
                 api_key=credentials.get("tron_api_key"),
+                contract=USDT_CONTRACT if live else self._network.usdt_test_contract,
             )
             return UsdtAtPar(
                 UsdtTrc20Checkout(

@@ -34,6 +34,8 @@ class StripeEvent(_Lenient):
     id: str
     type: str
     data: StripeEventData
+    # Stripe's live mode (true) or test mode (false): what the key and the shop it paid must agree with.
+    livemode: bool = False
 
 
 class CheckoutSession(_Lenient):
@@ -112,6 +114,7 @@ StripeNotice = PaymentConfirmation | DisputeNotice | ProviderRefund | PaymentFai
 class VerifiedEvent:
     event_id: str
     notice: StripeNotice
+    livemode: bool = False
 
 
 _SESSION_PAID = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
@@ -138,16 +141,33 @@ def _signed_at(header: str) -> int:
     return next(int(item.split("=", 2)[1]) for item in header.split(",") if item.split("=", 2)[0] == "t")
 
 
+def webhook_secrets(secret: str) -> tuple[str, ...]:
+    """The endpoint secrets Stripe may sign with, from the secret that holds them: one ``whsec_…``, or
+    ``{"live": "whsec_…", "test": "whsec_…"}`` when live and test mode each send to their own endpoint."""
+    text = secret.strip()
+    if not text.startswith("{"):
+        return (text,)
+    by_mode = json.loads(text)
+    if not isinstance(by_mode, dict) or not any(by_mode.get(mode) for mode in ("live", "test")):
+        raise ValueError('the Stripe webhook secret is a whsec_… or {"live": …, "test": …}')
+    return tuple(str(by_mode[mode]) for mode in ("live", "test") if by_mode.get(mode))
+
+
 def verify_stripe_event(payload: str, signature: str | None, secret: str) -> VerifiedEvent:
+    """An event signed with one of ``secret``'s endpoint secrets (:func:`webhook_secrets`), read."""
     import stripe
 
-    try:
-        verify_signature(payload, signature, secret)
-    except stripe.SignatureVerificationError:
-        raise InvalidRequest("the Stripe-Signature header does not match this body", code="invalid_signature") from None
+    for endpoint_secret in webhook_secrets(secret):
+        try:
+            verify_signature(payload, signature, endpoint_secret)
+            break
+        except stripe.SignatureVerificationError:
+            continue
+    else:
+        raise InvalidRequest("the Stripe-Signature header does not match this body", code="invalid_signature")
     try:
         event = StripeEvent.model_validate_json(payload)
-        return VerifiedEvent(event.id, _read(event))
+        return VerifiedEvent(event.id, _read(event), event.livemode)
     except ValidationError as error:
         raise InvalidRequest(
             "the event body is not a Stripe event faka can read",
@@ -224,9 +244,9 @@ def stripe_signature(payload: str, secret: str, timestamp: int | None = None) ->
 
 
 def checkout_completed_event(
-    *, event_id: str, session_id: str, order_id: str, amount: int, currency: str, email: str
+    *, event_id: str, session_id: str, order_id: str, amount: int, currency: str, email: str, livemode: bool = False
 ) -> str:
-    """A ``checkout.session.completed`` event body of Stripe's shape, for the sandbox provider."""
+    """A ``checkout.session.completed`` event body of Stripe's shape, for the sandbox provider (test mode) and tests."""
     created = int(time.time())
     return json.dumps(
         {
@@ -234,7 +254,7 @@ def checkout_completed_event(
             "object": "event",
             "api_version": "2024-06-20",
             "created": created,
-            "livemode": False,
+            "livemode": livemode,
             "pending_webhooks": 1,
             "request": {"id": None, "idempotency_key": None},
             "type": "checkout.session.completed",
