@@ -18,6 +18,7 @@ import pytest
 from moto import mock_aws
 
 from faka import resources
+from faka.activation.escalation import activation_check
 from faka.adapters.tables import OrderItem
 from faka.shared.model import OrderStatus
 from faka_local.provision import Provisioned, provision
@@ -65,13 +66,15 @@ class Escalation:
         OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.pending_activation.add(-1)])
 
     def execution_input(self, order_id: str, level_offsets: Sequence[int]) -> str:
-        """The starter's input, levels at the given whole seconds from the current second."""
+        """The starter's input when level 1 is due: the levels at the given whole seconds from the current second,
+        and the order's state as the starter reads it (faka.activation.escalation.activation_check)."""
         base = datetime.now(UTC).replace(microsecond=0)
         schedule = {
             f"level{level}": (base + timedelta(seconds=offset)).strftime("%Y-%m-%dT%H:%M:%SZ")
             for level, offset in enumerate(level_offsets, start=1)
         }
-        return json.dumps({"order_id": order_id, "shop_id": SHOP_ID, "schedule": schedule})
+        check = activation_check(order_id)
+        return json.dumps({"order_id": order_id, "shop_id": SHOP_ID, "schedule": schedule, "check": check})
 
     def start(
         self, order_id: str, level_offsets: Sequence[int] = (1, 2, 3), *, execution_input: str | None = None

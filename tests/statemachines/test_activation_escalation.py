@@ -4,13 +4,19 @@ Standard workflows are billed per state transition (every state entered, and eve
 asserts its exact count; a change that adds one shows up here:
 
 =========================================================  ==============================================
-path                                                       states entered
+path (the execution starts when level 1 is due, with the   states entered
+order's state its starter read)
 =========================================================  ==============================================
-activated before level 1 (also: refunded, order gone)      4: Wait, getItem, Choice, Succeed
-activated after the level-1 reminder                        8: one level with its reminder, then the above
-never activated                                            13: 3 x (Wait, getItem, Choice, sendMessage)
-                                                           + the operator alert, which ends the execution
+activated before level 1 (also: refunded, order gone)      2: Choice, Succeed
+activated after the level-1 reminder                       6: Choice, sendMessage, then Wait, getItem and
+                                                           the above at level 2
+never activated                                            11: Choice, sendMessage, 2 x (Wait, getItem,
+                                                           Choice, sendMessage) + the operator alert,
+                                                           which ends the execution
 =========================================================  ==============================================
+
+Most orders never start one: keys activated before level 1 end with their one-time schedule's firing
+(tests/integration/test_escalation_schedule.py); the first path here is the workflow's own guard.
 
 A failing task adds its retries and one Fail state.
 """
@@ -26,7 +32,8 @@ from faka.activation.escalation import TRANSITIONS_PER_PATH
 from faka.shared.model import OrderStatus
 from tests.statemachines.conftest import SHOP_ID, Escalation
 
-ONE_LEVEL_WITHOUT_REMINDER = ["WaitForLevel1", "CheckOrderLevel1", "NeedsLevel1Reminder", "NothingToEscalate"]
+LEVEL_1_WITHOUT_REMINDER = ["NeedsLevel1Reminder", "NothingToEscalate"]
+LEVEL_2_WITHOUT_REMINDER = ["WaitForLevel2", "CheckOrderLevel2", "NeedsLevel2Reminder", "NothingToEscalate"]
 
 
 def _levels(reminders: list[dict[str, Any]]) -> list[int]:
@@ -47,7 +54,7 @@ def test_keys_activated_before_level_1_send_nothing(escalation: Escalation) -> N
     states = escalation.states_entered(execution_arn)
     _report("activated before level 1", states)
     assert len(states) == TRANSITIONS_PER_PATH["activated_before_level_1"]
-    assert states == ONE_LEVEL_WITHOUT_REMINDER
+    assert states == LEVEL_1_WITHOUT_REMINDER
 
 
 def test_never_activated_sends_three_reminders_then_alerts_operators(escalation: Escalation) -> None:
@@ -93,7 +100,7 @@ def test_activation_after_the_first_reminder_stops_the_escalation(escalation: Es
     states = escalation.states_entered(execution_arn)
     _report("activated after the level-1 reminder", states)
     assert len(states) == TRANSITIONS_PER_PATH["activated_after_level_1"]
-    assert states[4:] == [name.replace("1", "2") for name in ONE_LEVEL_WITHOUT_REMINDER]
+    assert states[2:] == LEVEL_2_WITHOUT_REMINDER
 
 
 @pytest.mark.parametrize("status", [OrderStatus.REFUNDED, OrderStatus.REFUND_PENDING])
@@ -103,7 +110,7 @@ def test_refunded_order_is_not_chased(escalation: Escalation, status: OrderStatu
 
     assert escalation.wait(execution_arn)["status"] == "SUCCEEDED"
     assert escalation.reminders() == []
-    assert escalation.states_entered(execution_arn) == ONE_LEVEL_WITHOUT_REMINDER
+    assert escalation.states_entered(execution_arn) == LEVEL_1_WITHOUT_REMINDER
 
 
 def test_missing_order_ends_quietly(escalation: Escalation) -> None:
@@ -111,7 +118,7 @@ def test_missing_order_ends_quietly(escalation: Escalation) -> None:
 
     assert escalation.wait(execution_arn)["status"] == "SUCCEEDED"
     assert escalation.reminders() == []
-    assert escalation.states_entered(execution_arn) == ONE_LEVEL_WITHOUT_REMINDER
+    assert escalation.states_entered(execution_arn) == LEVEL_1_WITHOUT_REMINDER
 
 
 def test_order_without_activation_tracking_ends_quietly(escalation: Escalation) -> None:

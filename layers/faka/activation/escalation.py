@@ -7,10 +7,11 @@ activated, refunded or gone, nothing starts. Most keys are activated within a da
 billed per state entered while a schedule is billed once, so most orders never start a workflow.
 
 The reminder times are absolute timestamps computed here from the delivery time and carried by the schedule's
-message into the execution's input, so the state machine only waits for them (TimestampPath: the first one is
-due by the time it starts, and the workflow reads the order again itself) and a redelivered event cannot shift
-them. The schedule and the execution are both named after the order: a duplicate OrderDelivered schedules
-nothing more, a duplicate firing starts nothing more.
+message into the execution's input, so the state machine only waits for them (TimestampPath) and a redelivered
+event cannot shift them. The execution starts when level 1 is due, with the order's state read here for it
+(``check``, shaped as the workflow's own getItem answers): the workflow decides level 1 from that, without a Wait
+or a second read, and reads the order itself before each later level. The schedule and the execution are both
+named after the order: a duplicate OrderDelivered schedules nothing more, a duplicate firing starts nothing more.
 """
 
 from __future__ import annotations
@@ -30,16 +31,17 @@ DUE_SOURCE = "faka.escalation"
 # States entered per execution on each path of statemachines/activation_escalation.asl.json: the billed
 # unit of a Standard workflow. tests/statemachines measures them on the real ASL and compares with these.
 TRANSITIONS_PER_PATH = {
-    "activated_before_level_1": 4,
-    "activated_after_level_1": 8,
-    "never_activated": 13,
+    "activated_before_level_1": 2,
+    "activated_after_level_1": 6,
+    "never_activated": 11,
 }
 # The paths on which an execution starts at all (and is billed its states and traced): keys activated before the
-# first level is due end with the schedule's firing. The workflow's own first check still covers an activation
-# between the firing and the start.
+# first level is due end with the schedule's firing.
 ESCALATION_STARTS = frozenset({"activated_after_level_1", "never_activated"})
 # Keys revoked by a refund are no longer waited for (the ASL's NeedsLevel1Reminder rules, in the same order).
 _ENDS_ESCALATION = frozenset({OrderStatus.REFUNDED.value, OrderStatus.REFUND_PENDING.value})
+# What the decision reads of the order, as the workflow's getItem states project it.
+_CHECKED = ("pending_activation", "status")
 
 
 def parse_offsets(setting: str) -> tuple[int, int, int]:
@@ -49,11 +51,23 @@ def parse_offsets(setting: str) -> tuple[int, int, int]:
     return first, second, third
 
 
-def awaits_activation(pending_activation: int | None, status: str | None) -> bool:
-    """Whether the order still has keys waiting for activation: the workflow's first Choice, in Python."""
-    if pending_activation is None or status is None:
+def awaits_activation(check: dict[str, Any]) -> bool:
+    """Whether the order still has keys waiting for activation: the workflow's NeedsLevel1Reminder, in Python."""
+    item = check.get("Item", {})
+    pending, status = item.get("pending_activation", {}).get("N"), item.get("status", {}).get("S")
+    if pending is None or status is None:
         return False  # gone, or delivered before activation was tracked
-    return pending_activation != 0 and status not in _ENDS_ESCALATION
+    return pending != "0" and status not in _ENDS_ESCALATION
+
+
+def activation_check(order_id: str) -> dict[str, Any]:
+    """The order's activation state as a getItem of the two attributes answers it: ``{"Item": …}``, or ``{}``."""
+    try:
+        item = OrderItem.get(order_id, OrderItem.SK, attributes_to_get=["kind", *_CHECKED])
+    except OrderItem.DoesNotExist:
+        return {}
+    stored = item.serialize(null_check=False)
+    return {"Item": {name: stored[name] for name in _CHECKED if name in stored}}
 
 
 @dataclass(frozen=True)
@@ -125,10 +139,11 @@ class EscalationScheduler:
 
     def start_if_awaiting_activation(self, order_id: str, shop_id: str, levels: dict[str, str]) -> bool:
         """Start the order's escalation if its keys still wait for activation; False when nothing started."""
-        if not awaits_activation(*_activation_state(order_id)):
+        check = activation_check(order_id)
+        if not awaits_activation(check):
             logger.info("no escalation: keys activated, refunded or order gone", extra={"order_id": order_id})
             return False
-        execution_input = _execution_input(order_id, shop_id, levels)
+        execution_input = {**_execution_input(order_id, shop_id, levels), "check": check}
         try:
             self._sfn.start_execution(stateMachineArn=self._arn, name=order_id, input=json.dumps(execution_input))
         except self._sfn.exceptions.ExecutionAlreadyExists:
@@ -140,13 +155,3 @@ class EscalationScheduler:
 
 def _execution_input(order_id: str, shop_id: str, levels: dict[str, str]) -> dict[str, Any]:
     return {"order_id": order_id, "shop_id": shop_id, "schedule": levels}
-
-
-def _activation_state(order_id: str) -> tuple[int | None, str | None]:
-    """The two attributes the decision needs, as the workflow's CheckOrder states read them."""
-    try:
-        item = OrderItem.get(order_id, OrderItem.SK, attributes_to_get=["kind", "pending_activation", "status"])
-    except OrderItem.DoesNotExist:
-        return None, None
-    pending = item.attribute_values.get("pending_activation")
-    return (None if pending is None else int(pending)), item.attribute_values.get("status")
