@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import Field, ValidationError
 
-from api.http import operator
+from api.http import operator, read_json
 from api.pages import link_problem, page
 from api.schemas import (
     TEXT,
@@ -332,7 +332,10 @@ def csat_submit(ticket_id: str) -> Response[str]:
                 }
             )
         else:
-            submission = CsatSubmission.model_validate_json(body or "{}")
+            # Read first: JSON no parser should accept is malformed_json, as on every JSON route.
+            submission = CsatSubmission.model_validate(read_json(body or "{}"))
+    except json.JSONDecodeError:
+        raise InvalidRequest("the body is not JSON this API reads", code="malformed_json") from None
     except ValidationError as error:
         raise InvalidRequest(
             "the rating does not match the API's schema", details=error.errors(include_url=False, include_input=False)
