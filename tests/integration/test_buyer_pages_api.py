@@ -132,6 +132,7 @@ def test_the_order_view_shows_history_keys_guide_and_open_actions(stack: Stack, 
         "platform": "steam",
         "region": "US",
         "state": "delivered",
+        "parts": [],
     }
     assert key["code"] not in key["masked"]
     assert key["masked"].endswith(key["code"][-4:])
