@@ -70,7 +70,7 @@ class ProductView(Schema):
     region: str
     platform: str
     stock: int
-    listed: bool = Field(default=True, description="False while the shop has delisted it (operator views only)")
+    listed: bool = Field(default=True, description="False while the shop has delisted it: only operators see it then")
     recommended: bool = Field(default=False, description="Rated well enough by enough buyers (GET /v1/recommendations)")
     payment_methods: list[str] = Field(default=[], description="The shop's enabled methods that take its currency")
 
