@@ -227,7 +227,7 @@ def _key_line(line_no: int, text: str, named_parts: Sequence[tuple[str, str]] = 
     return KeyLine(line_no, code, parts) if code or parts else None
 
 
-def read_codes(path: Path) -> Iterator[KeyLine]:
+def read_keys(path: Path) -> Iterator[KeyLine]:
     """Keys with their line numbers. A CSV needs a header naming its code column (``code``, ``key``, ``卡密`` …):
     its other columns are the key's secret parts. Otherwise a key a line. A code may be written ``账号----密码``,
     and a CSV's quoted code cell may hold a multi-line card (the first line its code): the rest are parts too."""
@@ -268,7 +268,7 @@ def keys() -> None: ...
 @click.option("--supplier", default="", help="The supplier that sold the batch.")
 @pass_api
 def keys_import(api: OperatorApi, sku: str, file: Path, batch: str, supplier: str) -> None:
-    lines = list(read_codes(file))
+    lines = list(read_keys(file))
     if not lines:
         raise click.ClickException(f"{file} holds no codes")
     imported = 0
