@@ -35,9 +35,6 @@ TRANSITIONS_PER_PATH = {
     "activated_after_level_1": 6,
     "never_activated": 11,
 }
-# The paths on which an execution starts at all (and is billed its states and traced): keys activated before the
-# first level is due end with the schedule's firing.
-ESCALATION_STARTS = frozenset({"activated_after_level_1", "never_activated"})
 # Keys revoked by a refund are no longer waited for (the ASL's NeedsLevel1Reminder rules, in the same order).
 _ENDS_ESCALATION = frozenset({OrderStatus.REFUNDED.value, OrderStatus.REFUND_PENDING.value})
 # What the decision reads of the order, as the workflow's getItem states project it.
