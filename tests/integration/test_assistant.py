@@ -3,7 +3,9 @@ and complaint analysis that reads only complaints."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from urllib.parse import parse_qsl, urlsplit
 
@@ -324,3 +326,117 @@ def test_a_correction_is_exported_as_a_masked_training_row(stack: Stack, order: 
     ]
     # The key was masked when the ticket stored it; the order id and the address are masked by the export.
     assert rows[0]["text"] == "order _order_ : this voucher thingy *********0001 is dead on arrival, mail me at _email_"
+
+
+def on_order(stack: Stack, order: dict, message: str) -> Response:
+    body = {"order_id": order["order_id"], "access_token": order["access_token"], "message": message}
+    return stack.api("POST", "/v1/tickets", body)
+
+
+def test_an_order_problem_with_no_order_asks_which_and_acts_on_the_order_named_next(stack: Stack, order: dict) -> None:
+    opened = ask(stack, "I never received my code")
+
+    named = say(stack, opened, f"it is order {order['order_id']}")
+
+    assert (opened.body["outcome"], opened.body["status"]) == ("asked_for_order", "awaiting_buyer")
+    assert "Which order is it?" in opened.body["reply"]
+    # The second turn ("it is order …" alone reads as a status question) is read for the problem told first.
+    assert (named.body["intent"], named.body["outcome"], named.body["status"]) == (
+        "not_received",
+        "resent_with_evidence",
+        "resolved",
+    )
+    assert TicketItem.get(opened.body["ticket_id"], TicketItem.SK).order_id == order["order_id"]
+
+
+def test_an_order_named_later_by_someone_else_is_not_attached_and_a_person_takes_over(
+    stack: Stack, order: dict
+) -> None:
+    opened = ask(stack, "I never received my code", email="someone-else@example.com")
+
+    named = say(stack, opened, f"order {order['order_id']}")
+
+    assert opened.body["outcome"] == "asked_for_order"
+    assert named.body["status"] == "waiting_for_agent"
+    assert TicketItem.get(opened.body["ticket_id"], TicketItem.SK).order_id is None
+    assert order["order_id"][:8] not in named.body["reply"]
+
+
+@pytest.mark.parametrize(
+    ("message", "question", "answer", "intent"),
+    [
+        ("my code?", "Is the code rejected, or did it never arrive?", "never came", "not_received"),
+        ("el código no aparece", "¿El código es rechazado, o nunca le llegó?", "me sale rechazado", "invalid_key"),
+        ("卡密搞不定", "是卡密兑换时被拒绝，还是一直没有收到卡密？", "提示无效", "invalid_key"),
+        ("買的卡密呢？", "是卡密兌換時被拒絕，還是一直沒有收到卡密？", "沒收到", "not_received"),
+    ],
+    ids=["en", "es", "zh-CN", "zh-TW"],
+)
+def test_torn_between_two_intents_one_question_in_the_buyers_language_and_the_answer_settles_it(
+    stack: Stack, order: dict, message: str, question: str, answer: str, intent: str
+) -> None:
+    opened = on_order(stack, order, message)
+
+    settled = say(stack, opened, answer)
+
+    assert (opened.body["outcome"], opened.body["status"]) == ("asked_to_clarify", "awaiting_buyer")
+    assert question in opened.body["reply"]
+    assert settled.body["intent"] == intent
+    assert settled.body["outcome"] not in ("asked_to_clarify", None)
+    assert settled.body["status"] != "awaiting_buyer" or settled.body["outcome"] == "confirmation_sent"
+
+
+def test_an_answer_that_leaves_the_doubt_goes_to_a_person_not_a_second_question(stack: Stack, order: dict) -> None:
+    opened = on_order(stack, order, "my code?")
+
+    unclear = say(stack, opened, "hmm well, you know")
+
+    assert opened.body["outcome"] == "asked_to_clarify"
+    assert unclear.body["status"] == "waiting_for_agent"
+    queue = stack.api("GET", "/v1/admin/tickets/queue", headers=ADMIN).body["tickets"]
+    assert queue[0]["handoff_reason"] == "unclear after a clarifying question"
+
+
+def test_an_account_security_ticket_is_answered_with_the_recovery_article_and_a_no_gets_a_person(
+    stack: Stack, order: dict
+) -> None:
+    opened = on_order(stack, order, "I think my steam account was hijacked, someone changed the password")
+
+    no = say(stack, opened, "no")
+
+    assert opened.body["intent"] == "account_security"
+    assert (opened.body["outcome"], opened.body["article"]["id"]) == (
+        "answered_from_knowledge_base",
+        "account-security",
+    )
+    assert "two-step verification" in opened.body["reply"]
+    assert no.body["status"] == "waiting_for_agent"
+
+
+def test_not_as_described_offers_a_refund_of_an_unredeemed_code(stack: Stack, order: dict) -> None:
+    # The buyer's "refund" is then a refund request like any other (tests/integration/test_refunds.py).
+    opened = on_order(stack, order, "I ordered the deluxe edition, the key unlocks the standard one")
+
+    assert (opened.body["intent"], opened.body["outcome"], opened.body["status"]) == (
+        "description_mismatch",
+        "refund_offered",
+        "awaiting_buyer",
+    )
+    assert 'reply "refund" here to ask for the refund' in opened.body["reply"]
+
+
+def test_not_as_described_on_a_redeemed_code_goes_to_a_person(stack: Stack, order: dict) -> None:
+    from faka.payments.stripe_webhook import stripe_signature
+
+    view = stack.api(
+        "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}
+    )
+    raw = json.dumps({"key": view.body["keys"][0]["code"], "status": "activated", "at": datetime.now(UTC).isoformat()})
+    signed = stack.api(
+        "POST", "/v1/activations", raw=raw, headers={"X-Faka-Signature": stripe_signature(raw, "test-signing-secret")}
+    )
+
+    opened = on_order(stack, order, "I ordered the deluxe edition, the key unlocks the standard one")
+
+    assert signed.status == 200, signed.body
+    assert (opened.body["outcome"], opened.body["status"]) == ("handed_off", "waiting_for_agent")

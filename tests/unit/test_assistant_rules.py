@@ -130,3 +130,44 @@ def test_a_mails_charset_or_language_says_which_chinese_it_is(
     if language:
         message["Content-Language"] = language
     assert parse_mail(bytes(message)).locale == locale
+
+
+def test_a_close_call_between_two_intents_is_a_question_and_a_clear_one_is_not() -> None:
+    from faka.support.clarifying import Asked, torn_between
+    from faka.triage import classify
+
+    torn = torn_between(classify("my code?"))
+
+    assert torn is not None
+    assert (torn.asked, set(torn.intents)) == (Asked.INTENTS, {"invalid_key", "not_received"})
+    assert torn_between(classify("my steam key says invalid when I redeem it")) is None
+    assert torn_between(classify("do you sell Roblox gift cards?")) is None  # "other" is no intent to ask about
+
+
+@pytest.mark.parametrize(
+    ("answer", "settled"),
+    [("it never came", "not_received"), ("提示无效", "invalid_key"), ("hmm well, you know", None)],
+)
+def test_the_answer_to_a_clarifying_question_is_read_with_the_first_message(answer: str, settled: str | None) -> None:
+    from faka.support.clarifying import settle, torn_between
+    from faka.triage import classify
+
+    question = torn_between(classify("my code?"))
+    assert question is not None
+
+    result = settle(question, classify(answer))
+
+    assert (result[0] if result else None) == settled
+
+
+def test_an_answer_about_something_else_said_clearly_is_taken_as_it_is() -> None:
+    from faka.support.clarifying import settle, torn_between
+    from faka.triage import classify
+
+    question = torn_between(classify("my code?"))
+    assert question is not None
+
+    result = settle(question, classify("forget it, I want a refund"))
+
+    assert result is not None
+    assert result[0] == "refund_request"

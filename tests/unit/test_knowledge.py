@@ -36,6 +36,8 @@ REQUIRED = {
     "key-expiry",
     "find-order",
     "support-hours",
+    # Answers account-security tickets through the triage's intent, never by its words alone.
+    "account-security",
 }
 
 
@@ -132,3 +134,15 @@ def test_held_out_questions_are_answered_and_order_problems_are_not() -> None:
     answered = sum(answer(row["text"], row["locale"], base) is not None for row in problems)
     assert right / len(faq) >= 0.85
     assert answered / len(problems) <= 0.1
+
+
+def test_an_intent_article_answers_its_intent_and_never_by_its_words_alone() -> None:
+    base = default_knowledge_base()
+
+    by_intent = base.for_intent("account_security", "zh-TW")
+
+    assert by_intent is not None
+    assert (by_intent.id, by_intent.locale) == ("account-security", "zh-TW")
+    assert base.for_intent("invalid_key", "en") is None
+    found = answer("my account was hacked", "en", base)
+    assert found is None or found[0].id != "account-security"

@@ -102,8 +102,10 @@ class ShopCorrections:
         override = self._index(shop_id).nearest(frozenset(message_features(text)))
         if override is None or (override.intent == triage.intent and triage.confidence >= override.similarity):
             return triage, override
+        confidence = max(triage.confidence, override.similarity)
+        # The operator settled the wording: no doubt left between the model's intents to ask the buyer about.
         return dataclasses.replace(
-            triage, intent=override.intent, confidence=max(triage.confidence, override.similarity)
+            triage, intent=override.intent, confidence=confidence, probabilities={override.intent: confidence}
         ), override
 
     def _index(self, shop_id: str) -> CorrectionIndex:

@@ -165,6 +165,8 @@ class Playbooks:
             return self._once_confirmed(claim, order, lambda: self._refund(order, claim.ticket_id))
         if claim.intent == "payment_issue":
             return self._payment_check(claim, order)
+        if claim.intent == "description_mismatch":
+            return self._not_as_described(order)
         return _person(f"no playbook for {claim.intent}")
 
     # -- claims ------------------------------------------------------------------------------------------
@@ -294,6 +296,14 @@ class Playbooks:
             Next.RESOLVED,
             reply={"guide": guide if guide in self._guides else "generic", "product": self._product(order)},
         )
+
+    @staticmethod
+    def _not_as_described(order: Order) -> Resolution:
+        """A refund is offered for codes nobody has redeemed; the buyer's "refund" then asks for it as any refund
+        request does (the order's token or mailbox, the refund review). A redeemed code was seen: a person judges."""
+        if any(line.activated for line in order.lines):
+            return _person("not as described, on a code already redeemed")
+        return Resolution(Outcome.REFUND_OFFERED, Next.BUYER, "not as described: refund offered", {"mismatch": True})
 
     def _refund(self, order: Order, ticket_id: str) -> Resolution:
         try:

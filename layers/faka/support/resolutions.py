@@ -64,6 +64,9 @@ class Outcome(StrEnum):
     HANDED_OFF = "handed_off"
     # Not a playbook's: a question with no order problem, answered with a knowledge-base article.
     ANSWERED_FROM_KNOWLEDGE_BASE = "answered_from_knowledge_base"
+    # Not a playbook's: one clarifying question (faka.support.clarifying), waiting on the buyer's answer.
+    ASKED_TO_CLARIFY = "asked_to_clarify"
+    ASKED_FOR_ORDER = "asked_for_order"
 
 
 @dataclass(frozen=True)

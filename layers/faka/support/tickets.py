@@ -43,6 +43,8 @@ from faka.security import new_token, token_digest, token_matches
 from faka.shared.links import LinkSigner
 from faka.shared.model import Order
 from faka.shared.templating import MessageTemplates
+from faka.support import clarifying
+from faka.support.clarifying import Asked, Question
 from faka.support.corrections import ShopCorrections
 from faka.support.resolutions import CONFIRM_ACTION, Claim, Next, Outcome, Proof, Resolution
 from faka.support.tone import ShopTone
@@ -271,11 +273,14 @@ class Tickets:
         if order is None and not request.email:
             raise InvalidRequest("name your order (with its access token) or give your email", code="missing_contact")
         triage = self._classify(request.shop_id, text, order)
+        if order is None and (named := self._buyers_order(request.shop_id, request.email, triage)) is not None:
+            order, proof = named, Proof.EMAIL
         now = datetime.now(UTC)
         token = new_token()
         locale = _reply_locale(triage, text, request.locale or (order.locale if order else None))
         found = self._article_for(request.shop_id, text, locale, order, triage)
-        low_confidence = _unclear(triage) and found is None
+        question = None if found is not None else _question(triage, order)
+        low_confidence = _unclear(triage) and found is None and question is None
         # A real question with no order that no article answers is for a person; asking it again would not help.
         unanswerable = low_confidence and order is None and self._knowledge is not None and not _too_short(text)
         item = TicketItem(
@@ -313,6 +318,8 @@ class Tickets:
             self._desk.note_opened(request.shop_id, triage.intent)
         if found is not None:
             reply = self._answer_from(item, found)
+        elif question is not None:
+            reply = self._ask(item, order, question)
         elif unanswerable:
             reply = self._hand_over(item, None, "no knowledge-base article answers the question")
         elif low_confidence:
@@ -414,6 +421,11 @@ class Tickets:
             self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
             return TicketReply(_ticket(item), reply)
         triage = self._classify(item.shop_id, text, order)
+        question = clarifying.pending(item.ticket_id)
+        if question is not None:
+            reply = self._read_answer(item, order, question, triage)
+            self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
+            return TicketReply(_ticket(item), reply)
         found = self._article_for(item.shop_id, text, item.locale or item.language, order, triage)
         if found is not None:
             reply = self._answer_from(item, found)
@@ -431,21 +443,84 @@ class Tickets:
             self._set_status(item, TicketStatus.AWAITING_BUYER)
             reply = self._render(item, order, rephrase=True)
         else:
-            severity = max(triage.severity, int(item.severity))
-            TicketItem(item.ticket_id, TicketItem.SK).update(
-                actions=[
-                    TicketItem.intent.set(triage.intent),
-                    TicketItem.confidence.set(round(triage.confidence, 4)),
-                    TicketItem.severity.set(severity),
-                    TicketItem.entities.set(json.dumps(triage.entities, ensure_ascii=False)),
-                ]
-            )
-            item.intent, item.severity = triage.intent, severity
-            item.entities = json.dumps(triage.entities, ensure_ascii=False)
-            self._publish_classified(item, triage)
-            reply = self._act(item, order, triage.intent, triage.entities)
+            reply = self._act(item, order, *self._reclassified(item, triage, triage.intent, triage.confidence))
         self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
         return TicketReply(_ticket(item), reply)
+
+    def _reclassified(
+        self, item: TicketItem, triage: Triage, intent: str, confidence: float
+    ) -> tuple[str, dict[str, Any]]:
+        """The ticket takes the intent a later turn gave; the entities of every turn are kept, the latest first."""
+        severity = max(triage.severity, int(item.severity))
+        entities = {**json.loads(item.entities or "{}"), **triage.entities}
+        TicketItem(item.ticket_id, TicketItem.SK).update(
+            actions=[
+                TicketItem.intent.set(intent),
+                TicketItem.confidence.set(round(confidence, 4)),
+                TicketItem.severity.set(severity),
+                TicketItem.entities.set(json.dumps(entities, ensure_ascii=False)),
+            ]
+        )
+        item.intent, item.severity = intent, severity
+        item.entities = json.dumps(entities, ensure_ascii=False)
+        self._publish_classified(item, triage)
+        return intent, entities
+
+    def _ask(self, item: TicketItem, order: Order | None, question: Question) -> str:
+        """One clarifying question; the ticket waits on the buyer's answer (``_read_answer``)."""
+        clarifying.ask(item.ticket_id, question)
+        outcome = Outcome.ASKED_FOR_ORDER if question.asked is Asked.ORDER else Outcome.ASKED_TO_CLARIFY
+        TicketItem(item.ticket_id, TicketItem.SK).update(actions=[TicketItem.playbook_outcome.set(outcome.value)])
+        item.playbook_outcome = outcome.value
+        self._set_status(item, TicketStatus.AWAITING_BUYER)
+        return self._render(
+            item, order, resolution=Resolution(outcome, Next.BUYER, reply={"intents": list(question.intents)})
+        )
+
+    def _read_answer(self, item: TicketItem, order: Order | None, question: Question, triage: Triage) -> str:
+        """The turn after a clarifying question, read with it: the order named for the problem described first, or
+        the intent the answer and the first message's probabilities together settle on; else a person."""
+        if question.asked is Asked.ORDER:
+            named = self._buyers_order(item.shop_id, item.email, triage)
+            clarifying.answered(item.ticket_id, question, settled=named is not None)
+            if named is None:
+                return self._hand_over(item, None, "no order of the buyer's named after asking which")
+            TicketItem(item.ticket_id, TicketItem.SK).update(
+                actions=[TicketItem.order_id.set(named.order_id), TicketItem.proof.set(Proof.EMAIL.value)]
+            )
+            item.order_id, item.proof = named.order_id, Proof.EMAIL.value
+            return self._act(item, named, *self._reclassified(item, triage, item.intent, float(item.confidence)))
+        settled = clarifying.settle(question, triage)
+        clarifying.answered(item.ticket_id, question, settled=settled is not None)
+        if settled is None:
+            return self._hand_over(item, order, "unclear after a clarifying question")
+        intent, confidence = settled
+        if order is None and (named := self._buyers_order(item.shop_id, item.email, triage)) is not None:
+            TicketItem(item.ticket_id, TicketItem.SK).update(
+                actions=[TicketItem.order_id.set(named.order_id), TicketItem.proof.set(Proof.EMAIL.value)]
+            )
+            item.order_id, item.proof, order = named.order_id, Proof.EMAIL.value, named
+        intent, entities = self._reclassified(item, triage, intent, confidence)
+        if (
+            order is None
+            and clarifying.needs_order(intent)
+            and not clarifying.asked_before(item.ticket_id, Asked.ORDER)
+        ):
+            return self._ask(item, None, clarifying.which_order(intent))
+        return self._act(item, order, intent, entities)
+
+    def _buyers_order(self, shop_id: str, email: str | None, triage: Triage) -> Order | None:
+        """The order the message names by id, when it is the shop's and placed with ``email`` (as ``_order_for``)."""
+        order_id = triage.entities.get("order_id")
+        if not order_id or not email or self._orders is None:
+            return None
+        try:
+            order = self._orders.get(str(order_id))
+        except NotFound:
+            return None
+        if order.shop_id != shop_id or order.email.lower() != email.strip().lower():
+            return None
+        return order
 
     def _classify(self, shop_id: str, text: str, order: Order | None) -> Triage:
         triage = classify(text, _context(order))
@@ -466,10 +541,16 @@ class Tickets:
     def _article_for(
         self, shop_id: str, text: str, locale: str, order: Order | None, triage: Triage
     ) -> tuple[Article, float] | None:
-        """The article answering a question that is no order problem: none named, or the one named is not the issue."""
-        if self._knowledge is None or (order is not None and not _unclear(triage)):
+        """The article answering a question that is no order problem: none named, or the one named is not the issue;
+        or the article that answers every ticket of a confident intent no playbook can act on (account security)."""
+        if self._knowledge is None:
             return None
-        found = knowledge_answer(text, locale, self._knowledge.base(shop_id))
+        base = self._knowledge.base(shop_id)
+        if not _unclear(triage) and (named := base.for_intent(triage.intent, locale)) is not None:
+            return named, triage.confidence
+        if order is not None and not _unclear(triage):
+            return None
+        found = knowledge_answer(text, locale, base)
         if found is None and order is None and _unclear(triage) and self._counters is not None:
             # A question no article answers and no playbook knows: what the knowledge-gap report lists for the
             # shop to write.
@@ -746,6 +827,16 @@ _MIN_QUESTION_CHARS = 6
 
 def _too_short(text: str) -> bool:
     return sum(char.isalnum() for char in text) < _MIN_QUESTION_CHARS
+
+
+def _question(triage: Triage, order: Order | None) -> Question | None:
+    """The one question to ask instead of acting or asking to rephrase: which of two intents, or which order."""
+    pair = clarifying.torn_between(triage)
+    if pair is not None:
+        return pair
+    if order is None and not _unclear(triage) and clarifying.needs_order(triage.intent):
+        return clarifying.which_order(triage.intent)
+    return None
 
 
 def _unclear(triage: Triage) -> bool:

@@ -10,7 +10,7 @@ No network and no third-party packages: the model is a linear scorer loaded once
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -53,6 +53,13 @@ class Triage:
     severity: int
     severity_reasons: list[str]
     entities: dict[str, Any]
+    # Every intent's probability: what a clarifying question chooses between, and the prior for the answer to it.
+    probabilities: dict[str, float] = field(default_factory=dict)
+
+    def runner_up(self) -> tuple[str, float]:
+        """The second most likely intent and its probability."""
+        ranked = sorted(((p, i) for i, p in self.probabilities.items() if i != self.intent), reverse=True)
+        return (ranked[0][1], ranked[0][0]) if ranked else ("other", 0.0)
 
     def as_contract(self) -> dict[str, Any]:
         """The ``faka classify`` line (docs/contract.md), plus the tone."""
@@ -94,4 +101,5 @@ def classify(text: str, context: TriageContext | None = None) -> Triage:
         severity=severity,
         severity_reasons=reasons,
         entities=extraction.entities,
+        probabilities=dict(zip(intent_model.classes, probabilities, strict=True)),
     )
