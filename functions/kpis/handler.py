@@ -1,8 +1,10 @@
 """KPI projection, the platform's ledger and batch quarantine notices (EventBridge → SQS → here).
 
-Every event is projected once per EventBridge event id: a redelivered event finds its idempotency record
-and adds nothing. A ``BatchQuarantined`` event is told to the operators and supplier once, and to each buyer
-holding an unredeemed key of the batch once, each with its own record, so a failed email retries alone.
+Every event is projected once per EventBridge event id, and an order's payment and delivery once per the recorded
+moment they happened (the fulfilment announces them again when it cannot tell whether a crash came before the first
+announcement): a redelivered or re-published event finds its idempotency record and adds nothing. A
+``BatchQuarantined`` event is told to the operators and supplier once, and to each buyer holding an unredeemed key of
+the batch once, each with its own record, so a failed email retries alone.
 An event that moves money is also entered in the ledger, which writes each entry once by the event that caused it.
 """
 
@@ -18,9 +20,20 @@ from faka.observability import logger
 from faka.wiring import services
 
 _DAYS = 86400
+# An order's facts, each named by the time stored with it: what an announcement published again carries alike.
+_FACT_TIMES = {"OrderPaid": "paid_at", "OrderDelivered": "delivered_at"}
 
 
-@once_per("id", argument="event", expires_after_seconds=14 * _DAYS)
+def occurrence(event: dict[str, Any]) -> str:
+    """What makes an event count once: for an order's payment or delivery, the order and when it happened;
+    else the event itself."""
+    detail_type, detail = event["detail-type"], event["detail"]
+    if detail_type in _FACT_TIMES:
+        return f"{detail_type}:{detail['order_id']}:{detail.get(_FACT_TIMES[detail_type])}"
+    return str(event["id"])
+
+
+@once_per("occurrence", argument="event", expires_after_seconds=14 * _DAYS)
 def project(event: dict[str, Any]) -> dict[str, Any]:
     services().kpis.project(event["detail-type"], event["detail"], event["time"])
     return {"projected": event["detail-type"]}
@@ -53,7 +66,7 @@ def record_handler(record: SQSRecord) -> None:
     if event["detail-type"] == "BatchQuarantined":
         announce(event)
         return
-    project(event=event)
+    project(event={**event, "occurrence": occurrence(event)})
     if event["detail-type"] in LEDGER_EVENTS:
         services().ledger.record(event["detail-type"], event["detail"], event["time"])
 

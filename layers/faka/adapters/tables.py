@@ -10,9 +10,10 @@ Layout (every item of a shop carries the shop in its partition key):
 * keys: ``<shop>#<sku>`` / ``<keyed hash of the code>``; while a key can be sold it carries
   ``available_pool`` (= its partition key), which puts it in the sparse ``available`` index.
 * orders: ``<order id>`` / ``ORDER`` or ``LINE#<n>``; an order waiting for stock carries
-  ``waiting_for`` (= ``<shop>#<sku>``), which puts it in the sparse ``waiting`` index, and one waiting
-  for its payment ``payment_pending``, which puts it in the sparse ``pending_payment`` index. Every order is in
-  ``by_shop`` (a shop's orders by date) and ``by_buyer``; every catalog item is in ``by_kind`` (e.g. all shops).
+  ``waiting_for`` (= ``<shop>#<sku>``, until its delivery is announced), which puts it in the sparse ``waiting``
+  index, and one waiting for its payment ``payment_pending``, which puts it in the sparse ``pending_payment`` index.
+  Every order is in ``by_shop`` (a shop's orders by date) and ``by_buyer``; every catalog item is in ``by_kind``
+  (e.g. all shops).
 * catalog also holds each shop's refund policy: ``SHOP#<shop>`` / ``REFUND_POLICY``.
 * refunds: ``<refund id>`` / ``REFUND``, ``<dispute id>`` / ``DISPUTE`` (both in the ``by_order`` index, refunds
   also in ``by_buyer``), and the sandbox provider's ledger ``SANDBOX#<payment ref>`` / ``PAYMENT`` or
@@ -272,11 +273,16 @@ class OrdersByBuyerIndex(GlobalSecondaryIndex["OrderItem"]):
 
 
 class OrdersByShopIndex(GlobalSecondaryIndex["OrderItem"]):
-    """A shop's orders, newest first: the operators' order search and export (only orders carry shop_id)."""
+    """A shop's orders, newest first: the operators' order search and export (only orders carry shop_id).
+
+    It projects only what never changes after the order is placed (the product, for the search's filter): an
+    order's payment, delivery and mail updates then write the table alone, not this index too (an index entry is
+    written whenever a projected attribute changes). The search reads the orders it finds.
+    """
 
     class Meta:
         index_name = "by_shop"
-        projection = AllProjection()
+        projection = IncludeProjection(["kind", "sku"])
 
     shop_id = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
@@ -314,6 +320,8 @@ class OrderItem(OrderTableItem, discriminator="order"):
     delivered_at = UTCDateTimeAttribute(null=True)
     payment_provider = UnicodeAttribute(null=True)
     payment_ref = UnicodeAttribute(null=True)
+    # The provider's event id of the notification that recorded the payment (its replay is answered alike).
+    payment_event_id = UnicodeAttribute(null=True)
     # The method chosen at checkout ("stripe", "alipay", "wechat_pay", "usdt_trc20"); absent on older orders.
     payment_method = UnicodeAttribute(null=True)
     # The provider's checkout answer as JSON (faka.sales.orders.Orders.record_checkout): how to pay while pending.

@@ -3,7 +3,9 @@
 An export is answered inline while it is small; a larger one (a busy shop's month) is written to the export store and
 answered with a link to it, so neither the Lambda response limit nor a browser holding megabytes of CSV is in the way.
 
-Every search is one index query: ``by_buyer`` when an address is given (a buyer has few orders), else ``by_shop``.
+Every search is one index query: ``by_buyer`` when an address is given (a buyer has few orders), else ``by_shop``;
+the orders it finds are then read (the indexes project only what never changes, so an order's updates write no
+index entry), and a status filter applies to what was read.
 A page ends in an opaque cursor signed with the deployment's secret and bound to the shop and filters it was made
 for, so a cursor edited by hand, or made for another shop or search, is refused rather than read.
 """
@@ -240,15 +242,6 @@ def _summary(item: OrderItem, now: datetime) -> OrderSummary:
     )
 
 
-def _status_condition(status: OrderStatus, now: datetime) -> Condition:
-    # "expired" is never stored: it is an unpaid order past its expiry.
-    if status is OrderStatus.EXPIRED:
-        return (OrderItem.status == OrderStatus.PENDING_PAYMENT.value) & (OrderItem.expires_at <= now)
-    if status is OrderStatus.PENDING_PAYMENT:
-        return (OrderItem.status == status.value) & (OrderItem.expires_at > now)
-    return OrderItem.status == status.value
-
-
 class OrderSearch:
     def __init__(self, cursors: CursorCodec) -> None:
         self._cursors = cursors
@@ -256,8 +249,8 @@ class OrderSearch:
     def page(self, query: OrderQuery, limit: int, cursor: str | None = None) -> OrderPage:
         """Up to ``limit`` orders, newest first, and the cursor of the next page (None after the last).
 
-        A search by address may answer a short page before its last: its status and product filters apply after
-        the index is read, so the cursor, not the page's length, tells whether more may follow.
+        A search by status, or by address, may answer a short page before its last: those filters apply after the
+        index is read, so the cursor, not the page's length, tells whether more may follow.
         """
         start = self._cursors.decode(query, cursor) if cursor else None
         now = datetime.now(UTC)
@@ -335,19 +328,13 @@ def _index_query(
         # by_buyer spans shops and projects only the shop: the rest is read from the orders themselves.
         shop = OrderItem.shop_id == query.shop_id
         return OrderItem.by_buyer.query(buyer_ref(query.email), range_condition, filter_condition=shop, **options)
-    filters = [
-        *([_status_condition(query.status, now)] if query.status else []),
-        *([OrderItem.sku == query.sku] if query.sku else []),
-    ]
-    condition = filters[0] & filters[1] if len(filters) == 2 else filters[0] if filters else None
-    return OrderItem.by_shop.query(query.shop_id, range_condition, filter_condition=condition, **options)
+    # by_shop projects the product: that filter applies in the query; the status is read with the order.
+    product = OrderItem.sku == query.sku if query.sku else None
+    return OrderItem.by_shop.query(query.shop_id, range_condition, filter_condition=product, **options)
 
 
 def _full_orders(query: OrderQuery, found: Iterable[OrderItem], now: datetime) -> Iterator[OrderItem]:
-    """The orders found, whole: by_shop projects them whole; by_buyer's hits are read and filtered here."""
-    if not query.email:
-        yield from found
-        return
+    """The orders found, read whole and filtered here (by_buyer projects only the shop, by_shop the product)."""
     ids = [item.order_id for item in found]
     read = {item.order_id: item for item in OrderItem.batch_get([(order_id, OrderItem.SK) for order_id in ids])}
     for order_id in ids:

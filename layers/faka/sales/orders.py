@@ -14,6 +14,7 @@ from typing import Any
 from pynamodb.connection import Connection
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from faka.adapters.tables import OrderItem, OrderLineItem, OrderTableItem
@@ -105,11 +106,23 @@ def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
         delivery_message_id=item.delivery_message_id,
         payment_method=item.payment_method,
         checkout=json.loads(item.checkout) if item.checkout else None,
+        payment_event_id=item.payment_event_id,
     )
 
 
 def _in(statuses: frozenset[OrderStatus]) -> Condition:
     return OrderItem.status.is_in(*(s.value for s in statuses))
+
+
+def _payment_actions(payment: PaymentConfirmation, event_id: str | None, now: datetime) -> list[Action]:
+    """What recording a payment writes on the order; it leaves the pending_payment index."""
+    return [
+        OrderItem.paid_at.set(now),
+        OrderItem.payment_provider.set(payment.provider),
+        OrderItem.payment_ref.set(payment.payment_ref),
+        *([OrderItem.payment_event_id.set(event_id)] if event_id else []),
+        OrderItem.payment_pending.remove(),
+    ]
 
 
 class Orders:
@@ -225,17 +238,16 @@ class Orders:
         )
         return [self.get(item.order_id) for item in islice(query, limit)]
 
-    def mark_paid(self, order: Order, payment: PaymentConfirmation, *, hold: bool = False) -> Order | None:
+    def mark_paid(
+        self, order: Order, payment: PaymentConfirmation, *, hold: bool = False, event_id: str | None = None
+    ) -> Order | None:
         """Record the payment; with ``hold`` the order goes on hold in the same write, so no crash can deliver it."""
         status = OrderStatus.ON_HOLD if hold else OrderStatus.PAID
         return self._transition(
             order,
             _in(PAYABLE),
             OrderItem.status.set(status.value),
-            OrderItem.paid_at.set(datetime.now(UTC)),
-            OrderItem.payment_provider.set(payment.provider),
-            OrderItem.payment_ref.set(payment.payment_ref),
-            OrderItem.payment_pending.remove(),
+            *_payment_actions(payment, event_id, datetime.now(UTC)),
             *([OrderItem.flag_reason.set(HELD_BY_RISK_RULES)] if hold else []),
         )
 
@@ -276,15 +288,29 @@ class Orders:
             OrderItem.waiting_for.set(order.product_ref),
         )
 
-    def mark_delivered(self, order: Order) -> Order | None:
+    def mark_delivered(
+        self, order: Order, paid_by: PaymentConfirmation | None = None, event_id: str | None = None
+    ) -> Order | None:
+        """Record the delivery of a paid order, or with ``paid_by`` of an unpaid one whose lines all hold their keys:
+        the payment and the delivery in one write.
+
+        An order that waited for stock stays listed as waiting (``stop_waiting`` ends it once its delivery is
+        announced), so a restock that is retried after a crash here finds it again and announces what was not.
+        """
+        now = datetime.now(UTC)
         return self._transition(
             order,
-            _in(FULFILLABLE),
+            _in(PAYABLE) if paid_by else _in(FULFILLABLE),
             OrderItem.status.set(OrderStatus.DELIVERED.value),
-            OrderItem.delivered_at.set(datetime.now(UTC)),
-            OrderItem.waiting_for.remove(),
+            *(_payment_actions(paid_by, event_id, now) if paid_by else ()),
+            OrderItem.delivered_at.set(now),
             OrderItem.pending_activation.set(order.quantity),
         )
+
+    @staticmethod
+    def stop_waiting(order_id: str) -> None:
+        """Take a delivered order off the waiting list once its delivery was announced."""
+        OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.waiting_for.remove()])
 
     def record_delivery_message(self, order_id: str, message_id: str) -> None:
         OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.delivery_message_id.set(message_id)])

@@ -110,6 +110,8 @@ class Order:
     # What the provider's checkout answered (a checkout_url, a QR code_url, a USDT address and amount): how to pay
     # while the order waits for its payment, for an order page opened away from the checkout.
     checkout: Mapping[str, Any] | None = field(default=None, hash=False)
+    # The provider's notification (its event id) that recorded the payment: a replay of it is answered as it was.
+    payment_event_id: str | None = None
 
     def status_at(self, now: datetime) -> OrderStatus:
         if self.stored_status is OrderStatus.PENDING_PAYMENT and now >= self.expires_at:
