@@ -286,7 +286,7 @@ def run_chaos(stack: Stack, plan: ChaosPlan, faults: Faults) -> ChaosReport:
             time.sleep(pause * jitter.uniform(0.5, 1.5))
             pause = min(pause * 2, LONGEST_REDELIVERY_PAUSE_SECONDS)
 
-    with ThreadPoolExecutor(plan.threads) as pool:
+    with consuming_meanwhile(stack), ThreadPoolExecutor(plan.threads) as pool:
         list(pool.map(deliver_until_accepted, deliveries))
 
     waiting = [o["order_id"] for o in placed if _status(o["order_id"]) == "awaiting_stock"]
@@ -300,6 +300,29 @@ def run_chaos(stack: Stack, plan: ChaosPlan, faults: Faults) -> ChaosReport:
     report.reconciliation = reconcile(plan, wanted, [o["order_id"] for o in placed])
     report.seconds = time.monotonic() - started
     return report
+
+
+@contextmanager
+def consuming_meanwhile(stack: Stack) -> Iterator[None]:
+    """The queue consumers run while webhooks are delivered, as Lambda's pollers do.
+
+    Left to the end, each queue would hold one message per order, and the emulator's SQS reads every message of
+    a queue on each send and delete: a 10,000-order run would spend hours there instead of in faka's code.
+    """
+    delivered = threading.Event()
+
+    def consume() -> None:
+        while not delivered.is_set():
+            if not stack.deliver_events():
+                delivered.wait(0.05)  # the pollers' idle interval
+
+    consumer = threading.Thread(target=consume, name="queue-consumers", daemon=True)
+    consumer.start()
+    try:
+        yield
+    finally:
+        delivered.set()
+        consumer.join()
 
 
 def reconcile(plan: ChaosPlan, wanted: Counter[str], order_ids: list[str]) -> Reconciliation:
