@@ -1,9 +1,13 @@
-"""Delisting a product: buyers neither see nor order it, orders already placed are still served, relisting restores it."""
+"""Delisting a product: buyers neither see nor order it, orders placed before are served, relisting restores it."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from faka.adapters.tables import RatingLeaderboardItem
+from faka.insight.ratings import LEADERBOARD_KEY
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order
 
@@ -66,3 +70,17 @@ def test_editing_a_delisted_product_keeps_it_delisted_and_an_unknown_sku_is_404(
     unknown = shop.api("POST", "/v1/admin/products/no-such-sku/delist", headers=ADMIN)
     assert (unknown.status, unknown.body["code"]) == (404, "unknown_sku")
     assert shop.api("POST", f"/v1/admin/products/{SKU}/relist").status in (401, 403), "operators only"
+
+
+def test_a_delisted_product_leaves_the_platform_recommendations(shop: Stack) -> None:
+    board = [{"shop_id": "main", "sku": sku, "name": "Steam", "mean": 4.9, "count": 10} for sku in (SKU, "steam-50-us")]
+    RatingLeaderboardItem(*LEADERBOARD_KEY, entries=json.dumps(board)).save()
+
+    def recommended() -> list[str]:
+        return [entry["sku"] for entry in shop.api("GET", "/v1/recommendations").body["recommendations"]]
+
+    assert recommended() == [SKU, "steam-50-us"]
+    assert shop.api("POST", f"/v1/admin/products/{SKU}/delist", headers=ADMIN).status == 200
+    assert recommended() == ["steam-50-us"]
+    assert shop.api("POST", f"/v1/admin/products/{SKU}/relist", headers=ADMIN).status == 200
+    assert recommended() == [SKU, "steam-50-us"]

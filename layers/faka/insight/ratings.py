@@ -407,7 +407,11 @@ class Ratings:
         return {shop: Figures.of(c) for shop, c in self._counters.all_under(SHOPS_PARTITION).items()}
 
     def recommendations(self, limit: int) -> list[Recommended]:
-        return [Recommended(**entry) for entry in json.loads(self._leaderboard().entries)[:limit]]
+        """The board's best ``limit`` that buyers can order: a product its shop delisted is passed over (one read of
+        each shop's catalog on the board)."""
+        board = [Recommended(**entry) for entry in json.loads(self._leaderboard().entries)]
+        listed = {shop: {p.sku for p in self._catalog.listed(shop)} for shop in {entry.shop_id for entry in board}}
+        return [entry for entry in board if entry.sku in listed[entry.shop_id]][:limit]
 
     def _leaderboard(self) -> RatingLeaderboardItem:
         try:
