@@ -68,6 +68,7 @@ AUTOMATIC = {
     "payment_found",
     "already_replaced",
     "resent_to_new_address",
+    "acknowledged",
 }
 REISSUES = {"replaced", "exchanged"}
 KNOWLEDGE = "answered_from_knowledge_base"

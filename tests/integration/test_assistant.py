@@ -440,3 +440,32 @@ def test_not_as_described_on_a_redeemed_code_goes_to_a_person(stack: Stack, orde
 
     assert signed.status == 200, signed.body
     assert (opened.body["outcome"], opened.body["status"]) == ("handed_off", "waiting_for_agent")
+
+
+@pytest.mark.parametrize("message", ["wow that was quick, code works, thanks guys", "謝謝，已經可以用了"])
+def test_thanks_are_acknowledged_and_resolved_never_asked_to_rephrase(stack: Stack, order: dict, message: str) -> None:
+    thanked = on_order(stack, order, message)
+
+    assert (thanked.body["outcome"], thanked.body["status"]) == ("acknowledged", "resolved")
+    assert "glad" in thanked.body["reply"] or "很高興" in thanked.body["reply"]
+
+
+def test_asked_which_order_a_buyer_with_none_gets_the_article_the_question_had(stack: Stack, shop: None) -> None:
+    opened = ask(stack, "can I get a refund if I haven't opened the key?")
+
+    none = say(stack, opened, "I have no order, it is a general question")
+
+    assert opened.body["outcome"] == "asked_for_order"
+    assert (none.body["outcome"], none.body["article"]["id"]) == ("answered_from_knowledge_base", "refund-policy")
+
+
+def test_a_later_turn_naming_an_order_problem_asks_which_order_once(stack: Stack, order: dict) -> None:
+    opened = ask(stack, "hmm")
+
+    problem = say(stack, opened, "my code is invalid")
+    named = say(stack, opened, f"order {order['order_id']}")
+
+    assert problem.body["outcome"] == "asked_for_order"
+    assert named.body["intent"] == "invalid_key"
+    # Named with the order's email only: the replacement waits for the order's mailbox to confirm it.
+    assert named.body["outcome"] == "confirmation_sent"

@@ -186,10 +186,16 @@ class KnowledgeBase:
 
 
 def answer(
-    question: str, locale: str, articles: KnowledgeBase | Iterable[Article], bar: float = CONFIDENCE_BAR
+    question: str,
+    locale: str,
+    articles: KnowledgeBase | Iterable[Article],
+    bar: float = CONFIDENCE_BAR,
+    *,
+    no_order: bool = False,
 ) -> tuple[Article, float] | None:
     """The article answering ``question``, in ``locale`` (a tag such as "zh-TW" or "es-MX"), and its score;
-    None below ``bar``, for a question about one order, or one closer to an order problem than to any article."""
+    None below ``bar``, for a question about one order, or one closer to an order problem than to any article
+    (unless ``no_order``: the buyer, asked which order, said there is none)."""
     base = articles if isinstance(articles, KnowledgeBase) else KnowledgeBase(tuple(articles))
     question = question[:MAX_QUESTION_CHARS]
     entities = extract(question).entities
@@ -201,7 +207,7 @@ def answer(
         return None
     article_id = max(scores, key=scores.__getitem__)
     score = scores[article_id]
-    if score < bar or order_problem >= base.order_problem_margin * score:
+    if score < bar or (not no_order and order_problem >= base.order_problem_margin * score):
         return None
     return base.article(article_id, locale_of(locale)), score
 

@@ -33,3 +33,15 @@ def helpful_verdict(message: str) -> bool | None:
     if _NO_PATTERN.search(text):
         return False
     return True if _YES_PATTERN.search(text) else None
+
+
+# Thanks or praise, said anywhere in a message (not only as a short answer).
+_THANKS_PATTERN = re.compile(
+    r"thank|thx|cheers|appreciat|excellent|gracias|se agradece|felicit|谢|謝|感激|好评|好評|不错|不錯|搞定了"
+)
+
+
+def thanks(message: str) -> bool:
+    """Whether the message thanks or praises the shop (a question, with a "?", is not taken for one)."""
+    text = unicodedata.normalize("NFKC", message).lower()
+    return "?" not in text and _THANKS_PATTERN.search(text) is not None

@@ -67,6 +67,8 @@ class Outcome(StrEnum):
     # Not a playbook's: one clarifying question (faka.support.clarifying), waiting on the buyer's answer.
     ASKED_TO_CLARIFY = "asked_to_clarify"
     ASKED_FOR_ORDER = "asked_for_order"
+    # Not a playbook's: thanks or praise, with nothing asked, acknowledged and resolved.
+    ACKNOWLEDGED = "acknowledged"
 
 
 @dataclass(frozen=True)

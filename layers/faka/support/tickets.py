@@ -32,7 +32,7 @@ from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.knowledge import Article, locale_of
 from faka.knowledge import answer as knowledge_answer
-from faka.knowledge.feedback import helpful_verdict
+from faka.knowledge.feedback import helpful_verdict, thanks
 from faka.knowledge.phrases import phrases
 from faka.knowledge.store import ShopKnowledge
 from faka.observability import logger, metrics
@@ -278,9 +278,11 @@ class Tickets:
         now = datetime.now(UTC)
         token = new_token()
         locale = _reply_locale(triage, text, request.locale or (order.locale if order else None))
-        found = self._article_for(request.shop_id, text, locale, order, triage)
-        question = None if found is not None else _question(triage, order)
-        low_confidence = _unclear(triage) and found is None and question is None
+        # Thanks or praise is answered in kind: no article, no question, no knowledge-base gap.
+        thanked = _thanked(triage, text)
+        found = None if thanked else self._article_for(request.shop_id, text, locale, order, triage)
+        question = None if found is not None or thanked else _question(triage, order)
+        low_confidence = _unclear(triage) and found is None and question is None and not thanked
         # A real question with no order that no article answers is for a person; asking it again would not help.
         unanswerable = low_confidence and order is None and self._knowledge is not None and not _too_short(text)
         item = TicketItem(
@@ -320,6 +322,8 @@ class Tickets:
             reply = self._answer_from(item, found)
         elif question is not None:
             reply = self._ask(item, order, question)
+        elif thanked:
+            reply = self._acknowledge(item, order)
         elif unanswerable:
             reply = self._hand_over(item, None, "no knowledge-base article answers the question")
         elif low_confidence:
@@ -426,15 +430,20 @@ class Tickets:
             reply = self._read_answer(item, order, question, triage)
             self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
             return TicketReply(_ticket(item), reply)
-        found = self._article_for(item.shop_id, text, item.locale or item.language, order, triage)
-        if found is not None:
-            reply = self._answer_from(item, found)
+        thanked = _thanked(triage, text)
+        found = None if thanked else self._article_for(item.shop_id, text, item.locale or item.language, order, triage)
+        if found is not None or thanked:
+            reply = self._answer_from(item, found) if found is not None else self._acknowledge(item, order)
             self._append(item.ticket_id, "assistant", channel, reply, datetime.now(UTC))
             return TicketReply(_ticket(item), reply)
         # "Send it to x@y" answers the question the buyer was asked, however the model reads it alone.
         answers_address = item.playbook_outcome == Outcome.ASKED_FOR_ADDRESS and "email" in triage.entities
         low_confidence = _unclear(triage) and not answers_address
-        if low_confidence and int(item.rephrase_asked or 0):
+        question = None if answers_address else _question(triage, order)
+        if question is not None and not clarifying.asked_before(item.ticket_id, question.asked):
+            self._reclassified(item, triage, triage.intent, triage.confidence)
+            reply = self._ask(item, order, question)
+        elif low_confidence and int(item.rephrase_asked or 0):
             # Asked to rephrase once already: a person takes over rather than a second guess.
             reply = self._hand_over(item, order, "unclear after asking once to rephrase")
         elif low_confidence:
@@ -477,12 +486,30 @@ class Tickets:
             item, order, resolution=Resolution(outcome, Next.BUYER, reply={"intents": list(question.intents)})
         )
 
+    def _acknowledge(self, item: TicketItem, order: Order | None) -> str:
+        """Thanks or praise with nothing asked: answered in kind and resolved, never asked to rephrase."""
+        TicketItem(item.ticket_id, TicketItem.SK).update(
+            actions=[TicketItem.playbook_outcome.set(Outcome.ACKNOWLEDGED.value)]
+        )
+        item.playbook_outcome = Outcome.ACKNOWLEDGED.value
+        self._set_status(item, TicketStatus.RESOLVED)
+        self._publish_resolved(item)
+        return self._render(item, order, resolution=Resolution(Outcome.ACKNOWLEDGED, Next.RESOLVED))
+
     def _read_answer(self, item: TicketItem, order: Order | None, question: Question, triage: Triage) -> str:
         """The turn after a clarifying question, read with it: the order named for the problem described first, or
         the intent the answer and the first message's probabilities together settle on; else a person."""
         if question.asked is Asked.ORDER:
             named = self._buyers_order(item.shop_id, item.email, triage)
             clarifying.answered(item.ticket_id, question, settled=named is not None)
+            if named is None and "order_id" not in triage.entities and self._knowledge is not None:
+                # No order at all: the first message was a question after all, and may have its article now that
+                # it need not be told apart from an order problem.
+                found = knowledge_answer(
+                    item.summary, item.locale or item.language, self._knowledge.base(item.shop_id), no_order=True
+                )
+                if found is not None:
+                    return self._answer_from(item, found)
             if named is None:
                 return self._hand_over(item, None, "no order of the buyer's named after asking which")
             TicketItem(item.ticket_id, TicketItem.SK).update(
@@ -837,6 +864,11 @@ def _question(triage: Triage, order: Order | None) -> Question | None:
     if order is None and not _unclear(triage) and clarifying.needs_order(triage.intent):
         return clarifying.which_order(triage.intent)
     return None
+
+
+def _thanked(triage: Triage, text: str) -> bool:
+    """Thanks or praise and no problem: the triage reads no intent of ours, the words thank."""
+    return triage.intent == "other" and (triage.sentiment == "positive" or thanks(text)) and "?" not in text
 
 
 def _unclear(triage: Triage) -> bool:
