@@ -70,7 +70,9 @@ def provision(*, sender_email: str, session: boto3.Session | None = None) -> Pro
         spec.name: aws.client("sqs").create_queue(QueueName=spec.dlq_physical_name)["QueueUrl"]
         for spec in resources.STREAMS
     }
-    activation_due = _create_activation_due(aws, queue_urls[resources.ESCALATION_QUEUE.name])
+    activation_due = _create_activation_due(
+        aws, queue_urls[resources.ESCALATION_QUEUE.name], queue_urls[resources.NOTIFIER_QUEUE.name]
+    )
     return Provisioned(
         queue_urls, dlq_urls, topic_arn, kms_key_id, state_machine_arns, function_arns, stream_dlq_urls, activation_due
     )
@@ -169,7 +171,7 @@ def _create_bus_and_rules(aws: boto3.Session) -> None:
         )
 
 
-def _create_activation_due(aws: boto3.Session, escalation_queue_url: str) -> dict[str, str]:
+def _create_activation_due(aws: boto3.Session, escalation_queue_url: str, notifier_queue_url: str) -> dict[str, str]:
     """The schedule group of the escalation's one-time schedules and their dead-letter queue, as CDK makes them."""
     scheduler = aws.client("scheduler")
     if resources.ACTIVATION_DUE_SCHEDULE_GROUP not in {
@@ -186,6 +188,7 @@ def _create_activation_due(aws: boto3.Session, escalation_queue_url: str) -> dic
         Env.ACTIVATION_DUE_QUEUE_ARN: arn(escalation_queue_url),
         Env.ACTIVATION_DUE_ROLE_ARN: SCHEDULER_ROLE_ARN,
         Env.ACTIVATION_DUE_DLQ_ARN: arn(dlq_url),
+        Env.REMINDER_DUE_QUEUE_ARN: arn(notifier_queue_url),
     }
 
 

@@ -2,7 +2,8 @@
 
 Each notice is sent at most once per order and kind, however often its message arrives: the
 idempotency record is taken before sending and released if sending fails, so SQS can retry it.
-Reminders first pass the outreach policy; a deferred one goes back on the queue with its time.
+Reminders first pass the outreach policy; a deferred one is held until its time and comes back then
+(faka.activation.reminders.HeldReminders: a delay on this queue, or one one-time schedule past 15 minutes).
 """
 
 from __future__ import annotations
@@ -44,13 +45,12 @@ def remind(event: dict[str, Any]) -> None:
     now = datetime.now(UTC)
     waiting_until = detail.get("not_before")
     if waiting_until and datetime.fromisoformat(waiting_until) > now:
-        services().notice_queue.defer(event, (datetime.fromisoformat(waiting_until) - now).total_seconds())
+        services().held_reminders.hold(event, datetime.fromisoformat(waiting_until), now)
         return
     _, decision = services().reminders.decide(detail["order_id"], now)
     if decision.verdict is Verdict.DEFER and decision.not_before:
         logger.info("reminder deferred", extra={"order_id": detail["order_id"], "reason": decision.reason})
-        deferred = {**event, "detail": {**detail, "not_before": decision.not_before.isoformat()}}
-        services().notice_queue.defer(deferred, (decision.not_before - now).total_seconds())
+        services().held_reminders.hold(event, decision.not_before, now)
         metrics.add_metric(name="RemindersDeferred", unit="Count", value=1)
         return
     if decision.verdict is Verdict.SKIP:

@@ -1,5 +1,6 @@
 """ActivationEscalation: the Standard workflow that reminds buyers to activate delivered keys, its starter, and the
-one-time schedules (one per delivered order, at its first level) whose firing starts it only for keys still waiting.
+one-time schedules (one per delivered order, at its first level) whose firing starts it only for keys still waiting,
+and those of reminders held past the buyer's quiet hours, whose firing sends them back to the notifier.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Escalation(Construct):
         """The group the schedulers create one-time schedules in, the role those send with, and their dead letters."""
         stack = Stack.of(self)
         escalation_queue = messaging.queues[resources.ESCALATION_QUEUE.name].queue
+        notifier_queue = messaging.queues[resources.NOTIFIER_QUEUE.name].queue
         self.schedule_group = scheduler.ScheduleGroup(
             self, "DueSchedules", schedule_group_name=resources.ACTIVATION_DUE_SCHEDULE_GROUP
         )
@@ -91,8 +93,9 @@ class Escalation(Construct):
             "DueDeadLetterAlarm",
             alarm_name=f"{resources.ACTIVATION_DUE_DLQ}-not-empty",
             alarm_description=(
-                f"Messages in {resources.ACTIVATION_DUE_DLQ}: first escalation levels the scheduler could not send to "
-                f"{resources.ESCALATION_QUEUE.physical_name}. Fix the cause, then send each body to that queue."
+                f"Messages in {resources.ACTIVATION_DUE_DLQ}: first escalation levels (or held reminders) the "
+                f"scheduler could not send to {resources.ESCALATION_QUEUE.physical_name} (or "
+                f"{resources.NOTIFIER_QUEUE.physical_name}). Fix the cause, then send each body to its queue."
             ),
             metric=self.due_dead_letters.metric_approximate_number_of_messages_visible(
                 period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
@@ -110,13 +113,14 @@ class Escalation(Construct):
             assumed_by=iam.ServicePrincipal(
                 "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
             ),
-            description="Lets the escalation's one-time schedules send to the escalation queue and their dead letters",
+            description="Lets the escalation's one-time schedules send to the escalation and notifier queues and their "
+            "dead letters",
         )
         # Both queues use SQS-managed encryption: sending needs no KMS permission.
         self.schedule_role.add_to_policy(
             iam.PolicyStatement(
                 actions=["sqs:SendMessage"],
-                resources=[escalation_queue.queue_arn, self.due_dead_letters.queue_arn],
+                resources=[escalation_queue.queue_arn, notifier_queue.queue_arn, self.due_dead_letters.queue_arn],
             )
         )
         schedules_in_group = stack.format_arn(
@@ -132,8 +136,8 @@ class Escalation(Construct):
                 function.role,
                 "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/"
                 f"{resources.ACTIVATION_DUE_SCHEDULE_GROUP}/*]",
-                "Each delivered order gets a schedule named after it, so the names are not known at deploy time; the "
-                "wildcard stays inside the escalation's own schedule group.",
+                "Each delivered order (and each held reminder) gets a schedule named after it, so the names are not "
+                "known at deploy time; the wildcard stays inside the escalation's own schedule group.",
             )
             function.add_to_role_policy(
                 iam.PolicyStatement(
@@ -145,3 +149,4 @@ class Escalation(Construct):
             function.add_environment(Env.ACTIVATION_DUE_QUEUE_ARN, escalation_queue.queue_arn)
             function.add_environment(Env.ACTIVATION_DUE_ROLE_ARN, self.schedule_role.role_arn)
             function.add_environment(Env.ACTIVATION_DUE_DLQ_ARN, self.due_dead_letters.queue_arn)
+            function.add_environment(Env.REMINDER_DUE_QUEUE_ARN, notifier_queue.queue_arn)

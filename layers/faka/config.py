@@ -46,6 +46,7 @@ class Env:
     ACTIVATION_DUE_QUEUE_ARN = "FAKA_ACTIVATION_DUE_QUEUE_ARN"
     ACTIVATION_DUE_ROLE_ARN = "FAKA_ACTIVATION_DUE_ROLE_ARN"
     ACTIVATION_DUE_DLQ_ARN = "FAKA_ACTIVATION_DUE_DLQ_ARN"
+    REMINDER_DUE_QUEUE_ARN = "FAKA_REMINDER_DUE_QUEUE_ARN"
     DAILY_REMINDER_CAP = "FAKA_DAILY_REMINDER_CAP"
     REFUND_STATE_MACHINE_ARN = "FAKA_REFUND_STATE_MACHINE_ARN"
     REFUND_REMINDER_SECONDS = "FAKA_REFUND_REMINDER_SECONDS"
@@ -109,6 +110,9 @@ class Settings(BaseModel):
     activation_due_queue_arn: str = ""
     activation_due_role_arn: str = ""
     activation_due_dlq_arn: str = ""
+    # A reminder held past the buyer's quiet hours comes back to the notifier's queue in a schedule of that group
+    # (faka.activation.reminders.HeldReminders).
+    reminder_due_queue_arn: str = ""
     # Reminders per buyer per day, across all their orders; one order's three levels fit in a day locally.
     daily_reminder_cap: int = Field(default=3, ge=1)
     refund_state_machine_arn: str = ""

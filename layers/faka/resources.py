@@ -109,8 +109,8 @@ class Access:
     sends_email: bool = False
     # Starts the refund review workflow (a refund asked for through the API or a ticket's playbook).
     starts_refund_reviews: bool = False
-    # Creates the one-time schedules of orders' first escalation level (ACTIVATION_DUE_SCHEDULE_GROUP), passing
-    # them the role that lets them send to the escalation queue.
+    # Creates the activation escalation's one-time schedules (ACTIVATION_DUE_SCHEDULE_GROUP: orders' first levels,
+    # reminders held past quiet hours), passing them the role that lets them send to the escalation and notifier queues.
     schedules_escalations: bool = False
 
     @property
@@ -247,7 +247,8 @@ API_FUNCTION = FunctionSpec(
     ),
 )
 # Delivery emails (keys opened for the buyer), awaiting-stock and flagged notices, activation reminders (which may
-# open a ticket and defer themselves on their own queue), refund emails (reads the refund).
+# open a ticket, and wait out quiet hours on their own queue or in a one-time schedule), refund emails (reads the
+# refund).
 NOTIFIER_FUNCTION = FunctionSpec(
     "notifier",
     timeout_seconds=60,
@@ -260,6 +261,7 @@ NOTIFIER_FUNCTION = FunctionSpec(
         publishes_events=True,
         alerts_operators=True,
         sends_email=True,
+        schedules_escalations=True,
     ),
 )
 # Fulfils the orders waiting for a restocked product: claims keys (still sealed) onto their lines.

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from faka.activation.activation import Activations
     from faka.activation.escalation import EscalationScheduler
     from faka.activation.outreach import OutreachPolicy
-    from faka.activation.reminders import ActivationReminders
+    from faka.activation.reminders import ActivationReminders, HeldReminders
     from faka.adapters.counters import Counters
     from faka.adapters.messaging import (
         EventBridgePublisher,
@@ -388,8 +388,27 @@ class Services:
         return Activations(self.orders, self.catalog, self.vault, self.events, self.counters)
 
     @cached_property
+    def held_reminders(self) -> HeldReminders:
+        from faka.activation.one_time import DueTarget, OneTimeSchedules
+        from faka.activation.reminders import HeldReminders
+
+        return HeldReminders(
+            self.notice_queue,
+            OneTimeSchedules(
+                boto3.client("scheduler"),
+                DueTarget(
+                    resources.ACTIVATION_DUE_SCHEDULE_GROUP,
+                    self.settings.reminder_due_queue_arn,
+                    self.settings.activation_due_role_arn,
+                    self.settings.activation_due_dlq_arn,
+                ),
+            ),
+        )
+
+    @cached_property
     def escalation(self) -> EscalationScheduler:
-        from faka.activation.escalation import DueTarget, EscalationScheduler, parse_offsets
+        from faka.activation.escalation import EscalationScheduler, parse_offsets
+        from faka.activation.one_time import DueTarget
 
         return EscalationScheduler(
             boto3.client("stepfunctions"),

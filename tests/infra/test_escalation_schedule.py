@@ -49,7 +49,7 @@ def test_undeliverable_firings_are_kept_two_weeks_and_alarm(synthesized: Synthes
     assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
 
 
-def test_the_schedule_role_may_only_send_to_the_escalation_queue_and_the_dead_letters(
+def test_the_schedule_role_may_only_send_to_the_escalation_and_notifier_queues_and_the_dead_letters(
     synthesized: Synthesized,
 ) -> None:
     role_id, role = _schedule_role(synthesized)
@@ -62,17 +62,24 @@ def test_the_schedule_role_may_only_send_to_the_escalation_queue_and_the_dead_le
     assert actions == {"sqs:SendMessage"}
     assert sorted(map(str, queues)) == sorted(
         str(_queue_arn(synthesized, name))
-        for name in (resources.ESCALATION_QUEUE.physical_name, resources.ACTIVATION_DUE_DLQ)
+        for name in (
+            resources.ESCALATION_QUEUE.physical_name,
+            resources.NOTIFIER_QUEUE.physical_name,
+            resources.ACTIVATION_DUE_DLQ,
+        )
     )
 
 
-def test_the_escalation_function_names_the_target_role_and_dead_letters_and_may_pass_only_that_role(
-    synthesized: Synthesized,
+@pytest.mark.parametrize("spec", [resources.ESCALATION_FUNCTION, resources.NOTIFIER_FUNCTION], ids=lambda s: s.name)
+def test_the_scheduling_functions_name_the_targets_role_and_dead_letters_and_may_pass_only_that_role(
+    synthesized: Synthesized, spec: resources.FunctionSpec
 ) -> None:
+    """The escalation schedules orders' first levels, the notifier reminders held past quiet hours."""
     role_id, _ = _schedule_role(synthesized)
-    _, function = synthesized.one("AWS::Lambda::Function", FunctionName=resources.ESCALATION_FUNCTION.physical_name)
+    _, function = synthesized.one("AWS::Lambda::Function", FunctionName=spec.physical_name)
     variables = function["Properties"]["Environment"]["Variables"]
     assert variables[Env.ACTIVATION_DUE_QUEUE_ARN] == _queue_arn(synthesized, resources.ESCALATION_QUEUE.physical_name)
+    assert variables[Env.REMINDER_DUE_QUEUE_ARN] == _queue_arn(synthesized, resources.NOTIFIER_QUEUE.physical_name)
     assert variables[Env.ACTIVATION_DUE_ROLE_ARN] == {"Fn::GetAtt": [role_id, "Arn"]}
     assert variables[Env.ACTIVATION_DUE_DLQ_ARN] == _queue_arn(synthesized, resources.ACTIVATION_DUE_DLQ)
 

@@ -214,4 +214,4 @@ def test_a_function_creates_escalation_schedules_and_passes_their_role_only_as_d
     else:
         assert creates == []
         assert passed == set()
-    assert spec.access.schedules_escalations == _reaches(spec, "faka.activation.escalation.EscalationScheduler")
+    assert spec.access.schedules_escalations == _reaches(spec, "faka.activation.one_time.OneTimeSchedules")

@@ -17,10 +17,10 @@ named after the order: a duplicate OrderDelivered schedules nothing more, a dupl
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from faka.activation.one_time import DueTarget, OneTimeSchedules
 from faka.adapters.tables import OrderItem
 from faka.observability import logger
 from faka.shared.model import OrderStatus
@@ -67,16 +67,6 @@ def activation_check(order_id: str) -> dict[str, Any]:
     return {"Item": {name: stored[name] for name in _CHECKED if name in stored}}
 
 
-@dataclass(frozen=True)
-class DueTarget:
-    """Where a one-time schedule sends its message, with what role, and where a message it cannot send goes."""
-
-    group: str
-    queue_arn: str
-    role_arn: str
-    dead_letter_queue_arn: str
-
-
 class EscalationScheduler:
     def __init__(
         self,
@@ -87,9 +77,8 @@ class EscalationScheduler:
         offsets: tuple[int, int, int],
     ) -> None:
         self._sfn = sfn_client
-        self._scheduler = scheduler_client
+        self._schedules = OneTimeSchedules(scheduler_client, target)
         self._arn = state_machine_arn
-        self._target = target
         self._offsets = offsets
 
     def schedule(self, delivered_at: datetime) -> dict[str, str]:
@@ -111,24 +100,8 @@ class EscalationScheduler:
             "source": DUE_SOURCE,
             "detail": _execution_input(order_id, shop_id, levels),
         }
-        try:
-            self._scheduler.create_schedule(
-                Name=order_id,
-                GroupName=self._target.group,
-                ScheduleExpression=f"at({due:%Y-%m-%dT%H:%M:%S})",
-                ScheduleExpressionTimezone="UTC",
-                FlexibleTimeWindow={"Mode": "OFF"},
-                # Fired once, then gone: no schedule outlives its order's first level.
-                ActionAfterCompletion="DELETE",
-                Target={
-                    "Arn": self._target.queue_arn,
-                    "RoleArn": self._target.role_arn,
-                    "Input": json.dumps(message),
-                    "DeadLetterConfig": {"Arn": self._target.dead_letter_queue_arn},
-                    "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185},
-                },
-            )
-        except self._scheduler.exceptions.ConflictException:
+        # Named after the order: a duplicate OrderDelivered schedules nothing more.
+        if not self._schedules.create(order_id, due, message):
             logger.info("escalation already scheduled", extra={"order_id": order_id})
             return False
         logger.info("escalation scheduled", extra={"order_id": order_id, "due": levels["level1"]})

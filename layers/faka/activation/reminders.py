@@ -1,15 +1,19 @@
 """Activation reminders at 24/48/72 h, sent when the escalation state machine asks for them.
 
 Each reminder passes the outreach policy first, carries the guide the rules choose, masked keys
-only, and signed links; the last level also opens a ticket for a person.
+only, and signed links; the last level also opens a ticket for a person. One the policy defers waits
+for its time in one step (HeldReminders), and is sent once then.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from faka.activation.guide_rules import GuideChooser
+from faka.activation.one_time import OneTimeSchedules, next_whole_second
 from faka.activation.outreach import Decision, OutreachPolicy, Verdict
 from faka.adapters.counters import Counters
 from faka.catalog.catalog import Catalog
@@ -21,6 +25,9 @@ from faka.sales.orders import Orders
 from faka.shared.links import LinkSigner
 from faka.shared.model import Order, OrderStatus
 from faka.support.tickets import Tickets
+
+if TYPE_CHECKING:
+    from faka.adapters.messaging import SqsNoticeQueue
 
 TEMPLATE = "activation_reminder"
 LAST_LEVEL = 3
@@ -104,3 +111,32 @@ class ActivationReminders:
             )
             self._orders.record_escalation(order.order_id)
         return ReminderOutcome(Decision(Verdict.SEND), message_id, template)
+
+
+class HeldReminders:
+    """Where a reminder the outreach policy deferred waits until its time, to come back to the notifier then.
+
+    Up to SQS's longest delay (15 minutes) on the notifier's own queue; longer (the buyer's quiet hours, the daily
+    cap, the circuit breaker) in one one-time schedule for that time, instead of a message put back every 15 minutes
+    until then. The schedule is named after the reminder and its time: a duplicate of the deferred message
+    schedules nothing more, and the same reminder deferred again later (the daily cap once the quiet hours end) gets
+    a schedule of its own, even while the fired one is not deleted yet. Sending stays once per order and level.
+    """
+
+    def __init__(self, queue: SqsNoticeQueue, schedules: OneTimeSchedules) -> None:
+        self._queue = queue
+        self._schedules = schedules
+
+    def hold(self, reminder: Mapping[str, Any], until: datetime, now: datetime) -> None:
+        detail = reminder["detail"]
+        held = {**reminder, "detail": {**detail, "not_before": until.isoformat()}}
+        seconds = (until - now).total_seconds()
+        if seconds <= self._queue.MAX_DELAY_SECONDS:
+            self._queue.defer(held, seconds)
+            return
+        due = next_whole_second(until)
+        name = f"{detail['order_id']}-l{detail['level']}-{due:%Y%m%dT%H%M%SZ}"
+        if self._schedules.create(name, due, held):
+            logger.info("reminder scheduled", extra={"order_id": detail["order_id"], "due": due.isoformat()})
+        else:
+            logger.info("reminder already scheduled", extra={"order_id": detail["order_id"], "due": due.isoformat()})
