@@ -31,7 +31,8 @@ from api.schemas import (
     answers,
 )
 from faka.errors import NotFound
-from faka.money.refunds import Refund, RefundPolicy
+from faka.money.refund_policies import RefundPolicy
+from faka.money.refund_records import Refund
 from faka.platform.access import Role
 from faka.security import bearer_token
 from faka.shared.model import Order, OrderStatus

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from faka.money.provider_refunds import ProviderRefunds
     from faka.money.refund_notices import RefundNotices
     from faka.money.refund_outcomes import RefundOutcomes
-    from faka.money.refunds import RefundPolicies, Refunds
+    from faka.money.refund_policies import RefundPolicies
+    from faka.money.refunds import Refunds
     from faka.payments.shop_methods import PaymentNetwork, ShopPaymentMethods
     from faka.payments.usdt_trc20 import AmountSlots
     from faka.platform.access import OperatorAccess
@@ -523,13 +524,14 @@ class Services:
 
     @cached_property
     def refund_policies(self) -> RefundPolicies:
-        from faka.money.refunds import RefundPolicies
+        from faka.money.refund_policies import RefundPolicies
 
         return RefundPolicies(self.risk_rules.refund_defaults)
 
     @cached_property
     def refunds(self) -> Refunds:
-        from faka.money.refunds import Refunds, ReviewWorkflow
+        from faka.money.refund_review import ReviewWorkflow
+        from faka.money.refunds import Refunds
         from faka.platform.alert_channels import AlertKind
 
         workflow = ReviewWorkflow(

@@ -192,7 +192,7 @@ def test_events_alerts_and_queue_sends_are_declared_where_the_code_reaches_them(
 def test_email_and_refund_reviews_are_granted_only_where_the_code_reaches_them(spec: FunctionSpec) -> None:
     """Reaching is not using: a ticket case (Tickets.open_once) neither emails nor asks a refund."""
     assert not spec.access.sends_email or _reaches(spec, "faka.adapters.messaging.SesMailer")
-    assert not spec.access.starts_refund_reviews or _reaches(spec, "faka.money.refunds.ReviewWorkflow")
+    assert not spec.access.starts_refund_reviews or _reaches(spec, "faka.money.refund_review.ReviewWorkflow")
 
 
 @FUNCTIONS

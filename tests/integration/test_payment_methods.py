@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from faka import resources
 from faka.adapters.messaging import SnsOperatorAlerts
 from faka.adapters.tables import OrderItem, RefundItem
-from faka.money.refunds import ReviewWorkflow
+from faka.money.refund_review import ReviewWorkflow
 from faka.payments import alipay, usdt_trc20, wechat_pay
 from faka.payments.providers import StripeCheckout
 from faka.payments.usdt_trc20 import SUFFIXES, AmountSlot

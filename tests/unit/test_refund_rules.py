@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from faka import resources
-from faka.money import refunds
+from faka.money import refund_settlement
 from faka.money.refunds import line_amounts
 from faka.payments.stripe_webhook import DisputeNotice, stripe_signature, verify_stripe_event
 from faka.shared.templating import MessageTemplates
@@ -213,4 +213,4 @@ def test_the_state_machine_catches_the_errors_the_refunds_domain_raises() -> Non
         for error in catcher["ErrorEquals"]
         if not error.startswith("States.")
     }
-    assert caught == {refunds.KeyActivated.__name__, refunds.NotDecided.__name__}
+    assert caught == {refund_settlement.KeyActivated.__name__, refund_settlement.NotDecided.__name__}

@@ -12,7 +12,9 @@ from jinja2 import TemplateNotFound
 
 from faka.activation.activation import ActivationStatus
 from faka.insight.ratings import Eligibility
-from faka.money.refunds import KEY_ACTIVATED_REASON, REFUNDABLE, Refund
+from faka.money.refund_records import Refund
+from faka.money.refund_settlement import KEY_ACTIVATED_REASON
+from faka.money.refunds import REFUNDABLE
 from faka.shared.model import FULFILLABLE, Order, OrderLine, OrderStatus, Product
 from faka.shared.templating import MessageTemplates
 

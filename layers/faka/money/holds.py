@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from faka.errors import Conflict, NotFound
-from faka.money.refunds import Refund, Refunds
+from faka.money.refund_records import Refund
+from faka.money.refunds import Refunds
 from faka.observability import logger
 from faka.sales.fulfilment import Fulfilment, PaymentOutcome
 from faka.sales.orders import HELD_BY_RISK_RULES, Orders

@@ -24,7 +24,8 @@ from pynamodb.transactions import TransactWrite
 
 from faka.adapters.tables import OrderItem
 from faka.errors import Conflict
-from faka.money.refunds import Refunds, RefundStatus
+from faka.money.refund_records import RefundStatus
+from faka.money.refunds import Refunds
 from faka.observability import logger, metrics
 from faka.payments.stripe_webhook import ProviderRefund
 from faka.ports import EventPublisher, OperatorAlerts, PaymentProvider

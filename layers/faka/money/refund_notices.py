@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from faka.money.refunds import Refunds, RefundStatus
+from faka.money.refund_records import RefundStatus
+from faka.money.refunds import Refunds
 from faka.observability import logger
 from faka.sales.buyer_mail import BuyerMail
 from faka.sales.orders import Orders

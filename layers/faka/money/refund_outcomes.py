@@ -16,7 +16,9 @@ from enum import StrEnum
 from pynamodb.exceptions import UpdateError
 
 from faka.adapters.tables import RefundItem
-from faka.money.refunds import Refund, Refunds, provider_refund_key
+from faka.money.refund_records import Refund
+from faka.money.refund_settlement import provider_refund_key
+from faka.money.refunds import Refunds
 from faka.observability import logger, metrics
 from faka.payments.gateway import bounded_reference
 from faka.ports import OperatorAlerts
