@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import click
@@ -28,6 +28,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from faka.catalog.codes import CODE_COLUMNS, split_card
+
+if TYPE_CHECKING:
+    from faka.triage.retrain import ModelStore
 
 CONFIG_FILE = Path("~/.config/faka/config.toml")
 # faka local's default address (faka_local.runtime.DEFAULT_API_PORT; faka_local is not shipped with faka).
@@ -124,7 +127,7 @@ pass_api = click.make_pass_decorator(OperatorApi)
 @click.option("--shop", envvar="FAKA_SHOP", help="The shop to act on (default: the deployment's).")
 @click.pass_context
 def cli(ctx: click.Context, endpoint: str | None, token: str | None, shop: str | None) -> None:
-    if ctx.invoked_subcommand in {"local", "classify"}:
+    if ctx.invoked_subcommand in {"local", "classify", "triage"}:
         return
     endpoint, token, shop = _settings(endpoint, token, shop)
     if not token:
@@ -385,6 +388,125 @@ def secrets() -> None: ...
 def secrets_rotate(api: OperatorApi, supplier: str | None) -> None:
     path = f"/v1/admin/suppliers/{supplier}/secret" if supplier else "/v1/admin/callback-secret"
     _json(api.call("POST", path))
+
+
+# Where the model versions are kept and the runtime model file: tests point both at a copy.
+_models_option = click.option(
+    "--models", type=click.Path(file_okay=False, path_type=Path), help="The versions (default: data/triage/models/)."
+)
+_model_option = click.option(
+    "--model", type=click.Path(dir_okay=False, path_type=Path), help="The runtime model file (default: the shipped)."
+)
+
+
+@cli.group(help="The triage model: retrain it on operators' corrections, list its versions, roll back (development).")
+def triage() -> None: ...
+
+
+@triage.command(
+    "retrain",
+    help="Pull operators' intent corrections (faka local's stack, or --from an export), train on the base data plus "
+    "them, measure on the held-out sets and promote the new model only when it is better. Every model is kept as a "
+    "version (faka triage versions).",
+)
+@click.option("--from", "export", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A JSONL export.")
+@click.option("--no-pull", is_flag=True, help="Pull nothing: train on the corrections file as it is.")
+@click.option("--force", is_flag=True, help="Promote even past failed checks (each is printed and recorded).")
+@click.option("--corrections", type=click.Path(dir_okay=False, path_type=Path), help="Default: data/triage/.")
+@_models_option
+@_model_option
+@click.option("--train-data", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Default: the base.")
+def triage_retrain(
+    export: Path | None,
+    no_pull: bool,
+    force: bool,
+    corrections: Path | None,
+    models: Path | None,
+    model: Path | None,
+    train_data: Path | None,
+) -> None:
+    from faka.support.correction_export import local_corrections, merged, read_jsonl, write_jsonl
+    from faka.triage.retrain import SETS, retrain
+    from faka.triage.train import CORRECTIONS_PATH, SHIPPED_DATA, Datasets
+
+    corrections = corrections or CORRECTIONS_PATH
+    if not no_pull:
+        pulled = read_jsonl(export) if export else local_corrections()
+        write_jsonl(merged(read_jsonl(corrections), pulled), corrections)
+        click.echo(f"{len(pulled)} corrections pulled from {export or 'faka local'} into {corrections}")
+    data = Datasets(train_data or SHIPPED_DATA.train)
+    outcome = retrain(_model_store(models, model), read_jsonl(corrections), data, force=force)
+    for note in outcome.notes:
+        click.echo(f"note: {note}")
+    for conflict in outcome.conflicts:
+        click.echo(f"correction left out: {conflict}")
+    comparison, version = outcome.comparison, outcome.version
+    rows = [
+        {"set": name, comparison.live.version: comparison.live_accuracy[name], version.version: accuracy}
+        for name, accuracy in comparison.candidate_accuracy.items()
+        if name in SETS and accuracy is not None
+    ]
+    read = len(comparison.corrections)
+    rows.append(
+        {
+            "set": "corrections read right",
+            comparison.live.version: f"{read - len(comparison.live_misreads)}/{read}",
+            version.version: f"{read - len(comparison.candidate_misreads)}/{read}",
+        }
+    )
+    _table(rows, ("set", comparison.live.version, version.version))
+    verdict = "promoted" if version.promoted else f"not promoted ({comparison.live.version} stays live)"
+    click.echo(f"{version.version} {verdict}:")
+    for reason in version.reasons:
+        click.echo(f"  - {reason}")
+
+
+def _model_store(models: Path | None, model: Path | None) -> ModelStore:
+    from faka.triage.model import MODEL_PATH
+    from faka.triage.retrain import MODELS_DIR, ModelStore
+
+    return ModelStore.open(models or MODELS_DIR, model or MODEL_PATH)
+
+
+@triage.command("versions", help="Every trained model version: accuracy per held-out set, data, and which is live.")
+@_models_option
+@_model_option
+def triage_versions(models: Path | None, model: Path | None) -> None:
+    store = _model_store(models, model)
+    if not store.versions:
+        click.echo(f"no versions yet in {store.root}: faka triage retrain makes the first")
+        return
+    rows = [
+        {
+            "version": v.version + (" (live)" if v.version == store.live_version else ""),
+            "created_at": v.created_at,
+            **{name: "absent" if score is None else f"{score:.4f}" for name, score in v.accuracy.items()},
+            "corrections": v.corrections,
+            "real_data": {True: "yes", False: "no", None: "unknown"}[v.real_data],
+            "data_hash": v.data_hash or "unknown",
+            "promoted": "yes" if v.promoted else "no",
+        }
+        for v in store.versions
+    ]
+    _table(
+        rows,
+        ("version", "created_at", "holdout", "eval", "real_test", "corrections", "real_data", "data_hash", "promoted"),
+    )
+
+
+@triage.command("rollback", help="Make VERSION the runtime model again.")
+@click.argument("version")
+@_models_option
+@_model_option
+def triage_rollback(version: str, models: Path | None, model: Path | None) -> None:
+    from faka.triage.retrain import rollback
+
+    store = _model_store(models, model)
+    try:
+        rolled = rollback(store, version)
+    except KeyError as error:
+        raise click.ClickException(str(error.args[0])) from None
+    click.echo(f"{rolled.version} is live again at {store.live}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -47,6 +47,16 @@ def stored_corrections() -> list[dict[str, str]]:
     ]
 
 
+def local_corrections() -> list[dict[str, str]]:
+    """Every shop's corrections in make local's stack, read through its AWS emulator."""
+    port = os.environ.get("FAKA_EMULATOR_PORT") or str(LOCAL_EMULATOR_PORT)
+    os.environ.setdefault("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    for variable, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
+        os.environ.setdefault(variable, value)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    return stored_corrections()
+
+
 def merged(*sources: Iterable[dict[str, str]]) -> list[dict[str, str]]:
     """One row per shop and ticket, the latest correction of each, masked and sorted."""
     latest: dict[tuple[str, str], dict[str, str]] = {}
@@ -80,15 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     source.add_argument("--from", dest="export", type=Path, help="a JSONL export of corrections")
     parser.add_argument("--out", type=Path, default=train.CORRECTIONS_PATH)
     args = parser.parse_args(argv)
-    if args.local:
-        port = os.environ.get("FAKA_EMULATOR_PORT") or str(LOCAL_EMULATOR_PORT)
-        os.environ.setdefault("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
-        for variable, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
-            os.environ.setdefault(variable, value)
-        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-        pulled = stored_corrections()
-    else:
-        pulled = read_jsonl(args.export)
+    pulled = local_corrections() if args.local else read_jsonl(args.export)
     rows = merged(read_jsonl(args.out), pulled)
     write_jsonl(rows, args.out)
     checked = train.corrected(args.out)

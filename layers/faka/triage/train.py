@@ -86,22 +86,45 @@ def examples(rows: Iterable[dict[str, str]], weight: float = 1.0) -> list[Exampl
     ]
 
 
-def training_examples(corrections: Path = CORRECTIONS_PATH) -> list[Example]:
+@dataclass(frozen=True)
+class Datasets:
+    """Where training and evaluation read their rows. The shipped model uses the defaults; a test points ``train``
+    at a smaller file and leaves ``real`` off, so a retrain takes seconds."""
+
+    train: Path = TRAIN_PATH
+    eval: Path = EVAL_PATH
+    holdout: Path = HOLDOUT_PATH
+    real: bool = True  # the training part of the real, public utterances (faka.triage.corpus) joins
+
+
+SHIPPED_DATA = Datasets()
+
+
+def training_examples(corrections: Path = CORRECTIONS_PATH, data: Datasets = SHIPPED_DATA) -> list[Example]:
     """The generated sentences, the training part of the real, public utterances (faka.triage.corpus) and the
     operators' corrections that contradict none of them (``corrections`` when the file exists)."""
-    kept = corrected(corrections).rows
+    return examples_with(corrected(corrections, data).rows, data)
+
+
+def examples_with(kept_corrections: Sequence[dict[str, str]], data: Datasets = SHIPPED_DATA) -> list[Example]:
+    """``data``'s training rows and ``kept_corrections`` (already checked: see ``checked``), weighted."""
     return (
-        examples(read_rows(TRAIN_PATH))
-        + examples(corpus.training_rows(), REAL_WEIGHT)
-        + examples(_with_noisy_copies(kept), CORRECTION_WEIGHT)
+        examples(read_rows(data.train))
+        + (examples(corpus.training_rows(), REAL_WEIGHT) if data.real else [])
+        + examples(_with_noisy_copies(kept_corrections), CORRECTION_WEIGHT)
     )
 
 
-def corrected(path: Path = CORRECTIONS_PATH) -> CorrectionRows:
+def corrected(path: Path = CORRECTIONS_PATH, data: Datasets = SHIPPED_DATA) -> CorrectionRows:
     """The corrections in ``path`` checked against the curated data (none when there is no file)."""
-    rows = read_rows(path) if path.exists() else []
-    evaluated = read_rows(EVAL_PATH) + read_rows(HOLDOUT_PATH)
-    return correction_rows(rows, read_rows(TRAIN_PATH) + evaluated, evaluated, _features)
+    return checked(read_rows(path) if path.exists() else [], data)
+
+
+def checked(corrections: Sequence[dict[str, str]], data: Datasets = SHIPPED_DATA) -> CorrectionRows:
+    """``corrections`` deduplicated, those contradicting ``data``'s curated rows or repeating an evaluation message
+    set aside as conflicts (faka.triage.corrections.training_rows)."""
+    evaluated = read_rows(data.eval) + read_rows(data.holdout)
+    return correction_rows(corrections, read_rows(data.train) + evaluated, evaluated, _features)
 
 
 def _features(text: str) -> frozenset[str]:
