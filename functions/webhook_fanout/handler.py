@@ -1,6 +1,8 @@
 """Storefront webhooks, first step (storefront-webhooks rule → SQS → here): one delivery per matching subscription.
 
-Consuming an event twice queues nothing new: each delivery is keyed by its subscription and the event's id.
+Consuming an event twice queues nothing new: each delivery is keyed by its subscription and the event's public id,
+which for an order's payment or delivery (and a refund's request or completion) is the same whatever EventBridge event
+carried it, so an announcement made again after a crash is not a second delivery.
 """
 
 from __future__ import annotations

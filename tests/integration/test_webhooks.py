@@ -143,6 +143,29 @@ def test_a_delivered_order_arrives_once_signed_without_its_key_even_when_the_eve
     assert {d["status"] for d in deliveries(stack, hook["webhook_id"])} == {"delivered"}
 
 
+@pytest.mark.usefixtures("clock")
+def test_an_order_announced_again_under_new_event_ids_reaches_the_subscriber_once_with_one_id(
+    stack: Stack, receiver: Receiver, events_match_their_schemas: list[str]
+) -> None:
+    hook = subscribe(stack, receiver.url, ["order.delivered", "order.paid"])
+    order = place_order(stack)
+    assert pay(stack, order["order_id"], order["amount"], event_id="evt_session_completed").status == 200
+    # A second notification before the delivery email went: OrderPaid and OrderDelivered are published again,
+    # each under a new EventBridge id.
+    assert pay(stack, order["order_id"], order["amount"], event_id="evt_other_notice").status == 200
+    assert events_match_their_schemas.count("OrderDelivered") == 2
+
+    stack.deliver_events()
+
+    assert sorted(body["type"] for body in receiver.bodies()) == ["order.delivered", "order.paid"]
+    assert len(deliveries(stack, hook["webhook_id"])) == 2
+    # The id names the occurrence: the next order's payment and delivery have ids of their own.
+    other = sell(stack)
+    ids = {(body["type"], body["data"]["order_id"]) for body in receiver.bodies()}
+    assert ids == {(kind, o) for kind in ("order.paid", "order.delivered") for o in (order["order_id"], other)}
+    assert len({body["id"] for body in receiver.bodies()}) == 4
+
+
 def test_a_failing_endpoint_is_retried_with_growing_delays_until_it_answers(
     stack: Stack, receiver: Receiver, clock: Clock
 ) -> None:

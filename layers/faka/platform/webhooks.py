@@ -2,9 +2,11 @@
 
 A shop's operator subscribes an https URL to public event names and gets the subscription's signing
 secret once; it is kept sealed by the key vault. Each matching domain event becomes one delivery record
-per subscription, keyed by (subscription, EventBridge event id), so an event consumed twice is delivered
-once. A delivery is POSTed as ``{"id", "type", "created", "data"}``, signed exactly like the supplier
-callbacks (``X-Faka-Signature: t=<unix>,v1=<HMAC-SHA256(secret, "<t>.<body>")>``), and retried with
+per subscription, keyed by (subscription, the event's public id), so an event consumed twice is delivered
+once. An event that happens once to its subject (an order's payment and delivery, a refund's request and completion)
+has one public id whatever EventBridge id carried it, so its re-publication (a delivery announced again after a
+crash) is that same delivery; any other event's public id is its EventBridge id. A delivery is POSTed as
+``{"id", "type", "created", "data"}`` (``id`` the public id), signed exactly like the supplier callbacks (``X-Faka-Signature: t=<unix>,v1=<HMAC-SHA256(secret, "<t>.<body>")>``), and retried with
 exponential backoff until its attempts are spent; then it is marked failed and dead-lettered, where an
 operator's replay or an SQS redrive picks it up again.
 
@@ -46,29 +48,46 @@ DELIVERY_RETENTION = timedelta(days=30)
 # tried again; until then a second message for the same delivery waits instead of sending in parallel.
 IN_FLIGHT_SECONDS = 120
 _DELIVERY_IDS = uuid.UUID("0b6f7c1e-3f57-4d1a-9a51-6b1c0f6a8e21")
+_EVENT_IDS = uuid.UUID("5d0c2a8e-7b4f-4c1e-9f3a-2e6b8d1c4a70")
 
 
 @dataclass(frozen=True)
 class PublicEvent:
     name: str
     fields: tuple[str, ...]
+    # The detail fields naming the one subject this event can happen to once (an order is paid once): its public id
+    # is then derived from them, the same for every publication. Empty: each publication is its own occurrence.
+    once_per: tuple[str, ...] = ()
 
     def data(self, detail: Mapping[str, Any]) -> dict[str, Any]:
         return {name: detail.get(name) for name in ("shop_id", *self.fields)}
 
+    def event_id(self, event: Mapping[str, Any]) -> str:
+        """The id a storefront sees: stable per occurrence, shaped like an EventBridge id (a UUID)."""
+        if not self.once_per:
+            return str(event["id"])
+        subject = "/".join(str(event["detail"][name]) for name in self.once_per)
+        return str(uuid.uuid5(_EVENT_IDS, f"{self.name}/{subject}"))
+
 
 # Domain detail-type → what storefronts see. Its keys are the storefront-webhooks rule's detail types.
 PUBLIC_EVENTS: dict[str, PublicEvent] = {
-    "OrderPaid": PublicEvent("order.paid", ("order_id", "amount", "currency", "paid_at")),
-    "OrderDelivered": PublicEvent("order.delivered", ("order_id", "sku", "quantity", "locale", "delivered_at")),
+    "OrderPaid": PublicEvent("order.paid", ("order_id", "amount", "currency", "paid_at"), once_per=("order_id",)),
+    "OrderDelivered": PublicEvent(
+        "order.delivered", ("order_id", "sku", "quantity", "locale", "delivered_at"), once_per=("order_id",)
+    ),
     "OrderAwaitingStock": PublicEvent("order.awaiting_stock", ("order_id", "sku", "missing")),
     "OrderHeld": PublicEvent("order.held", ("order_id",)),
     "RefundRequested": PublicEvent(
-        "refund.requested", ("refund_id", "order_id", "lines", "amount", "currency", "created_at")
+        "refund.requested",
+        ("refund_id", "order_id", "lines", "amount", "currency", "created_at"),
+        once_per=("refund_id",),
     ),
     "RefundRejected": PublicEvent("refund.rejected", ("refund_id", "order_id", "reason")),
     "RefundCompleted": PublicEvent(
-        "order.refunded", ("refund_id", "order_id", "lines", "amount", "currency", "completed_at")
+        "order.refunded",
+        ("refund_id", "order_id", "lines", "amount", "currency", "completed_at"),
+        once_per=("refund_id",),
     ),
     "TicketOpened": PublicEvent("ticket.opened", ("ticket_id", "order_id", "intent", "source")),
     "TicketResolved": PublicEvent("ticket.resolved", ("ticket_id", "order_id", "intent", "resolved_by", "resolved_at")),
@@ -313,7 +332,7 @@ def delivery_id_for(subscription_id: str, event_id: str) -> str:
 def webhook_body(event: Mapping[str, Any], public: PublicEvent) -> str:
     created = datetime.fromisoformat(str(event["time"]).replace("Z", "+00:00"))
     body = {
-        "id": event["id"],
+        "id": public.event_id(event),
         "type": public.name,
         "created": int(created.timestamp()),
         "data": public.data(event["detail"]),
@@ -348,7 +367,7 @@ class WebhookDeliveries:
         body = webhook_body(event, public)
         subscriptions = self._subscriptions.matching(shop_id, public.name)
         return sum(
-            self.deliver(subscription.subscription_id, shop_id, str(event["id"]), public.name, body)
+            self.deliver(subscription.subscription_id, shop_id, public.event_id(event), public.name, body)
             for subscription in subscriptions
         )
 
