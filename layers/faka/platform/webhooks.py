@@ -6,9 +6,10 @@ per subscription, keyed by (subscription, the event's public id), so an event co
 once. An event that happens once to its subject (an order's payment and delivery, a refund's request and completion)
 has one public id whatever EventBridge id carried it, so its re-publication (a delivery announced again after a
 crash) is that same delivery; any other event's public id is its EventBridge id. A delivery is POSTed as
-``{"id", "type", "created", "data"}`` (``id`` the public id), signed exactly like the supplier callbacks (``X-Faka-Signature: t=<unix>,v1=<HMAC-SHA256(secret, "<t>.<body>")>``), and retried with
-exponential backoff until its attempts are spent; then it is marked failed and dead-lettered, where an
-operator's replay or an SQS redrive picks it up again.
+``{"id", "type", "created", "data"}`` (``id`` the public id), signed exactly like the supplier callbacks
+(``X-Faka-Signature: t=<unix>,v1=<HMAC-SHA256(secret, "<t>.<body>")>``), and retried with exponential backoff
+until its attempts are spent; then it is marked failed and dead-lettered, where an operator's replay or an SQS
+redrive picks it up again.
 
 ``data`` is built from a whitelist of fields per event, never from the event as a whole: no key code,
 buyer address or internal risk rule can reach a storefront, whatever a domain event carries later.
