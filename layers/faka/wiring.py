@@ -18,6 +18,7 @@ from faka.config import Settings, get_settings
 if TYPE_CHECKING:
     from faka.activation.activation import Activations
     from faka.activation.escalation import EscalationScheduler
+    from faka.activation.experiments import ReminderExperiments
     from faka.activation.outreach import OutreachPolicy
     from faka.activation.reminders import ActivationReminders, HeldReminders
     from faka.adapters.counters import Counters
@@ -359,7 +360,14 @@ class Services:
             self.outreach,
             self.tickets,
             self.counters,
+            self.reminder_experiments,
         )
+
+    @cached_property
+    def reminder_experiments(self) -> ReminderExperiments:
+        from faka.activation.experiments import ReminderExperiments, reminder_templates
+
+        return ReminderExperiments(reminder_templates(self.settings.templates_dir))
 
     @cached_property
     def inbound_mail(self) -> InboundMail:

@@ -94,6 +94,10 @@ class QuietHours:
         return end if end > local else end + timedelta(days=1)
 
 
+def buyer_local_time(country: str | None, now: datetime) -> datetime:
+    return now.astimezone(ZoneInfo(COUNTRY_TIME_ZONES.get((country or "").upper(), "UTC")))
+
+
 def buyer_key(email: str) -> str:
     """Buyers are counted by a hash of their address, so the outreach table holds no email."""
     return "BUYER#" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
@@ -114,7 +118,7 @@ class OutreachPolicy:
         bounce_rate, complaint_rate = self._health.rates()
         if bounce_rate > BOUNCE_RATE_LIMIT or complaint_rate > COMPLAINT_RATE_LIMIT:
             return Decision(Verdict.DEFER, "circuit_open", now + CIRCUIT_RETRY)
-        local = now.astimezone(ZoneInfo(COUNTRY_TIME_ZONES.get((country or "").upper(), "UTC")))
+        local = buyer_local_time(country, now)
         if self._quiet and (end := self._quiet.ends_after(local)):
             return Decision(Verdict.DEFER, "quiet_hours", end)
         sent_today = self._counters.get(buyer_key(email), f"sent#{local.date().isoformat()}").get("count", 0)
@@ -123,8 +127,21 @@ class OutreachPolicy:
             return Decision(Verdict.DEFER, "daily_cap", tomorrow)
         return Decision(Verdict.SEND)
 
+    def wait_for_hour(self, country: str | None, now: datetime, hour: int) -> datetime | None:
+        """When a reminder meant for ``hour`` of the buyer's day is due, or None while that hour runs.
+
+        Quiet hours win: an hour inside them moves to their end, so the policy never defers it again.
+        """
+        local = buyer_local_time(country, now)
+        if self._quiet and self._quiet.ends_after(local.replace(hour=hour, minute=0)):
+            hour = self._quiet.end
+        if local.hour == hour:
+            return None
+        at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+        return at if at > local else at + timedelta(days=1)
+
     def record_sent(self, email: str, country: str | None, now: datetime) -> None:
-        local = now.astimezone(ZoneInfo(COUNTRY_TIME_ZONES.get((country or "").upper(), "UTC")))
+        local = buyer_local_time(country, now)
         self._counters.add(
             buyer_key(email),
             f"sent#{local.date().isoformat()}",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from faka.activation.experiments import CONTROL_VARIANT, REMINDER_TEMPLATE, ReminderExperiments
 from faka.activation.guide_rules import GuideChooser
 from faka.activation.one_time import OneTimeSchedules, next_whole_second
 from faka.activation.outreach import Decision, OutreachPolicy, Verdict
@@ -29,7 +30,7 @@ from faka.support.tickets import Tickets
 if TYPE_CHECKING:
     from faka.adapters.messaging import SqsNoticeQueue
 
-TEMPLATE = "activation_reminder"
+TEMPLATE = REMINDER_TEMPLATE
 LAST_LEVEL = 3
 
 
@@ -56,6 +57,7 @@ class ActivationReminders:
         policy: OutreachPolicy,
         tickets: Tickets,
         counters: Counters,
+        experiments: ReminderExperiments | None = None,
     ) -> None:
         self._orders = orders
         self._catalog = catalog
@@ -66,12 +68,20 @@ class ActivationReminders:
         self._policy = policy
         self._tickets = tickets
         self._counters = counters
+        self._experiments = experiments
 
     def decide(self, order_id: str, now: datetime | None = None) -> tuple[Order, Decision]:
         order = self._orders.get(order_id)
         if order.stored_status is not OrderStatus.DELIVERED or not order.pending_activation:
             return order, Decision(Verdict.SKIP, "nothing_to_remind")
-        return order, self._policy.decide(order.email, order.buyer_country, now or datetime.now(UTC))
+        now = now or datetime.now(UTC)
+        decision = self._policy.decide(order.email, order.buyer_country, now)
+        if decision.verdict is Verdict.SEND and self._experiments:
+            # An experiment's variant may be sent at its own hour of the buyer's day (quiet hours still win).
+            hour = self._experiments.choose(order, order.reminder_level + 1).send_hour
+            if hour is not None and (due := self._policy.wait_for_hour(order.buyer_country, now, hour)):
+                return order, Decision(Verdict.DEFER, "send_hour", due)
+        return order, decision
 
     def send(self, order: Order, level: int, now: datetime | None = None) -> ReminderOutcome:
         """Send the level's reminder (the policy already said yes); the last level hands over to a person."""
@@ -80,9 +90,10 @@ class ActivationReminders:
         hours = (now - order.delivered_at).total_seconds() / 3600 if order.delivered_at else 0.0
         guide, rule = self._guides.choose(level, product=product, order=order, hours=hours)
         template = f"{TEMPLATE}_l{level}_{guide}"
+        variant = self._experiments.record(order, level) if self._experiments else CONTROL_VARIANT
         message_id = self._mail.send(
             order,
-            TEMPLATE,
+            variant.template,
             {
                 "links": self._links.links_for(order.order_id, template),
                 "level": level,
@@ -96,7 +107,10 @@ class ActivationReminders:
         self._orders.record_reminder(order.order_id, level)
         self._counters.add(template_key(order.shop_id), template, {"sent": 1})
         metrics.add_metric(name=f"ActivationRemindersLevel{level}", unit="Count", value=1)
-        logger.info("activation reminder sent", extra={"order_id": order.order_id, "level": level, "rule": rule})
+        logger.info(
+            "activation reminder sent",
+            extra={"order_id": order.order_id, "level": level, "rule": rule, "variant": variant.name},
+        )
         if level == LAST_LEVEL:
             self._tickets.open_once(
                 key=f"{order.order_id}:activation_escalation",

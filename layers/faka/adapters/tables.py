@@ -860,3 +860,34 @@ TABLE_MODELS: tuple[type[Model], ...] = (
     WebhookTableItem,
     LedgerTableItem,
 )
+
+
+class ReminderExperimentItem(OutreachItem):
+    """A shop's reminder experiment (faka.activation.experiments): ``EXPERIMENTS#<shop>`` / ``EXP#<id>``; the level's
+    slot ``EXPERIMENTS#<shop>`` / ``LEVEL#<n>`` names the one experiment running for that reminder level."""
+
+    class Meta(_Meta):
+        table_name = resources.OUTREACH_TABLE
+
+    experiment_id = UnicodeAttribute()
+    level = NumberAttribute(null=True)
+    # The variants besides the control, as JSON [{"name", "template", "send_hour"}].
+    variants = UnicodeAttribute(null=True)
+    min_per_arm = NumberAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+    stopped_at = UTCDateTimeAttribute(null=True)
+    promoted_variant = UnicodeAttribute(null=True)
+    promoted_at = UTCDateTimeAttribute(null=True)
+    # The significance test that promoted it, as JSON {"p_value", "leader", "runner_up"}.
+    decision = UnicodeAttribute(null=True)
+
+
+class ReminderAssignmentItem(OutreachItem):
+    """The variant an order's reminder got in an experiment, written once: ``EXPERIMENT#<id>`` / ``ORDER#<order>``."""
+
+    class Meta(_Meta):
+        table_name = resources.OUTREACH_TABLE
+
+    variant = UnicodeAttribute()
+    assigned_at = UTCDateTimeAttribute()
