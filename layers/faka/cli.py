@@ -1,6 +1,7 @@
 """The ``faka`` command.
 
-``faka local`` runs the whole system on this machine and ``faka classify`` triages buyers' messages; the other
+``faka local`` runs the whole system on this machine, ``faka classify`` triages buyers' messages and ``faka triage``
+retrains the triage model on operators' corrections (development: scikit-learn, the dev extra); the other
 groups (shops, products, keys, orders, tickets, refunds, secrets) call a running faka's operator API, ``faka local``
 or a deployed stack. The endpoint, token and shop come from flags, else FAKA_ENDPOINT / FAKA_ADMIN_TOKEN /
 FAKA_SHOP, else ``~/.config/faka/config.toml`` (keys ``endpoint``, ``token``, ``shop``).
@@ -426,16 +427,19 @@ def triage_retrain(
     train_data: Path | None,
 ) -> None:
     from faka.support.correction_export import local_corrections, merged, read_jsonl, write_jsonl
-    from faka.triage.retrain import SETS, retrain
+    from faka.triage.retrain import retrain
     from faka.triage.train import CORRECTIONS_PATH, SHIPPED_DATA, Datasets
 
+    if export and no_pull:
+        raise click.UsageError("--from and --no-pull exclude each other")
     corrections = corrections or CORRECTIONS_PATH
     if not no_pull:
-        pulled = read_jsonl(export) if export else local_corrections()
+        pulled = read_jsonl(export) if export else _local_corrections(local_corrections)
         write_jsonl(merged(read_jsonl(corrections), pulled), corrections)
         click.echo(f"{len(pulled)} corrections pulled from {export or 'faka local'} into {corrections}")
     data = Datasets(train_data or SHIPPED_DATA.train)
-    outcome = retrain(_model_store(models, model), read_jsonl(corrections), data, force=force)
+    store = _model_store(models, model)
+    outcome = retrain(store, read_jsonl(corrections), data, force=force)
     for note in outcome.notes:
         click.echo(f"note: {note}")
     for conflict in outcome.conflicts:
@@ -444,7 +448,7 @@ def triage_retrain(
     rows = [
         {"set": name, comparison.live.version: comparison.live_accuracy[name], version.version: accuracy}
         for name, accuracy in comparison.candidate_accuracy.items()
-        if name in SETS and accuracy is not None
+        if accuracy is not None
     ]
     read = len(comparison.corrections)
     rows.append(
@@ -459,6 +463,20 @@ def triage_retrain(
     click.echo(f"{version.version} {verdict}:")
     for reason in version.reasons:
         click.echo(f"  - {reason}")
+    if version.promoted:
+        click.echo(f"{store.live} now holds {version.version}: restart faka local, or deploy, to serve it")
+
+
+def _local_corrections(pull: Callable[[], list[dict[str, str]]]) -> list[dict[str, str]]:
+    from pynamodb.exceptions import PynamoDBException
+
+    try:
+        return pull()
+    except PynamoDBException as error:
+        raise click.ClickException(
+            f"cannot read faka local's corrections ({error.msg}): is make local running? Else --from an export, "
+            "or --no-pull to train on the corrections already pulled"
+        ) from None
 
 
 def _model_store(models: Path | None, model: Path | None) -> ModelStore:

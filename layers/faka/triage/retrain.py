@@ -17,6 +17,7 @@ past failed checks, each printed as forced, never silently.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -174,16 +175,22 @@ class Comparison:
     live_misreads: list[dict[str, str]]
     real_data: bool
 
+    def _measured_on_both(self) -> list[tuple[str, float, float]]:
+        """(set, live accuracy, candidate accuracy) for every set both were measured on."""
+        pairs = ((name, self.live_accuracy[name], self.candidate_accuracy[name]) for name in SETS)
+        return [(name, before, after) for name, before, after in pairs if before is not None and after is not None]
+
     def refusals(self) -> list[str]:
         """Why the candidate may not replace the live model: empty when it may."""
         reasons = [
             f"still misreads the correction {row['text']!r} (corrected to {row['intent']})"
             for row in self.candidate_misreads
         ]
-        for name in SETS:
-            before, after = self.live_accuracy[name], self.candidate_accuracy[name]
-            if before is not None and after is not None and after < before:
-                reasons.append(f"{name} accuracy would fall: {before:.4f} -> {after:.4f}")
+        reasons += [
+            f"{name} accuracy would fall: {before:.4f} -> {after:.4f}"
+            for name, before, after in self._measured_on_both()
+            if after < before
+        ]
         if not self.real_data and self.live.real_data is not False:
             reasons.append(
                 f"trained without the real public utterances ({corpus.DATA_ENV} is not set, or its directory is "
@@ -193,16 +200,14 @@ class Comparison:
         return reasons
 
     def gains(self) -> list[str]:
-        found = (
-            [f"reads {len(self.live_misreads) - len(self.candidate_misreads)} correction(s) the live model misread"]
-            if len(self.candidate_misreads) < len(self.live_misreads)
-            else []
-        )
-        for name in SETS:
-            before, after = self.live_accuracy[name], self.candidate_accuracy[name]
-            if before is not None and after is not None and after > before:
-                found.append(f"{name} accuracy rises: {before:.4f} -> {after:.4f}")
-        return found
+        """What the candidate does better than the live model."""
+        newly_read = len(self.live_misreads) - len(self.candidate_misreads)
+        found = [f"reads {newly_read} correction(s) the live model misread"] if newly_read > 0 else []
+        return found + [
+            f"{name} accuracy rises: {before:.4f} -> {after:.4f}"
+            for name, before, after in self._measured_on_both()
+            if after > before
+        ]
 
 
 @dataclass(frozen=True)
@@ -223,14 +228,13 @@ def retrain(
     """Train on ``data`` and ``corrections``, keep the model as a new version, and promote it when it is better
     than the live one (or ``force``: past the failed checks, which are still recorded and reported)."""
     real = data.real and corpus.available()
-    data = Datasets(data.train, data.eval, data.holdout, real)
+    data = dataclasses.replace(data, real=real)
     notes = (
         []
         if real
         else [
-            f"the real public test set is absent here (looked in {corpus.data_dir_wanted()}): "
-            "accuracy on real customers' words is not measured, and the candidate is trained "
-            "without the real utterances"
+            f"the real public test set is absent here (looked in {corpus.data_dir_wanted()}): accuracy on real "
+            "customers' words is not measured, and the candidate is trained without the real utterances"
         ]
     )
     sets = heldout_sets(data)
