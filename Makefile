@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install browser local test lint typecheck unit integration infra e2e security synth bench chaos train-triage triage-corrections clean
+.PHONY: help install browser local test lint typecheck unit integration infra e2e security synth bench chaos train-triage triage-corrections triage-retrain clean
 
 help:
 	@echo "make local   run the whole system on this machine (API on :3000, AWS emulator on :4566)"
@@ -26,6 +26,7 @@ help:
 	@echo "make chaos   10,000 orders through duplicate webhooks, injected faults and a restock; prints what reconciliation found"
 	@echo "make train-triage  retrain the ticket triage model from data/triage/ (operators' corrections included)"
 	@echo "make triage-corrections  pull operators' intent corrections from make local (or FROM=export.jsonl) into data/triage/"
+	@echo "make triage-retrain  pull corrections, retrain, promote the model only when better (faka triage retrain)"
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	@test -n "$(PYTHON)" || { echo "faka needs Python 3.11 or newer on PATH"; exit 1; }
@@ -105,6 +106,11 @@ train-triage: install
 # from a JSONL export with FROM=file.jsonl. Conflicts with the curated data are printed (training leaves them out).
 triage-corrections: install
 	$(BIN)/python -m faka.support.correction_export $(if $(FROM),--from $(FROM),--local)
+
+# Pulls corrections (make local's stack, or FROM=file.jsonl), retrains, and promotes the new model only when it is
+# better on the held-out sets; every model is kept as a version in data/triage/models/ (faka triage versions).
+triage-retrain: install
+	$(BIN)/faka triage retrain $(if $(FROM),--from $(FROM))
 
 clean:
 	rm -rf $(VENV) node_modules build cdk.out
