@@ -6,9 +6,8 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import ValidationError
 
-from api.http import shop_id
+from api.http import parsed_body, shop_id
 from api.pages import link_problem, page
 from api.schemas import (
     ActivationCallback,
@@ -35,12 +34,7 @@ def activation_callback() -> ActivationReceipt:
     (the shop's own for a batch that names no supplier)."""
     event = router.current_event
     body = event.decoded_body or ""
-    try:
-        callback = ActivationCallback.model_validate_json(body)
-    except ValidationError as error:
-        raise InvalidRequest(
-            "the callback does not match the API's schema", details=error.errors(include_url=False, include_input=False)
-        ) from None
+    callback = parsed_body(ActivationCallback, body, "the callback")
     header = event.headers.get("x-faka-signature")
     secrets = services().callback_secrets
     keys = services().activations.delivered_keys(callback.key)

@@ -33,6 +33,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from api import (
     activation,
     admin_orders,
+    experiments,
     help_desk,
     knowledge,
     ledger,
@@ -108,6 +109,13 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
     "fakaSignature": APIKey.model_validate(
         {"in": "header", "name": "X-Faka-Signature", "description": "HMAC-SHA256 of the body with the callback secret"}
     ),
+    "wechatpaySignature": APIKey.model_validate(
+        {
+            "in": "header",
+            "name": "Wechatpay-Signature",
+            "description": "WeChat Pay's signature of Wechatpay-Timestamp, Wechatpay-Nonce and the body",
+        }
+    ),
 }
 # The routes authorize themselves (api.http.operator, the buyer's token, the signatures); the document says which
 # credential each path group takes, and which groups read the shop from X-Faka-Shop.
@@ -115,6 +123,7 @@ _PATH_SECURITY = (
     (re.compile(r"^/v1/admin/"), "operatorBearer"),
     (re.compile(r"^/v1/orders/\{order_id\}|^/v1/tickets/\{ticket_id\}(/messages)?$"), "buyerToken"),
     (re.compile(r"^/v1/webhooks/stripe$"), "stripeSignature"),
+    (re.compile(r"^/v1/webhooks/wechatpay$"), "wechatpaySignature"),
     (re.compile(r"^/v1/activations$"), "fakaSignature"),
 )
 _READS_SHOP = re.compile(r"^/v1/(admin/|products|orders$|storefront$|activations$)")
@@ -240,6 +249,7 @@ def resolver(kind: type[ApiGatewayResolver], *, cors: CORSConfig | None) -> ApiG
         refunds,
         help_desk,
         knowledge,
+        experiments,
         reports,
         ratings,
         webhooks,

@@ -162,13 +162,18 @@ def test_unknown_paths_are_404_in_the_error_shape(shop: Stack) -> None:
 
 
 def _json_routes(stack: Stack) -> list[tuple[str, str]]:
-    """Every (method, path) of the served OpenAPI document that takes a JSON body, path parameters filled in."""
+    """Every (method, path) of the served OpenAPI document that takes a JSON body, path parameters filled in.
+
+    Payment providers' notifications are left out: their signature is checked before the body is read, so an unsigned
+    body is refused for its signature whatever it holds (tests/integration/test_webhooks.py, test_payment_methods.py).
+    """
     document = stack.api("GET", "/v1/openapi.json").body
     return [
         (method.upper(), re.sub(r"\{[^}]+\}", "x", path))
         for path, operations in document["paths"].items()
         for method, operation in operations.items()
         if "application/json" in operation.get("requestBody", {}).get("content", {})
+        and not path.startswith("/v1/webhooks/")
     ]
 
 
