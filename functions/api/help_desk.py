@@ -29,6 +29,8 @@ from api.schemas import (
     DeskReply,
     DeskResolution,
     DeskTicketView,
+    DraftUsage,
+    ReplyDraftView,
     Requeued,
     Schema,
     ThreadMessage,
@@ -36,10 +38,11 @@ from api.schemas import (
     answers,
     request_body,
 )
-from faka.errors import FakaError, InvalidRequest
+from faka.errors import FakaError, InvalidRequest, NotFound
 from faka.insight.ticket_report import ticket_report
 from faka.support.desk_log import DeskEntry, DeskEntryKind
 from faka.support.desk_views import DeskTicket
+from faka.support.drafts import Draft, Usage
 from faka.support.tickets import knowledge_stats_key
 from faka.triage import INTENTS
 from faka.wiring import services
@@ -110,6 +113,8 @@ def ticket_case(ticket_id: str) -> DeskCase:
     ]
     desk = services().help_desk
     entries = [_entry(entry) for entry in desk.log.entries(ticket_id)]
+    drafts = services().reply_drafts
+    draft = drafts.latest(ticket_id) if drafts is not None else None
     return DeskCase.model_validate(
         {
             **_view(ticket),
@@ -117,6 +122,7 @@ def ticket_case(ticket_id: str) -> DeskCase:
             "notes": [entry for entry in entries if entry.kind == DeskEntryKind.NOTE],
             "history": [entry for entry in entries if entry.kind != DeskEntryKind.NOTE],
             "operators": desk.log.team(ticket.shop_id),
+            "draft": _draft_view(draft) if draft else None,
         }
     )
 
@@ -187,6 +193,43 @@ def reassign_ticket(ticket_id: str, reassignment: Annotated[DeskReassignment, Bo
     shop_id = operator(router.current_event)
     ticket = services().help_desk.reassign(ticket_id, shop_id, reassignment.agent, reassignment.to)
     return DeskTicketView.model_validate(_view(ticket))
+
+
+@router.post(
+    "/v1/admin/tickets/<ticket_id>/draft",
+    responses={
+        201: answers(ReplyDraftView, "Drafted; sent at once when sure, grounded and in tone"),
+        404: {"description": "No such ticket in this shop, or reply drafts are off (reply_drafts_off)"},
+    },
+)
+def draft_reply(ticket_id: str, ask: Annotated[DeskClaim, Body()]) -> Response[str]:
+    """A model drafts the reply from the masked thread and the shop's articles; shown in the ticket's case."""
+    drafts = services().reply_drafts
+    if drafts is None:
+        raise NotFound("reply drafts are off in this deployment", code="reply_drafts_off")
+    draft = drafts.draft(ticket_id, operator(router.current_event), ask.agent)
+    return Response(status_code=201, content_type="application/json", body=json.dumps(_draft_view(draft)))
+
+
+def _usage(usage: Usage) -> DraftUsage:
+    cost = None if usage.cost_micro_usd is None else usage.cost_micro_usd / 1_000_000
+    return DraftUsage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens, cost_usd=cost)
+
+
+def _draft_view(draft: Draft) -> dict[str, Any]:
+    return ReplyDraftView(
+        ticket_id=draft.ticket_id,
+        text=draft.text,
+        confidence=draft.confidence,
+        status=draft.status,
+        articles=list(draft.articles),
+        tone_violations=list(draft.tone_violations),
+        model_id=draft.model_id,
+        usage=_usage(draft.usage),
+        ticket_usage=_usage(draft.ticket_usage),
+        created_by=draft.created_by,
+        created_at=draft.created_at.isoformat(),
+    ).model_dump()
 
 
 @router.get("/v1/admin/reports/tickets", responses={200: answers(TicketFigures, "The shop's ticket figures")})

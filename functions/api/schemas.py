@@ -519,11 +519,34 @@ class DeskEntryView(Schema):
     to_agent: str | None = Field(default=None, description="Reassigned: who has it now")
 
 
+class DraftUsage(Schema):
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None = Field(description="Priced from the model's per-token prices; null for an unpriced model")
+
+
+class ReplyDraftView(Schema):
+    """A reply a model wrote for the operator, from the masked thread and the shop's articles (an extension)."""
+
+    ticket_id: str
+    text: str = Field(description="Key codes masked; the operator edits it and sends it as their reply")
+    confidence: float = Field(description="The model's, 0 without a grounding article")
+    status: str = Field(description="draft: waiting for an operator; sent: sure, grounded and in tone, so sent")
+    articles: list[dict[str, str]] = Field(description='The articles it was given: [{"id", "title"}]')
+    tone_violations: list[dict[str, str]] = Field(description='[{"rule", "word"}]: never sent automatically')
+    model_id: str
+    usage: DraftUsage = Field(description="This draft's tokens and cost")
+    ticket_usage: DraftUsage = Field(description="Every draft of the ticket so far")
+    created_by: str
+    created_at: str
+
+
 class DeskCase(DeskTicketView):
     messages: list[ThreadMessage] = Field(description="The thread; key codes and card numbers masked")
     notes: list[DeskEntryView] = Field(description="Internal notes for the shop's operators; never shown to the buyer")
     history: list[DeskEntryView] = Field(description="Who claimed, handed over and resolved the ticket, oldest first")
     operators: list[str] = Field(description="The shop's help desk team: whom the ticket can be handed to")
+    draft: ReplyDraftView | None = Field(default=None, description="The latest reply draft, when drafts are on")
 
 
 class DeskClaim(Schema):
@@ -856,3 +879,62 @@ class OrderKeyPart(Schema):
     name: str = Field(description="Empty when the supplier's file named none")
     value: str | None = Field(description="Given whenever the key's code is")
     masked: str
+
+
+class ReminderVariantDraft(Schema):
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+    template: str = Field(
+        default="activation_reminder",
+        description="A reminder template of templates/email/<locale>/, e.g. activation_reminder_two_minutes",
+    )
+    send_hour: int | None = Field(default=None, description="0-23, the buyer's local time; quiet hours still win")
+
+
+class ExperimentDraft(Schema):
+    level: int = Field(description="The reminder level tested: 1, 2 or 3 (24/48/72 h)")
+    variants: list[ReminderVariantDraft] = Field(
+        min_length=1, max_length=4, description="Besides the control (the reminder as it is), which is implied"
+    )
+    min_per_arm: int = Field(default=100, ge=10, le=1_000_000, description="Orders each arm needs before promotion")
+
+
+class ReminderVariantView(Schema):
+    name: str
+    template: str
+    send_hour: int | None
+
+
+class ExperimentArmView(Schema):
+    variant: str
+    orders: int = Field(description="Orders whose reminder was sent with this arm while the experiment ran")
+    activated: int
+    activation_rate: float
+    with_tickets: int = Field(description="Orders whose buyer opened a ticket after the reminder")
+    ticket_rate: float
+
+
+class ExperimentTestView(Schema):
+    rule: str
+    outcome: str = Field(description="significant | not_significant | below_minimum_sample")
+    leader: str
+    runner_up: str
+    p_value: float | None
+
+
+class ExperimentView(Schema):
+    experiment_id: str
+    level: int
+    status: str = Field(description="running | promoted | stopped")
+    min_per_arm: int
+    variants: list[ReminderVariantView] = Field(description="The control first")
+    created_at: str
+    stopped_at: str | None
+    promoted_variant: str | None
+    promoted_at: str | None
+    arms: list[ExperimentArmView]
+    test: ExperimentTestView
+    decision: dict[str, Any] | None = Field(description="The test that promoted promoted_variant")
+
+
+class ExperimentList(Schema):
+    experiments: list[ExperimentView]

@@ -68,6 +68,10 @@ class Env:
     USDT_TEST_CONTRACT = "FAKA_USDT_TEST_CONTRACT"
     WECHAT_PAY_TEST_URL = "FAKA_WECHAT_PAY_TEST_URL"
     USDT_CONFIRMATIONS = "FAKA_USDT_CONFIRMATIONS"
+    REPLY_DRAFTS = "FAKA_REPLY_DRAFTS"
+    REPLY_DRAFT_MODEL = "FAKA_REPLY_DRAFT_MODEL"
+    REPLY_DRAFT_SEND_AT = "FAKA_REPLY_DRAFT_SEND_AT"
+    BEDROCK_ENDPOINT_URL = "FAKA_BEDROCK_ENDPOINT_URL"
 
 
 _REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -152,6 +156,15 @@ class Settings(BaseModel):
     tron_test_api_url: str = "https://nile.trongrid.io"
     usdt_test_contract: str = "TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf"
     wechat_pay_test_url: str = ""
+    # Operators' reply drafts written by a model on Amazon Bedrock (faka.support.drafts): off unless a deployment turns
+    # them on; only then does the api function hold bedrock:InvokeModel, on reply_draft_model alone.
+    reply_drafts: Literal["off", "bedrock"] = "off"
+    reply_draft_model: str = "amazon.nova-lite-v1:0"
+    # A draft the model is at least this sure of, grounded in an article and within the shop's tone, is sent at once;
+    # "off": every draft waits for an operator.
+    reply_draft_send_at: str = Field(default="0.85", pattern=r"^(off|0?\.\d+|1(\.0+)?)$")
+    # The Bedrock runtime's endpoint: empty on AWS (the region's own), a local stand-in in tests and `make local`.
+    bedrock_endpoint_url: str = ""
 
 
 # The settings naming a secret by its Secrets Manager id, and the secret each names: CDK sets each on exactly the

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from faka.shared.links import LinkSigner
     from faka.shared.templating import MessageTemplates
     from faka.support.corrections import ShopCorrections
+    from faka.support.drafts import ReplyDrafts
     from faka.support.help_desk import HelpDesk
     from faka.support.inbound_mail import InboundMail
     from faka.support.playbooks import Playbooks
@@ -233,6 +234,25 @@ class Services:
         from faka.support.tone import ShopTone
 
         return ShopTone()
+
+    @cached_property
+    def reply_drafts(self) -> ReplyDrafts | None:
+        """Operators' reply drafts, or None where the deployment leaves them off (the default)."""
+        if self.settings.reply_drafts == "off":
+            return None
+        from faka.adapters.bedrock import BedrockConverse
+        from faka.support.drafts import ReplyDrafts
+
+        client = boto3.client("bedrock-runtime", endpoint_url=self.settings.bedrock_endpoint_url or None)
+        send_at = self.settings.reply_draft_send_at
+        return ReplyDrafts(
+            BedrockConverse(client, self.settings.reply_draft_model),
+            self.help_desk,
+            self.buyer_text,
+            self.shop_knowledge,
+            self.shop_tone,
+            send_at=None if send_at == "off" else float(send_at),
+        )
 
     @cached_property
     def playbooks(self) -> Playbooks:
@@ -602,6 +622,8 @@ class Services:
 
     @cached_property
     def reconciliation(self) -> Reconciliation:
+        from datetime import timedelta
+
         from faka.sales.reconciliation import Reconciliation
 
         return Reconciliation(
@@ -609,6 +631,7 @@ class Services:
             self.fulfilment,
             self.payment_methods.for_order,
             after_seconds=self.settings.reconcile_after_seconds,
+            order_ttl=timedelta(minutes=self.settings.order_ttl_minutes),
         )
 
     @cached_property
