@@ -33,6 +33,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from api import (
     activation,
     admin_orders,
+    experiments,
     help_desk,
     knowledge,
     ledger,
@@ -248,6 +249,7 @@ def resolver(kind: type[ApiGatewayResolver], *, cors: CORSConfig | None) -> ApiG
         refunds,
         help_desk,
         knowledge,
+        experiments,
         reports,
         ratings,
         webhooks,
