@@ -74,7 +74,7 @@ class Version:
     reasons: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "reasons": list(self.reasons)}
+        return dataclasses.asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Version:
@@ -277,8 +277,10 @@ def retrain(
     return Outcome(version, comparison, conflicts, notes)
 
 
-def rollback(store: ModelStore, version: str) -> Version:
-    """Make ``version`` the runtime model again."""
+def rollback(store: ModelStore, version: str, data: Datasets = SHIPPED_DATA) -> Version:
+    """Make ``version`` the runtime model again; a runtime model no version holds is kept as one first."""
+    store.get(version)
+    store.current(heldout_sets(data))
     store.promote(version)
     store.save()
     return store.get(version)
