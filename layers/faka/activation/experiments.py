@@ -31,7 +31,13 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import OrderItem, ReminderAssignmentItem, ReminderExperimentItem, TicketItem
+from faka.adapters.tables import (
+    OrderItem,
+    ReminderAssignmentItem,
+    ReminderExperimentItem,
+    ReminderExperimentSlotItem,
+    TicketItem,
+)
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.observability import logger, metrics
 from faka.shared.model import Order, OrderStatus
@@ -162,15 +168,15 @@ def _assignments_key(experiment_id: str) -> str:
 
 
 def _experiment(item: ReminderExperimentItem, shop_id: str) -> Experiment:
-    variants = tuple(Variant(**variant) for variant in json.loads(item.variants or "[]"))
+    variants = tuple(Variant(**variant) for variant in json.loads(item.variants))
     return Experiment(
         experiment_id=item.experiment_id,
         shop_id=shop_id,
-        level=int(item.level or 0),
+        level=int(item.level),
         variants=(CONTROL_VARIANT, *variants),
-        min_per_arm=int(item.min_per_arm or DEFAULT_MIN_PER_ARM),
+        min_per_arm=int(item.min_per_arm),
         status=ExperimentStatus(item.status),
-        created_at=item.created_at or datetime.min.replace(tzinfo=UTC),
+        created_at=item.created_at,
         stopped_at=item.stopped_at,
         promoted_variant=item.promoted_variant,
         promoted_at=item.promoted_at,
@@ -205,11 +211,11 @@ class ReminderExperiments:
             status=ExperimentStatus.RUNNING.value,
             created_at=datetime.now(UTC),
         )
-        slot = ReminderExperimentItem(_experiments_key(shop_id), _level_slot(level), experiment_id=experiment_id)
+        slot = ReminderExperimentSlotItem(_experiments_key(shop_id), _level_slot(level), experiment_id=experiment_id)
         try:
             with TransactWrite(connection=self._connection) as transaction:
                 transaction.save(item, condition=ReminderExperimentItem.pk.does_not_exist())
-                transaction.save(slot, condition=ReminderExperimentItem.pk.does_not_exist())
+                transaction.save(slot, condition=ReminderExperimentSlotItem.pk.does_not_exist())
         except TransactWriteError as error:
             if _is_conditional_failure(error):
                 raise InvalidRequest(
@@ -259,7 +265,7 @@ class ReminderExperiments:
         if experiment.status is ExperimentStatus.STOPPED:
             raise Conflict("the experiment is already stopped", code="experiment_stopped")
         item = ReminderExperimentItem(_experiments_key(shop_id), f"EXP#{experiment_id}")
-        slot = ReminderExperimentItem(_experiments_key(shop_id), _level_slot(experiment.level))
+        slot = ReminderExperimentSlotItem(_experiments_key(shop_id), _level_slot(experiment.level))
         try:
             with TransactWrite(connection=self._connection) as transaction:
                 transaction.update(
@@ -270,7 +276,7 @@ class ReminderExperiments:
                     ],
                     condition=ReminderExperimentItem.status != ExperimentStatus.STOPPED.value,
                 )
-                transaction.delete(slot, condition=ReminderExperimentItem.experiment_id == experiment_id)
+                transaction.delete(slot, condition=ReminderExperimentSlotItem.experiment_id == experiment_id)
         except TransactWriteError as error:
             if _is_conditional_failure(error):
                 raise Conflict("the experiment is already stopped", code="experiment_stopped") from error
@@ -334,8 +340,8 @@ class ReminderExperiments:
     def running(self, shop_id: str, level: int) -> Experiment | None:
         """The experiment running (or promoted) for the shop's reminders at ``level``, if any."""
         try:
-            slot = ReminderExperimentItem.get(_experiments_key(shop_id), _level_slot(level))
-        except ReminderExperimentItem.DoesNotExist:
+            slot = ReminderExperimentSlotItem.get(_experiments_key(shop_id), _level_slot(level))
+        except ReminderExperimentSlotItem.DoesNotExist:
             return None
         experiment = self.get(shop_id, slot.experiment_id)
         return None if experiment.status is ExperimentStatus.STOPPED else experiment

@@ -863,24 +863,32 @@ TABLE_MODELS: tuple[type[Model], ...] = (
 
 
 class ReminderExperimentItem(OutreachItem):
-    """A shop's reminder experiment (faka.activation.experiments): ``EXPERIMENTS#<shop>`` / ``EXP#<id>``; the level's
-    slot ``EXPERIMENTS#<shop>`` / ``LEVEL#<n>`` names the one experiment running for that reminder level."""
+    """A shop's reminder experiment (faka.activation.experiments): ``EXPERIMENTS#<shop>`` / ``EXP#<id>``."""
 
     class Meta(_Meta):
         table_name = resources.OUTREACH_TABLE
 
     experiment_id = UnicodeAttribute()
-    level = NumberAttribute(null=True)
+    level = NumberAttribute()
     # The variants besides the control, as JSON [{"name", "template", "send_hour"}].
-    variants = UnicodeAttribute(null=True)
-    min_per_arm = NumberAttribute(null=True)
-    status = UnicodeAttribute(null=True)
-    created_at = UTCDateTimeAttribute(null=True)
+    variants = UnicodeAttribute()
+    min_per_arm = NumberAttribute()
+    status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
     stopped_at = UTCDateTimeAttribute(null=True)
     promoted_variant = UnicodeAttribute(null=True)
     promoted_at = UTCDateTimeAttribute(null=True)
     # The significance test that promoted it, as JSON {"p_value", "leader", "runner_up"}.
     decision = UnicodeAttribute(null=True)
+
+
+class ReminderExperimentSlotItem(OutreachItem):
+    """The one experiment running for a shop's reminder level, until stopped: ``EXPERIMENTS#<shop>`` / ``LEVEL#<n>``."""
+
+    class Meta(_Meta):
+        table_name = resources.OUTREACH_TABLE
+
+    experiment_id = UnicodeAttribute()
 
 
 class ReminderAssignmentItem(OutreachItem):
