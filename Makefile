@@ -91,6 +91,7 @@ bench: install synth
 	$(BIN)/python benchmarks/triage.py --real
 	$(BIN)/python benchmarks/knowledge.py
 	$(BIN)/python benchmarks/tickets.py
+	$(BIN)/python benchmarks/drafts.py
 	$(BIN)/python benchmarks/operator_orders.py
 
 # Not part of `make test`: minutes of work. Fails only if a key was lost or given to two lines.

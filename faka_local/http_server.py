@@ -28,6 +28,7 @@ from faka.payments.stripe_webhook import checkout_completed_event, stripe_signat
 from faka.shared.model import Order, OrderStatus
 from faka.wiring import services
 from faka_local.apigateway import MAX_PAYLOAD_BYTES, rest_event
+from faka_local.bedrock_standin import BedrockStandIn
 from faka_local.im_standins import PREFIX as TELEGRAM_PREFIX
 from faka_local.im_standins import TelegramStandIn
 from faka_local.sandbox_payments import ALIPAY_PAGE_PATH, PROVIDER_METHODS, WECHAT_H5_PAGE_PATH, SandboxPayments
@@ -36,6 +37,8 @@ from faka_local.webhook_sink import WebhookSink
 log = logging.getLogger("faka_local.http")
 # Telegram alert channels post here locally (faka local sets FAKA_TELEGRAM_API_URL to <api>/_local/telegram).
 TELEGRAM = TelegramStandIn()
+# Reply drafts' model (FAKA_REPLY_DRAFTS=bedrock make local): boto3's bedrock-runtime client is pointed here.
+BEDROCK = BedrockStandIn()
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
 PAY_PREFIX = "/_local/pay/"
@@ -162,6 +165,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._json(200, {"alerts": [_with_channels(alert) for alert in self.server.emulator.operator_alerts()]})
         elif TELEGRAM.handles(path) and self.command == "POST":
             self._json(*TELEGRAM.send_message(path, body))
+        elif BEDROCK.handles(path) and self.command == "POST":
+            self._json(*BEDROCK.converse(path, body))
         elif path == TELEGRAM_PREFIX and self.command == "GET":
             self._json(200, {"messages": TELEGRAM.messages()})
         elif path == "/_local/inbound-email" and self.command == "POST":

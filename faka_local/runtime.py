@@ -180,6 +180,8 @@ def prepare_environment(config: LocalConfig) -> None:
             Env.WEBHOOK_ALLOW_LOOPBACK: "true",
             # Telegram alert channels reach the stand-in at /_local/telegram, not the internet.
             Env.TELEGRAM_API_URL: os.environ.get(Env.TELEGRAM_API_URL) or f"{config.api_url}/_local/telegram",
+            # Reply drafts, when FAKA_REPLY_DRAFTS=bedrock, ask the Converse stand-in at /_local/bedrock, not AWS.
+            Env.BEDROCK_ENDPOINT_URL: os.environ.get(Env.BEDROCK_ENDPOINT_URL) or f"{config.api_url}/_local/bedrock",
             Env.WEBHOOK_RETRY_SECONDS: os.environ.get(Env.WEBHOOK_RETRY_SECONDS) or LOCAL_WEBHOOK_RETRY_SECONDS,
         }
     )

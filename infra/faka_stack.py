@@ -76,6 +76,11 @@ class DeploymentContext:
     # Origins (comma-separated, or *) of storefronts hosted elsewhere that browsers may call the API from; the
     # console and order pages come from the stack's own distribution and need none.
     cors_origins: str = ""
+    # Operators' reply drafts by a model on Amazon Bedrock (faka.support.drafts): "bedrock" turns them on and grants
+    # the drafting function bedrock:InvokeModel on replyDraftModel alone; "off" (the default) grants nothing.
+    reply_drafts: str = Settings.model_fields["reply_drafts"].default
+    reply_draft_model: str = Settings.model_fields["reply_draft_model"].default
+    reply_draft_send_at: str = Settings.model_fields["reply_draft_send_at"].default
 
     @staticmethod
     def context_key(field_name: str) -> str:
@@ -140,6 +145,16 @@ class DeploymentContext:
             Settings(quiet_hours=self.quiet_hours)
         except ValueError as error:
             raise ValueError(f"context quietHours={self.quiet_hours!r}: expected 'HH-HH' or 'off'") from error
+        try:
+            drafts = {"reply_drafts": self.reply_drafts, "reply_draft_send_at": self.reply_draft_send_at}
+            Settings.model_validate(drafts)
+        except ValueError as error:
+            raise ValueError(
+                f"context replyDrafts={self.reply_drafts!r}, replyDraftSendAt={self.reply_draft_send_at!r}: expected "
+                "'bedrock' or 'off', and a confidence from 0 to 1 or 'off'"
+            ) from error
+        if not re.fullmatch(r"[a-z0-9-]+\.[A-Za-z0-9._:-]+", self.reply_draft_model):
+            raise ValueError(f"context replyDraftModel={self.reply_draft_model!r}: expected a Bedrock model id")
 
 
 class FakaStack(Stack):
@@ -169,6 +184,9 @@ class FakaStack(Stack):
                 log_level=context.log_level,
                 escalation_seconds=context.escalation_seconds,
                 quiet_hours=context.quiet_hours,
+                reply_drafts=context.reply_drafts,
+                reply_draft_model=context.reply_draft_model,
+                reply_draft_send_at=context.reply_draft_send_at,
             ),
             storage=self.storage,
             messaging=self.messaging,

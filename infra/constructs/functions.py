@@ -44,6 +44,10 @@ class FunctionSettings:
     log_level: str
     escalation_seconds: str
     quiet_hours: str
+    # Reply drafts (faka.support.drafts): set only on the functions that draft (Access.drafts_replies).
+    reply_drafts: str = "off"
+    reply_draft_model: str = ""
+    reply_draft_send_at: str = ""
 
 
 class Functions(Construct):
@@ -90,8 +94,14 @@ class Functions(Construct):
 
         self.functions: dict[str, lambda_.Function] = {}
         for spec in resources.FUNCTIONS:
-            function = self._function(spec, {**environment, **_secret_ids(spec, storage)})
+            function = self._function(spec, {**environment, **_secret_ids(spec, storage), **_drafts(spec, settings)})
             self._grant(function, spec, storage, messaging, email)
+            if _drafts(spec, settings):
+                # Converse is authorised as InvokeModel, on the one model the deployment drafts with.
+                model = Stack.of(self).format_arn(
+                    service="bedrock", account="", resource="foundation-model", resource_name=settings.reply_draft_model
+                )
+                function.add_to_role_policy(iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=[model]))
             self.functions[spec.name] = function
 
         acknowledge(
@@ -231,6 +241,17 @@ class Functions(Construct):
             log_group=log_group,
             role=role,
         )
+
+
+def _drafts(spec: FunctionSpec, settings: FunctionSettings) -> dict[str, str]:
+    """The reply-draft environment of a function that drafts, where the deployment turns drafts on; else none."""
+    if not spec.access.drafts_replies or settings.reply_drafts == "off":
+        return {}
+    return {
+        Env.REPLY_DRAFTS: settings.reply_drafts,
+        Env.REPLY_DRAFT_MODEL: settings.reply_draft_model,
+        Env.REPLY_DRAFT_SEND_AT: settings.reply_draft_send_at,
+    }
 
 
 def _secret_ids(spec: FunctionSpec, storage: Storage) -> dict[str, str]:

@@ -112,6 +112,9 @@ class Access:
     # Creates the activation escalation's one-time schedules (ACTIVATION_DUE_SCHEDULE_GROUP: orders' first levels,
     # reminders held past quiet hours), passing them the role that lets them send to the escalation and notifier queues.
     schedules_escalations: bool = False
+    # Asks the deployment's reply-draft model on Amazon Bedrock (Converse) for operators' reply drafts: granted
+    # bedrock:InvokeModel on that one model, and only where the deployment turns drafts on (context replyDrafts).
+    drafts_replies: bool = False
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -244,6 +247,7 @@ API_FUNCTION = FunctionSpec(
         alerts_operators=True,
         sends_email=True,
         starts_refund_reviews=True,
+        drafts_replies=True,
     ),
 )
 # Delivery emails (keys opened for the buyer), awaiting-stock and flagged notices, activation reminders (which may

@@ -7,15 +7,17 @@ reach (tests/infra/code_reach.py), so a new code path cannot silently need a gra
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from faka import resources
+from faka.config import Env
 from faka.resources import FunctionSpec
 from tests.infra.code_reach import reach_of
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import SYNTH_ERROR_FILE, Synthesized, _synthesize, cdk_json_context
 from tests.infra.test_functions import _actions, _resources, _statements
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")
@@ -215,3 +217,63 @@ def test_a_function_creates_escalation_schedules_and_passes_their_role_only_as_d
         assert creates == []
         assert passed == set()
     assert spec.access.schedules_escalations == _reaches(spec, "faka.activation.one_time.OneTimeSchedules")
+
+
+# -- reply drafts: a model on Amazon Bedrock, only where a deployment turns drafts on --------------------------------
+
+DRAFT_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+@pytest.fixture(scope="module")
+def drafting(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    from aws_cdk.assertions import Template
+
+    outdir = tmp_path_factory.mktemp("cdk.out.drafts")
+    context = {**cdk_json_context(), "replyDrafts": "bedrock", "replyDraftModel": DRAFT_MODEL}
+    _synthesize(outdir, tmp_path_factory.mktemp("layer"), context)
+    assert not (outdir / SYNTH_ERROR_FILE).exists(), (outdir / SYNTH_ERROR_FILE).read_text(encoding="utf-8")
+    path = outdir / "FakaStack.template.json"
+    template = json.loads(path.read_text(encoding="utf-8"))
+    return Synthesized(outdir, Template.from_json(template), template, path, {}, {})
+
+
+def _model_grants(synthesized: Synthesized, spec: FunctionSpec) -> list[tuple[set[str], list[Any]]]:
+    return [
+        (_actions(statement), _resources(statement))
+        for statement in _statements(synthesized, spec)
+        if any(action.startswith("bedrock:") for action in _actions(statement))
+    ]
+
+
+def _environment(synthesized: Synthesized, spec: FunctionSpec) -> dict[str, Any]:
+    _, function = synthesized.one("AWS::Lambda::Function", FunctionName=spec.physical_name)
+    return dict(function["Properties"]["Environment"]["Variables"])
+
+
+@FUNCTIONS
+def test_with_reply_drafts_off_no_function_may_call_a_model(synthesized: Synthesized, spec: FunctionSpec) -> None:
+    assert _model_grants(synthesized, spec) == []
+    assert Env.REPLY_DRAFTS not in _environment(synthesized, spec)
+
+
+@FUNCTIONS
+def test_with_reply_drafts_on_only_the_drafting_function_may_invoke_and_only_its_model(
+    drafting: Synthesized, spec: FunctionSpec
+) -> None:
+    grants = _model_grants(drafting, spec)
+    environment = _environment(drafting, spec)
+
+    if not spec.access.drafts_replies:
+        assert grants == []
+        assert Env.REPLY_DRAFTS not in environment
+        return
+    [(actions, [model])] = grants
+    assert actions == {"bedrock:InvokeModel"}
+    assert "*" not in json.dumps(model)
+    assert model["Fn::Join"][1][-1] == f"::foundation-model/{DRAFT_MODEL}"
+    assert (environment[Env.REPLY_DRAFTS], environment[Env.REPLY_DRAFT_MODEL]) == ("bedrock", DRAFT_MODEL)
+
+
+@FUNCTIONS
+def test_reply_drafts_are_declared_where_the_code_reaches_a_model(spec: FunctionSpec) -> None:
+    assert spec.access.drafts_replies == _reaches(spec, "faka.adapters.bedrock.BedrockConverse")

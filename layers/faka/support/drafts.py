@@ -27,7 +27,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAt
 
 from faka.adapters.tables import TicketTableItem
 from faka.errors import FakaError
-from faka.knowledge import CONFIDENCE_BAR, Article, locale_of
+from faka.knowledge import CONFIDENCE_BAR, Article, KnowledgeBase, locale_of
 from faka.knowledge.store import ShopKnowledge
 from faka.observability import logger, metrics
 from faka.sales.redaction import BuyerText
@@ -171,7 +171,8 @@ class ReplyDrafts:
         ticket, messages = self._desk.case(ticket_id, shop_id)
         thread = self.thread(ticket, messages)
         locale = locale_of(ticket.locale or ticket.language)
-        articles = self._articles(shop_id, [text for author, text in thread if author == "buyer"], locale)
+        buyer = [text for author, text in thread if author == "buyer"]
+        articles = closest_articles(self._knowledge.base(shop_id), buyer, locale)
         rules = self._tone.rules(shop_id)
         system = SYSTEM_PROMPT.format(name=rules.assistant_name or "the shop", locale=locale)
         answer = self._model.converse(system, prompt(thread, articles), max_tokens=MAX_REPLY_TOKENS)
@@ -222,15 +223,6 @@ class ReplyDrafts:
             return None
         return _draft(item)
 
-    def _articles(self, shop_id: str, questions: list[str], locale: str) -> list[Article]:
-        if not questions:
-            return []
-        base = self._knowledge.base(shop_id)
-        scores = base.scores(" ".join(questions[-3:]))
-        scores.pop("", None)
-        best = sorted((s, i) for i, s in scores.items() if s >= CONFIDENCE_BAR)[::-1][:MAX_ARTICLES]
-        return [base.article(article_id, locale) for _, article_id in best]
-
     def _send(self, ticket_id: str, shop_id: str, agent: str, text: str) -> str:
         """Sent as ``agent``'s reply, through the desk's checks (tone, masking, greeting and sign-off)."""
         try:
@@ -268,6 +260,17 @@ class ReplyDrafts:
             created_at=draft.created_at,
         ).save()
         return replace(draft, ticket_usage=total)
+
+
+def closest_articles(base: KnowledgeBase, questions: list[str], locale: str) -> list[Article]:
+    """The articles closest to the buyer's latest messages, best first, each at least the knowledge base's bar
+    (order problems too: an article still helps the operator answer one), in the buyer's locale."""
+    if not questions:
+        return []
+    scores = base.scores(" ".join(questions[-3:]))
+    scores.pop("", None)
+    best = sorted(((score, i) for i, score in scores.items() if score >= CONFIDENCE_BAR), reverse=True)
+    return [base.article(article_id, locale) for _, article_id in best[:MAX_ARTICLES]]
 
 
 def prompt(thread: list[tuple[str, str]], articles: list[Article]) -> str:
