@@ -169,7 +169,7 @@ class ReplyDrafts:
     def draft(self, ticket_id: str, shop_id: str, agent: str) -> Draft:
         """Write the ticket's reply; send it when sure, grounded and in tone, else keep it for ``agent``."""
         ticket, messages = self._desk.case(ticket_id, shop_id)
-        thread = self.thread(ticket, messages)
+        thread = self._thread(ticket, messages)
         locale = locale_of(ticket.locale or ticket.language)
         buyer = [text for author, text in thread if author == "buyer"]
         articles = closest_articles(self._knowledge.base(shop_id), buyer, locale)
@@ -203,7 +203,7 @@ class ReplyDrafts:
             )
         )
 
-    def thread(self, ticket: DeskTicket, messages: list[DeskMessage]) -> list[tuple[str, str]]:
+    def _thread(self, ticket: DeskTicket, messages: list[DeskMessage]) -> list[tuple[str, str]]:
         """The ticket's latest messages as ``(author, text)``, each through the masking path, within the budget."""
         kept: list[tuple[str, str]] = []
         room = MAX_THREAD_CHARS
