@@ -13,7 +13,7 @@ import pytest
 
 from faka import resources
 from faka.activation.experiments import assign
-from faka.adapters.tables import ReminderAssignmentItem
+from faka.adapters.tables import ReminderAssignmentItem, ReminderExperimentItem
 from faka.config import get_settings
 from faka.wiring import services
 from faka_local.one_time_schedules import due_at, fire_due
@@ -155,7 +155,10 @@ def test_a_variants_send_hour_holds_its_reminder_until_that_hour_of_the_buyers_d
     assert sent_mail()[-1].subject.startswith(VARIANT_SUBJECT)
 
 
-def test_the_report_counts_activations_and_tickets_per_arm_and_promotes_the_leader_once(shop: Stack) -> None:
+@pytest.mark.parametrize("promoted_by", ["reading_the_report", "the_next_days_first_reminder"])
+def test_the_report_counts_activations_and_tickets_per_arm_and_the_leader_is_promoted_once(
+    shop: Stack, promoted_by: str
+) -> None:
     experiment = start(shop, TWO_MINUTES, min_per_arm=10)
     experiment_id = experiment["experiment_id"]
     arms = orders_per_arm(shop, experiment_id, lambda arms: all(len(v) >= 10 for v in arms.values()))
@@ -174,6 +177,16 @@ def test_the_report_counts_activations_and_tickets_per_arm_and_promotes_the_lead
     )
     assert ticket.status in (200, 201), ticket.body
     shop.deliver_events()
+    # A control-arm order whose reminder comes later: the winner, once promoted, whatever its arm would have been.
+    later = orders_per_arm(shop, experiment_id, lambda arms: bool(arms["control"]))["control"][-1]
+    if promoted_by == "the_next_days_first_reminder":
+        # Today's test already ran (with the first reminder, on no data); the day turns and the next reminder runs it.
+        ReminderExperimentItem("EXPERIMENTS#main", f"EXP#{experiment_id}").update(
+            actions=[ReminderExperimentItem.evaluated_on.set("2000-01-01")]
+        )
+        remind(shop, later["order_id"], 1)
+        stored = ReminderExperimentItem.get("EXPERIMENTS#main", f"EXP#{experiment_id}")
+        assert (stored.status, stored.promoted_variant) == ("promoted", "two_minutes")
 
     body = report(shop, experiment_id)
 
@@ -202,9 +215,9 @@ def test_the_report_counts_activations_and_tickets_per_arm_and_promotes_the_lead
     [listed] = shop.api("GET", "/v1/admin/experiments", headers=ADMIN).body["experiments"]
     assert (listed["experiment_id"], listed["promoted_variant"]) == (experiment_id, "two_minutes")
 
-    # Later reminders at that level all get the winner, whatever their arm would have been; none is assigned any more.
-    later = orders_per_arm(shop, experiment_id, lambda arms: bool(arms["control"]))["control"][-1]
+    # Later reminders at that level all get the winner; none is assigned any more.
     remind(shop, later["order_id"], 1)
+    assert reminder_subjects(later["order_id"]) == [sent_mail()[-1].subject]
     assert sent_mail()[-1].subject.startswith(VARIANT_SUBJECT)
     assert report(shop, experiment_id)["arms"][0]["orders"] == n_control
 

@@ -8,7 +8,8 @@ of the experiment and order ids, the same every time it is asked, and the arm it
 The report reads what already exists: an order counts as activated when none of its keys waits for activation any
 more (and it was not refunded), and as having a ticket when its buyer opened one after the reminder (the last
 level's own hand-over ticket does not count). The arm with the best activation rate is promoted when it beats
-the next best by a two-sided two-proportion z-test at p < 0.05 with at least ``min_per_arm`` orders in every arm;
+the next best by a two-sided two-proportion z-test at p < 0.05 with at least ``min_per_arm`` orders in every arm
+(tested when the report is read, and by the first reminder of each day, so within a day at the latest);
 later reminders at that level then all get it, and none is assigned any more. A stopped experiment sends the
 control. One experiment at a time runs per shop and level.
 """
@@ -81,6 +82,7 @@ class Experiment:
     promoted_variant: str | None = None
     promoted_at: datetime | None = None
     decision: dict[str, Any] | None = None  # the test that promoted it
+    evaluated_on: str | None = None  # the last day (UTC) a reminder ran the test
 
     def variant(self, name: str) -> Variant:
         return next(variant for variant in self.variants if variant.name == name)
@@ -181,6 +183,7 @@ def _experiment(item: ReminderExperimentItem, shop_id: str) -> Experiment:
         promoted_variant=item.promoted_variant,
         promoted_at=item.promoted_at,
         decision=json.loads(item.decision) if item.decision else None,
+        evaluated_on=item.evaluated_on,
     )
 
 
@@ -293,6 +296,23 @@ class ReminderExperiments:
             experiment = self._promote(experiment, verdict.winner, verdict)
         return ExperimentReport(experiment, arms, verdict)
 
+    def _evaluate_once_a_day(self, experiment: Experiment, day: str) -> Experiment:
+        """The day's first reminder runs the test (the day claimed by a conditional write, so one reminder does): a
+        winner is promoted within a day even if nobody reads the report."""
+        item = ReminderExperimentItem(_experiments_key(experiment.shop_id), f"EXP#{experiment.experiment_id}")
+        try:
+            item.update(
+                actions=[ReminderExperimentItem.evaluated_on.set(day)],
+                condition=ReminderExperimentItem.evaluated_on.does_not_exist()
+                | (ReminderExperimentItem.evaluated_on != day),
+            )
+        except UpdateError as error:
+            if not _is_conditional_failure(error):
+                raise
+            return experiment  # another reminder runs today's test
+        verdict = significance_verdict(self._arms(experiment), experiment.min_per_arm)
+        return self._promote(experiment, verdict.winner, verdict) if verdict.winner else experiment
+
     def _promote(self, experiment: Experiment, winner: str, verdict: Verdict) -> Experiment:
         item = ReminderExperimentItem(_experiments_key(experiment.shop_id), f"EXP#{experiment.experiment_id}")
         decision = {"p_value": verdict.p_value, "leader": verdict.leader, "runner_up": verdict.runner_up}
@@ -351,11 +371,13 @@ class ReminderExperiments:
         experiment = self.running(order.shop_id, level)
         return self._variant(experiment, order) if experiment else CONTROL_VARIANT
 
-    def record(self, order: Order, level: int) -> Variant:
+    def record(self, order: Order, level: int, now: datetime) -> Variant:
         """The variant the reminder is sent with; while the experiment runs, recorded for the order once."""
         experiment = self.running(order.shop_id, level)
         if experiment is None:
             return CONTROL_VARIANT
+        if experiment.status is ExperimentStatus.RUNNING and experiment.evaluated_on != now.date().isoformat():
+            experiment = self._evaluate_once_a_day(experiment, now.date().isoformat())
         variant = self._variant(experiment, order)
         if experiment.status is not ExperimentStatus.RUNNING:
             return variant
@@ -363,7 +385,7 @@ class ReminderExperiments:
             _assignments_key(experiment.experiment_id),
             f"ORDER#{order.order_id}",
             variant=variant.name,
-            assigned_at=datetime.now(UTC),
+            assigned_at=now,
         )
         try:
             assignment.save(condition=ReminderAssignmentItem.pk.does_not_exist())

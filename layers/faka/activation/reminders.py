@@ -90,7 +90,7 @@ class ActivationReminders:
         hours = (now - order.delivered_at).total_seconds() / 3600 if order.delivered_at else 0.0
         guide, rule = self._guides.choose(level, product=product, order=order, hours=hours)
         template = f"{TEMPLATE}_l{level}_{guide}"
-        variant = self._experiments.record(order, level) if self._experiments else CONTROL_VARIANT
+        variant = self._experiments.record(order, level, now) if self._experiments else CONTROL_VARIANT
         message_id = self._mail.send(
             order,
             variant.template,

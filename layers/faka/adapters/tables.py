@@ -880,6 +880,8 @@ class ReminderExperimentItem(OutreachItem):
     promoted_at = UTCDateTimeAttribute(null=True)
     # The significance test that promoted it, as JSON {"p_value", "leader", "runner_up"}.
     decision = UnicodeAttribute(null=True)
+    # The last day (UTC, YYYY-MM-DD) a reminder ran the test: the day's first reminder runs it, once.
+    evaluated_on = UnicodeAttribute(null=True)
 
 
 class ReminderExperimentSlotItem(OutreachItem):
