@@ -64,7 +64,8 @@ def test_the_best_activation_rate_is_promoted_when_it_beats_the_next_best_signif
         "evening",
     )
     assert verdict.p_value == pytest.approx(two_proportion_p_value(250, 1000, 210, 1000))
-    assert verdict.p_value is not None and verdict.p_value < 0.05
+    assert verdict.p_value is not None
+    assert verdict.p_value < 0.05
 
 
 def test_a_lead_within_chance_promotes_nothing() -> None:
