@@ -622,6 +622,8 @@ class Services:
 
     @cached_property
     def reconciliation(self) -> Reconciliation:
+        from datetime import timedelta
+
         from faka.sales.reconciliation import Reconciliation
 
         return Reconciliation(
@@ -629,6 +631,7 @@ class Services:
             self.fulfilment,
             self.payment_methods.for_order,
             after_seconds=self.settings.reconcile_after_seconds,
+            order_ttl=timedelta(minutes=self.settings.order_ttl_minutes),
         )
 
     @cached_property

@@ -11,9 +11,11 @@ Layout (every item of a shop carries the shop in its partition key):
   ``available_pool`` (= its partition key), which puts it in the sparse ``available`` index.
 * orders: ``<order id>`` / ``ORDER`` or ``LINE#<n>``; an order waiting for stock carries
   ``waiting_for`` (= ``<shop>#<sku>``, until its delivery is announced), which puts it in the sparse ``waiting``
-  index, and one waiting for its payment ``payment_pending``, which puts it in the sparse ``pending_payment`` index.
-  Every order is in ``by_shop`` (a shop's orders by date) and ``by_buyer``; every catalog item is in ``by_kind``
-  (e.g. all shops).
+  index. Every order is in ``placed`` (by a shard of its id, ``placed#<n>``, and its time; never changed after),
+  ``by_shop`` (a shop's orders by date) and ``by_buyer``; orders placed before ``placed`` existed and never paid
+  may still carry ``payment_pending`` (the ``pending_payment`` index of old, drained by reconciliation). Payment
+  reconciliation's progress is ``RECONCILIATION`` / ``PROGRESS``. Every catalog item is in ``by_kind`` (e.g. all
+  shops).
 * catalog also holds each shop's refund policy: ``SHOP#<shop>`` / ``REFUND_POLICY``.
 * refunds: ``<refund id>`` / ``REFUND``, ``<dispute id>`` / ``DISPUTE`` (both in the ``by_order`` index, refunds
   also in ``by_buyer``), and the sandbox provider's ledger ``SANDBOX#<payment ref>`` / ``PAYMENT`` or
@@ -261,6 +263,21 @@ class PendingPaymentsIndex(GlobalSecondaryIndex["OrderItem"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class PlacedOrdersIndex(GlobalSecondaryIndex["OrderItem"]):
+    """Every order by the time it was placed, in shards: what payment reconciliation reads at fixed ages.
+
+    Its key is set when the order is placed and it projects only ``kind``, so its entry is written once and no later
+    update of the order (payment, delivery, mail) writes it.
+    """
+
+    class Meta:
+        index_name = "placed"
+        projection = IncludeProjection(["kind"])
+
+    placed_shard = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class OrdersByBuyerIndex(GlobalSecondaryIndex["OrderItem"]):
     """A buyer's orders, newest first, by their address's ref (never the address): the order lookup by email."""
 
@@ -333,8 +350,10 @@ class OrderItem(OrderTableItem, discriminator="order"):
     pending_activation = NumberAttribute(null=True)
     reminder_level = NumberAttribute(default=0)
     escalated_at = UTCDateTimeAttribute(null=True)
-    # Set at creation and removed once paid, which puts unpaid orders in the sparse pending_payment index.
+    # Set on orders placed before the placed index until reconciliation takes them out (the pending_payment index).
     payment_pending = UnicodeAttribute(null=True)
+    # faka.sales.orders.placed_shard(order_id), set when the order is placed: puts it in the placed index.
+    placed_shard = UnicodeAttribute(null=True)
     # Checkout risk rules that fired when the order was placed; its payment then holds it instead of delivering.
     hold_rules: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     # One refund at a time: its id, and the status the order returns to if the refund leaves lines unrefunded.
@@ -346,10 +365,24 @@ class OrderItem(OrderTableItem, discriminator="order"):
 
     waiting = WaitingOrdersIndex()
     pending_payments = PendingPaymentsIndex()
+    placed = PlacedOrdersIndex()
     by_buyer = OrdersByBuyerIndex()
     by_shop = OrdersByShopIndex()
 
     SK = "ORDER"
+
+
+class ReconciliationProgressItem(OrderTableItem, discriminator="reconciliation_progress"):
+    """How far payment reconciliation has read the placed index, one run's single read and write:
+    ``RECONCILIATION`` / ``PROGRESS``."""
+
+    class Meta(_Meta):
+        table_name = resources.ORDERS_TABLE
+
+    # JSON {check (an order's age, in seconds): the placement time (ISO 8601) up to which that check has read}.
+    read_up_to = UnicodeAttribute()
+
+    KEY = ("RECONCILIATION", "PROGRESS")
 
 
 class OrderLineItem(OrderTableItem, discriminator="line"):

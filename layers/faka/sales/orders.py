@@ -17,7 +17,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import OrderItem, OrderLineItem, OrderTableItem
+from faka.adapters.tables import OrderItem, OrderLineItem, OrderTableItem, ReconciliationProgressItem
 from faka.catalog.catalog import Catalog
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.ports import EventPublisher
@@ -43,21 +43,21 @@ class OrderRequest:
     payment_method: str | None = None
 
 
-# The sparse pending_payment index only ever holds orders unpaid for minutes, spread over this many partitions
-# ("pending#0" … ) by order id so a burst of checkouts does not write one hot partition; reconciliation reads them
-# all. Orders placed before the shards are under the one partition of old, still read until they leave the index.
-PAYMENT_PENDING_SHARDS = 8
-LEGACY_PAYMENT_PENDING = "pending"
+# Every order is in the placed index, spread over this many partitions ("placed#0" … ) by order id so a burst of
+# checkouts does not write one hot partition; its entry is written once, when the order is placed, and never changed,
+# so no payment or delivery writes an index for it. Reconciliation reads it by age (faka.sales.reconciliation).
+PLACED_SHARDS = 8
+PLACED_PARTITIONS = tuple(f"placed#{shard}" for shard in range(PLACED_SHARDS))
 
 
-def payment_pending_shard(order_id: str) -> str:
-    return f"{LEGACY_PAYMENT_PENDING}#{zlib.crc32(order_id.encode()) % PAYMENT_PENDING_SHARDS}"
+def placed_shard(order_id: str) -> str:
+    return PLACED_PARTITIONS[zlib.crc32(order_id.encode()) % PLACED_SHARDS]
 
 
-PAYMENT_PENDING_PARTITIONS = (
-    *(f"{LEGACY_PAYMENT_PENDING}#{shard}" for shard in range(PAYMENT_PENDING_SHARDS)),
-    LEGACY_PAYMENT_PENDING,
-)
+# The pending_payment index of old: orders placed before the placed index carry payment_pending ("pending#0" …, or
+# "pending" before those shards) until reconciliation takes them out. Nothing puts an order there any more, so it is
+# empty an order's life and its late-payment grace after the upgrade; then the next deployment drops it.
+LEGACY_PENDING_PARTITIONS = (*(f"pending#{shard}" for shard in range(PLACED_SHARDS)), "pending")
 HELD_BY_RISK_RULES = "risk_rules"
 
 
@@ -115,13 +115,12 @@ def _in(statuses: frozenset[OrderStatus]) -> Condition:
 
 
 def _payment_actions(payment: PaymentConfirmation, event_id: str | None, now: datetime) -> list[Action]:
-    """What recording a payment writes on the order; it leaves the pending_payment index."""
+    """What recording a payment writes on the order: nothing any index projects or is keyed by."""
     return [
         OrderItem.paid_at.set(now),
         OrderItem.payment_provider.set(payment.provider),
         OrderItem.payment_ref.set(payment.payment_ref),
         *([OrderItem.payment_event_id.set(event_id)] if event_id else []),
-        OrderItem.payment_pending.remove(),
     ]
 
 
@@ -170,7 +169,7 @@ class Orders:
             device_id=request.device_id,
             created_at=now,
             expires_at=now + self._ttl,
-            payment_pending=payment_pending_shard(order_id),
+            placed_shard=placed_shard(order_id),
             payment_method=request.payment_method,
             hold_rules=list(request.hold_rules) or None,
             buyer_ref=buyer_ref(request.email),
@@ -259,17 +258,51 @@ class Orders:
             OrderItem.status.set(OrderStatus.PAID.value),
         )
 
-    def pending_payments(self, created_before: datetime, limit: int = 100) -> list[str]:
-        """Orders still waiting for their payment that were placed before ``created_before``, oldest first."""
+    @staticmethod
+    def placed_between(start: datetime, end: datetime, limit: int) -> list[tuple[str, datetime]]:
+        """The ids and times of the orders placed from ``start`` to ``end``, oldest first, at most ``limit``."""
+        found = [
+            (item.order_id, item.created_at)
+            for partition in PLACED_PARTITIONS
+            for item in OrderItem.placed.query(partition, OrderItem.created_at.between(start, end), limit=limit)
+        ]
+        return sorted(found, key=lambda placed: placed[1])[:limit]
+
+    @staticmethod
+    def as_stored(order_ids: list[str]) -> list[Order]:
+        """The orders (without their lines) as last stored, by eventually consistent reads: what reconciliation
+        filters on. A payment it has not seen yet is found at the provider and recorded, harmlessly, again."""
+        keys = [(order_id, OrderItem.SK) for order_id in order_ids]
+        return [_order(item, []) for item in OrderItem.batch_get(keys)] if keys else []
+
+    @staticmethod
+    def legacy_pending_payments(created_before: datetime, limit: int) -> list[str]:
+        """Orders placed before the placed index and still in the pending_payment index of old, oldest first."""
         found = [
             item
-            for partition in PAYMENT_PENDING_PARTITIONS
+            for partition in LEGACY_PENDING_PARTITIONS
             for item in OrderItem.pending_payments.query(partition, OrderItem.created_at < created_before, limit=limit)
         ]
         return [item.order_id for item in sorted(found, key=lambda item: item.created_at)[:limit]]
 
-    def stop_reconciling(self, order_id: str) -> None:
+    @staticmethod
+    def stop_reconciling(order_id: str) -> None:
+        """Take an order out of the pending_payment index of old."""
         OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.payment_pending.remove()])
+
+    @staticmethod
+    def reconciled_up_to() -> dict[str, datetime]:
+        """By reconciliation's check, the placement time up to which it has read the placed index."""
+        try:
+            progress = ReconciliationProgressItem.get(*ReconciliationProgressItem.KEY)
+        except ReconciliationProgressItem.DoesNotExist:
+            return {}
+        return {check: datetime.fromisoformat(at) for check, at in json.loads(progress.read_up_to).items()}
+
+    @staticmethod
+    def mark_reconciled(read_up_to: Mapping[str, datetime]) -> None:
+        progress = json.dumps({check: at.isoformat() for check, at in read_up_to.items()})
+        ReconciliationProgressItem(*ReconciliationProgressItem.KEY, read_up_to=progress).save()
 
     def put_on_hold(self, order: Order, reason: str) -> Order | None:
         return self._transition(
@@ -277,7 +310,6 @@ class Orders:
             _in(PAYABLE | FULFILLABLE),
             OrderItem.status.set(OrderStatus.ON_HOLD.value),
             OrderItem.flag_reason.set(reason),
-            OrderItem.payment_pending.remove(),
         )
 
     def mark_awaiting_stock(self, order: Order) -> Order | None:

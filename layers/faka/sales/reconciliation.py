@@ -1,10 +1,18 @@
 """Payment reconciliation: no paid order stays stuck because its notification never came.
 
 A schedule asks each order's own provider (Stripe, Alipay, WeChat Pay or the shop's TRON wallet) about orders still
-waiting for their payment a few minutes after they were placed, and records the payments it finds through the same
-path a notification takes (:meth:`Fulfilment.record_payment`), so a notification arriving late changes nothing. At
-expiry an Alipay or WeChat Pay trade is closed, so the buyer can no longer pay it (a trade paid meanwhile is recorded
-instead); other orders are asked about until an hour after they expired. Then they leave the pending-payment index.
+waiting for their payment, and records the payments it finds through the same path a notification takes
+(:meth:`Fulfilment.record_payment`), so a notification arriving late changes nothing. It finds them at fixed ages
+(:func:`check_ages`): a few minutes after they were placed, halfway to expiry, at expiry, where an Alipay or WeChat Pay
+trade is closed so the buyer can no longer pay it (a trade paid meanwhile is recorded instead; a Stripe session
+expires by itself at the order's expiry), and an hour after it, when they are asked about a last time and left.
+
+Each check reads the orders placed in its band of time from the ``placed`` index, whose entries are written once
+when an order is placed and never changed (so paying an order writes no index), and keeps the ones still
+``pending_payment`` by their stored status. Where each check got to is kept (``RECONCILIATION`` / ``PROGRESS``),
+so a late or missed run reads what it missed and a run reads only what was placed since the last one, never more than
+:data:`CATCH_UP` of placements or :data:`ORDERS_PER_CHECK` orders per check. Orders placed before that index are
+still read from the pending-payment index of old, and taken out of it, until it is empty.
 
 The same schedule runs the USDT watcher (:class:`UsdtWatcher`): every incoming transfer to a shop's wallet, matched
 to the order whose unique amount it carries.
@@ -12,9 +20,10 @@ to the order whose unique amount it carries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any, Protocol
 
 from faka.errors import Conflict
@@ -30,11 +39,22 @@ from faka.shared.model import Order, OrderStatus, PaymentConfirmation
 
 # A buyer may finish paying on the provider's page a while after faka's own order expired.
 LATE_PAYMENT_GRACE = timedelta(hours=1)
-ORDERS_PER_RUN = 100
+# Orders read per check and run from the placed index (a BatchGetItem of their stored status per 100).
+ORDERS_PER_CHECK = 1000
+# A check never reads further back than this before its age, however long reconciliation did not run.
+CATCH_UP = timedelta(hours=1)
+# Orders of the pending-payment index of old read per run, until it is empty.
+LEGACY_ORDERS_PER_RUN = 100
 # Each run lists transfers again from this long before it: a node lists a transfer only once confirmed (~1 min), so
 # one made just before a run may appear only in the next.
 WATCH_OVERLAP = timedelta(minutes=5)
 _RECORDED = {TransferKind.PAID, TransferKind.UNDERPAID, TransferKind.OVERPAID}
+
+
+def check_ages(after: timedelta, order_ttl: timedelta) -> tuple[timedelta, ...]:
+    """The ages at which an unpaid order is asked about: first after ``after``, then halfway to its expiry, at its
+    expiry, and an hour after it."""
+    return tuple(sorted({after, order_ttl / 2, order_ttl, order_ttl + LATE_PAYMENT_GRACE}))
 
 
 class ClosesTrades(Protocol):
@@ -48,6 +68,20 @@ class ReconcileReport:
     closed: int = 0
 
 
+class _Outcome(Enum):
+    ASKED = "asked"  # still unpaid, asked again at its next age
+    FULFILLED = "fulfilled"
+    CLOSED = "closed"  # its trade closed at expiry, or asked a last time
+    NOT_ASKED = "not_asked"  # its provider could not be asked this time
+
+
+@dataclass(frozen=True)
+class _Band:
+    check: str
+    orders: list[tuple[str, datetime]]
+    read_up_to: datetime
+
+
 class Reconciliation:
     def __init__(
         self,
@@ -56,45 +90,73 @@ class Reconciliation:
         provider_for: Callable[[Order], PaymentProvider],
         *,
         after_seconds: int,
+        order_ttl: timedelta,
     ) -> None:
         self._orders = orders
         self._fulfilment = fulfilment
         self._provider_for = provider_for
         self._after = timedelta(seconds=after_seconds)
+        self._ages = check_ages(self._after, order_ttl)
 
     def run(self, now: datetime | None = None) -> ReconcileReport:
         now = now or datetime.now(UTC)
-        checked = fulfilled = closed = 0
-        for order_id in self._orders.pending_payments(now - self._after, limit=ORDERS_PER_RUN):
-            checked += 1
-            order = self._orders.get(order_id)
-            if order.stored_status is not OrderStatus.PENDING_PAYMENT:
-                self._orders.stop_reconciling(order_id)  # paid or held by a path that predates the index
-                closed += 1
-                continue
-            try:
-                provider = self._provider_for(order)
-                payment = provider.find_payment(order_id)
-                if payment is None and now > order.expires_at and _closes(provider):
-                    # Closed at expiry so the buyer cannot pay it any more; a trade paid meanwhile stays open.
-                    if provider.close(order_id):  # type: ignore[attr-defined]
-                        self._orders.stop_reconciling(order_id)
-                        closed += 1
-                        continue
-                    payment = provider.find_payment(order_id)
-            except (PaymentGatewayError, Conflict) as error:
-                # One provider down (or a shop's account removed) must not stop the others: asked again next run.
-                logger.warning("payment provider not asked", extra={"order_id": order_id, "error": str(error)})
-                continue
-            if payment is not None:
-                outcome = self._fulfilment.record_payment(payment)
-                logger.info("payment found without its webhook", extra={"order_id": order_id, "result": outcome.result})
-                fulfilled += outcome.result is not PaymentResult.ALREADY_PROCESSED
-            elif now > order.expires_at + LATE_PAYMENT_GRACE:
-                self._orders.stop_reconciling(order_id)
-                closed += 1
+        read_up_to = self._orders.reconciled_up_to()
+        bands = [self._band(age, now, read_up_to) for age in self._ages]
+        placed = {order_id: at for band in bands for order_id, at in band.orders}
+        unpaid = [o for o in self._orders.as_stored(list(placed)) if o.stored_status is OrderStatus.PENDING_PAYMENT]
+        outcomes = [self._reconcile(order, now) for order in sorted(unpaid, key=lambda order: order.created_at)]
+        self._orders.mark_reconciled({band.check: band.read_up_to for band in bands})
+        outcomes += self._drain_legacy_index(now)
+        fulfilled = outcomes.count(_Outcome.FULFILLED)
         metrics.add_metric(name="PaymentsReconciled", unit="Count", value=fulfilled)
-        return ReconcileReport(checked, fulfilled, closed)
+        return ReconcileReport(len(outcomes), fulfilled, outcomes.count(_Outcome.CLOSED))
+
+    def _band(self, age: timedelta, now: datetime, read_up_to: Mapping[str, datetime]) -> _Band:
+        """The orders that reached ``age`` since the check at that age last read, as far as one run reads."""
+        check = str(int(age.total_seconds()))
+        end = now - age
+        start = max(read_up_to.get(check, end - CATCH_UP), end - CATCH_UP)
+        if start >= end:  # read that far already (a run with an earlier clock): nothing new, nothing rewound
+            return _Band(check, [], start)
+        found = self._orders.placed_between(start, end, limit=ORDERS_PER_CHECK)
+        # A full page: the rest of the band is read next run, from the last order read.
+        return _Band(check, found, found[-1][1] if len(found) == ORDERS_PER_CHECK else end)
+
+    def _drain_legacy_index(self, now: datetime) -> list[_Outcome]:
+        """Orders placed before the placed index, reconciled as before until they leave the index of old."""
+        order_ids = self._orders.legacy_pending_payments(now - self._after, limit=LEGACY_ORDERS_PER_RUN)
+        stored = {order.order_id: order for order in self._orders.as_stored(order_ids)}
+        outcomes = []
+        for order_id in order_ids:
+            order = stored.get(order_id)
+            unpaid = order is not None and order.stored_status is OrderStatus.PENDING_PAYMENT
+            outcome = self._reconcile(order, now) if order is not None and unpaid else _Outcome.CLOSED
+            if outcome in (_Outcome.CLOSED, _Outcome.FULFILLED):
+                self._orders.stop_reconciling(order_id)
+            outcomes.append(outcome)
+        return outcomes
+
+    def _reconcile(self, order: Order, now: datetime) -> _Outcome:
+        order_id = order.order_id
+        try:
+            provider = self._provider_for(order)
+            payment = provider.find_payment(order_id)
+            if payment is None and now > order.expires_at and _closes(provider):
+                # Closed at expiry so the buyer cannot pay it any more; a trade paid meanwhile stays open.
+                if provider.close(order_id):  # type: ignore[attr-defined]
+                    return _Outcome.CLOSED
+                payment = provider.find_payment(order_id)
+        except (PaymentGatewayError, Conflict) as error:
+            # One provider down (or a shop's account removed) must not stop the others: asked again at its next age.
+            logger.warning("payment provider not asked", extra={"order_id": order_id, "error": str(error)})
+            return _Outcome.NOT_ASKED
+        if payment is not None:
+            outcome = self._fulfilment.record_payment(payment)
+            logger.info("payment found without its webhook", extra={"order_id": order_id, "result": outcome.result})
+            return _Outcome.ASKED if outcome.result is PaymentResult.ALREADY_PROCESSED else _Outcome.FULFILLED
+        if now > order.expires_at + LATE_PAYMENT_GRACE:
+            return _Outcome.CLOSED
+        return _Outcome.ASKED
 
 
 def _closes(provider: PaymentProvider) -> bool:
