@@ -12,11 +12,13 @@ the issue's "delivered order"; placing the order and the consumers are printed b
 hidden. In-process on moto.
 
 Per operation, at 100 and 100,000 keys alike (before → now):
-  payment webhook 14 → 9: idempotency record 2 → 0 (the order keeps the event that paid it), marking paid 1 + 2
-  index and marking delivered 1 + 1 index → one write 1 + 1 index (the pending_payment entry leaves), the claim
-  transaction 6 + 1 index (the available entry leaves);
+  payment webhook 14 → 8: idempotency record 2 → 0 (the order keeps the event that paid it), marking paid 1 + 2
+  index and marking delivered 1 + 1 index → one write of the order, 1 and no index (reconciliation reads a placed
+  index whose entry never changes, not a pending_payment entry the payment removed), the claim transaction
+  6 + 1 index (the available entry leaves);
   placing the order 9 → 8 and the consumers 27 → 26: the checkout's and the delivery email's order updates no
-  longer rewrite a by_shop entry (the index projects only what never changes).
+  longer rewrite a by_shop entry (the index projects only what never changes); the order's placed entry is written
+  where its pending_payment entry was.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ from tests.integration.conftest import Stack, provisioned_in_moto, stack_on  # n
 from tests.integration.helpers import add_product, open_shop, pay, place_order  # noqa: E402
 
 TARGET_WRU = 8
-# WRU per phase before the one-write delivery, the narrow by_shop index and no webhook idempotency record (4f8a95b).
+# WRU per phase before the one-write delivery, the narrow by_shop index, no webhook idempotency record (4f8a95b) and
+# the placed index in place of pending_payment.
 BEFORE = {
     "place the order": 9,
     "payment webhook → delivered": 14,
