@@ -2,22 +2,18 @@
 
 moto keeps schedules (create, get, list, delete) but never fires them. ``fire_due`` sends each due ``at(...)``
 schedule's input to its SQS target and deletes it when it was created with ActionAfterCompletion DELETE, as the
-scheduler does. The local runtime runs it every second (``DueScheduleFirer``); the integration tests and the
+scheduler does. The local runtime runs it every second (``runtime.ScheduledRun``); the integration tests and the
 cost benchmark call it with the time they pretend it is.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
-
-log = logging.getLogger("faka_local")
 
 _AT = re.compile(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)")
 
@@ -60,27 +56,3 @@ def fire_due(
             if after_each is not None:
                 after_each()
     return fired
-
-
-class DueScheduleFirer:
-    """A thread firing a group's due one-time schedules every ``interval_seconds``."""
-
-    def __init__(self, group: str, session: boto3.Session, interval_seconds: float, stopping: threading.Event) -> None:
-        self._group = group
-        self._session = session
-        self._interval = interval_seconds
-        self._stopping = stopping
-        self._thread = threading.Thread(target=self._run, name=f"one-time-schedules-{group}", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self._interval):
-            try:
-                fire_due(self._group, datetime.now(UTC), self._session)
-            except Exception:
-                log.exception("firing the schedules of %s failed", self._group)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import gc
 import json
 import logging
@@ -26,7 +27,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from functools import wraps
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -42,7 +42,7 @@ from faka_local import lambda_dispatch, mailbox_simulator
 from faka_local.emulator import prepare_dynamodb
 from faka_local.event_sources import QueueConsumer, StreamConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
-from faka_local.one_time_schedules import DueScheduleFirer
+from faka_local.one_time_schedules import fire_due
 
 if TYPE_CHECKING:
     from faka_local.http_server import LocalGateway
@@ -217,7 +217,7 @@ class _SendLog:
     def _after(self, owner: type, name: str, note: Callable[[Any, Any], None]) -> None:
         original = getattr(owner, name)
 
-        @wraps(original)
+        @functools.wraps(original)
         def noting(this: Any, *args: Any, **kwargs: Any) -> Any:
             result = original(this, *args, **kwargs)
             note(this, result)
@@ -403,21 +403,25 @@ class QueuePoller:
                 pause = min(pause * 2, MAX_EMPTY_QUEUE_PAUSE_SECONDS)
 
 
+# What EventBridge Scheduler hands a function on a rate schedule.
+SCHEDULED_EVENT: dict[str, Any] = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
+
+
+def _fire_due_now(group: str, session: Any) -> None:
+    fire_due(group, datetime.now(UTC), session)
+
+
 class ScheduledRun:
-    """A thread invoking a function at a fixed interval, as an EventBridge Scheduler schedule does on AWS."""
+    """A thread doing ``run`` every ``interval_seconds``, as an EventBridge Scheduler schedule does on AWS."""
 
     def __init__(
-        self,
-        spec: resources.ScheduleSpec,
-        invoke: Callable[[dict[str, Any]], dict[str, Any]],
-        interval_seconds: float,
-        stopping: threading.Event,
+        self, name: str, run: Callable[[], object], interval_seconds: float, stopping: threading.Event
     ) -> None:
-        self._spec = spec
-        self._invoke = invoke
+        self._name = name
+        self._run_once = run
         self._interval = interval_seconds
         self._stopping = stopping
-        self._thread = threading.Thread(target=self._run, name=f"schedule-{spec.name}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"schedule-{name}", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -428,9 +432,9 @@ class ScheduledRun:
     def _run(self) -> None:
         while not self._stopping.wait(self._interval):
             try:
-                self._invoke({"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}})
+                self._run_once()
             except Exception:
-                log.exception("scheduled %s failed", self._spec.function.physical_name)
+                log.exception("scheduled %s failed", self._name)
 
 
 class PortTaken(RuntimeError):
@@ -464,7 +468,6 @@ class LocalRuntime:
         self._stopping = threading.Event()
         self._pollers: list[QueuePoller] = []
         self._schedules: list[ScheduledRun] = []
-        self._one_time_schedules: DueScheduleFirer | None = None
         self._gateway: LocalGateway | None = None
         self._gateway_thread: threading.Thread | None = None
 
@@ -507,15 +510,15 @@ class LocalRuntime:
                 resources.RECONCILE_SCHEDULE: self.config.reconcile_interval_seconds,
                 resources.TICKET_SLA_SCHEDULE: self.config.ticket_sla_interval_seconds,
             }.get(schedule, schedule.rate_minutes * 60.0)
-            self._schedules.append(ScheduledRun(schedule, lambdas.invoker(schedule.function), interval, self._stopping))
-        for scheduled in self._schedules:
-            scheduled.start()
+            invoke = functools.partial(lambdas.invoker(schedule.function), SCHEDULED_EVENT)
+            self._schedules.append(ScheduledRun(schedule.function.physical_name, invoke, interval, self._stopping))
         # moto keeps one-time schedules without firing them: checked every second, so an escalation level of a few
         # seconds (FAKA_ESCALATION_SECONDS) is due on time.
-        self._one_time_schedules = DueScheduleFirer(
-            resources.ACTIVATION_DUE_SCHEDULE_GROUP, session, ONE_TIME_SCHEDULE_CHECK_SECONDS, self._stopping
-        )
-        self._one_time_schedules.start()
+        group = resources.ACTIVATION_DUE_SCHEDULE_GROUP
+        fire = functools.partial(_fire_due_now, group, session)
+        self._schedules.append(ScheduledRun(group, fire, ONE_TIME_SCHEDULE_CHECK_SECONDS, self._stopping))
+        for scheduled in self._schedules:
+            scheduled.start()
         sqs = session.client("sqs")
         for spec in resources.QUEUES:
             url = provisioned.queue_urls[spec.name]
@@ -548,9 +551,7 @@ class LocalRuntime:
         # A poller or schedule may be inside a slow invocation, or waiting for its turn behind one; its thread is a
         # daemon, so all of them share one short grace period and are otherwise left to end with the process.
         grace_ends = time.monotonic() + THREAD_STOP_SECONDS
-        workers: list[QueuePoller | ScheduledRun | DueScheduleFirer] = [*self._pollers, *self._schedules]
-        if self._one_time_schedules is not None:
-            workers.append(self._one_time_schedules)
+        workers: list[QueuePoller | ScheduledRun] = [*self._pollers, *self._schedules]
         for worker in workers:
             worker.join(timeout=max(grace_ends - time.monotonic(), 0.0))
         self.emulator.stop()

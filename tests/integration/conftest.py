@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +140,18 @@ def aws() -> Iterator[Provisioned]:
 @pytest.fixture
 def stack(aws: Provisioned) -> Stack:
     return stack_on(aws)
+
+
+@pytest.fixture
+def notifier_clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
+    """The notifier's ``datetime.now``, set by the test: the time a fired schedule's message arrives."""
+    moments: list[datetime] = []
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Clock:
+            moment = moments[-1] if moments else datetime.now(UTC)
+            return cls.fromtimestamp(moment.timestamp(), tz)
+
+    monkeypatch.setattr(importlib.import_module("notifier.handler"), "datetime", Clock)
+    return moments

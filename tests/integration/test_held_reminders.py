@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -48,21 +47,6 @@ def quiet_now(monkeypatch: pytest.MonkeyPatch) -> datetime:
     end = quiet.ends_after(now)
     assert end is not None
     return end
-
-
-@pytest.fixture
-def notifier_clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
-    """The notifier's ``datetime.now``, set by the test: the time a fired schedule's message arrives."""
-    moments: list[datetime] = []
-
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz: tzinfo | None = None) -> Clock:
-            moment = moments[-1] if moments else datetime.now(UTC)
-            return cls.fromtimestamp(moment.timestamp(), tz)
-
-    monkeypatch.setattr(importlib.import_module("notifier.handler"), "datetime", Clock)
-    return moments
 
 
 def held_schedules(order_id: str, level: int) -> list[dict[str, Any]]:

@@ -3,10 +3,9 @@ arm's template at its arm's hour, activations and tickets counted per arm, the l
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -35,21 +34,6 @@ def shop(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Stack:
     open_shop(stack)
     add_product(stack, keys=[f"EXPT-{n:04d}-AAAA" for n in range(120)])
     return stack
-
-
-@pytest.fixture
-def notifier_clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
-    """The notifier's ``datetime.now``, set by the test: the time a fired schedule's message arrives."""
-    moments: list[datetime] = []
-
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz: tzinfo | None = None) -> Clock:
-            moment = moments[-1] if moments else datetime.now(UTC)
-            return cls.fromtimestamp(moment.timestamp(), tz)
-
-    monkeypatch.setattr(importlib.import_module("notifier.handler"), "datetime", Clock)
-    return moments
 
 
 def delivered_order(stack: Stack) -> dict[str, Any]:
