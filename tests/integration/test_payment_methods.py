@@ -438,7 +438,8 @@ def test_reconciliation_finds_each_providers_payment_whose_notification_never_ca
 
 
 def test_unpaid_alipay_and_wechat_pay_trades_are_closed_at_expiry(shop: Shop) -> None:
-    by_alipay, by_wechat = shop.order("alipay"), shop.order("wechat_pay")
+    by_alipay = shop.order("alipay")
+    shop.order("wechat_pay")
     shop.payments.standins.alipay.accept_page(by_alipay["payment"]["checkout_url"])
 
     report = services().reconciliation.run(datetime.now(UTC) + timedelta(minutes=31))

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from faka.errors import InvalidRequest
 from faka.payments import wechat_pay
+from faka.payments.devices import BuyerDevice
 from faka.payments.gateway import (
     HttpRequest,
     HttpResponse,
@@ -32,7 +33,6 @@ from faka.payments.gateway import (
     load_private_key,
 )
 from faka.payments.usdt_trc20 import InMemoryAmountSlots
-from faka.payments.devices import BuyerDevice
 from faka.payments.wechat_pay import RefundNotice, WechatPayCheckout
 from faka.shared.model import PaymentConfirmation
 from faka_local.provider_standins import ProviderStandIns, WechatPayStandIn
