@@ -41,7 +41,7 @@ def test_an_unpaid_order_is_asked_about_once_at_each_age_then_left(stack: Stack)
         (0, 0, 0),
         (1, 0, 0),  # halfway to expiry
         (0, 0, 0),
-        (1, 0, 0),  # at expiry (a Stripe session expires by itself; no trade to close)
+        (1, 0, 0),  # at expiry (Stripe has no trade to close)
         (0, 0, 0),
         (1, 0, 1),  # an hour past expiry: asked a last time and left
         (0, 0, 0),

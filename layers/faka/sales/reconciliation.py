@@ -4,8 +4,8 @@ A schedule asks each order's own provider (Stripe, Alipay, WeChat Pay or the sho
 waiting for their payment, and records the payments it finds through the same path a notification takes
 (:meth:`Fulfilment.record_payment`), so a notification arriving late changes nothing. It finds them at fixed ages
 (:func:`check_ages`): a few minutes after they were placed, halfway to expiry, at expiry, where an Alipay or WeChat Pay
-trade is closed so the buyer can no longer pay it (a trade paid meanwhile is recorded instead; a Stripe session
-expires by itself at the order's expiry), and an hour after it, when they are asked about a last time and left.
+trade is closed so the buyer can no longer pay it (a trade paid meanwhile is recorded instead), and an hour after
+it, when they are asked about a last time and left (as before: a later payment comes by its notification).
 
 Each check reads the orders placed in its band of time from the ``placed`` index, whose entries are written once
 when an order is placed and never changed (so paying an order writes no index), and keeps the ones still
