@@ -103,12 +103,13 @@ chaos: install
 train-triage: install
 	$(BIN)/python -m faka.triage.train
 
-# Pulls operators' intent corrections into data/triage/corrections.jsonl: from make local's running stack, or
-# from a JSONL export with FROM=file.jsonl. Conflicts with the curated data are printed (training leaves them out).
+# Pulls operators' intent corrections into data/triage/corrections.jsonl through the operator API (faka local's
+# unless FAKA_ENDPOINT says otherwise; FAKA_ADMIN_TOKEN), or from a JSONL export with FROM=file.jsonl. Conflicts
+# with the curated data are printed (training leaves them out).
 triage-corrections: install
-	$(BIN)/python -m faka.support.correction_export $(if $(FROM),--from $(FROM),--local)
+	$(BIN)/faka triage pull $(if $(FROM),--from $(FROM))
 
-# Pulls corrections (make local's stack, or FROM=file.jsonl), retrains, and promotes the new model only when it is
+# Pulls corrections (the operator API, or FROM=file.jsonl), retrains, and promotes the new model only when it is
 # better on the held-out sets; every model is kept as a version in data/triage/models/ (faka triage versions).
 triage-retrain: install
 	$(BIN)/faka triage retrain $(if $(FROM),--from $(FROM))

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import Field, ValidationError
 
 from api.http import operator, read_json
+from api.http import shop_id as named_shop
 from api.pages import link_problem, page
 from api.schemas import (
     TEXT,
@@ -35,11 +36,16 @@ from api.schemas import (
     Schema,
     ThreadMessage,
     TicketFigures,
+    TrainingCorrectionList,
     answers,
     request_body,
 )
 from faka.errors import FakaError, InvalidRequest, NotFound
 from faka.insight.ticket_report import ticket_report
+from faka.platform.access import Role
+from faka.sales.order_search import MAX_PAGE, ListScope, all_shops
+from faka.security import bearer_token
+from faka.support.correction_export import corrections_page
 from faka.support.desk_log import DeskEntry, DeskEntryKind
 from faka.support.desk_views import DeskTicket
 from faka.support.drafts import Draft, Usage
@@ -278,6 +284,27 @@ def correct_intent(ticket_id: str, correction: Annotated[IntentCorrection, Body(
         previous_intent=recorded.previous_intent,
         corrections=len(corrections.for_shop(shop_id)),
     )
+
+
+@router.get(
+    "/v1/admin/triage/corrections",
+    responses={200: answers(TrainingCorrectionList, "A page of corrections"), 400: {"description": "Bad cursor"}},
+)
+def training_corrections(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE, cursor: Annotated[str | None, Query()] = None
+) -> TrainingCorrectionList:
+    """Operators' corrections as triage training rows (``faka triage retrain`` pulls them): the platform operator
+    gets every shop's, a shop's operator its own."""
+    event = router.current_event
+    shop = named_shop(event)
+    role = services().access.authorize(shop, bearer_token(event.headers.get("authorization")))
+    shops = [s.shop_id for s in all_shops()] if role is Role.PLATFORM_OPERATOR else [shop]
+    scope = ListScope("triage_corrections", shop)
+    after = services().cursors.decode(scope, cursor) if cursor else None
+    page = corrections_page(shops, limit, (after["shop"], after["ticket"]) if after else None)
+    following = {"shop": page.after[0], "ticket": page.after[1]} if page.after else None
+    next_cursor = services().cursors.encode(scope, following) if following else None
+    return TrainingCorrectionList.model_validate({"corrections": page.rows, "next_cursor": next_cursor})
 
 
 class ToneSettings(Schema):

@@ -938,3 +938,16 @@ class ExperimentView(Schema):
 
 class ExperimentList(Schema):
     experiments: list[ExperimentView]
+
+
+class TrainingCorrection(Schema):
+    text: str = Field(description="The ticket's first buyer message, keys, order ids, e-mails and amounts masked")
+    intent: str = Field(description="The intent the operator corrected the ticket to")
+    shop: str
+    ticket: str
+    corrected_at: str
+
+
+class TrainingCorrectionList(Schema):
+    corrections: list[TrainingCorrection] = Field(description="By shop, then ticket; each ticket's latest correction")
+    next_cursor: str | None = Field(default=None, description="Pass as cursor for the next page; null after the last")

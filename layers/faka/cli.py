@@ -37,6 +37,7 @@ CONFIG_FILE = Path("~/.config/faka/config.toml")
 # faka local's default address (faka_local.runtime.DEFAULT_API_PORT; faka_local is not shipped with faka).
 LOCAL_ENDPOINT = "http://127.0.0.1:3000"
 IMPORT_CHUNK = 1000
+_CORRECTIONS_PAGE = 100  # the API's largest page
 TIMEOUT_SECONDS = 60
 WIDE_OUTPUT = 1000
 
@@ -128,14 +129,21 @@ pass_api = click.make_pass_decorator(OperatorApi)
 @click.option("--shop", envvar="FAKA_SHOP", help="The shop to act on (default: the deployment's).")
 @click.pass_context
 def cli(ctx: click.Context, endpoint: str | None, token: str | None, shop: str | None) -> None:
+    # triage's commands that call the API (pull, retrain) ask for it themselves: the others work offline.
     if ctx.invoked_subcommand in {"local", "classify", "triage"}:
         return
-    endpoint, token, shop = _settings(endpoint, token, shop)
+    ctx.obj = _operator_api(ctx)
+
+
+def _operator_api(ctx: click.Context) -> OperatorApi:
+    """The operator API the root's --endpoint, --token and --shop (else the environment, else the config) name."""
+    root = ctx.find_root()
+    endpoint, token, shop = _settings(root.params["endpoint"], root.params["token"], root.params["shop"])
     if not token:
         raise click.ClickException(f"no operator token: pass --token, set FAKA_ADMIN_TOKEN or add it to {CONFIG_FILE}")
     # Tests hand in a Send that calls the API handler in-process.
-    send = ctx.obj if callable(ctx.obj) else _http(endpoint)
-    ctx.obj = OperatorApi(send, token, shop)
+    send = root.obj if callable(root.obj) else _http(endpoint)
+    return OperatorApi(send, token, shop)
 
 
 @cli.command(help="Run faka on this machine: AWS emulator, HTTP API and demo data (until Ctrl-C).")
@@ -404,20 +412,73 @@ _model_option = click.option(
 def triage() -> None: ...
 
 
+_export_option = click.option(
+    "--from",
+    "export",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSONL export of corrections, instead of the operator API.",
+)
+_corrections_option = click.option(
+    "--corrections", type=click.Path(dir_okay=False, path_type=Path), help="Default: data/triage/corrections.jsonl."
+)
+
+
+def _api_corrections(api: OperatorApi) -> list[dict[str, str]]:
+    """Every correction the caller may see, page after page."""
+    pulled: list[dict[str, str]] = []
+    query: dict[str, Any] = {"limit": _CORRECTIONS_PAGE}
+    while True:
+        page = api.call("GET", "/v1/admin/triage/corrections", query=query)
+        pulled += page["corrections"]
+        if not page["next_cursor"]:
+            return pulled
+        query["cursor"] = page["next_cursor"]
+
+
+def _pull(ctx: click.Context, export: Path | None, corrections: Path) -> None:
+    """Operators' corrections, from the operator API or an export, merged into the corrections file."""
+    from faka.support.correction_export import merged, read_jsonl, write_jsonl
+
+    pulled = read_jsonl(export) if export else _api_corrections(_operator_api(ctx))
+    write_jsonl(merged(read_jsonl(corrections), pulled), corrections)
+    click.echo(f"{len(pulled)} corrections pulled from {export or 'the operator API'} into {corrections}")
+
+
+@triage.command(
+    "pull",
+    help="Pull operators' intent corrections through the operator API (--endpoint, --token; a platform operator's "
+    "token pulls every shop's), or --from an export, into the corrections file training reads.",
+)
+@_export_option
+@_corrections_option
+@click.pass_context
+def triage_pull(ctx: click.Context, export: Path | None, corrections: Path | None) -> None:
+    from faka.triage.train import CORRECTIONS_PATH, corrected
+
+    corrections = corrections or CORRECTIONS_PATH
+    _pull(ctx, export, corrections)
+    checked = corrected(corrections)
+    for conflict in checked.conflicts:
+        click.echo(f"left out of training ({conflict.reason}): {conflict.intent} {conflict.text!r}")
+    click.echo(f"training uses {len(checked.rows)} of them ({len(checked.conflicts)} left out)")
+
+
 @triage.command(
     "retrain",
-    help="Pull operators' intent corrections (faka local's stack, or --from an export), train on the base data plus "
-    "them, measure on the held-out sets and promote the new model only when it is better. Every model is kept as a "
-    "version (faka triage versions).",
+    help="Pull operators' intent corrections (as faka triage pull does), train on the base data plus them, measure "
+    "on the held-out sets and promote the new model only when it is better. Every model is kept as a version "
+    "(faka triage versions).",
 )
-@click.option("--from", "export", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A JSONL export.")
+@_export_option
 @click.option("--no-pull", is_flag=True, help="Pull nothing: train on the corrections file as it is.")
 @click.option("--force", is_flag=True, help="Promote even past failed checks (each is printed and recorded).")
-@click.option("--corrections", type=click.Path(dir_okay=False, path_type=Path), help="Default: data/triage/.")
+@_corrections_option
 @_models_option
 @_model_option
 @click.option("--train-data", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Default: the base.")
+@click.pass_context
 def triage_retrain(
+    ctx: click.Context,
     export: Path | None,
     no_pull: bool,
     force: bool,
@@ -426,7 +487,7 @@ def triage_retrain(
     model: Path | None,
     train_data: Path | None,
 ) -> None:
-    from faka.support.correction_export import local_corrections, merged, read_jsonl, write_jsonl
+    from faka.support.correction_export import read_jsonl
     from faka.triage.retrain import retrain
     from faka.triage.train import CORRECTIONS_PATH, SHIPPED_DATA, Datasets
 
@@ -434,9 +495,7 @@ def triage_retrain(
         raise click.UsageError("--from and --no-pull exclude each other")
     corrections = corrections or CORRECTIONS_PATH
     if not no_pull:
-        pulled = read_jsonl(export) if export else _local_corrections(local_corrections)
-        write_jsonl(merged(read_jsonl(corrections), pulled), corrections)
-        click.echo(f"{len(pulled)} corrections pulled from {export or 'faka local'} into {corrections}")
+        _pull(ctx, export, corrections)
     data = Datasets(train_data or SHIPPED_DATA.train)
     store = _model_store(models, model)
     outcome = retrain(store, read_jsonl(corrections), data, force=force)
@@ -465,18 +524,6 @@ def triage_retrain(
         click.echo(f"  - {reason}")
     if version.promoted:
         click.echo(f"{store.live} now holds {version.version}: restart faka local, or deploy, to serve it")
-
-
-def _local_corrections(pull: Callable[[], list[dict[str, str]]]) -> list[dict[str, str]]:
-    from pynamodb.exceptions import PynamoDBException
-
-    try:
-        return pull()
-    except PynamoDBException as error:
-        raise click.ClickException(
-            f"cannot read faka local's corrections ({error.msg}): is make local running? Else --from an export, "
-            "or --no-pull to train on the corrections already pulled"
-        ) from None
 
 
 def _model_store(models: Path | None, model: Path | None) -> ModelStore:

@@ -309,25 +309,6 @@ def test_a_payment_question_on_an_order_paid_once_is_answered_with_that_fact(sta
     assert "one payment for this order" in answer.body["reply"]
 
 
-def test_a_correction_is_exported_as_a_masked_training_row(stack: Stack, order: dict) -> None:
-    from faka.support.correction_export import stored_corrections
-
-    words = f"order {order['order_id']}: this voucher thingy AST-AAAA-0001 is dead on arrival, mail me at a@b.co"
-    opened = stack.api(
-        "POST", "/v1/tickets", {"order_id": order["order_id"], "access_token": order["access_token"], "message": words}
-    )
-    stack.api("POST", f"/v1/admin/tickets/{opened.body['ticket_id']}/correction", {"intent": "wrong_region"}, ADMIN)
-    stack.api("POST", f"/v1/admin/tickets/{opened.body['ticket_id']}/correction", {"intent": "invalid_key"}, ADMIN)
-
-    rows = stored_corrections()
-
-    assert [(row["shop"], row["ticket"], row["intent"]) for row in rows] == [
-        ("main", opened.body["ticket_id"], "invalid_key")
-    ]
-    # The key was masked when the ticket stored it; the order id and the address are masked by the export.
-    assert rows[0]["text"] == "order _order_ : this voucher thingy *********0001 is dead on arrival, mail me at _email_"
-
-
 def on_order(stack: Stack, order: dict, message: str) -> Response:
     body = {"order_id": order["order_id"], "access_token": order["access_token"], "message": message}
     return stack.api("POST", "/v1/tickets", body)

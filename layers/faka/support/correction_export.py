@@ -1,31 +1,25 @@
-"""Operators' intent corrections as triage training rows: pulled from a faka stack or an export file into
-``data/triage/corrections.jsonl``, which ``make train-triage`` trains on (``faka.triage.train``).
+"""Operators' intent corrections as triage training rows, and the file ``faka triage pull`` / ``retrain`` keep them in.
 
-    .venv/bin/python -m faka.support.correction_export --local        # from make local's stack (its emulator)
-    .venv/bin/python -m faka.support.correction_export --from x.jsonl # from an export file (same row format)
+The operator API lists them (``GET /v1/admin/triage/corrections``, ``corrections_page``): a platform operator
+every shop's, a shop's operator its own. ``faka triage pull`` (or ``retrain``) pages through that list on a faka
+stack, ``faka local`` or a deployed one, or reads an export file of the same rows, into
+``data/triage/corrections.jsonl``, which training reads (``faka.triage.train``).
 
-Development only; no function imports it. A row is ``{"text", "intent", "shop", "ticket", "corrected_at"}``, the
-buyer's text masked again here (keys, order ids, e-mails, amounts become placeholders: what the model reads of a
-message is unchanged by it). Rows are merged with the file's, one per ticket (its latest correction), sorted, so a
-pull run twice writes the same file. Corrections that contradict the curated data are printed, and training
-leaves them out.
+A row is ``{"text", "intent", "shop", "ticket", "corrected_at"}``, the buyer's text masked again here (keys, order
+ids, e-mails, amounts become placeholders: what the model reads of a message is unchanged by it). Rows are merged
+with the file's, one per ticket (its latest correction), sorted, so a pull run twice writes the same file.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from faka.sales.redaction import redact
 from faka.support.corrections import CorrectionItem
 from faka.triage.entities import extract
-
-# Where make local's AWS emulator listens unless FAKA_EMULATOR_PORT says otherwise (faka_local.runtime).
-LOCAL_EMULATOR_PORT = 4566
 
 
 def masked(text: str) -> str:
@@ -33,28 +27,39 @@ def masked(text: str) -> str:
     return " ".join(redact(extract(text).redacted).split())
 
 
-def stored_corrections() -> list[dict[str, str]]:
-    """Every shop's corrections in the catalog table: a scan, for this export only, never on a request path."""
-    return [
-        {
-            "text": masked(item.text),
-            "intent": item.intent,
-            "shop": item.pk.removeprefix("SHOP#"),
-            "ticket": item.ticket_id,
-            "corrected_at": item.corrected_at.isoformat(),
-        }
-        for item in CorrectionItem.scan()
-    ]
+def training_row(item: CorrectionItem) -> dict[str, str]:
+    return {
+        "text": masked(item.text),
+        "intent": item.intent,
+        "shop": item.pk.removeprefix("SHOP#"),
+        "ticket": item.ticket_id,
+        "corrected_at": item.corrected_at.isoformat(),
+    }
 
 
-def local_corrections() -> list[dict[str, str]]:
-    """Every shop's corrections in make local's stack, read through its AWS emulator."""
-    port = os.environ.get("FAKA_EMULATOR_PORT") or str(LOCAL_EMULATOR_PORT)
-    os.environ.setdefault("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
-    for variable, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
-        os.environ.setdefault(variable, value)
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    return stored_corrections()
+@dataclass(frozen=True)
+class CorrectionsPage:
+    rows: list[dict[str, str]]
+    after: tuple[str, str] | None  # (shop, ticket) of the last row when more follow, else None
+
+
+def corrections_page(shops: Iterable[str], limit: int, after: tuple[str, str] | None = None) -> CorrectionsPage:
+    """Up to ``limit`` of the shops' corrections as training rows, by shop then ticket, after ``(shop, ticket)``:
+    one query per shop (never a scan), each reading only as many as the page still needs, plus one to know
+    whether more follow."""
+    rows: list[dict[str, str]] = []
+    for shop in sorted(s for s in shops if after is None or s >= after[0]):
+        pk, prefix = CorrectionItem.key(shop, "")
+        start = None
+        if after is not None and shop == after[0]:
+            start = {"pk": {"S": pk}, "sk": {"S": CorrectionItem.key(shop, after[1])[1]}}
+        wanted = limit + 1 - len(rows)
+        query = CorrectionItem.query(pk, CorrectionItem.sk.startswith(prefix), limit=wanted, last_evaluated_key=start)
+        rows += [training_row(item) for item in query]
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            return CorrectionsPage(rows[:limit], (last["shop"], last["ticket"]))
+    return CorrectionsPage(rows, None)
 
 
 def merged(*sources: Iterable[dict[str, str]]) -> list[dict[str, str]]:
@@ -77,31 +82,3 @@ def read_jsonl(path: Path) -> list[dict[str, str]]:
 
 def write_jsonl(rows: Sequence[dict[str, str]], path: Path) -> None:
     path.write_text("".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows), "utf-8")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from faka.triage import train
-
-    parser = argparse.ArgumentParser(
-        prog="python -m faka.support.correction_export", description=__doc__.split("\n")[0]
-    )
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--local", action="store_true", help="read make local's stack (its AWS emulator)")
-    source.add_argument("--from", dest="export", type=Path, help="a JSONL export of corrections")
-    parser.add_argument("--out", type=Path, default=train.CORRECTIONS_PATH)
-    args = parser.parse_args(argv)
-    pulled = local_corrections() if args.local else read_jsonl(args.export)
-    rows = merged(read_jsonl(args.out), pulled)
-    write_jsonl(rows, args.out)
-    checked = train.corrected(args.out)
-    for conflict in checked.conflicts:
-        print(f"left out of training ({conflict.reason}): {conflict.intent} {conflict.text!r}", file=sys.stderr)
-    print(
-        f"{len(pulled)} corrections pulled; {args.out} holds {len(rows)}, of which training uses "
-        f"{len(checked.rows)} ({len(checked.conflicts)} left out, listed above). Next: make train-triage"
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
