@@ -2,9 +2,10 @@
 
 ``faka local`` runs the whole system on this machine, ``faka classify`` triages buyers' messages and ``faka triage``
 retrains the triage model on operators' corrections (development: scikit-learn, the dev extra); the other
-groups (shops, products, keys, orders, tickets, refunds, secrets) call a running faka's operator API, ``faka local``
-or a deployed stack. The endpoint, token and shop come from flags, else FAKA_ENDPOINT / FAKA_ADMIN_TOKEN /
-FAKA_SHOP, else ``~/.config/faka/config.toml`` (keys ``endpoint``, ``token``, ``shop``).
+groups (shops, products, keys, orders, tickets, refunds, secrets) and ``faka triage pull`` (``retrain``'s pull)
+call a running faka's operator API, ``faka local`` or a deployed stack. The endpoint, token and shop come from
+flags, else FAKA_ENDPOINT / FAKA_ADMIN_TOKEN / FAKA_SHOP, else ``~/.config/faka/config.toml`` (keys ``endpoint``,
+``token``, ``shop``).
 """
 
 from __future__ import annotations

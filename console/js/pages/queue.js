@@ -9,6 +9,9 @@ const REFRESH_MS = 5000;
 // A claimed ticket is being worked on, or waits for the buyer's answer.
 const CLAIMED_STATUSES = ["in_progress", "awaiting_buyer"];
 export const CANNED_REPLIES = ["looking_into_it", "ask_screenshot", "ask_account_region", "replacement_sent", "refund_started", "closing"];
+// Reply drafts are off unless the platform turned them on (FAKA_REPLY_DRAFTS): the first 404 reply_drafts_off
+// says so, and the button is not offered again in this tab.
+let draftsOff = false;
 
 export function render(view, { session, param, onSignedOut }) {
   const list = h("div", { id: "queue-list" });
@@ -124,6 +127,7 @@ export function render(view, { session, param, onSignedOut }) {
       else body.message = String(data.get("message")).trim();
       act("reply", body);
     });
+    const draft = ticket.status === "resolved" ? null : draftSection(ticket.draft, reply);
     // Internal notes are for the shop's operators: the API keeps them apart from the buyer's thread.
     const note = h(
       "form",
@@ -170,6 +174,7 @@ export function render(view, { session, param, onSignedOut }) {
         h("button", { type: "button", id: "resolve", class: "secondary", disabled: ticket.status === "resolved", onclick: () => act("resolve", { agent: session.agent }) }, t("queue.resolve")),
       ),
       handOver,
+      draft,
       ticket.status === "resolved" ? null : reply,
       h(
         "section",
@@ -188,6 +193,48 @@ export function render(view, { session, param, onSignedOut }) {
           )
         : null,
     );
+  }
+
+  // The ticket's latest reply draft (the model's words, masked like the thread), a button to copy it into the
+  // reply box, where the operator edits and sends it, and a button for a new draft.
+  function draftSection(latest, reply) {
+    const section = h("section", { id: "draft" }, h("h3", {}, t("queue.draft")));
+    if (latest) {
+      const use = h("button", { type: "button", id: "use-draft", class: "secondary" }, t("queue.use_draft"));
+      use.addEventListener("click", () => {
+        reply.elements.canned.value = "";
+        reply.elements.message.value = latest.text;
+        reply.elements.message.focus();
+      });
+      section.append(
+        h("p", { class: "muted" }, t(`queue.draft_${latest.status}`, { confidence: formatNumber(Math.round(latest.confidence * 100)) })),
+        h("div", { class: "msg draft", id: "draft-text" }, maskKeys(latest.text)),
+        latest.tone_violations.length ? h("p", { class: "notice" }, t("queue.draft_tone", { words: latest.tone_violations.map((v) => v.word).join(", ") })) : null,
+        latest.status === "draft" ? use : null,
+      );
+    }
+    if (draftsOff) {
+      section.append(h("p", { class: "muted", id: "drafts-off" }, t("queue.drafts_off")));
+      return section;
+    }
+    const ask = h("button", { type: "button", id: "ask-draft", class: "secondary" }, t("queue.ask_draft"));
+    ask.addEventListener("click", async () => {
+      ask.disabled = true;
+      try {
+        await api(`/v1/admin/tickets/${encodeURIComponent(selected)}/draft`, { method: "POST", body: { agent: session.agent } });
+        await open(selected);
+      } catch (failure) {
+        if (failure.status === 404 && failure.code === "reply_drafts_off") {
+          draftsOff = true;
+          ask.replaceWith(h("p", { class: "muted", id: "drafts-off" }, t("queue.drafts_off")));
+        } else if (!onSignedOut(failure)) {
+          ask.disabled = false;
+          section.append(h("p", { class: "error", role: "alert" }, t("error.action", { message: failure.message })));
+        }
+      }
+    });
+    section.append(ask);
+    return section;
   }
 
   refresh();
