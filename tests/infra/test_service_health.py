@@ -95,6 +95,7 @@ def test_the_dashboard_shows_the_service_widgets_and_every_dead_letter_queue(syn
         for logical_id, resource in synthesized.resources("AWS::SQS::Queue").items()
         if resource["Properties"].get("QueueName", "").endswith("-dlq") or "DeadLetter" in logical_id
     ]
-    assert len(dead_letter_queues) == len(resources.QUEUES) + len(resources.STREAMS)
+    # One per queue and stream, and the one-time schedules' own (resources.ACTIVATION_DUE_DLQ).
+    assert len(dead_letter_queues) == len(resources.QUEUES) + len(resources.STREAMS) + 1
     for queue_id in dead_letter_queues:
         assert queue_id in body, queue_id
