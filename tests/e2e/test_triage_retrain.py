@@ -1,5 +1,6 @@
 """The learning loop through faka local: an operator corrects a ticket's intent over the API, `faka triage retrain`
-pulls the correction from the running stack, and the retrained model answers that wording as corrected.
+pulls the correction through the running stack's operator API, and the retrained model answers that wording as
+corrected.
 
 The model trained here lives in a temporary copy, never the committed file. The real public utterances are kept
 away (FAKA_TRIAGE_REAL_DATA pointed at nothing) so training takes seconds; a model trained without them is promoted
@@ -12,7 +13,6 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from faka.triage.model import MODEL_PATH, load
 from faka.triage.retrain import answer
@@ -34,7 +34,8 @@ def test_a_correction_made_in_faka_local_changes_the_retrained_models_answer(
     model = tmp_path / "model.json.gz"
     shutil.copyfile(MODEL_PATH, model)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {"FAKA_EMULATOR_PORT": str(urlsplit(local_faka.emulator_url).port), "FAKA_TRIAGE_REAL_DATA": "/nonexistent"}
+    env |= {"FAKA_ENDPOINT": local_faka.api_url, "FAKA_ADMIN_TOKEN": ADMIN_TOKEN}
+    env["FAKA_TRIAGE_REAL_DATA"] = "/nonexistent"
     paths = ["--corrections", str(tmp_path / "corrections.jsonl"), "--models", str(tmp_path / "models")]
 
     retrained = subprocess.run(  # noqa: S603 - our own console script
@@ -47,7 +48,7 @@ def test_a_correction_made_in_faka_local_changes_the_retrained_models_answer(
     )
 
     assert retrained.returncode == 0, retrained.stderr
-    assert "corrections pulled from faka local" in retrained.stdout
+    assert "corrections pulled from the operator API" in retrained.stdout
     assert "v2 promoted" in retrained.stdout
     assert "forced past: trained without the real public utterances" in retrained.stdout
     assert WORDS in (tmp_path / "corrections.jsonl").read_text(encoding="utf-8")
