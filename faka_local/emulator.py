@@ -1,5 +1,5 @@
-"""Makes the emulator's DynamoDB behave like DynamoDB where moto does not: atomic requests, and costs that do
-not grow with the table.
+"""Makes the emulator's DynamoDB and SQS behave like AWS where moto does not: atomic requests, and costs that do
+not grow with the table or the queue.
 
 Each DynamoDB request is atomic on AWS. moto has no per-table lock, so a query can see an item
 half-way through another thread's update (seen here as a KeyError while a sparse-index attribute
@@ -12,27 +12,35 @@ moto also made every request slower as tables grew, which serialized requests tu
 the partition it asked for. Here a transaction keeps a copy of only the items it names, and a query
 reads only its partition (a table's) or, for an index, the table's items unsorted (only its matches are
 sorted, by their plain key values).
+
+moto's SQS computes every attribute of a queue, its approximate counts included (each a pass over all its
+messages), to read one of them (``ContentBasedDeduplication``) on each send: sending grew with the queue's
+backlog, so a 10,000-order chaos run slowed to a crawl. Here a queue's attributes are computed as they are read.
 """
 
 from __future__ import annotations
 
 import copy
 import heapq
+import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import moto.dynamodb.models as dynamodb_models
+from moto.core.utils import camelcase_to_underscores
 from moto.dynamodb.comparisons import get_comparison_func
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
 from moto.dynamodb.responses import DynamoHandler
+from moto.sqs.models import Queue
 
 _lock = threading.RLock()
 _original_call_action = DynamoHandler.call_action
 _original_transact_write_items = DynamoDBBackend.transact_write_items
 _original_query = Table.query
+_all_queue_attributes = Queue.attributes.fget  # type: ignore[attr-defined]
 
 
 def _atomic_call_action(self: DynamoHandler) -> Any:
@@ -193,8 +201,41 @@ def _sort_key(table: Table, index_name: str | None) -> Callable[[Item], Any]:
     return lambda item: tuple(item.attrs[name].cast_value for name in attributes)
 
 
-def prepare_dynamodb() -> None:
-    """Atomic requests, transactions that copy only their items, queries that read only what they can match."""
+class _QueueAttributes(Mapping[str, Any]):
+    """A queue's attributes as moto reports them, each computed only when it is read."""
+
+    def __init__(self, queue: Queue) -> None:
+        self._queue = queue
+
+    def _names(self) -> list[str]:
+        queue = self._queue
+        return (
+            queue.BASE_ATTRIBUTES
+            + (queue.FIFO_ATTRIBUTES if queue.fifo_queue else [])
+            + (queue.KMS_ATTRIBUTES if queue.kms_master_key_id else [])  # type: ignore[attr-defined]
+        )
+
+    def __getitem__(self, name: str) -> Any:
+        if name == "Policy" and self._queue.policy:
+            return self._queue.policy
+        if name == "RedrivePolicy" and self._queue.redrive_policy:
+            return json.dumps(self._queue.redrive_policy)
+        if name not in self._names():
+            raise KeyError(name)
+        value = getattr(self._queue, camelcase_to_underscores(name))
+        return str(value).lower() if isinstance(value, bool) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_all_queue_attributes(self._queue))
+
+    def __len__(self) -> int:
+        return len(_all_queue_attributes(self._queue))
+
+
+def prepare_emulator() -> None:
+    """Atomic requests, transactions that copy only their items, queries that read only what they can match, and
+    queue sends that do not count the queue's messages."""
+    Queue.attributes = property(_QueueAttributes)  # type: ignore[assignment,method-assign]
     DynamoHandler.call_action = _atomic_call_action  # type: ignore[method-assign]
     dynamodb_models.copy = _CopiesAllButTables  # type: ignore[assignment]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]

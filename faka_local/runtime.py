@@ -39,7 +39,7 @@ from moto.sns.models import SNSBackend, sns_backends
 from faka import resources
 from faka.config import Env
 from faka_local import lambda_dispatch, mailbox_simulator
-from faka_local.emulator import prepare_dynamodb
+from faka_local.emulator import prepare_emulator
 from faka_local.event_sources import QueueConsumer, StreamConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
 from faka_local.one_time_schedules import fire_due
@@ -248,7 +248,7 @@ class Emulator:
     def start(self) -> None:
         # One line per emulator request would bury the handlers' own logs.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        prepare_dynamodb()
+        prepare_emulator()
         self._sends.install()
         mailbox_simulator.install()
         self._server.start()

@@ -23,7 +23,7 @@ from faka.adapters.messaging import EventBridgePublisher
 from faka.config import get_settings
 from faka.wiring import services
 from faka_local.apigateway import rest_event
-from faka_local.emulator import prepare_dynamodb
+from faka_local.emulator import prepare_emulator
 from faka_local.event_sources import QueueConsumer, load_handler
 from faka_local.lambda_context import LocalLambdaContext
 from faka_local.provision import Provisioned, provision
@@ -82,7 +82,7 @@ class Stack:
             total += delivered
 
 
-prepare_dynamodb()
+prepare_emulator()
 
 EVENT_SCHEMAS = Path(__file__).resolve().parents[2] / "events" / "schemas"
 

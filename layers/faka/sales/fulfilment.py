@@ -7,14 +7,17 @@ The keys are claimed while the order is still unpaid in the table, so a payment 
 once is recorded with the delivery in one write.
 
 The event of the state the order is left in is published on every run: consumers are idempotent (once per order),
-and this way a crash between a write and its event cannot lose the event. A delivered order announces its
-delivery again when a run finds it without the delivery email recorded (its payment's notification redelivered, or
-a retried restock that finds it still on the waiting list), since a crash may have come before the announcement.
+and this way a crash between a write and its event cannot lose the event. A delivered order's delivery is announced
+again when a crash may have come before its announcement: by a retried restock that finds it still on the waiting
+list, and by a notification of its payment or a reconciliation check that finds no delivery email recorded
+:data:`ANNOUNCEMENT_LAG` after the delivery (the duplicates that arrive while the delivering run is announcing it are
+answered without announcing it once more).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from faka.observability import logger, metrics
@@ -22,6 +25,10 @@ from faka.ports import EventPublisher
 from faka.sales.issuance import ClaimOutcome, KeyIssuer
 from faka.sales.orders import HELD_BY_RISK_RULES, Orders
 from faka.shared.model import FULFILLABLE, Order, OrderStatus, PaymentConfirmation
+
+# The notifier records a delivery email seconds after the announcement, a queue backlog aside; a delivered order still
+# without one after this long may have lost its announcement to a crash.
+ANNOUNCEMENT_LAG = timedelta(minutes=2)
 
 
 class PaymentResult(StrEnum):
@@ -134,6 +141,18 @@ class Fulfilment:
             served += 1
         return served
 
+    def announce_if_lost(self, order: Order, now: datetime | None = None) -> bool:
+        """Publish a delivered order's events again when no delivery email was recorded :data:`ANNOUNCEMENT_LAG`
+        after the delivery: the run that delivered it may have stopped before announcing it (consumers take the
+        events once). Returns whether it did."""
+        if order.stored_status is not OrderStatus.DELIVERED or order.delivery_message_id is not None:
+            return False
+        if order.delivered_at and (now or datetime.now(UTC)) - order.delivered_at < ANNOUNCEMENT_LAG:
+            return False
+        self._events.publish("OrderPaid", _paid_detail(order))
+        self._announce_delivery(order)
+        return True
+
     def _claim_missing(self, order: Order, line_nos: list[int]) -> list[int]:
         """Claim a key for each of these lines; returns those left without one (out of stock)."""
         return [n for n in line_nos if self._issuer.claim(order, n) is ClaimOutcome.OUT_OF_STOCK]
@@ -143,11 +162,8 @@ class Fulfilment:
 
     def _paid_and_delivered_before(self, order: Order, event_id: str | None) -> PaymentOutcome:
         """A notice of the payment that delivered the order: the same notification again is answered as it was
-        first, another one as already processed. Until the delivery email is recorded, the run that delivered the
-        order may have stopped before announcing it: its events are published again (consumers take them once)."""
-        if order.delivery_message_id is None:
-            self._events.publish("OrderPaid", _paid_detail(order))
-            self._announce_delivery(order)
+        first, another one as already processed."""
+        self.announce_if_lost(order)
         same_notice = event_id is not None and event_id == order.payment_event_id
         result = PaymentResult.DELIVERED if same_notice else PaymentResult.ALREADY_PROCESSED
         return PaymentOutcome(order.order_id, result, order.stored_status)

@@ -9,7 +9,9 @@ it, when they are asked about a last time and left (as before: a later payment c
 
 Each check reads the orders placed in its band of time from the ``placed`` index, whose entries are written once
 when an order is placed and never changed (so paying an order writes no index), and keeps the ones still
-``pending_payment`` by their stored status. Where each check got to is kept (``RECONCILIATION`` / ``PROGRESS``),
+``pending_payment`` by their stored status; a delivered one whose announcement may have been lost to a crash is
+announced again (:meth:`Fulfilment.announce_if_lost`), so a crash no notification comes back for is made good too.
+Where each check got to is kept (``RECONCILIATION`` / ``PROGRESS``),
 so a late or missed run reads what it missed and a run reads only what was placed since the last one, never more than
 :data:`CATCH_UP` of placements or :data:`ORDERS_PER_CHECK` orders per check. Orders placed before that index are
 still read from the pending-payment index of old, and taken out of it, until it is empty.
@@ -66,6 +68,7 @@ class ReconcileReport:
     checked: int = 0
     fulfilled: int = 0
     closed: int = 0
+    announced_again: int = 0
 
 
 class _Outcome(Enum):
@@ -103,13 +106,16 @@ class Reconciliation:
         read_up_to = self._orders.reconciled_up_to()
         bands = [self._band(age, now, read_up_to) for age in self._ages]
         placed = {order_id: at for band in bands for order_id, at in band.orders}
-        unpaid = [o for o in self._orders.as_stored(list(placed)) if o.stored_status is OrderStatus.PENDING_PAYMENT]
+        stored = self._orders.as_stored(list(placed))
+        announced_again = sum(self._fulfilment.announce_if_lost(order, now) for order in stored)
+        unpaid = [order for order in stored if order.stored_status is OrderStatus.PENDING_PAYMENT]
         outcomes = [self._reconcile(order, now) for order in sorted(unpaid, key=lambda order: order.created_at)]
         self._orders.mark_reconciled({band.check: band.read_up_to for band in bands})
         outcomes += self._drain_legacy_index(now)
         fulfilled = outcomes.count(_Outcome.FULFILLED)
         metrics.add_metric(name="PaymentsReconciled", unit="Count", value=fulfilled)
-        return ReconcileReport(len(outcomes), fulfilled, outcomes.count(_Outcome.CLOSED))
+        metrics.add_metric(name="DeliveriesAnnouncedAgain", unit="Count", value=announced_again)
+        return ReconcileReport(len(outcomes), fulfilled, outcomes.count(_Outcome.CLOSED), announced_again)
 
     def _band(self, age: timedelta, now: datetime, read_up_to: Mapping[str, datetime]) -> _Band:
         """The orders that reached ``age`` since the check at that age last read, as far as one run reads."""

@@ -1,0 +1,93 @@
+"""The emulator's SQS (faka_local/emulator.py): moto's queue attributes, read without counting the queue on each send.
+
+The attributes are compared with moto's own computation of them; the cost is checked by what is counted, never by time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.sqs.models import Queue, sqs_backends
+
+from faka_local import emulator
+
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def sqs() -> Iterator[Any]:
+    emulator.prepare_emulator()
+    with mock_aws():
+        yield boto3.client("sqs", region_name=REGION)
+
+
+def _queue(name: str) -> Queue:
+    return sqs_backends["123456789012"][REGION].get_queue(name)
+
+
+def _make_queues(sqs: Any) -> list[str]:
+    dead_letters = sqs.create_queue(QueueName="dead-letters")["QueueUrl"]
+    dead_letters_arn = sqs.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["QueueArn"])["Attributes"]
+    redrive = {"deadLetterTargetArn": dead_letters_arn["QueueArn"], "maxReceiveCount": "3"}
+    sqs.create_queue(
+        QueueName="work",
+        Attributes={"RedrivePolicy": json.dumps(redrive), "Policy": json.dumps({"Version": "2012-10-17"})},
+    )
+    sqs.create_queue(
+        QueueName="ordered.fifo",
+        Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true", "KmsMasterKeyId": "alias/aws/sqs"},
+    )
+    return ["dead-letters", "work", "ordered.fifo"]
+
+
+def test_a_queues_attributes_read_as_moto_computes_them(sqs: Any) -> None:
+    names = _make_queues(sqs)
+    work_url = sqs.get_queue_url(QueueName="work")["QueueUrl"]
+    sqs.send_message(QueueUrl=work_url, MessageBody="one", DelaySeconds=5)
+    sqs.send_message(QueueUrl=work_url, MessageBody="two")
+
+    for name in names:
+        queue = _queue(name)
+        computed = emulator._all_queue_attributes(queue)
+        read = queue.attributes
+        assert {key: read[key] for key in computed} == computed
+        assert dict(read) == computed
+        assert "ApproximateNumberOfMessages" in read
+        assert "NoSuchAttribute" not in read
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        answered = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert answered == {key: str(value) for key, value in computed.items() if value is not None}
+    assert _queue("work").attributes["ApproximateNumberOfMessagesDelayed"] == 1
+    assert _queue("ordered.fifo").attributes["ContentBasedDeduplication"] == "true"
+
+
+def test_sending_counts_no_messages_and_content_based_deduplication_still_holds(
+    sqs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _make_queues(sqs)
+    counted: list[str] = []
+
+    def counting(name: str, count: property) -> property:
+        def read(queue: Queue) -> int:
+            counted.append(name)
+            return int(count.fget(queue))  # type: ignore[misc]
+
+        return property(read)
+
+    for name in ("approximate_number_of_messages", "approximate_number_of_messages_not_visible"):
+        monkeypatch.setattr(Queue, name, counting(name, getattr(Queue, name)))
+    work_url = sqs.get_queue_url(QueueName="work")["QueueUrl"]
+    fifo_url = sqs.get_queue_url(QueueName="ordered.fifo")["QueueUrl"]
+
+    for number in range(20):
+        sqs.send_message(QueueUrl=work_url, MessageBody=f"message {number}")
+        sqs.send_message(QueueUrl=fifo_url, MessageBody="the same body", MessageGroupId="g")
+
+    assert counted == []
+    received = sqs.receive_message(QueueUrl=fifo_url, MaxNumberOfMessages=10)["Messages"]
+    assert [message["Body"] for message in received] == ["the same body"]
