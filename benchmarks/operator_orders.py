@@ -27,7 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 
 import tests.conftest  # noqa: E402, F401 - the dummy credentials and settings every suite runs with
-from faka.adapters.tables import OrderItem  # noqa: E402
+from faka.adapters.tables.orders import OrderItem  # noqa: E402
 from faka.trust.risk import buyer_ref  # noqa: E402
 from tests.integration.conftest import ADMIN, provisioned_in_moto, stack_on  # noqa: E402
 

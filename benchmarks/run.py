@@ -41,7 +41,8 @@ sys.path.insert(0, str(ROOT))
 from botocore.client import BaseClient  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from faka.adapters.tables import BatchItem, KeyItem, ProductItem  # noqa: E402
+from faka.adapters.tables.catalog import BatchItem, ProductItem  # noqa: E402
+from faka.adapters.tables.keys import KeyItem  # noqa: E402
 from faka.sales.orders import OrderRequest  # noqa: E402
 from faka.shared.model import PaymentConfirmation, Product  # noqa: E402
 from faka.wiring import services  # noqa: E402

@@ -40,7 +40,8 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 from price_list import Charge, PriceListMeter  # noqa: E402
 
 import tests.conftest  # noqa: E402, F401 - dummy credentials and the settings every suite runs with
-from faka.adapters.tables import BatchItem, KeyItem, ProductItem, SoldKeysItem  # noqa: E402
+from faka.adapters.tables.catalog import BatchItem, ProductItem, SoldKeysItem  # noqa: E402
+from faka.adapters.tables.keys import KeyItem  # noqa: E402
 from faka.shared.model import product_ref  # noqa: E402
 from faka.wiring import services  # noqa: E402
 from tests.integration.conftest import Stack, provisioned_in_moto, stack_on  # noqa: E402

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 
 from faka import resources
-from faka.adapters.tables import TABLE_MODELS
+from faka.adapters.tables.schema import TABLE_MODELS
 from faka.config import Env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

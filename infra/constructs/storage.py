@@ -16,7 +16,9 @@ from constructs import Construct
 from pynamodb.models import Model
 
 from faka import resources
-from faka.adapters.tables import TABLE_MODELS, OutreachItem, WebhookTableItem
+from faka.adapters.tables.outreach import OutreachItem
+from faka.adapters.tables.schema import TABLE_MODELS
+from faka.adapters.tables.webhooks import WebhookTableItem
 from faka.config import Env
 from infra.constructs.naming import logical_id
 from infra.nag import acknowledge

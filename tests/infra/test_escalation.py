@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from faka import resources
-from faka.adapters.tables import OutreachItem
+from faka.adapters.tables.outreach import OutreachItem
 from faka.config import Env
 from infra.faka_stack import DeploymentContext
 from tests.infra.conftest import REPO_ROOT, Synthesized

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faka import resources
-from faka.adapters.tables import TicketItem
+from faka.adapters.tables.tickets import TicketItem
 from tests.infra.conftest import Synthesized
 from tests.infra.test_functions import _actions, _function, _statements
 

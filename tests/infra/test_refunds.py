@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from faka import resources
-from faka.adapters.tables import OrderItem, RefundTableItem
+from faka.adapters.tables.orders import OrderItem
+from faka.adapters.tables.refunds import RefundTableItem
 from faka.config import Env
 from tests.infra.conftest import REPO_ROOT, Synthesized
 from tests.infra.test_escalation import _statements, _substituted

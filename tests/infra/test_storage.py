@@ -9,7 +9,7 @@ from aws_cdk.assertions import Match
 from pynamodb.models import Model
 
 from faka import resources
-from faka.adapters.tables import TABLE_MODELS
+from faka.adapters.tables.schema import TABLE_MODELS
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")

@@ -28,7 +28,9 @@ from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 
 from faka import resources
 from faka.adapters.messaging import EventBridgePublisher
-from faka.adapters.tables import BatchItem, KeyItem, OrderItem, OrderLineItem, OrderTableItem, ProductItem
+from faka.adapters.tables.catalog import BatchItem, ProductItem
+from faka.adapters.tables.keys import KeyItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem, OrderTableItem
 from faka.observability import metrics
 from faka.payments.stripe_webhook import stripe_signature
 from faka.sales.issuance import ClaimOutcome, KeyIssuer

@@ -7,7 +7,7 @@ import uuid
 import boto3
 
 from faka import resources
-from faka.adapters.tables import TicketItem, TicketTableItem
+from faka.adapters.tables.tickets import TicketItem, TicketTableItem
 from faka_local.event_sources import load_handler
 from faka_local.lambda_context import LocalLambdaContext
 from tests.samples import load_sample

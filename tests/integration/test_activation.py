@@ -14,7 +14,8 @@ import pytest
 
 from faka import resources
 from faka.adapters.messaging import SesSendingHealth
-from faka.adapters.tables import OrderItem, OrderLineItem, TicketItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.config import get_settings
 from faka.payments.stripe_webhook import stripe_signature
 from faka.shared.links import LinkAction

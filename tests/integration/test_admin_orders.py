@@ -7,7 +7,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from faka import resources
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.sales.order_search import EXPORT_COLUMNS
 from faka.trust.risk import buyer_ref
 from faka_local.apigateway import rest_event

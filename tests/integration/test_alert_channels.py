@@ -24,7 +24,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
-from faka.adapters.tables import WebhookDeliveryItem
+from faka.adapters.tables.webhooks import WebhookDeliveryItem
 from faka.config import get_settings
 from faka.platform.alert_channels import AlertKind
 from faka.wiring import services

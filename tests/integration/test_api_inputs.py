@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faka import resources
-from faka.adapters.tables import OrderItem, OrderTableItem
+from faka.adapters.tables.orders import OrderItem, OrderTableItem
 from faka.payments.stripe_webhook import stripe_signature
 from faka_local.apigateway import http_api_event, rest_event
 from faka_local.event_sources import load_handler

@@ -14,7 +14,7 @@ import pytest
 
 from faka import resources
 from faka.adapters.counters import Counters
-from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
+from faka.adapters.tables.tickets import TicketItem, TicketMessageItem, TicketTableItem
 from faka.insight.suggestions import Complaints
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, Response, Stack

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from faka.adapters.tables import OrderItem, OrderLineItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem
 from faka.money.refunds import Refunds
 from faka.sales.fulfilment import Fulfilment
 from faka.wiring import services

@@ -15,7 +15,8 @@ from faka import resources
 from faka.activation.outreach import buyer_key
 from faka.activation.reminders import template_key
 from faka.adapters.counters import Counters
-from faka.adapters.tables import OrderItem, OrderLineItem, TicketItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.config import Env, get_settings
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, Response

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import OrderItem, OrderLineItem, TicketItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.trust.page_views import views_key
 from faka.wiring import services
 from tests.integration.conftest import Response, Stack

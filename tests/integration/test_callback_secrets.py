@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from faka.adapters.tables import CallbackSecretItem, OrderItem
+from faka.adapters.tables.catalog import CallbackSecretItem
+from faka.adapters.tables.orders import OrderItem
 from faka.payments.stripe_webhook import stripe_signature
 from faka.platform.callback_secrets import CallbackSecrets
 from faka.shared.links import LinkAction, LinkSigner

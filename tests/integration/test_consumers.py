@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from faka import resources
 from faka.adapters.messaging import SesMailer
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.config import Env, get_settings
 from faka.ports import Email
 from faka.wiring import services

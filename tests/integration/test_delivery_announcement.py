@@ -18,7 +18,7 @@ from unittest import mock
 import pytest
 
 from faka.adapters.messaging import EventBridgePublisher
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.sales import fulfilment
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, Stack

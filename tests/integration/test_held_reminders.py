@@ -11,7 +11,7 @@ import pytest
 
 from faka import resources
 from faka.activation.outreach import QuietHours
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.config import Env, get_settings
 from faka.wiring import services
 from faka_local.one_time_schedules import due_at, fire_due, send_to_target

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from moto.sns.models import sns_backends
 
-from faka.adapters.tables import TicketItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.errors import Conflict
 from faka.support.help_desk import DEFAULT_HANDLING_SECONDS, HelpDesk
 from faka.wiring import services

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from faka.adapters.tables import TicketDeskEntryItem, TicketItem, TicketTableItem
+from faka.adapters.tables.tickets import TicketDeskEntryItem, TicketItem, TicketTableItem
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
 

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from faka import resources
-from faka.adapters.tables import OrderItem, OrderTableItem
+from faka.adapters.tables.orders import OrderItem, OrderTableItem
 from faka.sales.orders import Orders
 from faka.wiring import services
 from faka_local.apigateway import rest_event

@@ -9,7 +9,7 @@ from email.utils import make_msgid
 
 import pytest
 
-from faka.adapters.tables import TicketMessageItem, TicketTableItem
+from faka.adapters.tables.tickets import TicketMessageItem, TicketTableItem
 from tests.integration.conftest import Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
 from tests.integration.inbound_helpers import deliver, store, tickets

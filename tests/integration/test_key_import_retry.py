@@ -8,7 +8,7 @@ import pytest
 from botocore.endpoint import Endpoint
 from botocore.exceptions import ConnectionClosedError
 
-from faka.adapters.tables import ProductItem
+from faka.adapters.tables.catalog import ProductItem
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop
 

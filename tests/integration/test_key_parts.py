@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from faka.adapters.tables import KeyItem
+from faka.adapters.tables.keys import KeyItem
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail, where_stored
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from moto.sns.models import sns_backends
 
 from faka import resources
-from faka.adapters.tables import BatchItem, TicketItem
+from faka.adapters.tables.catalog import BatchItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.payments.stripe_webhook import stripe_signature
 from faka.wiring import services
 from faka_local.lambda_context import LocalLambdaContext

@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from faka import resources
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.ports import Email
 from faka.sales.mail_events import MailEventType
 from faka.wiring import services

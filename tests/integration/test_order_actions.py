@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.sales.order_actions import RESENDS_PER_HOUR
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from faka.adapters.tables import OrderLineItem
+from faka.adapters.tables.orders import OrderLineItem
 from tests.integration.refund_helpers import RefundStack, refund_stack_fixture  # noqa: F401 - fixture
 
 

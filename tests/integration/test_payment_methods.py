@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from faka import resources
 from faka.adapters.messaging import SnsOperatorAlerts
-from faka.adapters.tables import OrderItem, RefundItem
+from faka.adapters.tables.orders import OrderItem
+from faka.adapters.tables.refunds import RefundItem
 from faka.money.refund_review import ReviewWorkflow
 from faka.payments import alipay, usdt_trc20, wechat_pay
 from faka.payments.providers import StripeCheckout

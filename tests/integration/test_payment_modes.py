@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.payments import alipay, usdt_trc20, wechat_pay
 from faka.payments.gateway import HttpRequest, HttpResponse, HttpTransport
 from faka.payments.providers import SandboxCheckout, StripeCheckout

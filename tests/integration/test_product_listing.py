@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from faka.adapters.tables import RatingLeaderboardItem
+from faka.adapters.tables.outreach import RatingLeaderboardItem
 from faka.insight.ratings import LEADERBOARD_KEY
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order

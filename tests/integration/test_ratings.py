@@ -10,7 +10,8 @@ import pytest
 from moto.sns.models import sns_backends
 
 from faka import resources
-from faka.adapters.tables import OrderItem, TicketItem
+from faka.adapters.tables.orders import OrderItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.insight.ratings import Ratings
 from faka.wiring import services
 from faka_local.event_sources import StreamConsumer

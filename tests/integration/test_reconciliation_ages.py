@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.sales.orders import Orders
 from faka.sales.reconciliation import CATCH_UP, check_ages
 from faka.wiring import services

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from faka import resources
-from faka.adapters.tables import OrderItem, OrderLineItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem
 from faka.catalog.codes import identity_of
 from faka.payments.stripe_webhook import stripe_signature
 from faka.sales.orders import PLACED_PARTITIONS

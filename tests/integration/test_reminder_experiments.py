@@ -12,7 +12,7 @@ import pytest
 
 from faka import resources
 from faka.activation.experiments import assign
-from faka.adapters.tables import ReminderAssignmentItem, ReminderExperimentItem
+from faka.adapters.tables.outreach import ReminderAssignmentItem, ReminderExperimentItem
 from faka.config import get_settings
 from faka.wiring import services
 from faka_local.one_time_schedules import due_at, fire_due

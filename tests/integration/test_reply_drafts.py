@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from faka.adapters.tables import TicketMessageItem, TicketTableItem
+from faka.adapters.tables.tickets import TicketMessageItem, TicketTableItem
 from faka.config import get_settings
 from faka.support.drafts import PRICES
 from faka.wiring import services

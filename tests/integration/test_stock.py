@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from faka.adapters.tables import BatchItem, KeyItem, OrderItem, ProductItem, SoldKeysItem
+from faka.adapters.tables.catalog import BatchItem, ProductItem, SoldKeysItem
+from faka.adapters.tables.keys import KeyItem
+from faka.adapters.tables.orders import OrderItem
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail

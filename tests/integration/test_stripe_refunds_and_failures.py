@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from faka.adapters.tables import OrderItem, OrderLineItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem
 from faka.payments.providers import SandboxCheckout
 from faka.payments.stripe_webhook import stripe_signature
 from tests.integration.concurrency_harness import invocations_apart_per_thread

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from faka.adapters.tables import TicketItem
+from faka.adapters.tables.tickets import TicketItem
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import open_shop
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from faka import resources
-from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
+from faka.adapters.tables.tickets import TicketItem, TicketMessageItem, TicketTableItem
 from faka.catalog.codes import identity_of
 from tests.integration.conftest import ADMIN, Response, Stack
 from tests.integration.helpers import add_product, mailed_link, open_shop, pay, place_order, sent_mail, where_stored

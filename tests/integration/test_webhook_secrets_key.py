@@ -11,7 +11,8 @@ import base64
 import boto3
 
 from faka import resources
-from faka.adapters.tables import KeyItem, WebhookSubscriptionItem
+from faka.adapters.tables.keys import KeyItem
+from faka.adapters.tables.webhooks import WebhookSubscriptionItem
 from tests.integration.conftest import ADMIN, Stack
 from tests.integration.helpers import add_product, open_shop
 

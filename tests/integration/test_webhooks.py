@@ -18,7 +18,7 @@ import moto.sqs.models
 import pytest
 import stripe
 
-from faka.adapters.tables import WebhookSubscriptionItem
+from faka.adapters.tables.webhooks import WebhookSubscriptionItem
 from faka.config import get_settings
 from faka.sales import fulfilment
 from faka.wiring import services

@@ -19,7 +19,7 @@ from moto import mock_aws
 
 from faka import resources
 from faka.activation.escalation import activation_check
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.shared.model import OrderStatus
 from faka_local.provision import Provisioned, provision
 

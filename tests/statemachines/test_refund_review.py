@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from faka.adapters.tables import KeyItem, OrderLineItem
+from faka.adapters.tables.keys import KeyItem
+from faka.adapters.tables.orders import OrderLineItem
 from faka.sales.issuance import ClaimOutcome, KeyIssuer
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, events_match_their_schemas  # noqa: F401 - fixture: checks every event

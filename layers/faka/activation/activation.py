@@ -16,7 +16,8 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import KeyItem, OrderItem, OrderLineItem
+from faka.adapters.tables.keys import KeyItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem
 from faka.catalog.catalog import Catalog
 from faka.errors import InvalidRequest, NotFound
 from faka.observability import logger, metrics

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faka.activation.one_time import DueTarget, OneTimeSchedules
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.observability import logger
 from faka.shared.model import OrderStatus
 

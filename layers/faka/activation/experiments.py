@@ -32,13 +32,9 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import (
-    OrderItem,
-    ReminderAssignmentItem,
-    ReminderExperimentItem,
-    ReminderExperimentSlotItem,
-    TicketItem,
-)
+from faka.adapters.tables.orders import OrderItem
+from faka.adapters.tables.outreach import ReminderAssignmentItem, ReminderExperimentItem, ReminderExperimentSlotItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.observability import logger, metrics
 from faka.shared.model import Order, OrderStatus

@@ -12,7 +12,8 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import CancellationReason, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import BatchItem, CatalogItem, KeyItem, ProductItem, ShopItem, SoldKeysItem
+from faka.adapters.tables.catalog import BatchItem, CatalogItem, ProductItem, ShopItem, SoldKeysItem
+from faka.adapters.tables.keys import KeyItem
 from faka.catalog.codes import Card, normalize_card, parts_context, parts_json
 from faka.errors import Conflict, NotFound
 from faka.observability import logger

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pynamodb.exceptions import UpdateError
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import BatchItem
+from faka.adapters.tables.catalog import BatchItem
 from faka.catalog.catalog import Catalog, Shops
 from faka.observability import logger, metrics
 from faka.ports import Email, EventPublisher, Mailer, OperatorAlerts

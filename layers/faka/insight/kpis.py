@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import TicketItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.errors import InvalidRequest
 from faka.insight.batch_health import BatchHealth
 from faka.insight.suggestions import Complaints

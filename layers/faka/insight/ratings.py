@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pynamodb.exceptions import PutError
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import RatingItem, RatingLeaderboardItem
+from faka.adapters.tables.outreach import RatingLeaderboardItem
+from faka.adapters.tables.ratings import RatingItem
 from faka.catalog.catalog import Catalog
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.observability import logger, metrics

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import TicketItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.knowledge.phrases import phrases
 from faka.support.help_desk import ticket_stats_key
 from faka.support.tickets import UNANSWERED

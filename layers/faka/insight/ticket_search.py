@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from faka.adapters.tables import TicketItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.errors import InvalidRequest
 from faka.sales.order_search import CursorCodec
 from faka.support.tickets import TicketStatus

@@ -17,7 +17,7 @@ from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribut
 from pynamodb.exceptions import DeleteError
 
 from faka import resources
-from faka.adapters.tables import CatalogItem
+from faka.adapters.tables.catalog import CatalogItem
 from faka.errors import NotFound
 from faka.knowledge import Article, KnowledgeBase, default_knowledge_base, locale_of
 

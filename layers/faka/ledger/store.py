@@ -16,7 +16,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import (
+from faka.adapters.tables.ledger import (
     CommissionRateItem,
     LedgerBalanceItem,
     LedgerCauseItem,

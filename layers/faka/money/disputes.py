@@ -16,14 +16,8 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import (
-    DisputeItem,
-    OrderItem,
-    OrderLineItem,
-    OrderTableItem,
-    RefundItem,
-    RefundTableItem,
-)
+from faka.adapters.tables.orders import OrderItem, OrderLineItem, OrderTableItem
+from faka.adapters.tables.refunds import DisputeItem, RefundItem, RefundTableItem
 from faka.errors import NotFound
 from faka.money.cases import CaseOpener
 from faka.observability import logger, metrics

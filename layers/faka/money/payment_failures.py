@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import UpdateError
 
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.errors import NotFound
 from faka.observability import logger, metrics
 from faka.payments.stripe_webhook import PaymentFailed

@@ -22,7 +22,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.errors import Conflict
 from faka.money.refund_records import RefundStatus
 from faka.money.refunds import Refunds

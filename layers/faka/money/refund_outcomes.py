@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from pynamodb.exceptions import UpdateError
 
-from faka.adapters.tables import RefundItem
+from faka.adapters.tables.refunds import RefundItem
 from faka.money.refund_records import Refund
 from faka.money.refund_settlement import provider_refund_key
 from faka.money.refunds import Refunds

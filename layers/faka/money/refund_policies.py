@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from pynamodb.exceptions import DoesNotExist
 
-from faka.adapters.tables import RefundPolicyItem
+from faka.adapters.tables.catalog import RefundPolicyItem
 from faka.trust.risk import RefundDefaults, SlaPolicy
 
 

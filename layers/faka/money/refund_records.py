@@ -15,7 +15,7 @@ from enum import StrEnum
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
-from faka.adapters.tables import RefundItem, RefundTableItem
+from faka.adapters.tables.refunds import RefundItem, RefundTableItem
 from faka.errors import NotFound
 from faka.observability import logger
 from faka.ports import EventPublisher

@@ -19,7 +19,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import RefundItem
+from faka.adapters.tables.refunds import RefundItem
 from faka.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from faka.money.cases import CaseOpener
 from faka.money.refund_policies import RefundPolicies

@@ -17,7 +17,8 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import OrderItem, OrderLineItem, PayoutClaimItem, RefundItem, RefundTableItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem
+from faka.adapters.tables.refunds import PayoutClaimItem, RefundItem, RefundTableItem
 from faka.errors import Conflict, NotFound
 from faka.money.refund_records import Refund, RefundStatus, condition_failed, read_refund, record_decision
 from faka.observability import logger, metrics

@@ -26,7 +26,8 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import OrderItem, OrderLineItem, RefundItem, RefundTableItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem
+from faka.adapters.tables.refunds import RefundItem, RefundTableItem
 from faka.errors import Conflict, InvalidRequest
 from faka.money.cases import CaseOpener, OpenedCase
 from faka.money.refund_policies import RefundPolicies

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from pynamodb.exceptions import PutError
 
-from faka.adapters.tables import RefundTableItem, SandboxPaymentItem, SandboxRefundItem
+from faka.adapters.tables.refunds import RefundTableItem, SandboxPaymentItem, SandboxRefundItem
 from faka.errors import Conflict
 from faka.ports import PaymentProvider
 from faka.shared.model import PaymentConfirmation

@@ -27,7 +27,7 @@ from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribut
 from pynamodb.exceptions import DoesNotExist
 
 from faka import resources
-from faka.adapters.tables import CatalogItem
+from faka.adapters.tables.catalog import CatalogItem
 from faka.errors import Conflict, InvalidRequest
 from faka.payments.providers import OFFERED_STRIPE_PAYMENT_METHOD_TYPES, STRIPE_PAYMENT_METHOD_TYPES, StripeCheckout
 from faka.ports import KeyVault, PaymentProvider

@@ -17,7 +17,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from faka import resources
-from faka.adapters.tables import CatalogItem
+from faka.adapters.tables.catalog import CatalogItem
 from faka.errors import InvalidRequest
 from faka.payments import usdt_trc20
 from faka.payments.usdt_trc20 import AmountSlot, AmountSlots, TransferMatch, UsdtTrc20Checkout

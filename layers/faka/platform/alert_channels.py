@@ -32,7 +32,7 @@ from urllib.parse import quote
 from pydantic import EmailStr, TypeAdapter, ValidationError
 from pynamodb.exceptions import DoesNotExist
 
-from faka.adapters.tables import AlertChannelItem, WebhookDeliveryItem
+from faka.adapters.tables.webhooks import AlertChannelItem, WebhookDeliveryItem
 from faka.errors import InvalidRequest
 from faka.observability import logger
 from faka.platform.webhooks import (

@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from faka.adapters.tables import CallbackSecretItem, KeyItem
+from faka.adapters.tables.catalog import CallbackSecretItem
+from faka.adapters.tables.keys import KeyItem
 from faka.catalog.catalog import Catalog
 from faka.errors import Conflict
 from faka.ports import KeyVault

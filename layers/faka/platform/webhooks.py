@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from faka.adapters.tables import WebhookDeliveryItem, WebhookSubscriptionItem
+from faka.adapters.tables.webhooks import WebhookDeliveryItem, WebhookSubscriptionItem
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.observability import logger
 from faka.payments.stripe_webhook import stripe_signature

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from faka.adapters.tables import KeyItem
+from faka.adapters.tables.keys import KeyItem
 from faka.catalog.codes import Card, parts_context, parts_from_json
 from faka.ports import KeyVault
 from faka.shared.model import Order

@@ -28,7 +28,9 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import BatchItem, KeyItem, OrderLineItem, ProductItem, SoldKeysItem
+from faka.adapters.tables.catalog import BatchItem, ProductItem, SoldKeysItem
+from faka.adapters.tables.keys import KeyItem
+from faka.adapters.tables.orders import OrderLineItem
 from faka.observability import logger
 from faka.shared.model import Order, OrderLine, product_ref
 

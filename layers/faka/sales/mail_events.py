@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from pynamodb.exceptions import PutError
 
-from faka.adapters.tables import MailEventItem
+from faka.adapters.tables.outreach import MailEventItem
 from faka.observability import logger
 
 # Card networks accept chargebacks up to 120 days after the sale and a dispute then runs for months:

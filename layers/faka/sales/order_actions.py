@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import OrderItem
+from faka.adapters.tables.orders import OrderItem
 from faka.errors import Conflict, NotFound, TooManyRequests
 from faka.observability import logger
 from faka.sales.notifications import Notices

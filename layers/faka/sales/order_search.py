@@ -29,7 +29,8 @@ from typing import Any, Protocol, TypeVar
 from pynamodb.expressions.condition import Condition
 from pynamodb.pagination import ResultIterator
 
-from faka.adapters.tables import OrderItem, ShopItem
+from faka.adapters.tables.catalog import ShopItem
+from faka.adapters.tables.orders import OrderItem
 from faka.errors import InvalidRequest
 from faka.sales.redaction import mask_email
 from faka.shared.model import OrderStatus

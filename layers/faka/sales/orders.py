@@ -17,7 +17,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import OrderItem, OrderLineItem, OrderTableItem, ReconciliationProgressItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem, OrderTableItem, ReconciliationProgressItem
 from faka.catalog.catalog import Catalog
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.ports import EventPublisher

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from faka.adapters.tables import KeyItem
+from faka.adapters.tables.keys import KeyItem
 from faka.catalog.codes import MAX_CODE_LENGTH, identity_of, mask_code
 from faka.errors import NotFound
 from faka.sales.orders import Orders

@@ -13,7 +13,8 @@ from datetime import datetime
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from faka.adapters.tables import KeyItem, OrderItem, OrderLineItem
+from faka.adapters.tables.keys import KeyItem
+from faka.adapters.tables.orders import OrderItem, OrderLineItem
 from faka.shared.model import Order, OrderLine
 
 ACTIVATED = "activated"

@@ -18,7 +18,7 @@ from enum import StrEnum
 from pynamodb.attributes import ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from faka import resources
-from faka.adapters.tables import TicketTableItem
+from faka.adapters.tables.tickets import TicketTableItem
 from faka.triage import LOW_CONFIDENCE, Triage
 
 # Intents whose playbooks act on an order: with no order named, the buyer is asked which.

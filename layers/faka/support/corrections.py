@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
 from faka import resources
-from faka.adapters.tables import CatalogItem, TicketItem, TicketMessageItem, TicketTableItem
+from faka.adapters.tables.catalog import CatalogItem
+from faka.adapters.tables.tickets import TicketItem, TicketMessageItem, TicketTableItem
 from faka.errors import InvalidRequest, NotFound
 from faka.triage import INTENTS, Triage, message_features
 from faka.triage.corrections import CorrectionIndex, Override

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import TicketDeskEntryItem, TicketTableItem
+from faka.adapters.tables.tickets import TicketDeskEntryItem, TicketTableItem
 
 ENTRY_PREFIX = "DESK#"
 MAX_NOTE_CHARS = 4000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from faka.adapters.tables import TicketItem
+from faka.adapters.tables.tickets import TicketItem
 from faka.support.sla_clocks import Clock
 from faka.support.tickets import QueuePlace
 

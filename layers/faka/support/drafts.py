@@ -25,7 +25,7 @@ from typing import Protocol
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from faka.adapters.tables import TicketTableItem
+from faka.adapters.tables.tickets import TicketTableItem
 from faka.errors import FakaError
 from faka.knowledge import CONFIDENCE_BAR, Article, KnowledgeBase, locale_of
 from faka.knowledge.store import ShopKnowledge

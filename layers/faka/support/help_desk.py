@@ -39,7 +39,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
+from faka.adapters.tables.tickets import TicketItem, TicketMessageItem, TicketTableItem
 from faka.catalog.catalog import Shops
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.observability import logger, metrics

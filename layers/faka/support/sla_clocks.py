@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from pynamodb.expressions.update import Action
 
-from faka.adapters.tables import TicketItem
+from faka.adapters.tables.tickets import TicketItem
 
 # The partition of the SLA index: one sweep reads every shop's due clocks.
 SLA_PARTITION = "running"

@@ -28,7 +28,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import TicketItem, TicketMessageItem, TicketTableItem
+from faka.adapters.tables.tickets import TicketItem, TicketMessageItem, TicketTableItem
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.knowledge import Article, locale_of
 from faka.knowledge import answer as knowledge_answer

@@ -24,7 +24,7 @@ from typing import Any
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
 from faka import resources
-from faka.adapters.tables import CatalogItem
+from faka.adapters.tables.catalog import CatalogItem
 
 TONE_FILE = Path(__file__).resolve().parents[1] / "rules" / "tone.json"
 PROHIBITED = "prohibited_word"

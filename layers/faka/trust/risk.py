@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from faka.adapters.counters import Counters
-from faka.adapters.tables import RefundTableItem
+from faka.adapters.tables.refunds import RefundTableItem
 from faka.observability import logger
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "refund_risk.json"
