@@ -12,9 +12,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from api.http import operator, read_json
+from api.http import operator, parsed_body, validated
 from api.http import shop_id as named_shop
 from api.pages import link_problem, page
 from api.schemas import (
@@ -40,7 +40,7 @@ from api.schemas import (
     answers,
     request_body,
 )
-from faka.errors import FakaError, InvalidRequest, NotFound
+from faka.errors import FakaError, NotFound
 from faka.insight.ticket_report import ticket_report
 from faka.platform.access import Role
 from faka.sales.order_search import MAX_PAGE, ListScope, all_shops
@@ -392,24 +392,15 @@ def csat_submit(ticket_id: str) -> Response[str]:
     event = router.current_event
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     body = event.decoded_body or ""
-    try:
-        if content_type == "application/x-www-form-urlencoded":
-            submission = CsatSubmission.model_validate(
-                {
-                    key: int(value) if key in ("score", "nps") and value.isdecimal() else value
-                    for key, value in parse_qsl(body)
-                    if value or key != "nps"
-                }
-            )
-        else:
-            # Read first: JSON no parser should accept is malformed_json, as on every JSON route.
-            submission = CsatSubmission.model_validate(read_json(body or "{}"))
-    except json.JSONDecodeError:
-        raise InvalidRequest("the body is not JSON this API reads", code="malformed_json") from None
-    except ValidationError as error:
-        raise InvalidRequest(
-            "the rating does not match the API's schema", details=error.errors(include_url=False, include_input=False)
-        ) from None
+    if content_type == "application/x-www-form-urlencoded":
+        form = {
+            key: int(value) if key in ("score", "nps") and value.isdecimal() else value
+            for key, value in parse_qsl(body)
+            if value or key != "nps"
+        }
+        submission = validated(CsatSubmission, form, "the rating")
+    else:
+        submission = parsed_body(CsatSubmission, body or "{}", "the rating")
     query = dict(event.query_string_parameters or {})
     services().help_desk.rate(ticket_id, query, submission.score, submission.comment, submission.nps)
     if content_type == "application/x-www-form-urlencoded":

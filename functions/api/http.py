@@ -41,9 +41,16 @@ def parsed_body(model: type[Body], body: str, what: str) -> Body:
     """A JSON body a route reads itself, answered as Powertools answers the bodies it parses: JSON no parser should
     accept is ``malformed_json``, JSON of another shape ``invalid_request`` naming ``what``."""
     try:
-        return model.model_validate(read_json(body))
+        data = read_json(body)
     except json.JSONDecodeError:
         raise InvalidRequest("the body is not JSON this API reads", code="malformed_json") from None
+    return validated(model, data, what)
+
+
+def validated(model: type[Body], data: Any, what: str) -> Body:
+    """``data`` read from a body of another type (CSV, a form) as ``model``: of another shape, ``invalid_request``."""
+    try:
+        return model.model_validate(data)
     except ValidationError as error:
         raise InvalidRequest(
             f"{what} does not match the API's schema", details=error.errors(include_url=False, include_input=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -14,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field, ValidationError
 
-from api.http import delivered_keys, json_response, operator, product_view, read_json
+from api.http import delivered_keys, json_response, operator, parsed_body, product_view, validated
 from api.schemas import (
     ActivationFigures,
     ActivationReceipt,
@@ -143,31 +142,27 @@ def _json_key(item: Any) -> str | Card | None:
     return normalize_card(key.code, parts)
 
 
+_IMPORT = "the import"
+
+
 def _key_import() -> tuple[KeyImport, list[str | Card | None]]:
     """Keys arrive as JSON (codes, or codes with their parts), or as CSV (a key a row, its other cells its parts)."""
     event = router.current_event
     body = event.decoded_body or ""
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-    try:
-        if content_type == "text/csv":
-            query = event.query_string_parameters or {}
-            cards = _csv_cards(body)
-            request = KeyImport(
-                batch=query.get("batch", ""),
-                supplier=query.get("supplier", ""),
-                supplier_email=query.get("supplier_email") or None,
-                keys=cards,
-            )
-            return request, list(cards)
-        # Read first: JSON no parser should accept is malformed_json, as on every JSON route.
-        request = KeyImport.model_validate(read_json(body))
-        return request, [_json_key(item) for item in request.keys]
-    except json.JSONDecodeError:
-        raise InvalidRequest("the body is not JSON this API reads", code="malformed_json") from None
-    except ValidationError as error:
-        raise InvalidRequest(
-            "the import does not match the API's schema", details=error.errors(include_url=False, include_input=False)
-        ) from None
+    if content_type == "text/csv":
+        query = event.query_string_parameters or {}
+        cards = _csv_cards(body)
+        fields = {
+            "batch": query.get("batch", ""),
+            "supplier": query.get("supplier", ""),
+            "supplier_email": query.get("supplier_email") or None,
+            "keys": cards,
+        }
+        request = validated(KeyImport, fields, _IMPORT)
+        return request, list(cards)
+    request = parsed_body(KeyImport, body, _IMPORT)
+    return request, [_json_key(item) for item in request.keys]
 
 
 # The key import reads its body itself (JSON, or CSV with the batch in the query), which Powertools cannot describe:
