@@ -9,11 +9,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import parsed_body, shop_id
 from api.pages import link_problem, page
-from api.schemas import (
-    ActivationCallback,
-    ActivationReceipt,
-    request_body,
-)
+from api.schemas.activation import ActivationCallback, ActivationReceipt
+from api.schemas.common import request_body
 from faka.activation.activation import ActivationSignal, ActivationStatus, SignalSource
 from faka.errors import FakaError, InvalidRequest, NotFound
 from faka.payments.stripe_webhook import verify_signature

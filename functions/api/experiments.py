@@ -12,7 +12,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, operator
-from api.schemas import ExperimentDraft, ExperimentList, ExperimentView, answers
+from api.schemas.activation import ExperimentDraft, ExperimentList, ExperimentView
+from api.schemas.common import answers
 from faka.activation.experiments import SIGNIFICANCE, ExperimentReport, Variant
 from faka.wiring import services
 

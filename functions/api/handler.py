@@ -51,7 +51,7 @@ from api import (
 )
 from api.http import multipart_refusal, problem, read_json
 from api.pages import page
-from api.schemas import Health
+from api.schemas.common import Health
 from faka.config import get_settings
 from faka.entry import register_context
 from faka.errors import FakaError

@@ -17,8 +17,8 @@ from pydantic import Field
 from api.http import operator, parsed_body, validated
 from api.http import shop_id as named_shop
 from api.pages import link_problem, page
-from api.schemas import (
-    TEXT,
+from api.schemas.common import TEXT, Schema, answers, request_body
+from api.schemas.support import (
     CsatRecorded,
     CsatSubmission,
     DeskCase,
@@ -33,12 +33,9 @@ from api.schemas import (
     DraftUsage,
     ReplyDraftView,
     Requeued,
-    Schema,
     ThreadMessage,
     TicketFigures,
     TrainingCorrectionList,
-    answers,
-    request_body,
 )
 from faka.errors import FakaError, NotFound
 from faka.insight.ticket_report import ticket_report

@@ -13,7 +13,8 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json
 
-from api.schemas import DeliveredKey, KeyPartView, ProductView
+from api.schemas.catalog import KeyPartView, ProductView
+from api.schemas.orders import DeliveredKey
 from faka import resources
 from faka.catalog.codes import mask_card
 from faka.errors import InvalidRequest

@@ -17,7 +17,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import Field
 
 from api.http import json_response, operator
-from api.schemas import ArticleList, ArticleView, KnowledgeAnswer, Schema, answers, no_content
+from api.schemas.common import Schema, answers, no_content
+from api.schemas.support import ArticleList, ArticleView, KnowledgeAnswer
 from faka.errors import InvalidRequest
 from faka.knowledge import LOCALES, Article, answer
 from faka.knowledge.store import ListedArticle

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
 from api.http import operator
-from api.schemas import IDENTIFIER_PATTERN, TEXT
+from api.schemas.common import IDENTIFIER_PATTERN, TEXT
 from faka.ledger.entries import Entry
 from faka.ledger.ledger import DEFAULT_PAGE, MAX_PAGE, Period
 from faka.platform.access import Role

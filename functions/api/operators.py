@@ -14,25 +14,22 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field, ValidationError
 
 from api.http import delivered_keys, json_response, operator, parsed_body, product_view, validated
-from api.schemas import (
-    ActivationFigures,
-    ActivationReceipt,
+from api.schemas.activation import ActivationFigures, ActivationReceipt, OperatorActivation
+from api.schemas.catalog import (
     BatchStatusChange,
     ImportReport,
     KeyImport,
     KeyWithParts,
-    OperatorActivation,
-    OperatorOrderView,
     ProductDraft,
     ProductList,
     ProductView,
     RejectedKey,
     ShopCreated,
     ShopDraft,
-    TicketList,
-    TicketView,
-    answers,
 )
+from api.schemas.common import answers
+from api.schemas.orders import OperatorOrderView
+from api.schemas.support import TicketList, TicketView
 from faka.activation.activation import ActivationSignal, ActivationStatus, SignalSource
 from faka.activation.reports import activation_report
 from faka.catalog.codes import CODE_COLUMNS, Card, normalize_card, read_card

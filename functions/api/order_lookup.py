@@ -10,7 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, open_shop_id, source_ip
-from api.schemas import LookupAccepted, OrderLookup, answers
+from api.schemas.common import answers
+from api.schemas.orders import LookupAccepted, OrderLookup
 from faka.buyer.order_lookup import LookupRequest
 from faka.wiring import services
 

@@ -15,15 +15,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
-from api.schemas import (
-    TEXT,
-    AlipayNotification,
-    StripeEvent,
-    WebhookReceipt,
-    WechatPayNotification,
-    answers,
-    request_body,
-)
+from api.schemas.common import TEXT, answers, request_body
+from api.schemas.payments import AlipayNotification, StripeEvent, WebhookReceipt, WechatPayNotification
 from faka.entry import once_per
 from faka.errors import Conflict, FakaError, InvalidRequest, NotFound
 from faka.observability import logger

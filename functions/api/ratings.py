@@ -10,7 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, operator
-from api.schemas import (
+from api.schemas.common import answers
+from api.schemas.insight import (
     PlatformShopList,
     PlatformShopView,
     RatingAccepted,
@@ -20,7 +21,6 @@ from api.schemas import (
     RatingSubmission,
     RecommendationList,
     RecommendationView,
-    answers,
 )
 from faka.insight.ratings import Figures
 from faka.insight.ticket_report import ticket_report

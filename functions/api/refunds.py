@@ -12,11 +12,10 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from api.http import json_response, shop_id
 from api.idempotency_key import IdempotencyKey, answer_once
-from api.schemas import (
+from api.schemas.common import answers
+from api.schemas.money import (
     AppealOpened,
     EvidencePack,
-    HoldCancel,
-    HoldRelease,
     OperatorRefundList,
     OperatorRefundView,
     RefundAccepted,
@@ -27,9 +26,8 @@ from api.schemas import (
     RefundPayout,
     RefundPolicyView,
     RefundView,
-    UnpaidOrderCancelled,
-    answers,
 )
+from api.schemas.orders import HoldCancel, HoldRelease, UnpaidOrderCancelled
 from faka.errors import NotFound
 from faka.money.refund_policies import RefundPolicy
 from faka.money.refund_records import Refund

@@ -9,7 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import operator
-from api.schemas import BatchHealthList, KpiSummary, SuggestionList, answers
+from api.schemas.common import answers
+from api.schemas.insight import BatchHealthList, KpiSummary, SuggestionList
 from faka.insight.kpis import parse_day, summary
 from faka.insight.suggestions import suggestions
 from faka.wiring import services

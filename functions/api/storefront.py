@@ -14,14 +14,11 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, open_shop_id, product_view, source_ip, viewer_country
 from api.idempotency_key import IdempotencyKey, answer_once
-from api.schemas import (
-    DEVICE_ID_DESCRIPTION,
-    DEVICE_ID_PATTERN,
-    ActivationReport,
-    ActivationView,
-    AdviceView,
+from api.schemas.activation import ActivationReport, ActivationView, AdviceView
+from api.schemas.catalog import ProductList
+from api.schemas.common import DEVICE_ID_DESCRIPTION, DEVICE_ID_PATTERN, Locale, answers
+from api.schemas.orders import (
     GuideView,
-    Locale,
     Milestone,
     OrderActions,
     OrderCreated,
@@ -29,9 +26,7 @@ from api.schemas import (
     OrderKeyPart,
     OrderKeyView,
     OrderView,
-    ProductList,
     StorefrontView,
-    answers,
 )
 from faka.activation.activation import ActivationStatus
 from faka.activation.advice import MIN_SAMPLE, advise

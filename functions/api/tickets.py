@@ -13,19 +13,15 @@ from pydantic import StrictBool
 from api.http import json_response, open_shop_id, source_ip
 from api.idempotency_key import IdempotencyKey, answer_once
 from api.pages import link_problem, page
-from api.schemas import (
-    DEVICE_ID_DESCRIPTION,
-    DEVICE_ID_PATTERN,
-    TEXT,
+from api.schemas.common import DEVICE_ID_DESCRIPTION, DEVICE_ID_PATTERN, TEXT, Schema, answers
+from api.schemas.support import (
     ChatAnswer,
     ChatTurn,
     QueuePlaceView,
-    Schema,
     ThreadMessage,
     TicketCreated,
     TicketDraft,
     TicketThread,
-    answers,
 )
 from faka.errors import FakaError
 from faka.security import bearer_token

@@ -9,7 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.http import json_response, operator
-from api.schemas import (
+from api.schemas.common import answers, no_content
+from api.schemas.webhooks import (
     WebhookCreated,
     WebhookDeliveryList,
     WebhookDeliveryView,
@@ -17,8 +18,6 @@ from api.schemas import (
     WebhookList,
     WebhookReplayed,
     WebhookView,
-    answers,
-    no_content,
 )
 from faka.platform.webhooks import Delivery, Subscription
 from faka.wiring import services

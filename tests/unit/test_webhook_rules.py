@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import stripe
 
-from api.schemas import WebhookEvent
+from api.schemas.webhooks import WebhookEvent
 from faka import resources
 from faka.adapters.webhooks import HttpWebhookSender
 from faka.payments.stripe_webhook import stripe_signature
