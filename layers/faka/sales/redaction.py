@@ -106,13 +106,16 @@ class BuyerText:
 
     def mask_for(self, text: str, order_id: str | None) -> str:
         """``mask`` for a text that names its order only by id (a ticket's CSAT comment, an operator's reply)."""
-        order = None
-        if order_id:
-            try:
-                order = self._orders.get(order_id)
-            except NotFound:
-                order = None
-        return self.mask(text, order)
+        return self.mask(text, self.order_named(order_id))
+
+    def order_named(self, order_id: str | None) -> Order | None:
+        """The order ``mask_for`` masks about, read once for several texts about it; None without one."""
+        if not order_id:
+            return None
+        try:
+            return self._orders.get(order_id)
+        except NotFound:
+            return None
 
     def codes_masked(self, text: str, order: Order) -> str:
         """``text`` with the order's current codes masked: what the shop writes about an order (the assistant's

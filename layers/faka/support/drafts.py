@@ -1,9 +1,9 @@
 """Reply drafts: a language model writes the answer to a handed-off ticket for its operator (optional, off by default).
 
-What the model is given is the ticket's thread as the masking path keeps it (``BuyerText.mask_for`` once more over
-every message, so a key or key part a buyer quoted never leaves the shop) and the shop's knowledge-base articles that
-come closest to what the buyer wrote; it is asked for the reply and how sure it is. Nothing else of the order is
-sent: no key, no email address, no link.
+What the model is given is the ticket's thread as the masking path keeps it (``BuyerText.mask`` once more over
+every message, the ticket's order read once for all of them, so a key or key part a buyer quoted never leaves the
+shop) and the shop's knowledge-base articles that come closest to what the buyer wrote; it is asked for the reply and
+how sure it is. Nothing else of the order is sent: no key, no email address, no link.
 
 A draft is stored on the ticket (one per ticket, the latest; ``DRAFT``) and shown in the operator's ticket view.
 It is sent at once, through the help desk's own reply path, only when the model is at least the deployment's bar
@@ -31,6 +31,7 @@ from faka.knowledge import CONFIDENCE_BAR, Article, KnowledgeBase, locale_of
 from faka.knowledge.store import ShopKnowledge
 from faka.observability import logger, metrics
 from faka.sales.redaction import BuyerText
+from faka.shared.model import Order
 from faka.support.desk_views import DeskMessage, DeskTicket
 from faka.support.tone import ShopTone
 
@@ -169,7 +170,8 @@ class ReplyDrafts:
     def draft(self, ticket_id: str, shop_id: str, agent: str) -> Draft:
         """Write the ticket's reply; send it when sure, grounded and in tone, else keep it for ``agent``."""
         ticket, messages = self._desk.case(ticket_id, shop_id)
-        thread = self._thread(ticket, messages)
+        order = self._buyer_text.order_named(ticket.order_id)
+        thread = self._thread(messages, order)
         locale = locale_of(ticket.locale or ticket.language)
         buyer = [text for author, text in thread if author == "buyer"]
         articles = closest_articles(self._knowledge.base(shop_id), buyer, locale)
@@ -178,7 +180,7 @@ class ReplyDrafts:
         answer = self._model.converse(system, prompt(thread, articles), max_tokens=MAX_REPLY_TOKENS)
         text, confidence = _parsed(answer.text)
         # Whatever the model wrote passes the masking path too: it was never shown a code, but may invent one.
-        text = self._buyer_text.mask_for(text, ticket.order_id)
+        text = self._buyer_text.mask(text, order)
         if not articles or answer.stop_reason != "end_turn":
             confidence = 0.0
         violations = tuple(v.as_detail() for v in rules.check(text))
@@ -203,14 +205,14 @@ class ReplyDrafts:
             )
         )
 
-    def _thread(self, ticket: DeskTicket, messages: list[DeskMessage]) -> list[tuple[str, str]]:
+    def _thread(self, messages: list[DeskMessage], order: Order | None) -> list[tuple[str, str]]:
         """The ticket's latest messages as ``(author, text)``, each through the masking path, within the budget."""
         kept: list[tuple[str, str]] = []
         room = MAX_THREAD_CHARS
         for message in reversed(messages[-MAX_MESSAGES:]):
             if room <= 0:
                 break
-            text = self._buyer_text.mask_for(message.body, ticket.order_id)[:room]
+            text = self._buyer_text.mask(message.body, order)[:room]
             kept.append((message.author, text))
             room -= len(text)
         return kept[::-1]
