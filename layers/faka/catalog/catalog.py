@@ -111,6 +111,13 @@ class Catalog:
         """The products buyers see: every one not delisted."""
         return [product for product in self.products(shop_id) if product.listed]
 
+    @staticmethod
+    def listed_among(products: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these ``(shop, sku)`` products buyers see, in one BatchGet per hundred (an unknown one is not)."""
+        keys = [ProductItem.key(shop_id, sku) for shop_id, sku in set(products)]
+        found = ProductItem.batch_get(keys, attributes_to_get=["kind", "shop_id", "sku", "delisted_at"]) if keys else []
+        return {(item.shop_id, item.sku) for item in found if item.delisted_at is None}
+
     def listed_product(self, shop_id: str, sku: str) -> Product:
         """The product as buyers look it up: a delisted one is unknown to them."""
         product = self.product(shop_id, sku)

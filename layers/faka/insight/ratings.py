@@ -409,10 +409,10 @@ class Ratings:
 
     def recommendations(self, limit: int) -> list[Recommended]:
         """The board's best ``limit`` that buyers can order: a product its shop delisted is passed over (one read of
-        each shop's catalog on the board)."""
+        the board's products, whichever shops they are in)."""
         board = [Recommended(**entry) for entry in json.loads(self._leaderboard().entries)]
-        listed = {shop: {p.sku for p in self._catalog.listed(shop)} for shop in {entry.shop_id for entry in board}}
-        return [entry for entry in board if entry.sku in listed[entry.shop_id]][:limit]
+        listed = self._catalog.listed_among((entry.shop_id, entry.sku) for entry in board)
+        return [entry for entry in board if (entry.shop_id, entry.sku) in listed][:limit]
 
     def _leaderboard(self) -> RatingLeaderboardItem:
         try:
