@@ -63,9 +63,11 @@ class Escalation(Construct):
         starter.add_environment(Env.ESCALATION_STATE_MACHINE_ARN, self.state_machine.state_machine_arn)
         self.state_machine.grant_start_execution(starter)
 
-        self._schedule_first_levels(messaging, schedulers)
+        self._schedule_first_levels(messaging, schedulers, starter)
 
-    def _schedule_first_levels(self, messaging: Messaging, schedulers: Sequence[lambda_.Function]) -> None:
+    def _schedule_first_levels(
+        self, messaging: Messaging, schedulers: Sequence[lambda_.Function], starter: lambda_.Function
+    ) -> None:
         """The group the schedulers create one-time schedules in, the role those send with, and their dead letters."""
         stack = Stack.of(self)
         escalation_queue = messaging.queues[resources.ESCALATION_QUEUE.name].queue
@@ -146,7 +148,11 @@ class Escalation(Construct):
                     conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
                 )
             )
-            function.add_environment(Env.ACTIVATION_DUE_QUEUE_ARN, escalation_queue.queue_arn)
             function.add_environment(Env.ACTIVATION_DUE_ROLE_ARN, self.schedule_role.role_arn)
             function.add_environment(Env.ACTIVATION_DUE_DLQ_ARN, self.due_dead_letters.queue_arn)
-            function.add_environment(Env.REMINDER_DUE_QUEUE_ARN, notifier_queue.queue_arn)
+            # Each is told only the queue its own schedules send to: the starter's are orders' first levels, the
+            # others' (the notifier's) the reminders they hold past quiet hours.
+            if function is starter:
+                function.add_environment(Env.ACTIVATION_DUE_QUEUE_ARN, escalation_queue.queue_arn)
+            else:
+                function.add_environment(Env.REMINDER_DUE_QUEUE_ARN, notifier_queue.queue_arn)

@@ -70,16 +70,29 @@ def test_the_schedule_role_may_only_send_to_the_escalation_and_notifier_queues_a
     )
 
 
-@pytest.mark.parametrize("spec", [resources.ESCALATION_FUNCTION, resources.NOTIFIER_FUNCTION], ids=lambda s: s.name)
+# Each scheduling function, the variable naming its own schedules' queue and that queue, and the other's variable.
+_DUE_QUEUES = [
+    (
+        resources.ESCALATION_FUNCTION,
+        Env.ACTIVATION_DUE_QUEUE_ARN,
+        resources.ESCALATION_QUEUE,
+        Env.REMINDER_DUE_QUEUE_ARN,
+    ),
+    (resources.NOTIFIER_FUNCTION, Env.REMINDER_DUE_QUEUE_ARN, resources.NOTIFIER_QUEUE, Env.ACTIVATION_DUE_QUEUE_ARN),
+]
+
+
+@pytest.mark.parametrize(("spec", "variable", "queue", "not_given"), _DUE_QUEUES, ids=["escalation", "notifier"])
 def test_the_scheduling_functions_name_the_targets_role_and_dead_letters_and_may_pass_only_that_role(
-    synthesized: Synthesized, spec: resources.FunctionSpec
+    synthesized: Synthesized, spec: resources.FunctionSpec, variable: str, queue: resources.QueueSpec, not_given: str
 ) -> None:
-    """The escalation schedules orders' first levels, the notifier reminders held past quiet hours."""
+    """The escalation schedules orders' first levels, the notifier reminders held past quiet hours: each is told its
+    own schedules' queue, not the other's."""
     role_id, _ = _schedule_role(synthesized)
     _, function = synthesized.one("AWS::Lambda::Function", FunctionName=spec.physical_name)
     variables = function["Properties"]["Environment"]["Variables"]
-    assert variables[Env.ACTIVATION_DUE_QUEUE_ARN] == _queue_arn(synthesized, resources.ESCALATION_QUEUE.physical_name)
-    assert variables[Env.REMINDER_DUE_QUEUE_ARN] == _queue_arn(synthesized, resources.NOTIFIER_QUEUE.physical_name)
+    assert variables[variable] == _queue_arn(synthesized, queue.physical_name)
+    assert not_given not in variables
     assert variables[Env.ACTIVATION_DUE_ROLE_ARN] == {"Fn::GetAtt": [role_id, "Arn"]}
     assert variables[Env.ACTIVATION_DUE_DLQ_ARN] == _queue_arn(synthesized, resources.ACTIVATION_DUE_DLQ)
 

@@ -250,6 +250,21 @@ def _environment(synthesized: Synthesized, spec: FunctionSpec) -> dict[str, Any]
     return dict(function["Properties"]["Environment"]["Variables"])
 
 
+# The queues the one-time schedules send to, each named by a variable only the wiring service that makes those
+# schedules reads (faka.wiring: escalation, orders' first levels; held_reminders, reminders held past quiet hours).
+_DUE_QUEUE_READERS = {Env.ACTIVATION_DUE_QUEUE_ARN: "escalation", Env.REMINDER_DUE_QUEUE_ARN: "held_reminders"}
+
+
+@FUNCTIONS
+def test_a_function_is_told_a_schedules_queue_only_where_its_code_makes_those_schedules(
+    synthesized: Synthesized, spec: FunctionSpec
+) -> None:
+    """A queue's ARN in the environment of code that never sends there is configuration least privilege forgot."""
+    environment = _environment(synthesized, spec)
+    for variable, service in _DUE_QUEUE_READERS.items():
+        assert (variable in environment) == (service in reach_of(spec).services), variable
+
+
 @FUNCTIONS
 def test_with_reply_drafts_off_no_function_may_call_a_model(synthesized: Synthesized, spec: FunctionSpec) -> None:
     assert _model_grants(synthesized, spec) == []
