@@ -25,7 +25,7 @@ from api.schemas.support import (
 )
 from faka.errors import FakaError
 from faka.security import bearer_token
-from faka.support.tickets import Channel, TicketReply, TicketRequest
+from faka.support.ticket_records import Channel, TicketReply, TicketRequest
 from faka.wiring import services
 
 router = APIGatewayRouter()

@@ -39,7 +39,7 @@ _ADVICE = {
 }
 
 
-# The channels buyers write tickets on (faka.support.tickets.Channel); any other source is the system's own.
+# The channels buyers write tickets on (faka.support.ticket_records.Channel); any other source is the system's own.
 BUYER_SOURCES = frozenset({"api", "chat", "email"})
 
 

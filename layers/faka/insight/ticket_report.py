@@ -12,7 +12,7 @@ from faka.adapters.counters import Counters
 from faka.adapters.tables.tickets import TicketItem
 from faka.knowledge.phrases import phrases
 from faka.support.help_desk import ticket_stats_key
-from faka.support.tickets import UNANSWERED
+from faka.support.knowledge_answers import UNANSWERED
 
 TOP_PHRASES = 15
 TOP_INTENTS = 5
@@ -26,7 +26,7 @@ def ticket_report(
     knowledge: Mapping[str, Mapping[str, float]] | None = None,
     corrections: int = 0,
 ) -> dict[str, Any]:
-    """``knowledge``: the shop's knowledge-base counters (``faka.support.tickets.knowledge_stats_key``)."""
+    """``knowledge``: the shop's knowledge-base counters (``faka.support.knowledge_answers.knowledge_stats_key``)."""
     per_intent = counters.all_under(ticket_stats_key(shop_id))
     overall: Counter[str] = Counter()
     for figures in per_intent.values():

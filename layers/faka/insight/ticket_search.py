@@ -18,7 +18,7 @@ from typing import Any
 from faka.adapters.tables.tickets import TicketItem
 from faka.errors import InvalidRequest
 from faka.sales.order_search import CursorCodec
-from faka.support.tickets import TicketStatus
+from faka.support.ticket_records import TicketStatus
 
 FILTERS = frozenset({"status", "claimed_by", "q"})
 MAX_TERM = 200

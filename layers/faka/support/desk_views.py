@@ -7,7 +7,7 @@ from datetime import datetime
 
 from faka.adapters.tables.tickets import TicketItem
 from faka.support.sla_clocks import Clock
-from faka.support.tickets import QueuePlace
+from faka.support.ticket_records import QueuePlace
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from faka.support.canned_replies import CannedReplies
 from faka.support.desk_log import MAX_NOTE_CHARS, DeskEntry, DeskEntryKind, DeskLog
 from faka.support.desk_views import DeskMessage, DeskTicket, desk_view
 from faka.support.sla_clocks import SLA_PARTITION, Clock, Clocks, SlaBudget
-from faka.support.tickets import QueuePlace, TicketStatus, ticket_item
+from faka.support.ticket_records import QueuePlace, TicketStatus, ticket_item
 from faka.support.tone import ShopTone
 
 CSAT_ACTION = "csat"

@@ -35,7 +35,8 @@ from faka.ports import Email, Mailer
 from faka.sales.orders import Orders
 from faka.shared.links import LinkSigner
 from faka.shared.templating import FALLBACK_LOCALE, MessageTemplates
-from faka.support.tickets import Channel, TicketReply, TicketRequest, Tickets
+from faka.support.ticket_records import Channel, TicketReply, TicketRequest
+from faka.support.tickets import Tickets
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_SUBJECT_CHARACTERS = 200
