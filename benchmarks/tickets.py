@@ -39,7 +39,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,8 @@ class Sent:
     # After the first answer, when the assistant asked the buyer something and they answered (else as above).
     first_outcome: str = ""
     first_status: str = ""
+    # The assistant's replies and the buyer's follow-up, in order: the path a ticket took, for reading causes off.
+    path: list[str] = field(default_factory=list)
 
 
 class Local:
@@ -239,7 +241,15 @@ def _free_port() -> int:
 
 def _record(sent: list[Sent], pattern: str, text: str, fraud: bool, answer: dict[str, Any], seconds: float) -> None:
     outcome, status = answer.get("outcome") or "", answer["status"]
-    sent.append(Sent(pattern, text, answer["intent"], fraud, outcome, status, seconds, outcome, status))
+    sent.append(
+        Sent(pattern, text, answer["intent"], fraud, outcome, status, seconds, outcome, status, [_said(answer)])
+    )
+
+
+def _said(answer: dict[str, Any]) -> str:
+    """The assistant's answer as the path shows it: outcome, the article named, the reply."""
+    article = (answer.get("article") or {}).get("id")
+    return f"[{answer.get('outcome') or answer['status']}{' ' + article if article else ''}] {answer['reply']}"
 
 
 def _answered(local: Local, sent: Sent, answer: dict[str, Any], situation: str, language: str) -> None:
@@ -247,8 +257,10 @@ def _answered(local: Local, sent: Sent, answer: dict[str, Any], situation: str, 
     if sent.status != "awaiting_buyer" or sent.outcome not in QUESTIONS:
         return
     words = FOLLOW_UPS.get(situation, FOLLOW_UPS["faq"])
-    reply = local.follow_up(answer, words.get(language, words["en"]))
+    said = words.get(language, words["en"])
+    reply = local.follow_up(answer, said)
     sent.intent, sent.outcome, sent.status = reply["intent"], reply.get("outcome") or "", reply["status"]
+    sent.path += [f"buyer: {said}", _said(reply)]
 
 
 def replay(local: Local) -> list[Sent]:
@@ -376,6 +388,9 @@ def main() -> None:
         report = local.call("GET", "/v1/admin/reports/tickets", headers=ADMIN)
         batches = local.call("GET", "/v1/admin/reports/batches", headers=ADMIN)["batches"]
     quarantined = sum(1 for b in batches if b.get("quarantine_rule"))
+    # Every ticket with its path, for reading off why one was not resolved.
+    with (ROOT / "build" / "bench-tickets.jsonl").open("w") as dump:
+        dump.writelines(json.dumps(asdict(s), ensure_ascii=False) + "\n" for s in sent)
     total = len(sent)
     asked = [s for s in sent if s.first_status == "awaiting_buyer" and s.first_outcome in QUESTIONS]
     first_auto = sum(s.first_outcome in AUTOMATIC | {KNOWLEDGE} for s in sent)
