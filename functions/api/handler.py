@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import (
     APIGatewayHttpResolver,
@@ -25,7 +25,6 @@ from aws_lambda_powertools.event_handler import (
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, HTTPBearer, SecurityScheme
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -57,6 +56,9 @@ from faka.entry import register_context
 from faka.errors import FakaError
 from faka.observability import logger, metrics, tracer
 from faka.sales.issuance import ContendedStock
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme
 
 common = Router()
 
@@ -98,25 +100,39 @@ def health() -> Health:
     return Health(status="ok")
 
 
-SECURITY_SCHEMES: dict[str, SecurityScheme] = {
-    "operatorBearer": HTTPBearer(description="The admin token, or a Cognito access token of the console's user pool"),
-    "buyerToken": HTTPBearer(
-        description="The order's access token (POST /v1/orders answers it) or the order-page token of the buyer's email"
-    ),
-    "stripeSignature": APIKey.model_validate(
-        {"in": "header", "name": "Stripe-Signature", "description": "Stripe's signature of the webhook body"}
-    ),
-    "fakaSignature": APIKey.model_validate(
-        {"in": "header", "name": "X-Faka-Signature", "description": "HMAC-SHA256 of the body with the callback secret"}
-    ),
-    "wechatpaySignature": APIKey.model_validate(
-        {
-            "in": "header",
-            "name": "Wechatpay-Signature",
-            "description": "WeChat Pay's signature of Wechatpay-Timestamp, Wechatpay-Nonce and the body",
-        }
-    ),
-}
+def security_schemes() -> dict[str, SecurityScheme]:
+    """The credentials the document names. Powertools' OpenAPI models are ~100 pydantic classes (about half the
+    resolver's import time), which Powertools itself imports only to write the document; so do we."""
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, HTTPBearer
+
+    return {
+        "operatorBearer": HTTPBearer(
+            description="The admin token, or a Cognito access token of the console's user pool"
+        ),
+        "buyerToken": HTTPBearer(
+            description="The order's access token (POST /v1/orders answers it) or the order-page token of the "
+            "buyer's email"
+        ),
+        "stripeSignature": APIKey.model_validate(
+            {"in": "header", "name": "Stripe-Signature", "description": "Stripe's signature of the webhook body"}
+        ),
+        "fakaSignature": APIKey.model_validate(
+            {
+                "in": "header",
+                "name": "X-Faka-Signature",
+                "description": "HMAC-SHA256 of the body with the callback secret",
+            }
+        ),
+        "wechatpaySignature": APIKey.model_validate(
+            {
+                "in": "header",
+                "name": "Wechatpay-Signature",
+                "description": "WeChat Pay's signature of Wechatpay-Timestamp, Wechatpay-Nonce and the body",
+            }
+        ),
+    }
+
+
 # The routes authorize themselves (api.http.operator, the buyer's token, the signatures); the document says which
 # credential each path group takes, and which groups read the shop from X-Faka-Shop.
 _PATH_SECURITY = (
@@ -164,7 +180,7 @@ def openapi_document() -> dict[str, Any]:
             title="faka",
             version="1.0.0",
             description="Automatic card-key delivery with after-sales",
-            security_schemes=SECURITY_SCHEMES,
+            security_schemes=security_schemes(),
         )
     )
     schemas = document["components"]["schemas"]

@@ -15,7 +15,8 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from faka import resources
-from faka.entry import once_per, sqs_consumer
+from faka.consumers import sqs_consumer
+from faka.entry import once_per
 from faka.observability import metrics
 from faka.support.inbound_mail import EmailedReply, ParsedMail
 from faka.wiring import services

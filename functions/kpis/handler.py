@@ -14,7 +14,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from faka.entry import once_per, sqs_consumer
+from faka.consumers import sqs_consumer
+from faka.entry import once_per
 from faka.ledger.entries import LEDGER_EVENTS
 from faka.observability import logger
 from faka.wiring import services

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, DynamoDBRecordEventName
 
 from faka.adapters.tables.ratings import RatingItem
-from faka.entry import stream_consumer
+from faka.consumers import stream_consumer
 from faka.insight.ratings import Rating
 from faka.wiring import services
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from faka.entry import sqs_consumer
+from faka.consumers import sqs_consumer
 from faka.observability import logger, metrics
 from faka.shared.model import product_ref
 from faka.wiring import services

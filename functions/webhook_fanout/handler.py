@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from faka.entry import sqs_consumer
+from faka.consumers import sqs_consumer
 from faka.observability import metrics
 from faka.wiring import services
 
