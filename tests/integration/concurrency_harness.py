@@ -137,15 +137,20 @@ class Faults:
 def invocations_apart_per_thread() -> Iterator[None]:
     """Lambda runs one invocation per process; here threads share one process, so what Powertools keeps per
     invocation is kept per thread: the metrics' flush (check the set is not empty, serialize it, clear it) runs
-    alone, and the API resolvers' request state (the event and Lambda context, which Powertools puts on the
-    router class, and the context dict, on the resolver) belongs to the thread that is resolving."""
-    flush = metrics.flush_metrics
+    alone, with no metric added meanwhile (Powertools' decorator flushes through the provider, so the provider's
+    methods are the ones held), and the API resolvers' request state (the event and Lambda context, which
+    Powertools puts on the router class, and the context dict, on the resolver) belongs to the thread that is
+    resolving."""
+    provider = metrics.provider
     lock = threading.Lock()
     state = threading.local()
 
-    def flush_alone(*args: Any, **kwargs: Any) -> None:
-        with lock:
-            flush(*args, **kwargs)
+    def alone(method: Callable[..., None]) -> Callable[..., None]:
+        def run_alone(*args: Any, **kwargs: Any) -> None:
+            with lock:
+                method(*args, **kwargs)
+
+        return run_alone
 
     def per_thread(name: str, default: Callable[[], Any], *, per_resolver: bool) -> property:
         """Powertools shares the event and Lambda context among all resolvers (class attributes) but gives each
@@ -170,7 +175,8 @@ def invocations_apart_per_thread() -> Iterator[None]:
         return resolve(resolver, event, context)
 
     with (
-        mock.patch.object(metrics, "flush_metrics", flush_alone),
+        mock.patch.object(provider, "flush_metrics", alone(provider.flush_metrics)),
+        mock.patch.object(provider, "add_metric", alone(provider.add_metric)),
         mock.patch.multiple(
             ApiGatewayResolver,
             create=True,
