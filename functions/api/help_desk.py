@@ -46,7 +46,7 @@ from faka.support.correction_export import corrections_page
 from faka.support.desk_log import DeskEntry, DeskEntryKind
 from faka.support.desk_views import DeskTicket
 from faka.support.drafts import Draft, Usage
-from faka.support.tickets import knowledge_stats_key
+from faka.support.knowledge_answers import knowledge_stats_key
 from faka.triage import INTENTS
 from faka.wiring import services
 
