@@ -219,6 +219,7 @@ def test_the_reconcile_function_runs_on_its_schedule_event(refund_stack: RefundS
         "checked": 0,
         "fulfilled": 0,
         "closed": 0,
+        "announced_again": 0,
     }
 
 
