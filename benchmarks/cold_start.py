@@ -7,6 +7,9 @@ secret ids of the secrets it may read, dummy values) and as if inside Lambda, so
 on as with active tracing. ``import boto3`` runs in the same loop, sample for sample, so a busy machine
 slows both alike. Wall time, CPU time and peak resident memory come from the child's own rusage.
 
+After the functions, the same measure of what every function of a kind imports before its own code (the floors):
+a function cannot start faster than its floor, so a floor over the target says where the rest must come from.
+
 Usage: ``python benchmarks/cold_start.py [--runs 7] [--only api,notifier]``.
 """
 
@@ -31,6 +34,18 @@ from faka.resources import FunctionSpec  # noqa: E402
 TARGET_RATIO = 1.5
 TARGET_PEAK_MB = 60
 BOTO3 = "boto3"
+# What each kind of function imports before any code of its own (boto3 included, as every function imports it),
+# measured in the environment of a function of that kind: (name, function, code).
+FLOORS = (
+    (
+        "floor: api",
+        resources.API_FUNCTION.name,
+        "import boto3; from aws_lambda_powertools.event_handler import APIGatewayRestResolver; "
+        "APIGatewayRestResolver(enable_validation=True)",
+    ),
+    ("floor: consumer", "mail_events", "import boto3, faka.consumers, faka.wiring"),
+    ("floor: task", "ticket_sla", "import boto3, faka.observability, faka.wiring"),
+)
 
 
 @dataclass(frozen=True)
@@ -78,11 +93,12 @@ def lambda_environment(spec: FunctionSpec) -> dict[str, str]:
     }
 
 
-def run_once(module: str, env: dict[str, str]) -> Sample:
+def run_once(module: str, env: dict[str, str], code: str = "") -> Sample:
+    """One fresh process importing ``module`` (or running ``code``, one of FLOORS)."""
     started = time.perf_counter()
-    # The interpreter running this benchmark, importing a module named by faka.resources: no outside input.
+    # The interpreter running this benchmark, importing a module named by faka.resources or running one of FLOORS.
     process = subprocess.Popen(
-        [sys.executable, "-c", f"import {module}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, "-c", code or f"import {module}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
@@ -102,17 +118,27 @@ def median(samples: list[Sample]) -> Sample:
     )
 
 
-def measure(spec: FunctionSpec, runs: int) -> tuple[Sample, Sample]:
-    """Medians of ``runs`` paired samples: (the function's handler, boto3 alone), bytecode already cached."""
+def measure(spec: FunctionSpec, runs: int, code: str = "") -> tuple[Sample, Sample]:
+    """Medians of ``runs`` paired samples: (the function's handler, or ``code``; boto3 alone), bytecode cached."""
     env = lambda_environment(spec)
-    run_once(spec.module, env)
+    run_once(spec.module, env, code)
     run_once(BOTO3, env)
     handler: list[Sample] = []
     boto3: list[Sample] = []
     for _ in range(runs):
-        handler.append(run_once(spec.module, env))
+        handler.append(run_once(spec.module, env, code))
         boto3.append(run_once(BOTO3, env))
     return median(handler), median(boto3)
+
+
+def row(name: str, handler: Sample, boto3: Sample) -> str:
+    ratio = handler.wall_ms / boto3.wall_ms
+    within = ratio <= TARGET_RATIO and handler.peak_mb <= TARGET_PEAK_MB
+    return (
+        f"{name:<18} {handler.wall_ms:8.0f} {boto3.wall_ms:9.0f} {ratio:5.2f}x {handler.cpu_ms:7.0f} "
+        f"{handler.cpu_ms / boto3.cpu_ms:8.2f}x {handler.peak_mb:8.1f} {boto3.peak_mb:8.1f}  "
+        f"{'yes' if within else 'NO'}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,14 +158,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{'peak MB':>8} {'boto3 MB':>8}  within target"
     )
     for spec in specs:
-        handler, boto3 = measure(spec, args.runs)
-        ratio = handler.wall_ms / boto3.wall_ms
-        within = ratio <= TARGET_RATIO and handler.peak_mb <= TARGET_PEAK_MB
-        print(
-            f"{spec.name:<18} {handler.wall_ms:8.0f} {boto3.wall_ms:9.0f} {ratio:5.2f}x {handler.cpu_ms:7.0f} "
-            f"{handler.cpu_ms / boto3.cpu_ms:8.2f}x {handler.peak_mb:8.1f} {boto3.peak_mb:8.1f}  "
-            f"{'yes' if within else 'NO'}"
-        )
+        print(row(spec.name, *measure(spec, args.runs)))
+    if wanted:
+        return 0
+    by_name = {spec.name: spec for spec in resources.FUNCTIONS}
+    print("-- floors: what every function of a kind imports before its own code --")
+    for name, function, code in FLOORS:
+        print(f"{row(name, *measure(by_name[function], args.runs, code))}  ({code})")
     return 0
 
 
