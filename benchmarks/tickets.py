@@ -20,8 +20,12 @@ claim on a key the supplier reported activated; "not received" after opening the
 A ticket the assistant answers with a question (which of two problems, which order, "shall we refund it?") gets
 one answer from its simulated buyer, written once per situation and language below (``FOLLOW_UPS``), chosen by
 what the buyer's message is labelled, never by what the assistant asked: a buyer with an order problem says
-what is wrong (or accepts the refund offered), a buyer with an FAQ question and no order says so. Figures are
-printed after the first answer and after that one follow-up.
+what is wrong (or accepts the refund offered), a buyer with an FAQ question and no order says so. A ticket
+answered from the knowledge base gets the buyer's "did this help?" where the replay knows the article that
+answers them (the FAQ question's label; the account-security article for account security): yes for that
+article, no for another, and a "no" goes to a person, so a wrong article is never counted as resolved.
+Figures (resolved without a person / handed to a person / neither, i.e. still waiting on the buyer) are
+printed per group after the first answer and after the buyer's answers, with every ticket in neither.
 A simulated operator then works the queue (claim, reply, resolve, oldest first) so the help desk's own
 figures (first response, time to resolve) can be read back from ``GET /v1/admin/reports/tickets``;
 those times are the replay's, not a real team's.
@@ -49,6 +53,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "layers"))
 
+from faka.knowledge import INTENT_ARTICLES  # noqa: E402
 from faka.payments.stripe_webhook import stripe_signature  # noqa: E402
 
 ADMIN_TOKEN = "bench-admin-token"  # noqa: S105 - a throwaway local instance
@@ -71,6 +76,8 @@ AUTOMATIC = {
     "acknowledged",
 }
 REISSUES = {"replaced", "exchanged"}
+# Honest tickets whose buyer needs a person whatever the assistant could say: asked for one, reported fraud.
+PERSON_INTENTS = ("talk_to_human", "fraud_report")
 KNOWLEDGE = "answered_from_knowledge_base"
 # The simulated buyer's one answer to the assistant's question, by what their message is labelled and its language.
 QUESTIONS = {"asked_to_clarify", "asked_for_order", "refund_offered"}
@@ -109,6 +116,9 @@ class Sent:
     first_status: str = ""
     # The assistant's replies and the buyer's follow-up, in order: the path a ticket took, for reading causes off.
     path: list[str] = field(default_factory=list)
+    # The article the assistant answered with, and the buyer's "did this help?" (None: the replay cannot judge).
+    article: str = ""
+    helped: bool | None = None
 
 
 class Local:
@@ -207,6 +217,13 @@ class Local:
             time.sleep(1)
         raise SystemExit(f"paying {order_id}: {response.status_code} {response.text}")
 
+    def feedback(self, answer: dict[str, Any], helpful: bool) -> dict[str, Any]:
+        token = {"Authorization": f"Bearer {answer['ticket_token']}"}
+        reply: dict[str, Any] = self.call(
+            "POST", f"/v1/tickets/{answer['ticket_id']}/feedback", json={"helpful": helpful}, headers=token
+        )
+        return reply
+
     def follow_up(self, answer: dict[str, Any], message: str) -> dict[str, Any]:
         token = {"Authorization": f"Bearer {answer['ticket_token']}"}
         reply: dict[str, Any] = self.call(
@@ -242,7 +259,19 @@ def _free_port() -> int:
 def _record(sent: list[Sent], pattern: str, text: str, fraud: bool, answer: dict[str, Any], seconds: float) -> None:
     outcome, status = answer.get("outcome") or "", answer["status"]
     sent.append(
-        Sent(pattern, text, answer["intent"], fraud, outcome, status, seconds, outcome, status, [_said(answer)])
+        Sent(
+            pattern,
+            text,
+            answer["intent"],
+            fraud,
+            outcome,
+            status,
+            seconds,
+            outcome,
+            status,
+            [_said(answer)],
+            (answer.get("article") or {}).get("id", ""),
+        )
     )
 
 
@@ -260,7 +289,19 @@ def _answered(local: Local, sent: Sent, answer: dict[str, Any], situation: str, 
     said = words.get(language, words["en"])
     reply = local.follow_up(answer, said)
     sent.intent, sent.outcome, sent.status = reply["intent"], reply.get("outcome") or "", reply["status"]
+    sent.article = (reply.get("article") or {}).get("id", "")
     sent.path += [f"buyer: {said}", _said(reply)]
+
+
+def _judged(local: Local, sent: Sent, answer: dict[str, Any], right_article: str | None) -> None:
+    """The buyer's "did this help?" after an answer from the knowledge base, where the replay knows the article that
+    answers them (``right_article``): yes for that article, no for another (the ticket goes to a person)."""
+    if sent.outcome != KNOWLEDGE or right_article is None:
+        return
+    sent.helped = sent.article == right_article
+    reply = local.feedback(answer, sent.helped)
+    sent.outcome, sent.status = reply.get("outcome") or "", reply["status"]
+    sent.path += [f"buyer: helped {sent.helped}", _said(reply)]
 
 
 def replay(local: Local) -> list[Sent]:
@@ -271,6 +312,7 @@ def replay(local: Local) -> list[Sent]:
         answer = local.call("POST", "/v1/tickets", json=body, headers={"X-Forwarded-For": local.new_ip()})
         _record(sent, "faq", row["text"], False, answer, time.monotonic() - started)
         _answered(local, sent[-1], answer, "faq", row["locale"].split("-")[0])
+        _judged(local, sent[-1], answer, row["article"])
     honest = [json.loads(line) for line in (ROOT / "data/triage/holdout.jsonl").read_text().splitlines()]
     for row in honest:
         ip = local.new_ip()
@@ -278,6 +320,7 @@ def replay(local: Local) -> list[Sent]:
         answer, seconds = local.ticket(order, row["text"], ip)
         _record(sent, f"honest:{row['intent']}", row["text"], False, answer, seconds)
         _answered(local, sent[-1], answer, row["intent"], row["language"])
+        _judged(local, sent[-1], answer, INTENT_ARTICLES.get(row["intent"]))
     invalid = "The code you sent me is invalid, it does not work"
     for ring in range(3):  # one buyer claiming on four orders in a row: the third and fourth are held
         email, ip = f"repeat-{ring}-{secrets.token_hex(3)}@example.net", local.new_ip()
@@ -363,6 +406,28 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f} %" if whole else "n/a"
 
 
+def _fate(outcome: str, status: str, helped: bool | None = None) -> str:
+    """resolved (by the assistant, and not an article the buyer said did not help), person, or neither."""
+    if status in ("waiting_for_agent", "in_progress"):
+        return "person"
+    if status == "resolved" and outcome in AUTOMATIC | {KNOWLEDGE} and helped is not False:
+        return "resolved"
+    return "neither"
+
+
+def _fates(counts: Counter[str], whole: int) -> str:
+    return " / ".join(_pct(counts[fate], whole) for fate in ("resolved", "person", "neither"))
+
+
+def _print_neither(neither: list[Sent]) -> None:
+    """Tickets neither resolved nor with a person, each with its path: what the assistant last said."""
+    print(f"  neither resolved nor with a person ({len(neither)}):")
+    for s in neither:
+        print(f"    {s.pattern} / {s.intent} / {s.outcome or s.status}: {s.text[:80]!r}")
+        for step in s.path:
+            print(f"        {step[:140]!r}")
+
+
 def _print_handoffs(person: list[Sent]) -> None:
     """Which tickets went to a person and why: by the replay's pattern, the intent read and the outcome, each
     with the messages, so a cause (a playbook that could act, an article missing) can be read off."""
@@ -393,39 +458,40 @@ def main() -> None:
         dump.writelines(json.dumps(asdict(s), ensure_ascii=False) + "\n" for s in sent)
     total = len(sent)
     asked = [s for s in sent if s.first_status == "awaiting_buyer" and s.first_outcome in QUESTIONS]
-    first_auto = sum(s.first_outcome in AUTOMATIC | {KNOWLEDGE} for s in sent)
-    first_person = sum(s.first_status in ("waiting_for_agent", "in_progress") for s in sent)
     print(
-        f"After the first answer: auto-resolved {_pct(first_auto, total)}, handed to a person "
-        f"{_pct(first_person, total)}, asked the buyer one question {_pct(len(asked), total)} "
-        f"({dict(Counter(s.first_outcome for s in asked))})"
+        f"Ticket replay through faka local: {total} tickets ({sum(s.fraud for s in sent)} labelled fraud), "
+        f"{handled} worked from the queue by the simulated operator"
     )
-    after = Counter((s.pattern.split(":")[0], s.outcome or s.status) for s in asked)
-    print(f"After the buyer's one answer to it (FOLLOW_UPS), by pattern and outcome: {dict(after)}")
-    automatic = [s for s in sent if s.outcome in AUTOMATIC | {KNOWLEDGE}]
-    person = [s for s in sent if s.status in ("waiting_for_agent", "in_progress")]
+    print(
+        f"  the assistant asked the buyer one question: {len(asked)} ({dict(Counter(s.first_outcome for s in asked))})"
+    )
+    print(f"  an article answered and the buyer said it did not help: {sum(s.helped is False for s in sent)}")
+    print("  resolved without a person / handed to a person / neither (waiting on the buyer), after:")
+    groups = {
+        "all": sent,
+        "FAQ questions, no order": [s for s in sent if s.pattern == "faq"],
+        "honest order tickets": [s for s in sent if s.pattern.startswith("honest:")],
+        "fraud patterns": [s for s in sent if s.pattern != "faq" and not s.pattern.startswith("honest:")],
+    }
+    for name, members in groups.items():
+        first = Counter(_fate(s.first_outcome, s.first_status) for s in members)
+        final = Counter(_fate(s.outcome, s.status, s.helped) for s in members)
+        print(
+            f"    {name} ({len(members)}): first answer {_fates(first, len(members))}; "
+            f"the buyer's answer {_fates(final, len(members))}"
+        )
+    must = [s for s in sent if s.fraud or s.pattern in (f"honest:{intent}" for intent in PERSON_INTENTS)]
+    print(
+        f"  must go to a person (fraud patterns held, {', '.join(PERSON_INTENTS)}): {len(must)} = "
+        f"{_pct(len(must), total)}, so at most {_pct(total - len(must), total)} can be resolved without a person"
+    )
+    automatic = [s for s in sent if _fate(s.outcome, s.status, s.helped) == "resolved"]
+    person = [s for s in sent if _fate(s.outcome, s.status, s.helped) == "person"]
     wrong = [s for s in sent if s.fraud and s.outcome in REISSUES | {"refund_requested"}]
     fraud = [s for s in sent if s.fraud]
     honest_claims = [s for s in sent if not s.fraud and s.intent in {"invalid_key", "wrong_region", "not_received"}]
-    print(
-        f"Ticket replay through faka local: {total} tickets ({len(fraud)} labelled fraud), "
-        f"{handled} worked from the queue by the simulated operator"
-    )
     print(f"  auto-resolved (no person)      {_pct(len(automatic), total)}")
     print(f"  handed to a person             {_pct(len(person), total)}")
-    faq = [s for s in sent if s.pattern == "faq"]
-    orders = [s for s in sent if s.pattern != "faq"]
-    print(
-        f"    FAQ questions, no order ({len(faq)}): answered from the knowledge base "
-        f"{_pct(sum(s.outcome == KNOWLEDGE for s in faq), len(faq))}, "
-        f"to a person {_pct(sum(s.status in ('waiting_for_agent', 'in_progress') for s in faq), len(faq))}"
-    )
-    print(
-        f"    order tickets and fraud patterns ({len(orders)}, the replay before issue 15): "
-        f"auto-resolved {_pct(sum(s.outcome in AUTOMATIC | {KNOWLEDGE} for s in orders), len(orders))}, "
-        f"to a person {_pct(sum(s.status in ('waiting_for_agent', 'in_progress') for s in orders), len(orders))}"
-    )
-    print(f"  waiting on the buyer           {_pct(sum(s.status == 'awaiting_buyer' for s in sent), total)}")
     print(f"  wrong automatic reissues/refunds on fraud patterns: {len(wrong)} (must be 0)")
     print(
         f"  fraud-pattern tickets held for a person: {sum(s.outcome == 'held_for_review' for s in fraud)}"
@@ -445,13 +511,14 @@ def main() -> None:
     by_intent: dict[str, Counter[str]] = defaultdict(Counter)
     for s in sent:
         by_intent[s.intent]["total"] += 1
-        by_intent[s.intent]["auto"] += s.outcome in AUTOMATIC | {KNOWLEDGE}
+        by_intent[s.intent]["auto"] += _fate(s.outcome, s.status, s.helped) == "resolved"
     print(
         "  per intent (auto / total): "
         + ", ".join(f"{intent} {c['auto']}/{c['total']}" for intent, c in sorted(by_intent.items()))
     )
     print(f"  outcomes: {dict(Counter(s.outcome for s in sent).most_common())}")
-    _print_handoffs([s for s in sent if s.status in ("waiting_for_agent", "in_progress")])
+    _print_handoffs(person)
+    _print_neither([s for s in sent if _fate(s.outcome, s.status, s.helped) == "neither"])
     print("  help desk report (GET /v1/admin/reports/tickets):")
     print(json.dumps(report, indent=2, ensure_ascii=False)[:3000])
 
