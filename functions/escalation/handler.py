@@ -13,9 +13,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+# Before anything that imports pydantic: Powertools' batch types build its pydantic parser models (~0.1x of import
+# boto3) when pydantic is already loaded, and this function parses no record with them.
+from faka.consumers import sqs_consumer
+
+# isort: split
 from faka.activation.activation import stats_key
 from faka.activation.escalation import ACTIVATION_DUE
-from faka.consumers import sqs_consumer
 from faka.entry import once_per
 from faka.observability import metrics
 from faka.wiring import services

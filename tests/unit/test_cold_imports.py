@@ -1,0 +1,63 @@
+"""What no function imports at cold start (issue 16): each of these costs a tenth of ``import boto3`` or more and serves
+no request, and a reordered import or a module-level use brings it back without a failing test otherwise.
+``benchmarks/cold_start.py`` measures the costs; this only says which modules a fresh handler import loaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from faka import resources
+from faka.resources import FunctionSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+# Powertools' OpenAPI models (~100 pydantic classes): the api writes its document with them, on request only.
+OPENAPI_MODELS = "aws_lambda_powertools.event_handler.openapi.models"
+# Powertools' pydantic parser models: its batch types build them when pydantic was imported first; faka parses no
+# record with them.
+PARSER_MODELS = "aws_lambda_powertools.utilities.parser.models"
+BATCH = "aws_lambda_powertools.utilities.batch"
+
+
+@cache
+def _cold_start() -> ModuleType:
+    """benchmarks/cold_start.py, for the environment CDK gives each function."""
+    spec = importlib.util.spec_from_file_location("cold_start", ROOT / "benchmarks" / "cold_start.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Registered first: its dataclasses look their module up while being built.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _loaded_by_import(function: FunctionSpec) -> set[str]:
+    env = _cold_start().lambda_environment(function)
+    script = f"import json, sys, {function.module}; print(json.dumps(sorted(sys.modules)))"
+    output = subprocess.run(  # noqa: S603 - this interpreter importing a handler named by faka.resources
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(output.stdout))
+
+
+@pytest.fixture(scope="module", params=resources.FUNCTIONS, ids=lambda function: function.name)
+def loaded(request: pytest.FixtureRequest) -> set[str]:
+    return _loaded_by_import(request.param)
+
+
+def test_no_function_builds_powertools_pydantic_models_at_import(loaded: set[str]) -> None:
+    assert OPENAPI_MODELS not in loaded
+    assert PARSER_MODELS not in loaded
+
+
+def test_only_queue_and_stream_consumers_import_the_batch_utilities(loaded: set[str]) -> None:
+    assert (BATCH in loaded) == ("faka.consumers" in loaded)
