@@ -450,3 +450,40 @@ def test_a_later_turn_naming_an_order_problem_asks_which_order_once(stack: Stack
     assert named.body["intent"] == "invalid_key"
     # Named with the order's email only: the replacement waits for the order's mailbox to confirm it.
     assert named.body["outcome"] == "confirmation_sent"
+
+
+def test_torn_between_two_order_problems_a_buyer_with_no_order_gets_the_article_not_a_question_which_order(
+    stack: Stack, shop: None
+) -> None:
+    own = {"title": "Where is my code shown?", "body": "Your code is on your order page, under Show key."}
+    stack.api("PUT", "/v1/admin/knowledge/articles/find-key/en", own, ADMIN)
+    opened = ask(stack, "my code?")
+
+    none = say(stack, opened, "I don't have an order yet, just a question")
+
+    assert opened.body["outcome"] == "asked_to_clarify"
+    assert (none.body["outcome"], none.body["status"]) == ("answered_from_knowledge_base", "resolved")
+    assert none.body["article"]["id"] == "find-key"
+
+
+def test_torn_between_two_order_problems_a_buyer_with_no_order_and_no_article_goes_to_a_person(
+    stack: Stack, shop: None
+) -> None:
+    opened = ask(stack, "my code?")
+
+    none = say(stack, opened, "no tengo ningún pedido")
+
+    assert opened.body["outcome"] == "asked_to_clarify"
+    assert none.body["status"] == "waiting_for_agent"
+    queue = stack.api("GET", "/v1/admin/tickets/queue", headers=ADMIN).body["tickets"]
+    assert queue[0]["handoff_reason"] == "no order, and no knowledge-base article answers the question"
+
+
+def test_a_short_chinese_question_with_no_order_no_article_answers_goes_to_a_person_not_asked_to_rephrase(
+    stack: Stack, shop: None
+) -> None:
+    opened = ask(stack, "能开发票吗")
+
+    assert opened.body["status"] == "waiting_for_agent"
+    queue = stack.api("GET", "/v1/admin/tickets/queue", headers=ADMIN).body["tickets"]
+    assert queue[0]["handoff_reason"] == "no knowledge-base article answers the question"

@@ -9,6 +9,8 @@ import pytest
 
 from faka.knowledge.feedback import helpful_verdict
 from faka.shared.templating import MessageTemplates
+from faka.support.assistant import _too_short
+from faka.support.clarifying import says_no_order
 from faka.support.inbound_mail import parse_mail
 from faka.support.tone import INFORMAL, PROHIBITED, Violation, platform_tone
 from faka.triage import INTENTS, message_features
@@ -171,3 +173,38 @@ def test_an_answer_about_something_else_said_clearly_is_taken_as_it_is() -> None
 
     assert result is not None
     assert result[0] == "refund_request"
+
+
+@pytest.mark.parametrize(
+    ("answer", "no_order"),
+    [
+        ("I have no order, it is a general question", True),
+        ("I haven't bought anything yet", True),
+        ("我还没下单，只是问问", True),
+        ("沒有訂單，只是諮詢", True),
+        ("no tengo ningún pedido", True),
+        ("solo una pregunta", True),
+        ("it never arrived", False),
+        ("I never received my order", False),
+        ("我的订单没有到", False),
+        ("no me llegó el pedido", False),
+    ],
+)
+def test_a_buyer_saying_there_is_no_order_is_told_from_an_order_problem(answer: str, no_order: bool) -> None:
+    assert says_no_order(answer) is no_order
+
+
+@pytest.mark.parametrize(
+    ("message", "short"),
+    [
+        ("hmm", True),
+        ("ok?", True),
+        ("你好", True),
+        ("在吗", True),
+        ("是秒发吗", False),
+        ("有货吗", False),
+        ("refund?", False),
+    ],
+)
+def test_a_chinese_question_of_a_few_characters_is_not_too_short_to_answer(message: str, short: bool) -> None:
+    assert _too_short(message) is short

@@ -183,7 +183,7 @@ class Assistant:
         triage = self.classify(item.shop_id, text, order)
         question = clarifying.pending(item.ticket_id)
         if question is not None:
-            return self._read_answer(item, order, question, triage)
+            return self._read_answer(item, order, question, triage, text)
         thanked = _thanked(triage, text)
         found = (
             None
@@ -273,18 +273,18 @@ class Assistant:
 
     # -- internals -------------------------------------------------------------------------------------
 
-    def _read_answer(self, item: TicketItem, order: Order | None, question: Question, triage: Triage) -> str:
+    def _read_answer(self, item: TicketItem, order: Order | None, question: Question, triage: Triage, text: str) -> str:
         """The turn after a clarifying question, read with it: the order named for the problem described first, or
-        the intent the answer and the first message's probabilities together settle on; else a person."""
+        the intent the answer and the first message's probabilities together settle on; an answer saying there is
+        no order makes the first message a question for the knowledge base; else a person."""
+        if order is None and question.asked is Asked.INTENTS and clarifying.says_no_order(text):
+            clarifying.answered(item.ticket_id, question, settled=True)
+            return self._no_order(item, "no order, and no knowledge-base article answers the question")
         if question.asked is Asked.ORDER:
             named = self.buyers_order(item.shop_id, item.email, triage)
             clarifying.answered(item.ticket_id, question, settled=named is not None)
             if named is None and "order_id" not in triage.entities:
-                # No order at all: the first message was a question after all, and may have its article now that
-                # it need not be told apart from an order problem.
-                found = self._knowledge.article_with_no_order(item.shop_id, item.summary, item.locale or item.language)
-                if found is not None:
-                    return self._answer_from(item, found)
+                return self._no_order(item, "no order of the buyer's named after asking which")
             if named is None:
                 return self._hand_over(item, None, "no order of the buyer's named after asking which")
             self._attach(item, named)
@@ -305,6 +305,12 @@ class Assistant:
         ):
             return self._ask(item, None, clarifying.which_order(intent))
         return self.act(item, order, intent, entities)
+
+    def _no_order(self, item: TicketItem, reason: str) -> str:
+        """No order at all: the first message was a question after all, and may have its article now that it need not
+        be told apart from an order problem; else a person."""
+        found = self._knowledge.article_with_no_order(item.shop_id, item.summary, item.locale or item.language)
+        return self._answer_from(item, found) if found is not None else self._hand_over(item, None, reason)
 
     @staticmethod
     def _attach(item: TicketItem, order: Order) -> None:
@@ -450,12 +456,18 @@ def _reply_locale(triage: Triage, text: str, fallback: str | None) -> str:
     return _LOCALE_OF_LANGUAGE.get(triage.language) or fallback or "en"
 
 
-# Fewer letters or characters than this ("hmm", "ok?") say too little to be a question: the buyer is asked for more.
+# Fewer letters than this ("hmm", "ok?") say too little to be a question: the buyer is asked for more. A Chinese
+# character is a word or half of one ("是秒发吗" is a whole question), so it counts as _CJK_WEIGHT letters.
 _MIN_QUESTION_CHARS = 6
+_CJK_WEIGHT = 2
 
 
 def _too_short(text: str) -> bool:
-    return sum(char.isalnum() for char in text) < _MIN_QUESTION_CHARS
+    return sum(_CJK_WEIGHT if _is_cjk(char) else 1 for char in text if char.isalnum()) < _MIN_QUESTION_CHARS
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
 
 
 def _question(triage: Triage, order: Order | None) -> Question | None:

@@ -5,12 +5,15 @@ it never arrive?"), or the buyer describes an order problem and names no order (
 question is remembered on the ticket (``ClarificationItem``, ``CLARIFY`` in the ticket's partition) and the next
 turn is read with it: an answer between the two intents is weighed with the first message's probabilities as a
 prior (a short "it never came" settles it), and an order id given later is attached when it is the ticket's
-buyer's order. One question per kind and ticket: an answer that still leaves it open goes to a person.
+buyer's order. An answer saying there is no order at all (``says_no_order``) makes the first message a question for
+the knowledge base. One question per kind and ticket: an answer that still leaves it open goes to a person.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -45,6 +48,16 @@ MARGIN = 0.3
 # settles it; "hmm, you know" does not, however the first message leaned.
 ANSWERED = 0.5
 SETTLED = 0.75
+# "I have no order", "just asking": words, not the model, which reads "order" as an order problem. Negated forms of
+# having, placing or making an order or purchase, and "only a question", in the four languages.
+_NO_ORDER = re.compile(
+    r"\bno order|\b(do not|don'?t|didn'?t|did not|haven'?t|have not|never) (have|had|place[d]?|ma[dk]e|bought|buy)"
+    r"( an?| any)? (order|purchase|anything)|not about an order|(general|just an?|only an?) question|just asking"
+    r"|没有订单|沒有訂單|没订单|沒訂單|没下单|沒下單|没下过单|沒下過單|没买过|沒買過|还没买|還沒買|没有买|沒有買"
+    r"|只是咨询|只是諮詢|只是问问|只是問問|随便问问|隨便問問|咨询一下|諮詢一下"
+    r"|no tengo (ningún |un )?pedido|no (he|hice) (hecho )?(ningún |un )?pedido|no he comprado|sin pedido"
+    r"|pregunta general|solo (una )?pregunta|sólo (una )?pregunta|solo pregunto|sólo pregunto"
+)
 
 
 class Asked(StrEnum):
@@ -112,6 +125,11 @@ def settle(question: Question, answer: Triage) -> tuple[str, float] | None:
         return None
     best = max(weighed, key=lambda i: weighed[i])
     return (best, weighed[best] / total) if weighed[best] / total >= SETTLED else None
+
+
+def says_no_order(message: str) -> bool:
+    """Whether the buyer says they have no order (an answer to "which order?" or "which problem?")."""
+    return _NO_ORDER.search(unicodedata.normalize("NFKC", message).lower()) is not None
 
 
 def ask(ticket_id: str, question: Question) -> None:
