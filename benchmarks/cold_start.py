@@ -5,7 +5,9 @@ sandbox's first invocation pays for it: interpreter start, every import, everyth
 level. The process runs with the environment CDK gives that function (its ``FAKA_*`` settings and the
 secret ids of the secrets it may read, dummy values) and as if inside Lambda, so Powertools' Tracer is
 on as with active tracing. ``import boto3`` runs in the same loop, sample for sample, so a busy machine
-slows both alike. Wall time, CPU time and peak resident memory come from the child's own rusage.
+slows both alike. Wall time, CPU time and peak resident memory come from the child's own rusage. On a machine
+shared with other work, read the cpu ratio: wall time also counts waiting for a core, and its ratio for the same
+code moved between 1.3x and 2.3x from one run to the next where the cpu ratio stayed within 0.1x.
 
 After the functions, the same measure of what every function of a kind imports before its own code (the floors):
 a function cannot start faster than its floor, so a floor over the target says where the rest must come from.
