@@ -18,8 +18,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from faka.consumers import sqs_consumer
 
 # isort: split
-from faka.activation.activation import stats_key
 from faka.activation.escalation import ACTIVATION_DUE
+from faka.activation.figures import stats_key
 from faka.entry import once_per
 from faka.observability import metrics
 from faka.wiring import services

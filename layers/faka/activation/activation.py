@@ -15,6 +15,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from faka.activation.figures import advice_key, hour_bucket, stats_key
 from faka.adapters.counters import Counters
 from faka.adapters.tables.keys import KeyItem
 from faka.adapters.tables.orders import OrderItem, OrderLineItem
@@ -55,22 +56,6 @@ class ActivationSignal:
 class SignalOutcome:
     order_id: str
     changed_lines: int
-
-
-# Upper bounds (hours) of the time-to-activation histogram kept per shop, from which a median is read.
-HOUR_BUCKETS = (1, 6, 12, 24, 48, 72, 168, 720)
-
-
-def hour_bucket(hours: float) -> str:
-    return next((f"le_{bound}h" for bound in HOUR_BUCKETS if hours <= bound), "over_720h")
-
-
-def advice_key(shop_id: str, platform: str, country: str) -> str:
-    return f"ADVICE#{shop_id}#{platform}#{country.upper()}"
-
-
-def stats_key(shop_id: str) -> str:
-    return f"STATS#{shop_id}"
 
 
 class Activations:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from faka.activation.activation import advice_key
+from faka.activation.figures import advice_key
 from faka.adapters.counters import Counters
 from faka.shared.model import Product
 

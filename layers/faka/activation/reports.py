@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from faka.activation.activation import HOUR_BUCKETS, stats_key
 from faka.activation.escalation import TRANSITIONS_PER_PATH
+from faka.activation.figures import HOUR_BUCKETS, stats_key
 from faka.activation.reminders import template_key
 from faka.adapters.counters import Counters
 
