@@ -315,7 +315,7 @@ def consuming_meanwhile(stack: Stack) -> Iterator[None]:
     """The queue consumers run while webhooks are delivered, as Lambda's pollers do.
 
     Left to the end, each queue would hold one message per order, and the emulator's SQS reads every message of
-    a queue on each send and delete: a 10,000-order run would spend hours there instead of in faka's code.
+    a queue on each receive and delete: a 10,000-order run would spend hours there instead of in faka's code.
     """
     delivered = threading.Event()
 

@@ -33,9 +33,6 @@ from faka.shared.templating import MessageTemplates
 from faka.support.assistant import Assistant, PlaybookRunner, checked
 from faka.support.corrections import ShopCorrections
 from faka.support.knowledge_answers import TicketKnowledge
-
-# functions/api/help_desk.py reads the knowledge-base counters under this key from here.
-from faka.support.knowledge_answers import knowledge_stats_key as knowledge_stats_key
 from faka.support.resolutions import CONFIRM_ACTION, Outcome, Proof
 from faka.support.ticket_records import (
     Channel,
