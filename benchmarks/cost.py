@@ -94,7 +94,7 @@ PRICES = {
 LAMBDA_RESERVOIR_PER_SECOND = 1
 LAMBDA_FIXED_RATE = 0.05
 MEMORY_MB = {spec.physical_name: spec.memory_mb for spec in resources.FUNCTIONS}
-QUIET_WINDOW: str = Settings.model_fields["quiet_hours"].default
+QUIET_WINDOW: str = Settings().quiet_hours
 
 
 def _hours(window: str) -> int:

@@ -16,7 +16,7 @@ from constructs import Construct, Node
 
 from faka import resources
 from faka.activation.escalation import parse_offsets
-from faka.config import Settings
+from faka.config import PaymentProvider, Settings
 from infra.constructs.api import Api
 from infra.constructs.console import Console
 from infra.constructs.dashboard import KpiDashboard
@@ -36,7 +36,9 @@ from infra.constructs.webhooks import StorefrontWebhooks
 
 # The same choices the application validates at cold start; checked here so a typo fails the synth, not
 # the first request after a deploy.
-PAYMENT_PROVIDERS: tuple[str, ...] = typing.get_args(Settings.model_fields["payment_provider"].annotation)
+PAYMENT_PROVIDERS: tuple[str, ...] = typing.get_args(PaymentProvider)
+# The functions' own defaults, which the context values of the same settings start from.
+APP_DEFAULTS = Settings()
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SES_IDENTITY_MODES = ("email", "none")
 
@@ -61,9 +63,9 @@ class DeploymentContext:
     api_rate_limit: float = 50
     api_burst_limit: int = 100
     log_level: str = "INFO"
-    escalation_seconds: str = Settings.model_fields["escalation_seconds"].default
-    quiet_hours: str = Settings.model_fields["quiet_hours"].default
-    support_email: str = Settings.model_fields["support_email"].default
+    escalation_seconds: str = APP_DEFAULTS.escalation_seconds
+    quiet_hours: str = APP_DEFAULTS.quiet_hours
+    support_email: str = APP_DEFAULTS.support_email
     # Subscribed to the operator topic (alarms, held orders, SLA breaches); confirm the email SNS sends.
     alert_email: str = ""
     # SES has one active receipt rule set per account and region: a second stage there leaves the first one's.
@@ -78,9 +80,9 @@ class DeploymentContext:
     cors_origins: str = ""
     # Operators' reply drafts by a model on Amazon Bedrock (faka.support.drafts): "bedrock" turns them on and grants
     # the drafting function bedrock:InvokeModel on replyDraftModel alone; "off" (the default) grants nothing.
-    reply_drafts: str = Settings.model_fields["reply_drafts"].default
-    reply_draft_model: str = Settings.model_fields["reply_draft_model"].default
-    reply_draft_send_at: str = Settings.model_fields["reply_draft_send_at"].default
+    reply_drafts: str = APP_DEFAULTS.reply_drafts
+    reply_draft_model: str = APP_DEFAULTS.reply_draft_model
+    reply_draft_send_at: str = APP_DEFAULTS.reply_draft_send_at
 
     @staticmethod
     def context_key(field_name: str) -> str:
@@ -147,7 +149,7 @@ class DeploymentContext:
             raise ValueError(f"context quietHours={self.quiet_hours!r}: expected 'HH-HH' or 'off'") from error
         try:
             drafts = {"reply_drafts": self.reply_drafts, "reply_draft_send_at": self.reply_draft_send_at}
-            Settings.model_validate(drafts)
+            Settings.from_strings(drafts)
         except ValueError as error:
             raise ValueError(
                 f"context replyDrafts={self.reply_drafts!r}, replyDraftSendAt={self.reply_draft_send_at!r}: expected "

@@ -8,11 +8,12 @@ between deployments are not settings: they come from :mod:`faka.resources`.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
+from dataclasses import Field, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, Field
+from typing import Any, Literal, get_args, get_type_hints
 
 from faka import resources
 
@@ -79,7 +80,29 @@ _REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _LAYER_TEMPLATES = Path("/opt/templates")
 
 
-class Settings(BaseModel):
+PaymentProvider = Literal["stripe", "sandbox"]
+ReplyDrafts = Literal["off", "bedrock"]
+# How an environment variable spells a boolean (any case), as most tools read them.
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
+
+
+def _at_least(default: int, minimum: int, maximum: int | None = None) -> Any:
+    return field(default=default, metadata={"minimum": minimum, "maximum": maximum})
+
+
+def _matching(default: str, pattern: str) -> Any:
+    return field(default=default, metadata={"pattern": pattern})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, its default and what it accepts: a value out of range fails when the settings are built.
+
+    A stdlib dataclass rather than a pydantic model: every function reads its settings at cold start, and pydantic
+    alone costs about a third of ``import boto3`` there.
+    """
+
     operator_topic_arn: str = ""
     admin_token: str = ""
     # The operator console's Cognito user pool (on AWS): its members' access tokens are operator identities.
@@ -97,17 +120,17 @@ class Settings(BaseModel):
     # came through the distribution, whose CloudFront-Viewer-Country header is then the buyer's. Unset: no country.
     origin_verify_secret: str = ""
     origin_verify_secret_id: str = ""
-    payment_provider: Literal["stripe", "sandbox"] = "stripe"
+    payment_provider: PaymentProvider = "stripe"
     sender_email: str = "shop@example.com"
     default_shop: str = "main"
     public_base_url: str = "http://127.0.0.1:3000"
     templates_dir: Path = _LAYER_TEMPLATES if _LAYER_TEMPLATES.is_dir() else _REPO_TEMPLATES
-    order_ttl_minutes: int = Field(default=30, gt=0)
+    order_ttl_minutes: int = _at_least(30, 1)
     # The order-page link in buyer emails opens the order this long; after that the buyer finds it by email.
-    order_link_days: int = Field(default=30, gt=0)
-    max_quantity: int = Field(default=10, gt=0, le=50)
-    escalation_seconds: str = Field(default="86400,172800,259200", pattern=r"^\d+,\d+,\d+$")
-    quiet_hours: str = Field(default="22-08", pattern=r"^(off|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$")
+    order_link_days: int = _at_least(30, 1)
+    max_quantity: int = _at_least(10, 1, maximum=50)
+    escalation_seconds: str = _matching("86400,172800,259200", r"\d+,\d+,\d+")
+    quiet_hours: str = _matching("22-08", r"off|([01]?\d|2[0-3])-([01]?\d|2[0-3])")
     escalation_state_machine_arn: str = ""
     # The one-time schedule of an order's first escalation level: the queue it sends to, the role it sends with,
     # and the queue for what it cannot send (faka.activation.escalation).
@@ -118,29 +141,29 @@ class Settings(BaseModel):
     # (faka.activation.reminders.HeldReminders).
     reminder_due_queue_arn: str = ""
     # Reminders per buyer per day, across all their orders; one order's three levels fit in a day locally.
-    daily_reminder_cap: int = Field(default=3, ge=1)
+    daily_reminder_cap: int = _at_least(3, 1)
     refund_state_machine_arn: str = ""
     # Operators are reminded of a refund waiting for their review this often, until the shop's review SLA.
-    refund_reminder_seconds: int = Field(default=1800, gt=0)
+    refund_reminder_seconds: int = _at_least(1800, 1)
     # Webhooks normally arrive within seconds; reconciliation asks the provider about orders unpaid this long.
-    reconcile_after_seconds: int = Field(default=180, ge=0)
+    reconcile_after_seconds: int = _at_least(180, 0)
     # A paid order still waiting for stock this long after its payment is refunded through its provider.
-    backorder_refund_hours: int = Field(default=48, gt=0)
+    backorder_refund_hours: int = _at_least(48, 1)
     # The platform's commission on a shop's sales (basis points) until the platform operator sets the shop's own.
-    commission_bps: int = Field(default=500, ge=0, le=10_000)
+    commission_bps: int = _at_least(500, 0, maximum=10_000)
     mail_bucket: str = resources.MAIL_BUCKET
     # Where order exports larger than export_inline_bytes are written, to be fetched by a presigned URL.
     export_bucket: str = resources.EXPORTS_BUCKET.physical_name
-    export_inline_bytes: int = Field(default=1_000_000, ge=0)
+    export_inline_bytes: int = _at_least(1_000_000, 0)
     # The address buyers write to; SES receiving delivers it to the mail bucket.
     support_email: str = "support@example.com"
     # Help desk SLA: a person's first answer is due this long after a ticket is queued, and the operators are
     # alerted (and the ticket moved up) if nobody has claimed or answered it by the second.
-    ticket_sla_seconds: str = Field(default="300,1800", pattern=r"^\d+,\d+$")
+    ticket_sla_seconds: str = _matching("300,1800", r"\d+,\d+")
     # Outbound webhooks: the first retry of a failed delivery waits this long, each later one four times longer
     # (at most 6 h), until the attempts are spent; the defaults span about 15 hours.
-    webhook_retry_seconds: int = Field(default=30, ge=1)
-    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    webhook_retry_seconds: int = _at_least(30, 1)
+    webhook_max_attempts: int = _at_least(8, 1, maximum=20)
     # Accepts http://localhost and 127.0.0.1 webhook URLs: the local runtime and tests only, never on AWS.
     webhook_allow_loopback: bool = False
     # Where Telegram alert channels send (the Bot API); a local stand-in in tests.
@@ -150,7 +173,7 @@ class Settings(BaseModel):
     cors_origins: str = "*"
     # The TronGrid-compatible node the USDT watcher reads shops' wallets from, and the blocks a transfer needs on top.
     tron_api_url: str = "https://api.trongrid.io"
-    usdt_confirmations: int = Field(default=19, ge=1)
+    usdt_confirmations: int = _at_least(19, 1)
     # Test-mode shops' endpoints: a TRON testnet's TronGrid-compatible node and its USDT token (Nile by default), and
     # a stand-in of WeChat Pay's API v3, which has no sandbox of its own (unset: test-mode shops take no WeChat Pay).
     tron_test_api_url: str = "https://nile.trongrid.io"
@@ -158,13 +181,32 @@ class Settings(BaseModel):
     wechat_pay_test_url: str = ""
     # Operators' reply drafts written by a model on Amazon Bedrock (faka.support.drafts): off unless a deployment turns
     # them on; only then does the api function hold bedrock:InvokeModel, on reply_draft_model alone.
-    reply_drafts: Literal["off", "bedrock"] = "off"
+    reply_drafts: ReplyDrafts = "off"
     reply_draft_model: str = "amazon.nova-lite-v1:0"
     # A draft the model is at least this sure of, grounded in an article and within the shop's tone, is sent at once;
     # "off": every draft waits for an operator.
-    reply_draft_send_at: str = Field(default="0.85", pattern=r"^(off|0?\.\d+|1(\.0+)?)$")
+    reply_draft_send_at: str = _matching("0.85", r"off|0?\.\d+|1(\.0+)?")
     # The Bedrock runtime's endpoint: empty on AWS (the region's own), a local stand-in in tests and `make local`.
     bedrock_endpoint_url: str = ""
+
+    def __post_init__(self) -> None:
+        problems = [problem for setting in fields(self) if (problem := _refusal(setting, getattr(self, setting.name)))]
+        if problems:
+            raise ValueError("invalid settings: " + "; ".join(problems))
+
+    @classmethod
+    def from_strings(cls, values: Mapping[str, str]) -> Settings:
+        """Settings from text as the environment gives it (``{"max_quantity": "5"}``); the rest keep their defaults."""
+        problems: list[str] = []
+        parsed: dict[str, Any] = {}
+        for name, text in values.items():
+            try:
+                parsed[name] = _parse(_types()[name], text)
+            except ValueError as error:
+                problems.append(f"{env_name(name)}={text!r}: {error}")
+        if problems:
+            raise ValueError("invalid settings: " + "; ".join(problems))
+        return cls(**parsed)
 
 
 # The settings naming a secret by its Secrets Manager id, and the secret each names: CDK sets each on exactly the
@@ -180,9 +222,48 @@ SECRET_ID_SETTINGS: dict[str, str] = {
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings.model_validate(
-        {name: os.environ[variable] for name in Settings.model_fields if (variable := env_name(name)) in os.environ}
+    return Settings.from_strings(
+        {
+            setting.name: os.environ[variable]
+            for setting in fields(Settings)
+            if (variable := env_name(setting.name)) in os.environ
+        }
     )
+
+
+@lru_cache(maxsize=1)
+def _types() -> dict[str, Any]:
+    return get_type_hints(Settings)
+
+
+def _parse(kind: Any, text: str) -> Any:
+    if kind is bool:
+        if text.strip().lower() not in _TRUE | _FALSE:
+            raise ValueError("expected a boolean (true or false)")
+        return text.strip().lower() in _TRUE
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError("expected an integer") from None
+    if kind is Path:
+        return Path(text)
+    return text
+
+
+def _refusal(setting: Field[Any], value: Any) -> str | None:
+    """Why a setting's value is refused, naming its environment variable; None when it is accepted."""
+    name, metadata = setting.name, setting.metadata
+    choices = get_args(_types()[name])
+    if choices and value not in choices:
+        return f"{env_name(name)}={value!r}: expected one of {', '.join(choices)}"
+    if "pattern" in metadata and not re.fullmatch(metadata["pattern"], value):
+        return f"{env_name(name)}={value!r}: expected the form {metadata['pattern']}"
+    if "minimum" in metadata and value < metadata["minimum"]:
+        return f"{env_name(name)}={value!r}: expected at least {metadata['minimum']}"
+    if metadata.get("maximum") is not None and value > metadata["maximum"]:
+        return f"{env_name(name)}={value!r}: expected at most {metadata['maximum']}"
+    return None
 
 
 def env_name(field: str) -> str:

@@ -25,6 +25,9 @@ OPENAPI_MODELS = "aws_lambda_powertools.event_handler.openapi.models"
 # record with them.
 PARSER_MODELS = "aws_lambda_powertools.utilities.parser.models"
 BATCH = "aws_lambda_powertools.utilities.batch"
+# pydantic alone costs about a third of ``import boto3``. Every function reads its settings and services through
+# faka.config and faka.wiring, so those never load it; these functions' own code needs none of its models either.
+WITHOUT_PYDANTIC = frozenset({"restock", "escalation", "mail_events", "ticket_sla", "kpis", "webhook_fanout"})
 
 
 @cache
@@ -61,3 +64,12 @@ def test_no_function_builds_powertools_pydantic_models_at_import(loaded: set[str
 
 def test_only_queue_and_stream_consumers_import_the_batch_utilities(loaded: set[str]) -> None:
     assert (BATCH in loaded) == ("faka.consumers" in loaded)
+
+
+@pytest.mark.parametrize(
+    "function",
+    [function for function in resources.FUNCTIONS if function.name in WITHOUT_PYDANTIC],
+    ids=lambda function: function.name,
+)
+def test_the_lightest_functions_load_no_pydantic(function: FunctionSpec) -> None:
+    assert "pydantic" not in _loaded_by_import(function)
