@@ -96,6 +96,14 @@ def test_did_this_help_no_hands_the_ticket_to_a_person(stack: Stack, shop: None)
     assert "payment-methods did not help" in queue[0]["handoff_reason"]
     figures = report(stack)["knowledge_base"]
     assert (figures["answered"], figures["not_helpful"]) == (1, 1)
+    # Handed off, and no longer counted as resolved by the assistant: the desk's report and the KPIs alike.
+    overall = report(stack)["overall"]
+    assert (overall["opened"], overall["auto_resolved"], overall["handed_off"]) == (1, 0, 1)
+    assert overall["auto_resolution_rate"] == 0
+    stack.deliver_events()
+    today = datetime.now(UTC).date().isoformat()
+    kpis = stack.api("GET", "/v1/admin/reports/summary", headers=ADMIN, query=f"from={today}&to={today}").body
+    assert (kpis["overall"]["auto_resolution_rate"], kpis["overall"]["handoff_rate"]) == (0, 1)
 
 
 def test_did_this_help_yes_is_recorded_once_through_the_feedback_link(stack: Stack, shop: None) -> None:

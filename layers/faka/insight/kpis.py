@@ -85,7 +85,12 @@ class Kpis:
             case "TicketOpened":
                 self._ticket(detail, event_time)
             case "TicketHandedOff":
-                self._ticket_figure(detail, event_time, {"handed_off": 1})
+                handed: dict[str, float] = {"handed_off": 1}
+                withdrawn = detail.get("withdrawn_auto_resolve_seconds")
+                if withdrawn is not None:
+                    # The assistant had resolved it: no longer counted as resolved by the assistant.
+                    handed |= {"resolved_auto": -1, "resolve_seconds": -float(withdrawn), "resolved_timed": -1}
+                self._ticket_figure(detail, event_time, handed)
             case "TicketResolved":
                 figures = {
                     "resolved_auto" if detail["resolved_by"] == "assistant" else "resolved_by_people": 1,

@@ -266,9 +266,10 @@ class Assistant:
             )
         if resolution.next is Next.PERSON:
             return self._hand_over(item, order, resolution.reason, resolution)
-        set_status(item, TicketStatus.RESOLVED if resolution.next is Next.RESOLVED else TicketStatus.AWAITING_BUYER)
         if resolution.next is Next.RESOLVED:
-            self._resolved(item)
+            self._resolve(item)
+        else:
+            set_status(item, TicketStatus.AWAITING_BUYER)
         return self._render(item, order, resolution=resolution)
 
     # -- internals -------------------------------------------------------------------------------------
@@ -356,8 +357,7 @@ class Assistant:
             actions=[TicketItem.playbook_outcome.set(Outcome.ACKNOWLEDGED.value)]
         )
         item.playbook_outcome = Outcome.ACKNOWLEDGED.value
-        set_status(item, TicketStatus.RESOLVED)
-        self._resolved(item)
+        self._resolve(item)
         return self._render(item, order, resolution=Resolution(Outcome.ACKNOWLEDGED, Next.RESOLVED))
 
     def _answer_from(self, item: TicketItem, found: tuple[Article, float]) -> str:
@@ -377,8 +377,7 @@ class Assistant:
             None,
         )
         self._knowledge.count(item.shop_id, article.id, "answered")
-        set_status(item, TicketStatus.RESOLVED)
-        self._resolved(item)
+        self._resolve(item)
         logger.info("answered from the knowledge base", extra={"article": article.id, "score": round(score, 3)})
         facts = {"article": {"id": article.id, "title": article.title, "body": article.body}}
         return self._render(
@@ -395,8 +394,14 @@ class Assistant:
             item.refresh()
         return self._render(item, order, handover=True, place=place, resolution=resolution)
 
-    def _resolved(self, item: TicketItem) -> None:
-        seconds = (now() - item.created_at).total_seconds()
+    def _resolve(self, item: TicketItem) -> None:
+        """Resolved by the assistant; the time is kept so a person taking the ticket later can withdraw it."""
+        resolved_at = now()
+        TicketItem(item.ticket_id, TicketItem.SK).update(
+            actions=[TicketItem.status.set(TicketStatus.RESOLVED.value), TicketItem.resolved_at.set(resolved_at)]
+        )
+        item.status, item.resolved_at = TicketStatus.RESOLVED.value, resolved_at
+        seconds = (resolved_at - item.created_at).total_seconds()
         if self._desk is not None:
             self._desk.note_auto_resolved(item.shop_id, item.intent, seconds)
         self._events.resolved(item, seconds)

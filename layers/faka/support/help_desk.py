@@ -140,11 +140,19 @@ class HelpDesk:
 
     def enqueue(self, ticket_id: str, *, reason: str) -> QueuePlace:
         """Hand the ticket to a person. Idempotent: a ticket already queued or with a person keeps its place."""
-        item, first_handoff = self._mutate(ticket_id, lambda item, now: self._queue(item, now, reason))
-        if first_handoff:
-            self._count(item, handed_off=1)
+        item, handoff = self._mutate(ticket_id, lambda item, now: self._queue(item, now, reason))
+        if handoff is not None:
+            withdrawn = handoff.withdrawn_auto_resolve_seconds
+            if withdrawn is None:
+                self._count(item, handed_off=1)
+            else:
+                # The assistant's answer did not settle it: counted as handed off, no longer as resolved by it.
+                self._count(item, handed_off=1, auto_resolved=-1, auto_resolve_seconds=-withdrawn)
             metrics.add_metric(name="TicketsHandedOff", unit="Count", value=1)
-            self._events.publish("TicketHandedOff", {**_ticket_ref(item), "reason": reason[:200]})
+            self._events.publish(
+                "TicketHandedOff",
+                {**_ticket_ref(item), "reason": reason[:200], "withdrawn_auto_resolve_seconds": withdrawn},
+            )
             logger.info("ticket handed to a person", extra={"ticket_id": ticket_id, "reason": reason})
         place = self._place(item)
         assert place is not None
@@ -534,9 +542,9 @@ class HelpDesk:
 
     # -- internals -------------------------------------------------------------------------------------
 
-    def _queue(self, item: TicketItem, now: datetime, reason: str) -> tuple[list[Action], bool]:
+    def _queue(self, item: TicketItem, now: datetime, reason: str) -> tuple[list[Action], _FirstHandoff | None]:
         if item.queue_key or _with_person(item):
-            return [], False
+            return [], None
         priority = _clamped(int(item.severity))
         clocks = Clocks(item)
         clocks.stop()
@@ -564,9 +572,11 @@ class HelpDesk:
             ),
             *clocks.actions(now),
         ]
-        if item.handed_off_at is None:
-            actions.append(TicketItem.handed_off_at.set(now))
-        return actions, item.handed_off_at is None
+        if item.handed_off_at is not None:
+            return actions, None
+        # Before its first handoff, a resolution can only be the assistant's.
+        resolved = round(_seconds(item.resolved_at, item.created_at), 3) if item.resolved_at else None
+        return [*actions, TicketItem.handed_off_at.set(now)], _FirstHandoff(resolved)
 
     def _take(self, item: TicketItem, now: datetime, agent: str) -> tuple[list[Action], Clocks, bool]:
         """A person takes the ticket: it leaves the queue and the escalation clock stops."""
@@ -683,6 +693,13 @@ def _nps_counts(nps: int | None) -> dict[str, float]:
     if nps is None:
         return {}
     return {"nps_count": 1, "nps_promoters": int(nps >= 9), "nps_detractors": int(nps <= 6)}
+
+
+@dataclass(frozen=True)
+class _FirstHandoff:
+    """A ticket reaching a person for the first time; one the assistant had resolved withdraws that resolution."""
+
+    withdrawn_auto_resolve_seconds: float | None
 
 
 def _ticket_ref(item: TicketItem) -> dict[str, Any]:
