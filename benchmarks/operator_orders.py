@@ -28,7 +28,7 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 
 import tests.conftest  # noqa: E402, F401 - the dummy credentials and settings every suite runs with
 from faka.adapters.tables.orders import OrderItem  # noqa: E402
-from faka.trust.risk import buyer_ref  # noqa: E402
+from faka.trust.identity import buyer_ref  # noqa: E402
 from tests.integration.conftest import ADMIN, provisioned_in_moto, stack_on  # noqa: E402
 
 MONTH_START = datetime(2026, 11, 1, tzinfo=UTC)

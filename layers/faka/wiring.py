@@ -594,7 +594,9 @@ class Services:
 
         from faka.money.backorders import Backorders
 
-        return Backorders(self.orders, self.refunds, refund_after=timedelta(hours=self.settings.backorder_refund_hours))
+        return Backorders(
+            self.orders, lambda: self.refunds, refund_after=timedelta(hours=self.settings.backorder_refund_hours)
+        )
 
     @cached_property
     def refund_outcomes(self) -> RefundOutcomes:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from faka import resources
 from faka.adapters.tables.orders import OrderItem
 from faka.sales.order_search import EXPORT_COLUMNS
-from faka.trust.risk import buyer_ref
+from faka.trust.identity import buyer_ref
 from faka_local.apigateway import rest_event
 from faka_local.event_sources import load_handler
 from faka_local.lambda_context import LocalLambdaContext

@@ -17,7 +17,7 @@ from faka.observability import logger, metrics
 from faka.sales.buyer_mail import BuyerMail
 from faka.sales.orders import Orders
 from faka.shared.links import LinkSigner
-from faka.trust.risk import buyer_ref
+from faka.trust.identity import buyer_ref
 
 LOOKBACK = timedelta(days=90)
 ORDERS_LISTED = 20

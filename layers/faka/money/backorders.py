@@ -13,15 +13,19 @@ and the order is never marked delivered. A second run, or two at once, find the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from faka.adapters.tables.orders import OrderItem
 from faka.errors import Conflict
-from faka.money.refunds import Refunds
 from faka.observability import logger, metrics
 from faka.sales.orders import Orders
 from faka.shared.model import OrderStatus
+
+if TYPE_CHECKING:
+    from faka.money.refunds import Refunds
 
 REQUESTED_BY_SYSTEM = "system"
 BACKORDER_REFUND_BY = "system:backorder_timeout"
@@ -35,8 +39,10 @@ class BackorderReport:
 
 
 class Backorders:
-    def __init__(self, orders: Orders, refunds: Refunds, *, refund_after: timedelta) -> None:
+    def __init__(self, orders: Orders, refunds: Callable[[], Refunds], *, refund_after: timedelta) -> None:
         self._orders = orders
+        # Built on first use: most runs find no overdue backorder, and the refunds (their risk rules, review
+        # workflow and clients) cost more than the run.
         self._refunds = refunds
         self._refund_after = refund_after
 
@@ -51,7 +57,7 @@ class Backorders:
                 continue
             overdue += 1
             try:
-                refund = self._refunds.request(
+                refund = self._refunds().request(
                     order,
                     reason=f"No stock within {self._refund_after} of the payment: refunded automatically.",
                     requested_by=REQUESTED_BY_SYSTEM,

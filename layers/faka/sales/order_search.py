@@ -34,7 +34,7 @@ from faka.adapters.tables.orders import OrderItem
 from faka.errors import InvalidRequest
 from faka.sales.redaction import mask_email
 from faka.shared.model import OrderStatus
-from faka.trust.risk import buyer_ref
+from faka.trust.identity import buyer_ref
 
 FILTERS = frozenset({"email", "status", "sku", "from", "to"})
 DEFAULT_PAGE = 50

@@ -24,7 +24,7 @@ from faka.ports import EventPublisher
 from faka.security import new_token, token_digest, token_matches
 from faka.shared.links import LinkSigner, is_order_page_token
 from faka.shared.model import FULFILLABLE, PAYABLE, Order, OrderLine, OrderStatus, PaymentConfirmation
-from faka.trust.risk import buyer_ref
+from faka.trust.identity import buyer_ref
 
 
 @dataclass(frozen=True)

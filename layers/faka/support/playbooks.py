@@ -40,8 +40,9 @@ from faka.shared.model import FULFILLABLE, Order, OrderLine, OrderStatus, Paymen
 from faka.support.resolutions import CONFIRM_ACTION, Claim, Next, Outcome, Proof, Resolution, confirmation_path
 from faka.triage import INTENTS
 from faka.trust.claims import CLAIM_INTENTS, ClaimGuard, GuardRules
+from faka.trust.identity import buyer_ref
 from faka.trust.page_views import views_key
-from faka.trust.risk import RiskRules, buyer_ref
+from faka.trust.risk import RiskRules
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "playbooks.json"
 

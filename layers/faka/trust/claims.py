@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from faka.adapters.counters import Counters
 from faka.shared.model import Order
+from faka.trust.identity import buyer_ref
 from faka.trust.page_views import views_key
-from faka.trust.risk import RiskRules, buyer_ref, frozen_key
+from faka.trust.risk import RiskRules, frozen_key
 
 CLAIM_INTENTS = frozenset({"not_received", "invalid_key", "wrong_region"})
 _DAY = "%Y-%m-%d"

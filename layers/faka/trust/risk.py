@@ -7,7 +7,6 @@ fails with a message naming the rule. Every decision records the names of the ru
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import json
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from faka.adapters.counters import Counters
 from faka.adapters.tables.refunds import RefundTableItem
 from faka.observability import logger
+from faka.trust.identity import buyer_ref
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "refund_risk.json"
 
@@ -161,11 +161,6 @@ def _in_domains(domain: str, listed: list[str]) -> bool:
     """
     name = _domain(domain)
     return any(name == entry or name.endswith(f".{entry}") for entry in map(_domain, listed) if entry)
-
-
-def buyer_ref(email: str) -> str:
-    """A buyer's identity in counters and indexes, without writing their address there."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
 @dataclass
