@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "layers"))
 
 from faka.knowledge import INTENT_ARTICLES  # noqa: E402
-from faka.payments.stripe_webhook import stripe_signature  # noqa: E402
+from faka.payments.stripe_signing import stripe_signature  # noqa: E402
 
 ADMIN_TOKEN = "bench-admin-token"  # noqa: S105 - a throwaway local instance
 SIGNING_SECRET = "bench-signing-secret"  # noqa: S105 - a throwaway local instance

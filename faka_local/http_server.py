@@ -24,7 +24,8 @@ from faka import resources
 from faka.config import get_settings
 from faka.errors import NotFound
 from faka.payments.providers import SandboxCheckout
-from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
+from faka.payments.stripe_signing import stripe_signature
+from faka.payments.stripe_webhook import checkout_completed_event
 from faka.shared.model import Order, OrderStatus
 from faka.wiring import services
 from faka_local.apigateway import MAX_PAYLOAD_BYTES, rest_event

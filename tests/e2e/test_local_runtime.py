@@ -11,7 +11,8 @@ from urllib.parse import quote
 import pytest
 
 from faka import resources
-from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
+from faka.payments.stripe_signing import stripe_signature
+from faka.payments.stripe_webhook import checkout_completed_event
 from tests.e2e.conftest import ADMIN_TOKEN, ORIGIN_VERIFY_SECRET, WEBHOOK_SECRET, LocalFaka
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from faka.payments import alipay, wechat_pay
 from faka.payments.gateway import fen_to_yuan as alipay_amount
-from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
+from faka.payments.stripe_signing import stripe_signature
+from faka.payments.stripe_webhook import checkout_completed_event
 from faka_local.provider_standins import (
     SANDBOX_APP_ID,
     SANDBOX_APPID,

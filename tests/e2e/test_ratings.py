@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from tests.e2e.conftest import ADMIN_TOKEN, SIGNING_SECRET, LocalFaka
 from tests.e2e.test_local_runtime import eventually, place_order
 

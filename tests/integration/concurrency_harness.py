@@ -32,7 +32,7 @@ from faka.adapters.tables.catalog import BatchItem, ProductItem
 from faka.adapters.tables.keys import KeyItem
 from faka.adapters.tables.orders import OrderItem, OrderLineItem, OrderTableItem
 from faka.observability import metrics
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from faka.sales.issuance import ClaimOutcome, KeyIssuer
 from faka.sales.orders import Orders
 from faka.wiring import services

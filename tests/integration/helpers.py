@@ -13,7 +13,8 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 from faka.catalog.codes import identity_of
-from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
+from faka.payments.stripe_signing import stripe_signature
+from faka.payments.stripe_webhook import checkout_completed_event
 from tests.integration.conftest import ADMIN, Response, Stack
 
 WEBHOOK_SECRET = "whsec_test_secret"

@@ -17,7 +17,7 @@ from faka.adapters.messaging import SesSendingHealth
 from faka.adapters.tables.orders import OrderItem, OrderLineItem
 from faka.adapters.tables.tickets import TicketItem
 from faka.config import get_settings
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from faka.shared.links import LinkAction
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, Response, Stack

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from faka import resources
 from faka.adapters.tables.orders import OrderItem, OrderTableItem
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from faka_local.apigateway import http_api_event, rest_event
 from faka_local.event_sources import load_handler
 from faka_local.lambda_context import LocalLambdaContext

@@ -415,7 +415,7 @@ def test_not_as_described_offers_a_refund_of_an_unredeemed_code(stack: Stack, or
 
 
 def test_not_as_described_on_a_redeemed_code_goes_to_a_person(stack: Stack, order: dict) -> None:
-    from faka.payments.stripe_webhook import stripe_signature
+    from faka.payments.stripe_signing import stripe_signature
 
     view = stack.api(
         "GET", f"/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {order['access_token']}"}

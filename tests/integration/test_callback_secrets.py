@@ -10,7 +10,7 @@ import pytest
 
 from faka.adapters.tables.catalog import CallbackSecretItem
 from faka.adapters.tables.orders import OrderItem
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from faka.platform.callback_secrets import CallbackSecrets
 from faka.shared.links import LinkAction, LinkSigner
 from faka.wiring import services

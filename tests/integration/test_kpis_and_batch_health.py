@@ -10,7 +10,7 @@ from moto.sns.models import sns_backends
 from faka import resources
 from faka.adapters.tables.catalog import BatchItem
 from faka.adapters.tables.tickets import TicketItem
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from faka.wiring import services
 from faka_local.lambda_context import LocalLambdaContext
 from faka_local.provision import Provisioned

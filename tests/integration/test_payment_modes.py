@@ -16,7 +16,8 @@ from faka.payments import alipay, usdt_trc20, wechat_pay
 from faka.payments.gateway import HttpRequest, HttpResponse, HttpTransport
 from faka.payments.providers import SandboxCheckout, StripeCheckout
 from faka.payments.shop_methods import TRONGRID_URL, PaymentNetwork
-from faka.payments.stripe_webhook import checkout_completed_event, stripe_signature
+from faka.payments.stripe_signing import stripe_signature
+from faka.payments.stripe_webhook import checkout_completed_event
 from faka.payments.usdt_wallet import UsdtAtPar
 from faka.wiring import services
 from faka_local.sandbox_payments import SandboxPayments

@@ -12,7 +12,7 @@ from faka.adapters.tables.catalog import BatchItem
 from faka.adapters.tables.keys import KeyItem
 from faka.adapters.tables.orders import OrderLineItem
 from faka.adapters.tables.tickets import TicketItem, TicketMessageItem, TicketTableItem
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from faka.support.resolutions import Claim, Next, Outcome, Proof
 from faka.trust.claims import Claimant
 from faka.wiring import services

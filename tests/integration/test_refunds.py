@@ -16,7 +16,7 @@ import pytest
 from faka import resources
 from faka.adapters.tables.orders import OrderItem, OrderLineItem
 from faka.catalog.codes import identity_of
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from faka.sales.orders import PLACED_PARTITIONS
 from faka.trust.risk import Buyer
 from faka.wiring import services

@@ -12,7 +12,7 @@ import pytest
 
 from faka.adapters.tables.orders import OrderItem, OrderLineItem
 from faka.payments.providers import SandboxCheckout
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from tests.integration.concurrency_harness import invocations_apart_per_thread
 from tests.integration.conftest import ADMIN, Response, Stack
 from tests.integration.helpers import WEBHOOK_SECRET, add_product, open_shop, pay, place_order

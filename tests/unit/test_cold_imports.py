@@ -28,7 +28,7 @@ BATCH = "aws_lambda_powertools.utilities.batch"
 # pydantic alone costs about a third of ``import boto3``. Every function reads its settings and services through
 # faka.config and faka.wiring, so those never load it; these functions' own code needs none of its models either.
 WITHOUT_PYDANTIC = frozenset(
-    {"restock", "escalation", "reconcile", "mail_events", "ticket_sla", "kpis", "webhook_fanout"}
+    {"restock", "escalation", "reconcile", "mail_events", "ticket_sla", "kpis", "webhook_fanout", "webhook_delivery"}
 )
 
 

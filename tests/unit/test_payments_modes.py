@@ -8,12 +8,8 @@ import pytest
 
 from faka.errors import InvalidRequest
 from faka.payments.providers import is_live_key, stripe_keys
-from faka.payments.stripe_webhook import (
-    checkout_completed_event,
-    stripe_signature,
-    verify_stripe_event,
-    webhook_secrets,
-)
+from faka.payments.stripe_signing import stripe_signature
+from faka.payments.stripe_webhook import checkout_completed_event, verify_stripe_event, webhook_secrets
 
 
 def test_one_stripe_key_serves_both_modes_and_a_key_per_mode_each_its_own() -> None:

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from faka import resources
 from faka.money import refund_settlement
 from faka.money.refunds import line_amounts
-from faka.payments.stripe_webhook import DisputeNotice, stripe_signature, verify_stripe_event
+from faka.payments.stripe_signing import stripe_signature
+from faka.payments.stripe_webhook import DisputeNotice, verify_stripe_event
 from faka.shared.templating import MessageTemplates
 from faka.trust.risk import RULES_FILE, Buyer, Counted, Facts, InvalidRules, RiskRules
 

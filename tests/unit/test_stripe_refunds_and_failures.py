@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from faka.payments.stripe_webhook import Ignored, PaymentFailed, ProviderRefund, stripe_signature, verify_stripe_event
+from faka.payments.stripe_signing import stripe_signature
+from faka.payments.stripe_webhook import Ignored, PaymentFailed, ProviderRefund, verify_stripe_event
 from tests.unit.test_stripe_webhook import SECRET, stripe_event
 
 

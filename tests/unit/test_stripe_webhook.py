@@ -12,13 +12,8 @@ import pytest
 import stripe
 
 from faka.errors import InvalidRequest
-from faka.payments.stripe_webhook import (
-    Ignored,
-    StripeNotice,
-    stripe_signature,
-    verify_signature,
-    verify_stripe_event,
-)
+from faka.payments.stripe_signing import stripe_signature
+from faka.payments.stripe_webhook import Ignored, StripeNotice, verify_signature, verify_stripe_event
 from faka.shared.model import PaymentConfirmation
 from faka_local import webhook_sink
 from faka_local.webhook_sink import WebhookSink

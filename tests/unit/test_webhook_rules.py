@@ -15,7 +15,7 @@ import stripe
 from api.schemas.webhooks import WebhookEvent
 from faka import resources
 from faka.adapters.webhooks import HttpWebhookSender
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from faka.platform.webhooks import (
     EVENT_NAMES,
     PUBLIC_EVENTS,

@@ -6,8 +6,6 @@ so Stripe's full objects parse as they are.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from dataclasses import dataclass
@@ -234,13 +232,6 @@ def _confirmation(
     if amount is None or not currency:
         raise InvalidRequest("a paid event without amount or currency", code="invalid_payload")
     return PaymentConfirmation(order_id, amount, currency.lower(), PROVIDER, payment_ref)
-
-
-def stripe_signature(payload: str, secret: str, timestamp: int | None = None) -> str:
-    """A Stripe-Signature header for ``payload``, as Stripe computes it (sandbox provider and tests)."""
-    t = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{t}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={t},v1={digest}"
 
 
 def checkout_completed_event(

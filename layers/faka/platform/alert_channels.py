@@ -29,7 +29,6 @@ from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from pydantic import EmailStr, TypeAdapter, ValidationError
 from pynamodb.exceptions import DoesNotExist
 
 from faka.adapters.tables.webhooks import AlertChannelItem, WebhookDeliveryItem
@@ -220,9 +219,6 @@ class AlertChannel:
         return not self.alerts or kind in self.alerts
 
 
-_EMAIL = TypeAdapter(EmailStr)
-
-
 class AlertChannels(DeliveryTarget):
     """A shop's channels, and the request each delivery to one of them sends."""
 
@@ -289,8 +285,12 @@ class AlertChannels(DeliveryTarget):
         if provider.target is Target.URL:
             check_webhook_url(draft.target, allow_loopback=self._allow_loopback)
         elif provider.target is Target.EMAIL:
+            # Imported here: only an operator saving channels checks an address, and every function sending alerts or
+            # webhook deliveries would otherwise load pydantic and email_validator for it at cold start.
+            from pydantic import EmailStr, TypeAdapter, ValidationError
+
             try:
-                _EMAIL.validate_python(draft.target)
+                TypeAdapter(EmailStr).validate_python(draft.target)
             except ValidationError:
                 raise InvalidRequest(f"{where}: the target is not an email address", code=_INVALID) from None
         elif not draft.target.lstrip("-").isdecimal() and not draft.target.startswith("@"):

@@ -35,7 +35,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from faka.adapters.tables.webhooks import WebhookDeliveryItem, WebhookSubscriptionItem
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.observability import logger
-from faka.payments.stripe_webhook import stripe_signature
+from faka.payments.stripe_signing import stripe_signature
 from faka.ports import KeyVault
 
 SIGNATURE_HEADER = "X-Faka-Signature"
