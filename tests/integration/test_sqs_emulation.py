@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.sqs.models import Queue, sqs_backends
 
@@ -91,3 +92,26 @@ def test_sending_counts_no_messages_and_content_based_deduplication_still_holds(
     assert counted == []
     received = sqs.receive_message(QueueUrl=fifo_url, MaxNumberOfMessages=10)["Messages"]
     assert [message["Body"] for message in received] == ["the same body"]
+
+
+def test_ready_messages_and_receipt_handles_as_moto_has_them(sqs: Any) -> None:
+    _make_queues(sqs)
+    url = sqs.get_queue_url(QueueName="work")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+    for body in ("first", "second"):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    [taken] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=30)["Messages"]
+    queue = _queue("work")
+
+    ready = queue.messages
+
+    assert ready == [message for message in queue._messages if message.visible and not message.delayed]
+    assert [message.body for message in ready] == ["second" if taken["Body"] == "first" else "first"]
+    # A message received again keeps its earlier receipt handle: deleting by it still deletes the message.
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=taken["ReceiptHandle"], VisibilityTimeout=0)
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]
+    assert taken["Body"] in [message["Body"] for message in again]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=taken["ReceiptHandle"])
+    assert taken["Body"] not in [message.body for message in queue._messages]
+    with pytest.raises(ClientError, match="ReceiptHandleIsInvalid"):
+        sqs.delete_message(QueueUrl=url, ReceiptHandle="no-such-handle")
