@@ -36,6 +36,7 @@ from faka.payments.stripe_signing import stripe_signature
 from faka.sales.issuance import ClaimOutcome, KeyIssuer
 from faka.sales.orders import Orders
 from faka.wiring import services
+from faka_local.event_sources import QueueConsumer
 from tests.integration.conftest import Stack
 from tests.integration.helpers import WEBHOOK_SECRET, add_product, open_shop, payment_event, place_order
 
@@ -312,25 +313,31 @@ def run_chaos(stack: Stack, plan: ChaosPlan, faults: Faults) -> ChaosReport:
 
 @contextmanager
 def consuming_meanwhile(stack: Stack) -> Iterator[None]:
-    """The queue consumers run while webhooks are delivered, as Lambda's pollers do.
+    """The queue consumers run while webhooks are delivered, one poller per queue, as Lambda's pollers do.
 
-    Left to the end, each queue would hold one message per order, and the emulator's SQS reads every message of
-    a queue on each receive and delete: a 10,000-order run would spend hours there instead of in faka's code.
+    Left to the end, or to one thread against the delivering threads, the queues would grow with the run, and the
+    emulator's SQS passes over every message of a queue on each receive and delete: a 10,000-order run would
+    spend hours there instead of in faka's code.
     """
     delivered = threading.Event()
 
-    def consume() -> None:
+    def poll(consumer: QueueConsumer) -> None:
         while not delivered.is_set():
-            if not stack.deliver_events():
+            if not consumer.drain():
                 delivered.wait(0.05)  # the pollers' idle interval
 
-    consumer = threading.Thread(target=consume, name="queue-consumers", daemon=True)
-    consumer.start()
+    pollers = [
+        threading.Thread(target=poll, args=(consumer,), name=f"poller-{name}", daemon=True)
+        for name, consumer in stack.consumers.items()
+    ]
+    for poller in pollers:
+        poller.start()
     try:
         yield
     finally:
         delivered.set()
-        consumer.join()
+        for poller in pollers:
+            poller.join()
 
 
 def reconcile(plan: ChaosPlan, wanted: Counter[str], order_ids: list[str]) -> Reconciliation:
