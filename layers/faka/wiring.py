@@ -378,7 +378,7 @@ class Services:
             self.links,
             guides,
             self.outreach,
-            self.tickets,
+            lambda: self.tickets,
             self.counters,
             self.reminder_experiments,
         )
@@ -586,7 +586,7 @@ class Services:
     def refund_notices(self) -> RefundNotices:
         from faka.money.refund_notices import RefundNotices
 
-        return RefundNotices(self.refunds, self.orders, self.buyer_mail)
+        return RefundNotices(self.orders, self.buyer_mail)
 
     @cached_property
     def backorders(self) -> Backorders:

@@ -7,7 +7,7 @@ for its time in one step (HeldReminders), and is sent once then.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,10 +25,11 @@ from faka.sales.delivered import DeliveredKeys
 from faka.sales.orders import Orders
 from faka.shared.links import LinkSigner
 from faka.shared.model import Order, OrderStatus
-from faka.support.tickets import Tickets
 
+# Hints only: the help desk loads with the tickets factory, when a last reminder hands the order to a person.
 if TYPE_CHECKING:
     from faka.adapters.messaging import SqsNoticeQueue
+    from faka.support.tickets import Tickets
 
 TEMPLATE = REMINDER_TEMPLATE
 LAST_LEVEL = 3
@@ -55,7 +56,7 @@ class ActivationReminders:
         links: LinkSigner,
         guides: GuideChooser,
         policy: OutreachPolicy,
-        tickets: Tickets,
+        tickets: Callable[[], Tickets],
         counters: Counters,
         experiments: ReminderExperiments | None = None,
     ) -> None:
@@ -112,7 +113,7 @@ class ActivationReminders:
             extra={"order_id": order.order_id, "level": level, "rule": rule, "variant": variant.name},
         )
         if level == LAST_LEVEL:
-            self._tickets.open_once(
+            self._tickets().open_once(
                 key=f"{order.order_id}:activation_escalation",
                 shop_id=order.shop_id,
                 order_id=order.order_id,

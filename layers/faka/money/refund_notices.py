@@ -1,12 +1,19 @@
-"""The buyer's refund emails: the money is back, or why not (RefundCompleted / RefundRejected → notifier)."""
+"""The buyer's refund emails: the money is back, or why not (RefundCompleted / RefundRejected → notifier).
+
+It reads the refund as stored and needs none of the refund workflow: the notifier imports :data:`NOTICES` at cold
+start and builds no risk rules, review or settlement to send these.
+"""
 
 from __future__ import annotations
 
-from faka.money.refund_records import RefundStatus
-from faka.money.refunds import Refunds
+from typing import TYPE_CHECKING
+
+from faka.money.refund_records import RefundStatus, read_refund
 from faka.observability import logger
-from faka.sales.buyer_mail import BuyerMail
-from faka.sales.orders import Orders
+
+if TYPE_CHECKING:
+    from faka.sales.buyer_mail import BuyerMail
+    from faka.sales.orders import Orders
 
 # The event each email answers, the refund status it needs, and its template.
 NOTICES = {
@@ -16,15 +23,14 @@ NOTICES = {
 
 
 class RefundNotices:
-    def __init__(self, refunds: Refunds, orders: Orders, mail: BuyerMail) -> None:
-        self._refunds = refunds
+    def __init__(self, orders: Orders, mail: BuyerMail) -> None:
         self._orders = orders
         self._mail = mail
 
     def send(self, detail_type: str, refund_id: str) -> str | None:
         """Email the buyer about the refund; returns the message id, or None when the event is stale."""
         status, template = NOTICES[detail_type]
-        refund = self._refunds.get(refund_id)
+        refund = read_refund(refund_id)
         if refund.status is not status:
             logger.info("refund notice skipped", extra={"refund_id": refund_id, "status": refund.status})
             return None
