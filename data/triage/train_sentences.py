@@ -1310,6 +1310,14 @@ solo sirve en cuentas de {region} y la mía es de {region}
 no lo puedo agregar porque mi tienda es de {region}
 una key de {region} no activa en una cuenta de {region}
 el juego solo se activa en algunos países y el mío no está
+me llegó una tarjeta de {region} y mi cuenta es de {region}
+me mandaron un código de Brasil, yo soy de México
+recibí la gift card de Turquía pero mi cuenta es de España
+la tarjeta que me llegó es de otro país
+me enviaron la versión de Argentina y la necesitaba de Chile
+el código que me tocó es de otra región, mi PSN es de Colombia
+recibí una clave de Turquía, no de mi país
+el código que recibí es de Brasil
 """,
         "mixed": """
 region 不对, the card is for {region}
@@ -1618,6 +1626,10 @@ a fake account using your shop name took my money
 I need to report fraud
 someone cloned your website
 this order wasn't me, my card was stolen
+someone on WhatsApp says they are your support and wants my code
+a Telegram account pretending to be you asked me to pay again
+got a message on Discord from a "shop admin" asking for my password
+somebody is impersonating your staff on WhatsApp
 """,
         "zh": """
 卡账单上出现你们店，我从没在你们这买过
@@ -1633,6 +1645,12 @@ this order wasn't me, my card was stolen
 我要报告欺诈
 有人克隆了你们的网站
 这单不是我，卡被盗了
+有人在微信上冒充你们客服，问我要验证码
+WhatsApp上有人说是你们店的，让我再付一次钱
+有个自称你们管理员的人加我QQ要账号密码
+有人冒充你们的工作人员骗钱
+有人假冒客服加我好友要卡密
+冒充客服的人让我转账
 """,
         "es": """
 su tienda aparece en mi tarjeta y nunca les compré
@@ -1647,6 +1665,10 @@ sus códigos vienen de tarjetas robadas
 una cuenta falsa con su nombre me quitó el dinero
 necesito reportar un fraude
 alguien clonó su página
+alguien por WhatsApp dice ser de su soporte y me pide el código
+un número de WhatsApp se hace pasar por ustedes
+me escribieron por Telegram haciéndose pasar por la tienda para que pague otra vez
+un supuesto empleado suyo me pidió la contraseña por mensaje
 """,
         "mixed": """
 scam site 冒充你们, be careful
