@@ -1,12 +1,20 @@
-"""Knowledge-base retrieval on held-out questions: right answers, wrong answers, order problems answered.
+"""Knowledge-base retrieval on tuning and held-out questions: right answers, wrong answers, order problems answered.
 
-    .venv/bin/python benchmarks/knowledge.py
+    .venv/bin/python benchmarks/knowledge.py            # tuning next to held-out
+    .venv/bin/python benchmarks/knowledge.py --tuning   # the tuning set only, while changing retrieval
 
-``data/knowledge/heldout.jsonl`` holds questions written apart from the articles' own example questions
-(10 per article across zh-CN, zh-TW, en and es) and order problems that must NOT be answered from the
-knowledge base (``"article": null``). Prints, for what each article is indexed by and for a range of
-confidence bars: accuracy (answered with the right article), wrong answers, questions handed off, and the
-false-answer rate on order problems; then per locale and the latency of ``answer``. Asserts nothing.
+Two sets of questions written apart from the articles' own example questions, each with order problems that
+must NOT be answered from the knowledge base (``"article": null``):
+
+- ``data/knowledge/tuning.jsonl`` (~20 per article across zh-CN, zh-TW, en and es: colloquial, typos,
+  Traditional script, platform names, refund vs delivery timing) is what retrieval is tuned on; its misses
+  are printed.
+- ``data/knowledge/heldout.jsonl`` (10 per article) was written before any tuning and is never read to
+  choose a change: only its figures are printed, as the honest check (the ticket replay asks its questions).
+
+Prints, for what each article is indexed by and for a range of confidence bars: accuracy (answered with the
+right article), wrong answers, questions handed off, and the false-answer rate on order problems, tuning next
+to held-out; then per locale, the tuning set's misses and the latency of ``answer``. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +26,9 @@ import statistics
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "layers"))
@@ -35,6 +43,7 @@ from faka.knowledge import (  # noqa: E402
     load_articles,
 )
 
+TUNING = ROOT / "data" / "knowledge" / "tuning.jsonl"
 HELDOUT = ROOT / "data" / "knowledge" / "heldout.jsonl"
 BARS = (0.1, 0.15, 0.2, 0.25, 0.3)
 
@@ -43,23 +52,19 @@ def _variant(keep: Callable[[Article], Article]) -> KnowledgeBase:
     return KnowledgeBase(tuple(keep(article) for article in load_articles()), default_knowledge_base().order_problems)
 
 
-def _shipped(closest_text_weight: float | None = None, margin: float | None = None) -> Callable[[], KnowledgeBase]:
-    shipped = default_knowledge_base()
-    return lambda: KnowledgeBase(
-        shipped.articles,
-        shipped.order_problems,
-        shipped.closest_text_weight if closest_text_weight is None else closest_text_weight,
-        shipped.order_problem_margin if margin is None else margin,
-    )
+def _shipped(**changes: Any) -> Callable[[], KnowledgeBase]:
+    return lambda: dataclasses.replace(default_knowledge_base(), **changes)
 
 
 VARIANTS: dict[str, Callable[[], KnowledgeBase]] = {
-    "shipped: closest text 0.3 + whole article 0.7, order-problem margin 0.8": default_knowledge_base,
+    "shipped: closest text 0.3 + article 0.7, order-problem margin 0.8, platform once": default_knowledge_base,
     "closest text only": _shipped(closest_text_weight=1.0),
     "whole article only": _shipped(closest_text_weight=0.0),
     "closest text 0.5 + whole article 0.5": _shipped(closest_text_weight=0.5),
-    "order-problem margin 1.0": _shipped(margin=1.0),
-    "order-problem margin 0.6": _shipped(margin=0.6),
+    "order-problem margin 1.0": _shipped(order_problem_margin=1.0),
+    "order-problem margin 0.6": _shipped(order_problem_margin=0.6),
+    "platform named not a feature": _shipped(platform_emphasis=0),
+    "platform named counted 3 times": _shipped(platform_emphasis=3),
     "no order-problem examples": lambda: KnowledgeBase(load_articles()),
     "articles without body": lambda: _variant(lambda a: dataclasses.replace(a, body="")),
     "articles without example questions": lambda: _variant(lambda a: dataclasses.replace(a, questions=())),
@@ -88,45 +93,62 @@ def _measure(base: KnowledgeBase, rows: Sequence[dict[str, str | None]], bar: fl
     }
 
 
+def _rows(path: Path) -> list[dict[str, str | None]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _figures(m: dict[str, float]) -> str:
+    return f"{m['accuracy']:.3f} | {m['wrong']:.3f} | {m['handed_off']:.3f} | {m['false_answers']:.3f}"
+
+
 def main() -> int:
-    rows = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
-    faq = [row for row in rows if row["article"]]
-    print(
-        f"{HELDOUT.relative_to(ROOT)}: {len(faq)} FAQ questions over {len({r['article'] for r in faq})} articles, "
-        f"{len(rows) - len(faq)} order problems; shipped bar {CONFIDENCE_BAR}"
-    )
-    print("\n| indexed by | bar | accuracy | wrong article | handed off | order problems answered |")
-    print("|---|---|---|---|---|---|")
-    for name, build in VARIANTS.items():
+    sets = {"tuning": _rows(TUNING)}
+    if "--tuning" not in sys.argv[1:]:
+        sets["held-out"] = _rows(HELDOUT)
+    for name, rows in sets.items():
+        faq = [row for row in rows if row["article"]]
+        print(
+            f"{name}: {len(faq)} FAQ questions over {len({r['article'] for r in faq})} articles, "
+            f"{len(rows) - len(faq)} order problems"
+        )
+    print(f"shipped bar {CONFIDENCE_BAR}; per set: accuracy | wrong article | handed off | order problems answered")
+    columns = [f"{name} {figure}" for name in sets for figure in ("right", "wrong", "handed off", "problems answered")]
+    print("\n| indexed by | bar | " + " | ".join(columns) + " |")
+    print("|---|---|" + "---|" * len(columns))
+    for variant, build in VARIANTS.items():
         base = build()
         for bar in BARS:
-            m = _measure(base, rows, bar)
             marker = " ←" if bar == CONFIDENCE_BAR and build is default_knowledge_base else ""
-            print(
-                f"| {name} | {bar}{marker} | {m['accuracy']:.3f} | {m['wrong']:.3f} | {m['handed_off']:.3f} "
-                f"| {m['false_answers']:.3f} |"
-            )
+            cells = " | ".join(_figures(_measure(base, rows, bar)) for rows in sets.values())
+            print(f"| {variant} | {bar}{marker} | {cells} |")
 
     base = default_knowledge_base()
     print("\nshipped, by locale (accuracy on FAQ questions; order problems answered):")
     for locale in LOCALES:
-        m = _measure(base, [row for row in rows if row["locale"] == locale], CONFIDENCE_BAR)
-        print(f"  {locale:6s} accuracy {m['accuracy']:.3f}   order problems answered {m['false_answers']:.3f}")
+        cells = "   ".join(
+            f"{name} {m['accuracy']:.3f} / {m['false_answers']:.3f}"
+            for name, rows in sets.items()
+            for m in [_measure(base, [row for row in rows if row["locale"] == locale], CONFIDENCE_BAR)]
+        )
+        print(f"  {locale:6s} {cells}")
 
-    misses = Counter[str]()
-    for row in faq:
-        found = answer(row["text"], row["locale"], base)
-        if found is None or found[0].id != row["article"]:
-            misses[row["article"]] += 1
+    print("\ntuning set misses (held-out misses are not printed: that set is never read to choose a change):")
+    for row in sets["tuning"]:
+        found = answer(str(row["text"]), str(row["locale"]), base)
+        if row["article"] is None:
+            if found is not None:
+                print(f"  answered order problem [{row['locale']}] {row['text']!r} -> {found[0].id} ({found[1]:.2f})")
+        elif found is None or found[0].id != row["article"]:
             got = f"{found[0].id} ({found[1]:.2f})" if found else "handed off"
             print(f"  miss [{row['locale']}] {row['text']!r}: {row['article']} -> {got}")
 
+    rows = [row for rows in sets.values() for row in rows]
     timings: list[float] = []
     gc.disable()
     for _ in range(3):
         for row in rows:
             start = time.perf_counter_ns()
-            answer(row["text"], row["locale"], base)
+            answer(str(row["text"]), str(row["locale"]), base)
             timings.append((time.perf_counter_ns() - start) / 1000)
     gc.enable()
     timings.sort()

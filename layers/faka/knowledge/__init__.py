@@ -8,9 +8,12 @@
 Retrieval is lexical and in-process (no model, no network): every article is indexed by its title, its
 example questions and its body, in all four locales, as TF-IDF vectors over the triage's own features
 (Chinese character 1–3-grams, so text without spaces needs no segmenter; Latin words, word pairs and
-character 3–4-grams, so typos still match). A question is scored against every locale's wording and the
-article comes back in the buyer's locale. ``benchmarks/knowledge.py`` measured this against the
-alternatives and chose the bar.
+character 3–4-grams, so typos still match; Traditional characters folded to Simplified), plus the platform
+the text names (the triage's entity, so "PS4", "PSN" and "索尼" all say PlayStation). A question is scored
+against every locale's wording and the article comes back in the buyer's locale.
+``benchmarks/knowledge.py`` measured this against the alternatives and chose the bar, on
+``data/knowledge/tuning.jsonl`` (written apart from the held-out set, used for tuning only); the held-out
+set ``data/knowledge/heldout.jsonl`` is only ever scored, never read to choose a change.
 
 A question about the buyer's own order ("I did not receive my key for order …") is not an FAQ: it is
 left to the triage and the playbooks. Such a question names an order, e-mail or key, or reads more like
@@ -108,8 +111,15 @@ class _Index:
         return totals
 
 
-def _features(text: str) -> Counter[str]:
-    return Counter(features(normalize(text)))
+def _features(text: str, platform_emphasis: int = 1) -> Counter[str]:
+    """The triage's features, plus the platform the text names (the triage's entity: "PS4", "索尼", "eShop"…)
+    counted ``platform_emphasis`` times, so a question naming PlayStation leans on the PlayStation article
+    rather than on an article phrased like it for another platform."""
+    counts = Counter(features(normalize(text)))
+    platform = extract(text).entities.get("platform")
+    if isinstance(platform, str) and platform_emphasis:
+        counts["p:" + platform] = platform_emphasis
+    return counts
 
 
 # The label of the order-problem examples among the article ids.
@@ -124,7 +134,8 @@ class KnowledgeBase:
     question: a question phrased like one of them) and with all its texts in every locale together (so a
     rare word such as "Alipay" or "eShop" anywhere in the article counts, whatever language asks).
     ``closest_text_weight`` is that mix. A question whose order-problem score reaches
-    ``order_problem_margin`` times its best article's is taken for an order problem. Both were chosen in
+    ``order_problem_margin`` times its best article's is taken for an order problem. The platform a text
+    names counts as one more feature, ``platform_emphasis`` times (0: not at all). All three were chosen in
     benchmarks/knowledge.py.
     """
 
@@ -132,6 +143,7 @@ class KnowledgeBase:
     order_problems: Sequence[str] = ()
     closest_text_weight: float = 0.3
     order_problem_margin: float = 0.8
+    platform_emphasis: int = 1
     _by_id: dict[tuple[str, str], Article] = field(init=False, repr=False)
     _labels: list[str] = field(init=False, repr=False)
     _texts: _Index = field(init=False, repr=False)
@@ -141,12 +153,12 @@ class KnowledgeBase:
     def __post_init__(self) -> None:
         self._by_id = {(article.id, article.locale): article for article in self.articles}
         texts = [
-            (article.id, _features(text))
+            (article.id, _features(text, self.platform_emphasis))
             for article in self.articles
             if article.id not in INTENT_ARTICLES.values()
             for text in (article.title, article.body, *article.questions)
         ]
-        texts += [(_ORDER_PROBLEM, _features(text)) for text in self.order_problems]
+        texts += [(_ORDER_PROBLEM, _features(text, self.platform_emphasis)) for text in self.order_problems]
         self._labels = [label for label, _ in texts]
         self._texts = _Index([counts for _, counts in texts])
         topics: dict[str, Counter[str]] = {}
@@ -157,7 +169,7 @@ class KnowledgeBase:
 
     def scores(self, question: str) -> dict[str, float]:
         """Each article id's score for the question; the order-problem examples' score under ``""``."""
-        counts = _features(question)
+        counts = _features(question, self.platform_emphasis)
         closest: dict[str, float] = {}
         for number, cosine in self._texts.cosines(counts).items():
             label = self._labels[number]
