@@ -567,16 +567,17 @@ class Services:
             self.settings.refund_state_machine_arn,
             self.settings.refund_reminder_seconds,
         )
+        # The providers and the help desk are built when a task needs them: assessing a refund needs neither.
         return Refunds(
             self.orders,
             self.events,
-            self.payment_methods.for_order,
+            lambda order: self.payment_methods.for_order(order),
             workflow,
             self.refund_policies,
             self.risk_rules,
             self.risk_signals,
             self.operator_alerts.of_kind(AlertKind.REFUND_REVIEW),
-            self.tickets,
+            lambda: self.tickets,
             self.counters,
             decision_url=self.settings.public_base_url.rstrip("/") + "/v1/admin/refunds/{refund_id}/decision",
             buyer_text=self.buyer_text,

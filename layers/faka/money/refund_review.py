@@ -12,6 +12,7 @@ the platform or approves with the platform paying first. Carrying a decision out
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -35,7 +36,7 @@ from faka.observability import logger, metrics
 from faka.platform.access import Role
 from faka.ports import EventPublisher, OperatorAlerts
 from faka.sales.orders import Orders
-from faka.trust.claims import claims_since
+from faka.trust.claim_counts import claims_since
 from faka.trust.risk import Buyer, Counted, Facts, RiskRules, RiskSignals, SlaPolicy
 
 
@@ -118,7 +119,8 @@ class RefundReview:
         rules: RiskRules,
         signals: RiskSignals,
         alerts: OperatorAlerts,
-        tickets: CaseOpener,
+        # Built on first use: only an escalated review or an appeal opens a case (the help desk is a large graph).
+        tickets: Callable[[], CaseOpener],
         counters: Counters,
         *,
         decision_url: str,
@@ -266,7 +268,7 @@ class RefundReview:
         RefundItem(refund.refund_id, RefundItem.SK).update(
             actions=[RefundItem.escalated_at.set(datetime.now(UTC)), RefundItem.review_deadline.set(deadline)]
         )
-        self._tickets.open_once(
+        self._tickets().open_once(
             key=f"{refund.refund_id}:escalated",
             shop_id=refund.shop_id,
             order_id=refund.order_id,

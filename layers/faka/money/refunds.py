@@ -78,7 +78,7 @@ class Refunds:
         rules: RiskRules,
         signals: RiskSignals,
         alerts: OperatorAlerts,
-        tickets: CaseOpener,
+        tickets: Callable[[], CaseOpener],
         counters: Counters,
         *,
         decision_url: str,
@@ -257,7 +257,7 @@ class Refunds:
         """A rejected buyer asks a person to look again: one ticket per refund, however often they ask."""
         if refund.status is not RefundStatus.REJECTED:
             raise Conflict("only a rejected refund can be appealed", code="not_rejected")
-        return self._tickets.open_once(
+        return self._tickets().open_once(
             key=f"{refund.refund_id}:appeal",
             shop_id=refund.shop_id,
             order_id=refund.order_id,

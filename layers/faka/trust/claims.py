@@ -19,12 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from faka.adapters.counters import Counters
 from faka.shared.model import Order
+from faka.trust.claim_counts import DAY_FORMAT, claims_key
 from faka.trust.identity import buyer_ref
 from faka.trust.page_views import views_key
 from faka.trust.risk import RiskRules, frozen_key
 
 CLAIM_INTENTS = frozenset({"not_received", "invalid_key", "wrong_region"})
-_DAY = "%Y-%m-%d"
 
 
 class GuardRules(BaseModel):
@@ -79,7 +79,7 @@ class ClaimGuard:
         """Count this claim (unless ``counted`` when it was made), then name the signals that hold it (none: the
         playbook may act)."""
         rules = self._rules
-        window_start = (now - timedelta(days=rules.window_days - 1)).strftime(_DAY)
+        window_start = (now - timedelta(days=rules.window_days - 1)).strftime(DAY_FORMAT)
         expires = int((now + timedelta(days=rules.window_days)).timestamp())
         ip = claimant.ip if self._counts_ip(claimant.ip) else None
         prior = {
@@ -122,17 +122,12 @@ class ClaimGuard:
         return ClaimRisk(round(score, 2), tuple(signals), max(prior.values(), default=0))
 
     def _claims_counted(self, kind: str, value: str, window_start: str) -> int:
-        return int(self._counters.total(f"CLAIMS#{kind}#{_ref(value)}", "claims", window_start))
+        return int(self._counters.total(claims_key(kind, value), "claims", window_start))
 
     def _count_claim(self, kind: str, value: str, now: datetime, window_start: str, expires: int) -> int:
         """The claims in the window including this one; today's count comes from the atomic add itself, so
         concurrent claims each see a different number."""
-        pk = f"CLAIMS#{kind}#{_ref(value)}"
-        counted = self._counters.add(pk, now.strftime(_DAY), {"claims": 1}, expires_at=expires)
-        yesterday = (now - timedelta(days=1)).strftime(_DAY)
+        pk = claims_key(kind, value)
+        counted = self._counters.add(pk, now.strftime(DAY_FORMAT), {"claims": 1}, expires_at=expires)
+        yesterday = (now - timedelta(days=1)).strftime(DAY_FORMAT)
         return int(counted["claims"] + self._counters.total(pk, "claims", window_start, yesterday))
-
-
-def claims_since(counters: Counters, email: str, since: datetime) -> int:
-    """The buyer's claims from the day of ``since`` on (counted per day), for a refund's risk rules to read."""
-    return int(counters.total(f"CLAIMS#email#{_ref(email)}", "claims", since.strftime(_DAY)))

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
-
 from faka.adapters.counters import Counters
 from faka.adapters.tables.refunds import RefundTableItem
 from faka.observability import logger
+from faka.shared.rules_file import InvalidRulesFile, Limits, read
 from faka.trust.identity import buyer_ref
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "refund_risk.json"
@@ -44,16 +43,15 @@ class Counted(StrEnum):
     ORDERS_FROM_DEVICE = "orders_from_device"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# The file's parts, read by faka.shared.rules_file: every refund's risk check reads them, so no pydantic.
+@dataclass(frozen=True, kw_only=True)
+class Window:
+    count: Annotated[int, Limits(ge=0)]
+    minutes: Annotated[int, Limits(gt=0, le=10080)]
 
 
-class Window(_Strict):
-    count: Annotated[int, Field(ge=0)]
-    minutes: Annotated[int, Field(gt=0, le=10080)]
-
-
-class Conditions(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Conditions:
     refunds_over: Window | None = None
     # "Not received" / "invalid key" / "wrong region" tickets by the buyer's email (counted per day).
     ticket_claims_over: Window | None = None
@@ -63,60 +61,62 @@ class Conditions(_Strict):
     key_activated: bool | None = None
     over_shop_limit: bool | None = None
     buyer_frozen: bool | None = None
-    blacklisted: Annotated[list[BlacklistKind], Field(min_length=1)] | None = None
+    blacklisted: Annotated[tuple[BlacklistKind, ...], Limits(min_length=1)] | None = None
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> Conditions:
+    def __post_init__(self) -> None:
         if not self.used:
             raise ValueError("a rule needs at least one condition")
-        return self
 
     @property
     def used(self) -> set[str]:
         """The conditions given a value: a rule without any would fire on everything."""
-        return {name for name in self.model_fields_set if getattr(self, name) is not None}
+        return {condition.name for condition in fields(self) if getattr(self, condition.name) is not None}
 
 
-class RiskRule(_Strict):
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+@dataclass(frozen=True, kw_only=True)
+class RiskRule:
+    name: Annotated[str, Limits(pattern=r"[a-z][a-z0-9_]*")]
     when: Conditions
 
 
-class RefundDefaults(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class RefundDefaults:
     comment: str = ""
-    auto_approve_limits: dict[Annotated[str, Field(pattern=r"^[a-z]{3}$")], Annotated[int, Field(ge=0)]]
-    review_sla_seconds: Annotated[int, Field(gt=0)]
+    auto_approve_limits: dict[Annotated[str, Limits(pattern=r"[a-z]{3}")], Annotated[int, Limits(ge=0)]]
+    review_sla_seconds: Annotated[int, Limits(gt=0)]
     sla_policy: SlaPolicy
 
 
-def _network(value: str) -> str:
+def _network(value: str) -> None:
     ipaddress.ip_network(value, strict=False)  # a ValueError names the bad entry
-    return value
 
 
-Network = Annotated[str, AfterValidator(_network)]
+Network = Annotated[str, Limits(check=_network)]
 
 
-class Blacklists(_Strict):
-    emails: list[str] = []
-    email_domains: list[str] = []
-    ips: list[Network] = []
-    countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = []
+@dataclass(frozen=True, kw_only=True)
+class Blacklists:
+    emails: tuple[str, ...] = ()
+    email_domains: tuple[str, ...] = ()
+    ips: tuple[Network, ...] = ()
+    countries: tuple[Annotated[str, Limits(pattern=r"[A-Z]{2}")], ...] = ()
 
 
-class VelocityExempt(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class VelocityExempt:
     comment: str = ""
-    ips: list[Network] = []
-    email_domains: list[str] = []
+    ips: tuple[Network, ...] = ()
+    email_domains: tuple[str, ...] = ()
 
 
-class RiskRulesFile(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class RiskRulesFile:
     comment: str = ""
     refund_defaults: RefundDefaults
-    refund_rules: list[RiskRule]
-    checkout_rules: list[RiskRule]
-    blacklists: Blacklists = Blacklists()
-    velocity_exempt: VelocityExempt = VelocityExempt()
+    refund_rules: tuple[RiskRule, ...]
+    checkout_rules: tuple[RiskRule, ...]
+    blacklists: Blacklists = field(default_factory=Blacklists)
+    velocity_exempt: VelocityExempt = field(default_factory=VelocityExempt)
 
 
 # The conditions each section can evaluate: a checkout has no keys yet, a refund request no burst of orders.
@@ -154,7 +154,7 @@ def _domain(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
 
-def _in_domains(domain: str, listed: list[str]) -> bool:
+def _in_domains(domain: str, listed: Collection[str]) -> bool:
     """Whether ``domain`` is one of ``listed`` or under one: ``sub.mailinator.com`` is in ``mailinator.com``.
 
     Anyone holding a domain can make any number of subdomains, so a list names a domain with all of them.
@@ -174,7 +174,7 @@ class Facts:
     over_shop_limit: bool = False
 
 
-def _in_networks(ip: str | None, networks: list[str]) -> bool:
+def _in_networks(ip: str | None, networks: Collection[str]) -> bool:
     if not ip:
         return False
     try:
@@ -208,8 +208,8 @@ class RiskRules:
     @classmethod
     def load(cls, path: Path = RULES_FILE) -> RiskRules:
         try:
-            rules = RiskRulesFile.model_validate_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValidationError, json.JSONDecodeError) as error:
+            rules = read(RiskRulesFile, json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, InvalidRulesFile, json.JSONDecodeError) as error:
             raise InvalidRules(f"{path}: {error}") from None
         for section, allowed, section_rules in (
             ("refund_rules", REFUND_CONDITIONS, rules.refund_rules),
