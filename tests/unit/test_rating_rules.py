@@ -59,7 +59,7 @@ def test_a_template_must_ask_the_contracts_dimensions(tmp_path: Path) -> None:
     ]
     path = write(tmp_path, {"categories": data["categories"]})
 
-    with pytest.raises(InvalidRatingRules, match=r"gift_card\n.*must ask \['service'\]"):
+    with pytest.raises(InvalidRatingRules, match=r"gift_card: must ask \['service'\]"):
         RatingRules.load(LOCALES, path)
 
 

@@ -7,44 +7,42 @@ empty level list or a guide with no template in some locale fails with a message
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from faka.shared.model import Order, Product
+from faka.shared.rules_file import InvalidRulesFile, Limits, read
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "activation_guides.json"
 PLATFORM_GUIDE = "platform"
 
 
-class Conditions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    platform: list[str] | None = None
-    product_region: list[str] | None = None
-    product_region_not: list[str] | None = None
-    buyer_country: list[str] | None = None
-    buyer_country_not: list[str] | None = None
+# The file's parts, read by faka.shared.rules_file: every reminder the notifier sends reads them, so no pydantic.
+@dataclass(frozen=True, kw_only=True)
+class Conditions:
+    platform: tuple[str, ...] | None = None
+    product_region: tuple[str, ...] | None = None
+    product_region_not: tuple[str, ...] | None = None
+    buyer_country: tuple[str, ...] | None = None
+    buyer_country_not: tuple[str, ...] | None = None
     account_region_differs: bool | None = None
     min_hours_since_delivery: float | None = None
     max_hours_since_delivery: float | None = None
 
 
-class GuideRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Annotated[str, Field(min_length=1)]
-    levels: Annotated[list[Literal[1, 2, 3]], Field(min_length=1)]
+@dataclass(frozen=True, kw_only=True)
+class GuideRule:
+    name: Annotated[str, Limits(min_length=1)]
+    levels: Annotated[tuple[Literal[1, 2, 3], ...], Limits(min_length=1)]
     when: Conditions
-    guide: Annotated[str, Field(pattern=r"^[a-z_]+$")]
+    guide: Annotated[str, Limits(pattern=r"[a-z_]+")]
 
 
-class GuideRules(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(frozen=True, kw_only=True)
+class GuideRules:
     comment: str = ""
-    rules: Annotated[list[GuideRule], Field(min_length=1)]
+    rules: Annotated[tuple[GuideRule, ...], Limits(min_length=1)]
 
 
 class InvalidRules(ValueError):
@@ -76,8 +74,8 @@ class GuideChooser:
     def load(cls, path: Path, available_guides: dict[str, set[str]]) -> GuideChooser:
         """Read and check the rules; ``available_guides`` maps each locale to the guides it has templates for."""
         try:
-            rules = GuideRules.model_validate_json(path.read_text())
-        except (OSError, ValidationError, json.JSONDecodeError) as error:
+            rules = read(GuideRules, json.loads(path.read_text()))
+        except (OSError, InvalidRulesFile, json.JSONDecodeError) as error:
             raise InvalidRules(f"{path}: {error}") from None
         for rule in rules.rules:
             missing = [

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pynamodb.exceptions import PutError
 
 from faka.adapters.counters import Counters
@@ -32,6 +31,7 @@ from faka.observability import logger, metrics
 from faka.ports import EventPublisher, OperatorAlerts
 from faka.sales.redaction import BuyerText
 from faka.shared.model import Order, OrderStatus
+from faka.shared.rules_file import InvalidRulesFile, Limits, read
 
 if TYPE_CHECKING:
     # A hint only: the help desk (and its models) loads with the tickets factory, on a low score's first follow-up.
@@ -44,75 +44,67 @@ SHOPS_PARTITION = "RATINGS"
 LEADERBOARD_KEY = ("RECOMMENDED", "LEADERBOARD")
 _LEADERBOARD_ATTEMPTS = 5
 
-Labels = dict[str, Annotated[str, Field(min_length=1)]]
+# The file's parts, read by faka.shared.rules_file: every rating the stream tallies reads them, so no pydantic.
+Labels = dict[str, Annotated[str, Limits(min_length=1)]]
 
 
-class Dimension(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    key: Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,31}$")]
+@dataclass(frozen=True, kw_only=True)
+class Dimension:
+    key: Annotated[str, Limits(pattern=r"[a-z][a-z_]{0,31}")]
     required: bool
     label: Labels
 
 
-class Template(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(frozen=True, kw_only=True)
+class Template:
     title: Labels
-    dimensions: Annotated[list[Dimension], Field(min_length=1)]
+    dimensions: Annotated[tuple[Dimension, ...], Limits(min_length=1)]
 
-    @model_validator(mode="after")
-    def _asks_the_contract_dimensions(self) -> Template:
+    def __post_init__(self) -> None:
         keys = [d.key for d in self.dimensions]
         if len(set(keys)) != len(keys):
             raise ValueError(f"a dimension is listed twice: {keys}")
         required = {d.key for d in self.dimensions if d.required}
         if missing := [key for key in CONTRACT_DIMENSIONS if key not in required]:
             raise ValueError(f"must ask {missing} as required dimensions")
-        return self
 
 
-class Recommendation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    min_ratings: Annotated[int, Field(ge=1)]
-    min_mean: Annotated[float, Field(ge=1, le=5)]
-    leaderboard_size: Annotated[int, Field(ge=1, le=200)]
-
-
-class FollowUp(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    intent: Annotated[str, Field(min_length=1)]
-    severity: Annotated[int, Field(ge=1, le=5)]
-    severity_when_any_score_is_1: Annotated[int, Field(ge=1, le=5)]
+@dataclass(frozen=True, kw_only=True)
+class Recommendation:
+    min_ratings: Annotated[int, Limits(ge=1)]
+    min_mean: Annotated[float, Limits(ge=1, le=5)]
+    leaderboard_size: Annotated[int, Limits(ge=1, le=200)]
 
 
-class RatingRules(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(frozen=True, kw_only=True)
+class FollowUp:
+    intent: Annotated[str, Limits(min_length=1)]
+    severity: Annotated[int, Limits(ge=1, le=5)]
+    severity_when_any_score_is_1: Annotated[int, Limits(ge=1, le=5)]
 
+
+@dataclass(frozen=True, kw_only=True)
+class RatingRules:
     comment: str = ""
     platform_categories: dict[str, str]
     default_category: str
-    low_score_at_most: Annotated[int, Field(ge=1, le=4)]
-    eligible_hours_after_delivery: Annotated[float, Field(gt=0)]
+    low_score_at_most: Annotated[int, Limits(ge=1, le=4)]
+    eligible_hours_after_delivery: Annotated[float, Limits(gt=0)]
     recommended: Recommendation
     follow_up: FollowUp
-    categories: Annotated[dict[str, Template], Field(min_length=1)]
+    categories: Annotated[dict[str, Template], Limits(min_length=1)]
 
-    @model_validator(mode="after")
-    def _categories_exist(self) -> RatingRules:
+    def __post_init__(self) -> None:
         named = {self.default_category, *self.platform_categories.values()}
         if unknown := sorted(named - set(self.categories)):
             raise ValueError(f"categories {unknown} are named but have no template")
-        return self
 
     @classmethod
     def load(cls, locales: Collection[str], path: Path = RULES_FILE) -> RatingRules:
         """Read and check the file; every title and label must exist in each of ``locales``."""
         try:
-            rules = cls.model_validate_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValidationError) as error:
+            rules = read(cls, json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, InvalidRulesFile, json.JSONDecodeError) as error:
             raise InvalidRatingRules(f"{path}: {error}") from None
         for name, template in rules.categories.items():
             texts = {"title": template.title, **{f"dimension {d.key!r}": d.label for d in template.dimensions}}
