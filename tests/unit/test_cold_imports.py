@@ -28,8 +28,28 @@ BATCH = "aws_lambda_powertools.utilities.batch"
 # pydantic alone costs about a third of ``import boto3``. Every function reads its settings and services through
 # faka.config and faka.wiring, so those never load it; these functions' own code needs none of its models either.
 WITHOUT_PYDANTIC = frozenset(
-    {"restock", "escalation", "reconcile", "mail_events", "ticket_sla", "kpis", "webhook_fanout", "webhook_delivery"}
+    {
+        "restock",
+        "escalation",
+        "reconcile",
+        "mail_events",
+        "ticket_sla",
+        "kpis",
+        "webhook_fanout",
+        "webhook_delivery",
+        "notifier",
+        "refunds",
+        "rating_aggregates",
+    }
 )
+# What the common events of some of them build, beyond the handler's imports (faka.wiring imports a service's modules
+# when it is first built): pydantic there would only move the cost from the cold import to the first event. The rules
+# files these read (refund risk, rating templates, activation guides) are read by faka.shared.rules_file for this.
+EVENT_MODULES = {
+    "refunds": ("faka.money.refunds", "faka.money.refund_review", "faka.platform.alert_channels"),
+    "rating_aggregates": ("faka.insight.ratings", "faka.platform.alert_channels"),
+    "notifier": ("faka.sales.notifications", "faka.money.refund_notices", "faka.activation.reminders"),
+}
 
 
 @cache
@@ -45,9 +65,9 @@ def _cold_start() -> ModuleType:
     return module
 
 
-def _loaded_by_import(function: FunctionSpec) -> set[str]:
+def _loaded_by_import(function: FunctionSpec, *also: str) -> set[str]:
     env = _cold_start().lambda_environment(function)
-    script = f"import json, sys, {function.module}; print(json.dumps(sorted(sys.modules)))"
+    script = f"import json, sys, {', '.join((function.module, *also))}; print(json.dumps(sorted(sys.modules)))"
     output = subprocess.run(  # noqa: S603 - this interpreter importing a handler named by faka.resources
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
@@ -75,3 +95,10 @@ def test_only_queue_and_stream_consumers_import_the_batch_utilities(loaded: set[
 )
 def test_the_lightest_functions_load_no_pydantic(function: FunctionSpec) -> None:
     assert "pydantic" not in _loaded_by_import(function)
+
+
+@pytest.mark.parametrize("name", sorted(EVENT_MODULES))
+def test_what_a_common_event_builds_loads_no_pydantic(name: str) -> None:
+    function = next(function for function in resources.FUNCTIONS if function.name == name)
+
+    assert "pydantic" not in _loaded_by_import(function, *EVENT_MODULES[name])
