@@ -161,7 +161,9 @@ class Tally:
 
 def _instrument(stack: Stack, tally: Tally) -> None:
     api = stack.api
-    api._handler = tally.timed(resources.API_FUNCTION.physical_name, api._handler)
+    api._handlers = {
+        function: tally.timed(function.physical_name, handler) for function, handler in api._handlers.items()
+    }
     for consumer in stack.consumers.values():
         consumer._handler = tally.timed(consumer.spec.consumer.physical_name, consumer._handler)
 

@@ -1,4 +1,4 @@
-"""API Gateway proxy events, built the way API Gateway builds them for the api function.
+"""API Gateway proxy events, built the way API Gateway builds them for the function serving their path.
 
 REST APIs send payload format 1.0 (``rest_event``); HTTP APIs and function URLs send 2.0 (``http_api_event``).
 """
@@ -10,6 +10,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
+
+from faka import resources
 
 # API Gateway's payload quota: a larger request never reaches the function (413).
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
@@ -39,18 +41,21 @@ def rest_event(
     pairs = parse_qsl(query, keep_blank_values=True)
     header_map = dict(headers or {})
     now = datetime.now(UTC)
+    # The {proxy+} resource that matched: a route's own under its prefix (resources.API_ROUTES), else the root's.
+    route = next((route for route in resources.API_ROUTES if path.startswith(route.prefix)), None)
+    resource, proxy = (route.resource_path, path.removeprefix(route.prefix)) if route else ("/{proxy+}", path[1:])
     return {
-        "resource": "/{proxy+}",
+        "resource": resource,
         "path": path,
         "httpMethod": method.upper(),
         "headers": header_map,
         "multiValueHeaders": {k: [v] for k, v in header_map.items()},
         "queryStringParameters": dict(pairs) or None,
         "multiValueQueryStringParameters": {k: [v for kk, v in pairs if kk == k] for k, _ in pairs} or None,
-        "pathParameters": {"proxy": path.lstrip("/")},
+        "pathParameters": {"proxy": proxy},
         "stageVariables": None,
         "requestContext": {
-            "resourcePath": "/{proxy+}",
+            "resourcePath": resource,
             "httpMethod": method.upper(),
             "path": f"/prod{path}",
             "stage": "prod",

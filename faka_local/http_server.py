@@ -1,7 +1,7 @@
 """The local stand-in for API Gateway, plus the local-only pages: outbox, operator alerts, sandbox checkout.
 
-Requests under ``/v1/`` become REST proxy events for the api function and its answer is sent back as
-API Gateway would send it. Everything under ``/_local/`` exists only here.
+Requests under ``/v1/`` become REST proxy events for the function serving their path (``faka.resources.API_ROUTES``)
+and its answer is sent back as API Gateway would send it. Everything under ``/_local/`` exists only here.
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             return self.server.invoke_api(event)
         except Exception:
-            log.exception("the api function raised on %s %s", event["httpMethod"], event["path"])
+            log.exception("the function serving %s %s raised", event["httpMethod"], event["path"])
             return None
 
     def _answer_from_function(self, result: dict[str, Any] | None) -> None:

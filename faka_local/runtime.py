@@ -369,6 +369,15 @@ class Lambdas:
 
         return invoke
 
+    def gateway(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """API Gateway's dispatch: a REST proxy event to the function serving its path (resources.API_ROUTES)."""
+        serving = {spec.name: self.invoker(spec) for spec in resources.API_FUNCTIONS}
+
+        def invoke(event: dict[str, Any]) -> dict[str, Any]:
+            return serving[resources.function_serving(event["path"]).name](event)
+
+        return invoke
+
 
 class QueuePoller:
     """A thread delivering one queue's messages to its function, like a Lambda event-source mapping."""
@@ -532,7 +541,7 @@ class LocalRuntime:
 
         self._gateway = LocalGateway(
             (HOST, self.config.api_port),
-            invoke_api=lambdas.invoker(resources.API_FUNCTION),
+            invoke_api=lambdas.gateway(),
             emulator=self.emulator,
             webhook_secret=self.config.stripe_webhook_secret,
             payments=payments,

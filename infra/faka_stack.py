@@ -197,7 +197,7 @@ class FakaStack(Stack):
         self.api = Api(
             self,
             "Api",
-            handler=self.functions.functions["api"],
+            functions=self.functions.functions,
             rate_limit=context.api_rate_limit,
             burst_limit=context.api_burst_limit,
             cors_origins=context.cors_origins,

@@ -1,17 +1,18 @@
-"""The HTTP API behind API Gateway: one function, routes grouped by who calls them.
+"""The HTTP API behind API Gateway: every path but the payment providers' notifications, routes grouped by who calls
+them.
 
 Routes parse and authorize, call one domain service and shape the answer; rules live in ``faka``.
-Every error leaves here as ``{"code", "message"}`` with its 4xx status.
+Every error leaves here as ``{"code", "message"}`` with its 4xx status (``api.gateway``).
 
-The same routes answer API Gateway's REST proxy events (payload format 1.0) and the 2.0 format that
-HTTP APIs and Lambda function URLs send, each through the Powertools resolver made for it.
+The payment providers' notifications (``api.payments``) are served by a function of their own
+(``payment_notifications``, see ``faka.resources.API_ROUTES``), so their first delivery after idle does not wait for
+the storefront and admin routes to load; this function still writes the whole API's document, theirs included.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +24,6 @@ from aws_lambda_powertools.event_handler import (
     content_types,
 )
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, Router
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api import (
     activation,
@@ -39,7 +35,6 @@ from api import (
     operators,
     order_lookup,
     payment_methods,
-    payments,
     ratings,
     refunds,
     reports,
@@ -48,51 +43,16 @@ from api import (
     tickets,
     webhooks,
 )
-from api.http import multipart_refusal, problem, read_json
+from api.gateway import cors_config, serving
+from api.gateway import resolver as gateway_resolver
 from api.pages import page
 from api.schemas.common import Health
 from faka.config import get_settings
-from faka.entry import register_context
-from faka.errors import FakaError
-from faka.observability import logger, metrics, tracer
-from faka.sales.issuance import ContendedStock
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme
 
 common = Router()
-
-
-@common.exception_handler(FakaError)
-def _domain_error(error: FakaError) -> Response[str]:
-    return problem(error.status, error.code, error.message, error.details)
-
-
-@common.exception_handler(RequestValidationError)
-def _invalid_request(error: RequestValidationError) -> Response[str]:
-    details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in error.errors()]
-    code = "malformed_json" if any(d["type"] == "json_invalid" for d in details) else "invalid_request"
-    return problem(400, code, "the request does not match the API's schema", details)
-
-
-@common.exception_handler(RequestUnsupportedContentType)
-def _unsupported_body(error: RequestUnsupportedContentType) -> Response[str]:
-    return problem(415, "unsupported_media_type", "send the body as application/json")
-
-
-@common.exception_handler(UnicodeDecodeError)
-def _undecodable_body(error: UnicodeDecodeError) -> Response[str]:
-    return problem(400, "invalid_encoding", "the request body is not UTF-8 text")
-
-
-@common.exception_handler([ContendedStock, IdempotencyAlreadyInProgressError])
-def _retry_later(error: Exception) -> Response[str]:
-    return problem(409, "retry_later", "the same request is being processed; retry shortly")
-
-
-@common.exception_handler(NotFoundError)
-def _no_route(error: NotFoundError) -> Response[str]:
-    return problem(404, "no_route", "no such path or method")
 
 
 @common.get("/v1/health")
@@ -176,7 +136,7 @@ def openapi_document() -> dict[str, Any]:
     ``Problem`` (see ``_invalid_request``).
     """
     document: dict[str, Any] = json.loads(
-        app.get_openapi_json_schema(
+        documented().get_openapi_json_schema(
             title="faka",
             version="1.0.0",
             description="Automatic card-key delivery with after-sales",
@@ -232,65 +192,46 @@ def docs() -> Response[str]:
     )
 
 
-def cors_config(origins: str) -> CORSConfig | None:
-    """Browsers on these origins (comma-separated, ``*`` for any) may call the API; none when empty.
-
-    Credentials travel as bearer tokens, never cookies, so credentialed CORS is off.
-    """
-    allowed = [origin.strip() for origin in origins.split(",") if origin.strip()]
-    if not allowed:
-        return None
-    return CORSConfig(
-        allow_origin=allowed[0],
-        extra_origins=allowed[1:],
-        allow_headers=["X-Faka-Shop", "X-Faka-Device", "Idempotency-Key"],
-        max_age=600,
-        allow_credentials=False,
-    )
+# Matched in this order; admin_orders before operators: its /v1/admin/orders/export must not match
+# /v1/admin/orders/<order_id>. The payment notifications' place is where the document lists them.
+_ROUTES_BEFORE_PAYMENTS = (admin_orders, ledger, storefront)
+_ROUTES_AFTER_PAYMENTS = (
+    payment_methods,
+    operators,
+    suppliers,
+    activation,
+    tickets,
+    refunds,
+    help_desk,
+    knowledge,
+    experiments,
+    reports,
+    ratings,
+    webhooks,
+    order_lookup,
+)
 
 
 def resolver(kind: type[ApiGatewayResolver], *, cors: CORSConfig | None) -> ApiGatewayResolver:
-    routes_for = kind(enable_validation=True, json_body_deserializer=read_json, cors=cors)
-    # admin_orders before operators: its /v1/admin/orders/export must not match /v1/admin/orders/<order_id>.
-    for routes in (
-        admin_orders,
-        ledger,
-        storefront,
-        payments,
-        payment_methods,
-        operators,
-        suppliers,
-        activation,
-        tickets,
-        refunds,
-        help_desk,
-        knowledge,
-        experiments,
-        reports,
-        ratings,
-        webhooks,
-        order_lookup,
-    ):
-        routes_for.include_router(routes.router)
-    routes_for.include_router(common)
-    return routes_for
+    """The routes this function serves."""
+    routes = (*_ROUTES_BEFORE_PAYMENTS, *_ROUTES_AFTER_PAYMENTS)
+    return gateway_resolver(kind, (*(module.router for module in routes), common), cors=cors)
+
+
+@cache
+def documented() -> ApiGatewayResolver:
+    """Every route of the API, the payment notifications' included: what the document describes, never served here.
+
+    Built on the first request for the document, so the notifications' routes are not imported at cold start.
+    """
+    from api import payments
+
+    routes = (*_ROUTES_BEFORE_PAYMENTS, payments, *_ROUTES_AFTER_PAYMENTS)
+    return gateway_resolver(APIGatewayRestResolver, (*(module.router for module in routes), common), cors=None)
 
 
 _cors = cors_config(get_settings().cors_origins)
 app = resolver(APIGatewayRestResolver, cors=_cors)
 # Payload format 2.0 is one shape for HTTP APIs and function URLs (a function URL's event is an HTTP API's).
 http_app = resolver(APIGatewayHttpResolver, cors=_cors)
-
-
-def _resolver_for(event: Mapping[str, Any]) -> ApiGatewayResolver:
-    return http_app if event.get("version") == "2.0" else app
-
-
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    register_context(context)
-    if refusal := multipart_refusal(event):
-        return refusal
-    return _resolver_for(event).resolve(event, context)
+lambda_handler = serving(app, http_app)

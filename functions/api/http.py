@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent, APIGatewayProxyEventV2
@@ -13,14 +13,16 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json
 
-from api.schemas.catalog import KeyPartView, ProductView
-from api.schemas.orders import DeliveredKey
 from faka import resources
 from faka.catalog.codes import mask_card
 from faka.errors import InvalidRequest
 from faka.security import bearer_token
 from faka.shared.model import Order, Product
 from faka.wiring import services
+
+if TYPE_CHECKING:
+    from api.schemas.catalog import ProductView
+    from api.schemas.orders import DeliveredKey
 
 
 def read_json(text: str) -> Any:
@@ -129,7 +131,11 @@ def viewer_country(event: BaseProxyEvent) -> str | None:
     return event.headers.get("cloudfront-viewer-country")
 
 
+# The bodies below are imported where they are built: the payment notifications share this module's error answers
+# (api.gateway) and answer no product or key.
 def product_view(product: Product) -> ProductView:
+    from api.schemas.catalog import ProductView
+
     return ProductView(
         sku=product.sku,
         name=product.name,
@@ -145,6 +151,9 @@ def product_view(product: Product) -> ProductView:
 
 def delivered_keys(order: Order, *, masked: bool) -> list[DeliveredKey]:
     """The order's keys: in full for the buyer's own view, masked for everyone else."""
+    from api.schemas.catalog import KeyPartView
+    from api.schemas.orders import DeliveredKey
+
     cards = services().delivered_keys.cards(order)
     return [
         DeliveredKey(

@@ -1,6 +1,9 @@
-"""The public REST API: a regional API Gateway proxying every path to the api function."""
+"""The public REST API: a regional API Gateway proxying each path to the function serving it (faka.resources.API_ROUTES:
+the payment notifications' prefix to their own function, every other path to the api function)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
@@ -22,15 +25,18 @@ class Api(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        handler: lambda_.Function,
+        functions: Mapping[str, lambda_.Function],
         rate_limit: float,
         burst_limit: int,
         cors_origins: str,
     ) -> None:
+        """``functions``: the Lambda functions by FunctionSpec name, those of resources.API_FUNCTIONS among them."""
         super().__init__(scope, construct_id)
-        # The function answers CORS itself, preflights included: every method of every path (OPTIONS too) is
-        # proxied to it, so the allowed origins are one setting of the function's rather than gateway config.
-        handler.add_environment(Env.CORS_ORIGINS, cors_origins)
+        api_function = functions[resources.API_FUNCTION.name]
+        # The api function answers CORS itself, preflights included: every method of its paths (OPTIONS too) is
+        # proxied to it, so the allowed origins are one setting of the function's rather than gateway config. The
+        # payment notifications answer none: providers call from their servers, never from a browser.
+        api_function.add_environment(Env.CORS_ORIGINS, cors_origins)
 
         access_logs = logs.LogGroup(
             self,
@@ -38,11 +44,9 @@ class Api(Construct):
             retention=logs.RetentionDays.ONE_MONTH,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        self.rest_api = apigateway.LambdaRestApi(
+        self.rest_api = apigateway.RestApi(
             self,
             "RestApi",
-            handler=handler,
-            proxy=True,
             rest_api_name=resources.API_FUNCTION.physical_name,
             description="faka storefront, checkout, webhooks and admin API",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
@@ -74,13 +78,15 @@ class Api(Construct):
             ),
         )
 
+        self._route(functions)
+
         stack = Stack.of(self)
         # Built from the API id and the literal stage name rather than rest_api.url: that one references
         # the stage, which depends on the methods, which depend on the function this URL is given to.
         self.base_url = (
             f"https://{self.rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}/{STAGE_NAME}"
         )
-        # LambdaRestApi's own output is named after a hash; replace it with one scripts can query by name.
+        # RestApi's own output is named after a hash; replace it with one scripts can query by name.
         self.rest_api.node.try_remove_child("Endpoint")
         url_output = CfnOutput(self, "Url", value=self.rest_api.url, description="Base URL of the faka API")
         url_output.override_logical_id("ApiUrl")
@@ -88,21 +94,21 @@ class Api(Construct):
         acknowledge(
             self.rest_api,
             "AwsSolutions-APIG4",
-            "Public by design: buyers browse and check out anonymously. The api function authorises every "
-            "non-public route itself: admin routes by bearer token, order pages by a per-order access token, "
-            "payment webhooks by the provider's signature.",
+            "Public by design: buyers browse and check out anonymously. The functions authorise every non-public "
+            "route themselves: admin routes by bearer token, order pages by a per-order access token, payment "
+            "notifications by the provider's signature.",
         )
         acknowledge(
             self.rest_api,
             "AwsSolutions-COG4",
             "No user accounts to keep in Cognito: buyers are anonymous, operators use the admin bearer token and "
-            "Stripe authenticates by webhook signature, all checked in the api function.",
+            "the payment providers authenticate by signature, all checked in the functions.",
         )
         acknowledge(
             self.rest_api,
             "AwsSolutions-APIG2",
-            "A greedy {proxy+} integration has no per-route models for API Gateway to validate against; the api "
-            "function validates every path, query and body with pydantic models and answers 4xx itself.",
+            "Greedy {proxy+} integrations have no per-route models for API Gateway to validate against; the "
+            "functions validate every path, query and body with pydantic models and answer 4xx themselves.",
         )
         acknowledge(
             self.rest_api,
@@ -117,3 +123,32 @@ class Api(Construct):
             "The account-level role API Gateway itself assumes to write access and execution logs; AWS documents "
             "this managed policy for it and it grants CloudWatch Logs access only.",
         )
+
+    def _route(self, functions: Mapping[str, lambda_.Function]) -> None:
+        """Every method of every path to the api function, but the paths under each prefix of resources.API_ROUTES,
+        which go to that route's function through a ``{proxy+}`` resource of the prefix.
+
+        A request goes to the most specific resource matching its path, so each resource on the way to a prefix
+        answers through the api function too (for its own path, and through a ``{proxy+}`` for its other children):
+        ``/v1/products`` and ``/v1/webhooks`` itself still reach the api function, which answers them as before."""
+        api_function = apigateway.LambdaIntegration(functions[resources.API_FUNCTION.name])
+        root = self.rest_api.root
+        root.add_method("ANY", api_function)
+        root.add_proxy(default_integration=api_function, any_method=True)
+        for route in resources.API_ROUTES:
+            *ancestors, last = route.prefix.strip("/").split("/")
+            resource = root
+            for part in ancestors:
+                resource = resource.get_resource(part) or _answered_by(resource.add_resource(part), api_function)
+            prefix = resource.add_resource(last)
+            prefix.add_method("ANY", api_function)
+            prefix.add_proxy(
+                default_integration=apigateway.LambdaIntegration(functions[route.function.name]), any_method=True
+            )
+
+
+def _answered_by(resource: apigateway.Resource, integration: apigateway.LambdaIntegration) -> apigateway.Resource:
+    """``resource``, its path and every path under it not given a resource of its own answered by ``integration``."""
+    resource.add_method("ANY", integration)
+    resource.add_proxy(default_integration=integration, any_method=True)
+    return resource

@@ -230,7 +230,8 @@ class Functions(Construct):
             function_name=spec.physical_name,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
-            # Its own handler package only (functions/<name>/), rooted where the handler path expects it.
+            # Its own handler package (functions/<name>/) and the api package if it serves routes of it, rooted where
+            # the handler path expects them.
             code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=_other_functions(spec)),
             handler=spec.handler,
             memory_size=spec.memory_mb,
@@ -267,5 +268,14 @@ def library_layer_description(library: str) -> str:
     return f"{library} and what it needs beyond the faka layer, for the functions that call it"
 
 
+def handler_packages(spec: FunctionSpec) -> tuple[str, ...]:
+    """The packages of functions/ a function ships: its own, and for a function API Gateway sends some paths to
+    (resources.API_ROUTES) the api package too, whose route modules and shared answers (api.gateway) it serves."""
+    if spec in resources.API_FUNCTIONS and spec is not resources.API_FUNCTION:
+        return (resources.API_FUNCTION.name, spec.name)
+    return (spec.name,)
+
+
 def _other_functions(spec: FunctionSpec) -> list[str]:
-    return [other.name for other in resources.FUNCTIONS if other is not spec] + ["**/__pycache__", "**/*.pyc"]
+    shipped = handler_packages(spec)
+    return [other.name for other in resources.FUNCTIONS if other.name not in shipped] + ["**/__pycache__", "**/*.pyc"]

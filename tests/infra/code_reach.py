@@ -3,7 +3,9 @@
 A function reaches the handler modules under ``functions/<name>/``; from there every ``services().<x>`` (the
 wiring's service ``x``, and every service that one is built from), and every faka class or function they
 name, transitively. A name is followed wherever it appears (annotations included), so the result is an
-over-approximation at the level of classes: what a class could do on any path, not what one request does.
+over-approximation at the level of classes: what a class could do on any path, not what one request does. A module of
+routes whose paths API Gateway sends to another function (``resources.API_ROUTES``) is not followed: the api function
+imports the payment notifications' routes to document them, never to run them.
 
 Leaves are the resources named in code: a pynamodb model (its table), ``resources.<NAME>`` for a table,
 secret or KMS key alias, and ``self.settings.<x>_secret_id`` in the wiring (the secret that variable names).
@@ -111,15 +113,37 @@ def _is_settings(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id == "settings"
 
 
+@cache
+def _route_paths(module_name: str) -> tuple[str, ...]:
+    """The paths of a module's routes: the first argument of each ``@router.<method>("<path>", ...)``."""
+    return tuple(
+        decorator.args[0].value
+        for node in _module_tree(module_name).body
+        if isinstance(node, ast.FunctionDef)
+        for decorator in node.decorator_list
+        if isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and isinstance(decorator.func.value, ast.Name)
+        and decorator.func.value.id == "router"
+        and decorator.args
+        and isinstance(decorator.args[0], ast.Constant)
+        and isinstance(decorator.args[0].value, str)
+    )
+
+
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, spec: FunctionSpec) -> None:
         self.reach = Reach()
+        self._spec = spec
         self._seen: set[tuple[str, str]] = set()
 
     def handler_module(self, module_name: str) -> None:
         if (module_name, "") in self._seen:
             return
         self._seen.add((module_name, ""))
+        paths = _route_paths(module_name)
+        if paths and all(resources.function_serving(path) != self._spec for path in paths):
+            return
         tree = _module_tree(module_name)
         for service in _services_used(tree):
             self.service(service)
@@ -182,7 +206,7 @@ class _Walker:
 
 
 def reach_of(spec: FunctionSpec) -> Reach:
-    walker = _Walker()
+    walker = _Walker(spec)
     for path in sorted((FUNCTIONS_DIR / spec.name).rglob("*.py")):
         relative = path.relative_to(FUNCTIONS_DIR).with_suffix("")
         walker.handler_module(".".join(relative.parts))

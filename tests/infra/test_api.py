@@ -1,6 +1,8 @@
-"""The REST API in front of the api function."""
+"""The REST API in front of the functions serving its paths (resources.API_ROUTES)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aws_cdk import App
@@ -8,9 +10,13 @@ from aws_cdk.assertions import Match
 
 from faka import resources
 from faka.config import Env
+from faka.resources import FunctionSpec
 from infra.constructs.api import STAGE_NAME
 from infra.faka_stack import DeploymentContext
 from tests.infra.conftest import Synthesized
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")
 
@@ -29,22 +35,90 @@ def test_stage_throttles_traces_and_logs(synthesized: Synthesized) -> None:
     assert synthesized.template["Resources"][log_group_ref["Ref"]]["Type"] == "AWS::Logs::LogGroup"
 
 
-def test_api_is_regional_and_proxies_everything_to_the_api_function(synthesized: Synthesized) -> None:
+def _resource_paths(synthesized: Synthesized, api_id: str) -> dict[str, str]:
+    """Each API Gateway resource's logical id → its full path, the root's included."""
+    resources_by_id = synthesized.resources("AWS::ApiGateway::Resource")
+    root = str({"Fn::GetAtt": [api_id, "RootResourceId"]})
+
+    def path(logical_id: str) -> str:
+        properties = resources_by_id[logical_id]["Properties"]
+        parent = str(properties["ParentId"])
+        above = "" if parent == root else path(properties["ParentId"]["Ref"])
+        return f"{above}/{properties['PathPart']}"
+
+    return {root: "/", **{str({"Ref": logical_id}): path(logical_id) for logical_id in resources_by_id}}
+
+
+def test_api_is_regional_and_routes_the_payment_notifications_to_their_own_function(
+    synthesized: Synthesized,
+) -> None:
     api_id, api = synthesized.one("AWS::ApiGateway::RestApi")
     assert api["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
-    function_id, _ = synthesized.one("AWS::Lambda::Function", FunctionName=resources.API_FUNCTION.physical_name)
-    (proxy_id,) = [
-        logical_id
-        for logical_id, resource in synthesized.resources("AWS::ApiGateway::Resource").items()
-        if resource["Properties"]["PathPart"] == "{proxy+}"
-    ]
-    methods = synthesized.resources("AWS::ApiGateway::Method").values()
-    served = {str(m["Properties"]["ResourceId"]) for m in methods if m["Properties"]["HttpMethod"] == "ANY"}
-    assert served == {str({"Ref": proxy_id}), str({"Fn::GetAtt": [api_id, "RootResourceId"]})}
-    for method in methods:
-        integration = method["Properties"]["Integration"]
-        assert integration["Type"] == "AWS_PROXY"
-        assert {"Fn::GetAtt": [function_id, "Arn"]} in integration["Uri"]["Fn::Join"][1]
+    function_ids = {
+        synthesized.one("AWS::Lambda::Function", FunctionName=spec.physical_name)[0]: spec.name
+        for spec in resources.API_FUNCTIONS
+    }
+    paths = _resource_paths(synthesized, api_id)
+    served: dict[str, str] = {}
+    for method in synthesized.resources("AWS::ApiGateway::Method").values():
+        properties = method["Properties"]
+        integration = properties["Integration"]
+        assert (properties["HttpMethod"], integration["Type"]) == ("ANY", "AWS_PROXY")
+        [function] = [name for logical_id, name in function_ids.items() if _invokes(integration, logical_id)]
+        served[paths[str(properties["ResourceId"])]] = function
+
+    # Every path to the api function but those under /v1/webhooks/, which the contract's notify_urls name.
+    assert served == {
+        "/": "api",
+        "/{proxy+}": "api",
+        "/v1": "api",
+        "/v1/{proxy+}": "api",
+        "/v1/webhooks": "api",
+        "/v1/webhooks/{proxy+}": "payment_notifications",
+    }
+
+
+def _invokes(integration: dict[str, Any], function_id: str) -> bool:
+    return {"Fn::GetAtt": [function_id, "Arn"]} in integration["Uri"]["Fn::Join"][1]
+
+
+@pytest.mark.parametrize(
+    ("path", "function"),
+    [
+        ("/v1/webhooks/stripe", resources.PAYMENT_NOTIFICATIONS_FUNCTION),
+        ("/v1/webhooks/alipay", resources.PAYMENT_NOTIFICATIONS_FUNCTION),
+        ("/v1/webhooks/wechatpay", resources.PAYMENT_NOTIFICATIONS_FUNCTION),
+        ("/v1/webhooks", resources.API_FUNCTION),
+        ("/v1/admin/webhooks", resources.API_FUNCTION),
+        ("/v1/activations", resources.API_FUNCTION),
+        ("/v1/openapi.json", resources.API_FUNCTION),
+        ("/", resources.API_FUNCTION),
+    ],
+)
+def test_a_path_is_served_by_the_function_the_route_table_names(path: str, function: FunctionSpec) -> None:
+    assert resources.function_serving(path) == function
+
+
+def test_each_function_behind_the_gateway_registers_exactly_the_documented_routes_sent_to_it() -> None:
+    """The api function documents every route (its document is the whole API's); each is registered by the function
+    API Gateway sends its path to, and by no other."""
+    from api import handler as api_handler
+    from payment_notifications import handler as payment_notifications_handler
+
+    def routes(resolver: ApiGatewayResolver) -> set[tuple[str, str]]:
+        return {(route.method, route.path) for route in [*resolver._static_routes, *resolver._dynamic_routes]}
+
+    registered = {
+        resources.API_FUNCTION.name: routes(api_handler.app),
+        resources.PAYMENT_NOTIFICATIONS_FUNCTION.name: routes(payment_notifications_handler.app),
+    }
+    assert set(registered) == {spec.name for spec in resources.API_FUNCTIONS}
+    documented = routes(api_handler.documented())
+    for name, served in registered.items():
+        assert served == {
+            (method, path) for method, path in documented if resources.function_serving(path).name == name
+        }
+    assert registered[resources.PAYMENT_NOTIFICATIONS_FUNCTION.name]
 
 
 def test_url_is_an_output(synthesized: Synthesized) -> None:

@@ -39,10 +39,10 @@ class Response:
 
 
 class Api:
-    """Calls the api function with API Gateway events, as API Gateway would."""
+    """Calls the function serving each path (resources.API_ROUTES) with API Gateway events, as API Gateway would."""
 
     def __init__(self) -> None:
-        self._handler = load_handler(resources.API_FUNCTION)
+        self._handlers = {function: load_handler(function) for function in resources.API_FUNCTIONS}
 
     def __call__(
         self,
@@ -57,7 +57,8 @@ class Api:
     ) -> Response:
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
         event = rest_event(method, path, body=payload, headers=headers, query=query, source_ip=source_ip)
-        result = self._handler(event, LocalLambdaContext("faka-api"))
+        function = resources.function_serving(path)
+        result = self._handlers[function](event, LocalLambdaContext(function.physical_name))
         text = result.get("body") or ""
         try:
             parsed = json.loads(text) if text else None

@@ -360,7 +360,8 @@ def _operations(stack: Stack) -> tuple[list[tuple[str, str, tuple[str, ...]]], l
 
 def test_no_request_makes_the_api_fail(shop: Stack) -> None:
     operations, queries = _operations(shop)
-    handler = load_handler(resources.API_FUNCTION)
+    # Each path to the function API Gateway sends it to (resources.API_ROUTES).
+    handlers = {function.name: load_handler(function) for function in resources.API_FUNCTIONS}
 
     def typed_bodies(fields: tuple[str, ...]) -> st.SearchStrategy[tuple[str | None, bytes]]:
         """Bodies for one route, mostly under the type they claim so they get past the content-type check."""
@@ -406,7 +407,8 @@ def test_no_request_makes_the_api_fail(shop: Stack) -> None:
             **({"Content-Type": content_type} if content_type is not None else {}),
         }
         event = payload_format(method, path, body=body, headers=headers, query=query)
-        answer = handler(event, LocalLambdaContext("faka-api"))
+        function = resources.function_serving(path)
+        answer = handlers[function.name](event, LocalLambdaContext(function.physical_name))
         assert answer["statusCode"] < 500, (method, path, content_type, query, body[:200], answer.get("body"))
         headers = {**answer.get("headers", {}), **{k: v[0] for k, v in answer.get("multiValueHeaders", {}).items()}}
         # Buyer link pages answer a browser in HTML; every API error is a problem document.

@@ -25,7 +25,7 @@ KEY = "GENCLIENT-0001"
 
 
 def _api_function(request: httpx.Request) -> httpx.Response:
-    """The api function's answer to a client's request, as API Gateway would pass it on."""
+    """The answer of the function serving the request's path (resources.API_ROUTES), as API Gateway would pass it on."""
     event = rest_event(
         request.method,
         request.url.path,
@@ -33,7 +33,8 @@ def _api_function(request: httpx.Request) -> httpx.Response:
         headers=dict(request.headers),
         query=request.url.query.decode(),
     )
-    answer = load_handler(resources.API_FUNCTION)(event, LocalLambdaContext("faka-api"))
+    function = resources.function_serving(request.url.path)
+    answer = load_handler(function)(event, LocalLambdaContext(function.physical_name))
     headers = {name: values[0] for name, values in (answer.get("multiValueHeaders") or {}).items()}
     return httpx.Response(answer["statusCode"], headers=headers | (answer.get("headers") or {}), text=answer["body"])
 

@@ -102,3 +102,30 @@ def test_what_a_common_event_builds_loads_no_pydantic(name: str) -> None:
     function = next(function for function in resources.FUNCTIONS if function.name == name)
 
     assert "pydantic" not in _loaded_by_import(function, *EVENT_MODULES[name])
+
+
+# The route modules of the api package (functions/api/*.py with a router), each served by the function API Gateway
+# sends its paths to (resources.API_ROUTES).
+_ROUTE_MODULES = frozenset(
+    f"api.{path.stem}" for path in (ROOT / "functions" / "api").glob("*.py") if "router = " in path.read_text()
+)
+
+
+def test_the_payment_notifications_import_only_their_routes_and_bodies() -> None:
+    """A provider's first notification after idle waits for these routes only: no storefront or admin router, and no
+    request or answer model but the notifications' own."""
+    loaded = _loaded_by_import(resources.PAYMENT_NOTIFICATIONS_FUNCTION)
+
+    assert loaded & _ROUTE_MODULES == {"api.payments"}
+    assert {module for module in loaded if module.startswith("api.schemas.")} == {
+        "api.schemas.common",
+        "api.schemas.payments",
+    }
+
+
+def test_the_api_function_imports_the_payment_notifications_only_to_document_them() -> None:
+    loaded = _loaded_by_import(resources.API_FUNCTION)
+
+    assert "api.payments" not in loaded
+    assert "api.schemas.payments" not in loaded
+    assert _ROUTE_MODULES - loaded == {"api.payments"}
