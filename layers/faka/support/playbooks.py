@@ -16,27 +16,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, Annotated, Any
 
 from faka.adapters.counters import Counters
 from faka.catalog.catalog import Catalog
 from faka.errors import FakaError
-from faka.money.refunds import Refunds
 from faka.observability import logger, metrics
 from faka.ports import EventPublisher, PaymentProvider
 from faka.sales.buyer_mail import BuyerMail
 from faka.sales.fulfilment import Fulfilment
 from faka.sales.issuance import ClaimOutcome, KeyIssuer
-from faka.sales.mail_events import MailEvents
 from faka.sales.notifications import Notices
 from faka.sales.orders import Orders
 from faka.sales.redaction import mask_email
 from faka.shared.links import LinkSigner
 from faka.shared.model import FULFILLABLE, Order, OrderLine, OrderStatus, PaymentConfirmation, Product
+from faka.shared.rules_file import InvalidRulesFile, Limits, read
 from faka.support.resolutions import CONFIRM_ACTION, Claim, Next, Outcome, Proof, Resolution, confirmation_path
 from faka.triage import INTENTS
 from faka.trust.claims import CLAIM_INTENTS, ClaimGuard, GuardRules
@@ -44,43 +42,47 @@ from faka.trust.identity import buyer_ref
 from faka.trust.page_views import views_key
 from faka.trust.risk import RiskRules
 
+# Hints only: the refunds and the mail history (SES's event models) load when a playbook first needs them.
+if TYPE_CHECKING:
+    from faka.money.refunds import Refunds
+    from faka.sales.mail_events import MailEvents
+
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "playbooks.json"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# The file's parts, read by faka.shared.rules_file: a buyer's ticket builds the playbooks, so no pydantic.
+@dataclass(frozen=True, kw_only=True)
+class BuyerLimit:
+    count: Annotated[int, Limits(ge=0)]
+    days: Annotated[int, Limits(gt=0, le=365)]
 
 
-class BuyerLimit(_Strict):
-    count: Annotated[int, Field(ge=0)]
-    days: Annotated[int, Field(gt=0, le=365)]
-
-
-class WrongRegion(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class WrongRegion:
     comment: str = ""
     exchange: bool
 
 
-def _known_intent(intent: str) -> str:
+def _known_intent(intent: str) -> None:
     if intent not in INTENTS:
         raise ValueError(f"unknown intent {intent!r}")
-    return intent
 
 
-class PlaybookRules(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class PlaybookRules:
     comment: str = ""
-    to_person: list[Annotated[str, AfterValidator(_known_intent)]]
-    replacements_per_order: Annotated[int, Field(ge=0)]
+    to_person: tuple[Annotated[str, Limits(check=_known_intent)], ...]
+    replacements_per_order: Annotated[int, Limits(ge=0)]
     replacements_per_buyer: BuyerLimit
-    auto_reissue_value_caps: dict[str, Annotated[int, Field(ge=0)]]
+    auto_reissue_value_caps: dict[str, Annotated[int, Limits(ge=0)]]
     wrong_region: WrongRegion
     claim_guard: GuardRules
 
     @classmethod
     def load(cls, path: Path = RULES_FILE) -> PlaybookRules:
         try:
-            return cls.model_validate_json(path.read_text())
-        except (OSError, ValidationError, json.JSONDecodeError) as error:
+            return read(cls, json.loads(path.read_text()))
+        except (OSError, InvalidRulesFile, json.JSONDecodeError) as error:
             raise ValueError(f"{path}: {error}") from None
 
 
@@ -100,7 +102,7 @@ class Playbooks:
         notices: Notices,
         refunds: Callable[[], Refunds],
         provider_for: Callable[[Order], PaymentProvider],
-        mail: MailEvents,
+        mail: Callable[[], MailEvents],
         counters: Counters,
         risk_rules: RiskRules,
         guides: set[str],
@@ -119,6 +121,7 @@ class Playbooks:
         self._refunds = refunds
         # A payment question is asked of the provider the order was paid with.
         self._provider_for = provider_for
+        # What SES reported about the delivery email: read for a "not received" claim.
         self._mail = mail
         self._counters = counters
         self._guides = guides
@@ -199,7 +202,7 @@ class Playbooks:
             return _person(f"order is {status.value}")
         evidence = self.evidence(order)
         message_id = evidence["delivery_email"]["message_id"]
-        if message_id and self._mail.bounced(message_id):
+        if message_id and self._mail().bounced(message_id):
             if not claim.proof.may_redirect:
                 return _order_link_needed(evidence)
             return Resolution(Outcome.ASKED_FOR_ADDRESS, Next.BUYER, "delivery email bounced", evidence=evidence)
@@ -386,7 +389,7 @@ class Playbooks:
             "delivery_email": {
                 "to": current.email,
                 "message_id": message_id,
-                "events": [e.as_evidence() for e in self._mail.for_message(message_id)] if message_id else [],
+                "events": [e.as_evidence() for e in self._mail().for_message(message_id)] if message_id else [],
             },
             "order_page_views": {
                 "views": int(views.get("visits", 0)),

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from faka.adapters.counters import Counters
 from faka.shared.model import Order
+from faka.shared.rules_file import Limits
 from faka.trust.claim_counts import DAY_FORMAT, claims_key
 from faka.trust.identity import buyer_ref
 from faka.trust.page_views import views_key
@@ -27,16 +26,17 @@ from faka.trust.risk import RiskRules, frozen_key
 CLAIM_INTENTS = frozenset({"not_received", "invalid_key", "wrong_region"})
 
 
-class GuardRules(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+# The playbooks file's claim_guard (faka.support.playbooks), read by faka.shared.rules_file: no pydantic loads with
+# the claims a ticket's assistant reads.
+@dataclass(frozen=True, kw_only=True)
+class GuardRules:
     comment: str = ""
-    window_days: Annotated[int, Field(gt=0, le=365)]
-    prior_claims_by_email: Annotated[int, Field(ge=1)]
-    prior_claims_by_ip: Annotated[int, Field(ge=1)]
-    prior_claims_by_device: Annotated[int, Field(ge=1)]
-    emails_claiming_from_ip: Annotated[int, Field(ge=2)]
-    weights: dict[str, Annotated[float, Field(ge=0, le=1)]]
+    window_days: Annotated[int, Limits(gt=0, le=365)]
+    prior_claims_by_email: Annotated[int, Limits(ge=1)]
+    prior_claims_by_ip: Annotated[int, Limits(ge=1)]
+    prior_claims_by_device: Annotated[int, Limits(ge=1)]
+    emails_claiming_from_ip: Annotated[int, Limits(ge=2)]
+    weights: dict[str, Annotated[float, Limits(ge=0, le=1)]]
 
 
 @dataclass(frozen=True)
