@@ -40,15 +40,17 @@ WITHOUT_PYDANTIC = frozenset(
         "notifier",
         "refunds",
         "rating_aggregates",
+        "inbound_email",
     }
 )
 # What the common events of some of them build, beyond the handler's imports (faka.wiring imports a service's modules
 # when it is first built): pydantic there would only move the cost from the cold import to the first event. The rules
-# files these read (refund risk, rating templates, activation guides) are read by faka.shared.rules_file for this.
+# files these read (refund risk, rating templates, activation guides, playbooks) are read by faka.shared.rules_file.
 EVENT_MODULES = {
     "refunds": ("faka.money.refunds", "faka.money.refund_review", "faka.platform.alert_channels"),
     "rating_aggregates": ("faka.insight.ratings", "faka.platform.alert_channels"),
     "notifier": ("faka.sales.notifications", "faka.money.refund_notices", "faka.activation.reminders"),
+    "inbound_email": ("faka.support.playbooks", "faka.support.help_desk", "faka.support.canned_replies"),
 }
 
 
