@@ -2,6 +2,11 @@
 
     .venv/bin/python benchmarks/tickets.py                  # corrections, then the replay
     .venv/bin/python benchmarks/tickets.py --corrections    # only the corrections' effect (in-process, seconds)
+    .venv/bin/python benchmarks/tickets.py --quiet-tickets  # figures only: no ticket's words are printed
+
+``--quiet-tickets`` prints the same figures without any ticket's text (the handoff and waiting lists give counts
+only, the help desk report leaves out its phrases), so that whoever tunes the knowledge base or the triage can run
+the replay without reading the held-out questions it sends; ``build/bench-tickets.jsonl`` is still written.
 
 **Corrections** (in-process, no server): a shop's operator corrects, in one click each, every message of
 ``data/triage/eval.jsonl`` the model reads wrong. Printed: recognition before and after those corrections
@@ -419,16 +424,16 @@ def _fates(counts: Counter[str], whole: int) -> str:
     return " / ".join(_pct(counts[fate], whole) for fate in ("resolved", "person", "neither"))
 
 
-def _print_neither(neither: list[Sent]) -> None:
+def _print_neither(neither: list[Sent], quiet: bool) -> None:
     """Tickets neither resolved nor with a person, each with its path: what the assistant last said."""
     print(f"  neither resolved nor with a person ({len(neither)}):")
-    for s in neither:
+    for s in [] if quiet else neither:
         print(f"    {s.pattern} / {s.intent} / {s.outcome or s.status}: {s.text[:80]!r}")
         for step in s.path:
             print(f"        {step[:140]!r}")
 
 
-def _print_handoffs(person: list[Sent]) -> None:
+def _print_handoffs(person: list[Sent], quiet: bool) -> None:
     """Which tickets went to a person and why: by the replay's pattern, the intent read and the outcome, each
     with the messages, so a cause (a playbook that could act, an article missing) can be read off."""
     groups: dict[tuple[str, str, str], list[Sent]] = defaultdict(list)
@@ -437,7 +442,7 @@ def _print_handoffs(person: list[Sent]) -> None:
     print(f"  handed to a person, by pattern / intent read / outcome ({len(person)}):")
     for (pattern, intent, outcome), members in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
         print(f"    {len(members):3d}  {pattern} / {intent} / {outcome or '-'}")
-        for s in members[:6]:
+        for s in [] if quiet else members[:6]:
             print(f"           {s.text[:110]!r}")
 
 
@@ -517,9 +522,14 @@ def main() -> None:
         + ", ".join(f"{intent} {c['auto']}/{c['total']}" for intent, c in sorted(by_intent.items()))
     )
     print(f"  outcomes: {dict(Counter(s.outcome for s in sent).most_common())}")
-    _print_handoffs(person)
-    _print_neither([s for s in sent if _fate(s.outcome, s.status, s.helped) == "neither"])
+    quiet = "--quiet-tickets" in sys.argv
+    _print_handoffs(person, quiet)
+    _print_neither([s for s in sent if _fate(s.outcome, s.status, s.helped) == "neither"], quiet)
     print("  help desk report (GET /v1/admin/reports/tickets):")
+    if quiet:
+        gaps = report.get("knowledge_base_gaps", {})
+        for phrases_of in (gaps, gaps.get("unanswered_questions", {})):
+            phrases_of.pop("top_phrases", None)
     print(json.dumps(report, indent=2, ensure_ascii=False)[:3000])
 
 
