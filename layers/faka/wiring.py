@@ -670,7 +670,7 @@ class Services:
             self.operator_alerts.of_kind(AlertKind.LOW_RATING),
             lambda: self.tickets,
             self.templates.locale_for,
-            self.buyer_text,
+            lambda: self.buyer_text,
         )
 
     @cached_property

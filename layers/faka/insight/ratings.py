@@ -29,12 +29,13 @@ from faka.catalog.catalog import Catalog
 from faka.errors import Conflict, InvalidRequest, NotFound
 from faka.observability import logger, metrics
 from faka.ports import EventPublisher, OperatorAlerts
-from faka.sales.redaction import BuyerText
 from faka.shared.model import Order, OrderStatus
 from faka.shared.rules_file import InvalidRulesFile, Limits, read
 
 if TYPE_CHECKING:
-    # A hint only: the help desk (and its models) loads with the tickets factory, on a low score's first follow-up.
+    # Hints only: the help desk (and its models) loads with the tickets factory, on a low score's first follow-up;
+    # the buyer-text masking (and the orders) with its factory, on a buyer's rating (the api), never for a tally.
+    from faka.sales.redaction import BuyerText
     from faka.support.tickets import Tickets
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "rating_templates.json"
@@ -256,7 +257,7 @@ class Ratings:
         alerts: OperatorAlerts,
         tickets: Callable[[], Tickets],
         locale_for: Callable[[str], str],
-        buyer_text: BuyerText,
+        buyer_text: Callable[[], BuyerText],
     ) -> None:
         self.rules = rules
         self._catalog = catalog
@@ -300,7 +301,7 @@ class Ratings:
             category=category,
             scores=json.dumps(dict(sorted(scores.items()))),
             # Buyers paste codes into complaints; what is stored and shown to operators never holds one.
-            comment=self._buyer_text.mask(comment.strip(), order) if comment and comment.strip() else None,
+            comment=self._buyer_text().mask(comment.strip(), order) if comment and comment.strip() else None,
             locale=order.locale,
             rated_at=now,
         )

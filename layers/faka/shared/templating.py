@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 FALLBACK_LOCALE = "en"
 
@@ -21,14 +23,21 @@ class RenderedMessage:
 class MessageTemplates:
     def __init__(self, templates_dir: Path) -> None:
         self._root = templates_dir / "email"
-        self._env = Environment(
+        self.locales = frozenset(p.name for p in self._root.iterdir() if p.is_dir())
+
+    @cached_property
+    def _env(self) -> Environment:
+        # Jinja2 loads with the first message rendered: a function that only asks which locales there are (a rating's
+        # tally, a rules file's check) never imports it.
+        from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+        return Environment(
             loader=FileSystemLoader(self._root),
             autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.locales = frozenset(p.name for p in self._root.iterdir() if p.is_dir())
 
     def locale_for(self, requested: str) -> str:
         """The closest locale there are templates for: exact, same language, else English."""
