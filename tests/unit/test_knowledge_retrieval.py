@@ -1,6 +1,6 @@
-"""Retrieval on wording the articles never saw: Traditional script, platform nicknames, refund timing next to
-delivery timing, and the tuning set's figures as floors (data/knowledge/tuning.jsonl; the held-out set's floors
-are in test_knowledge.py)."""
+"""Retrieval on wording the articles never saw: Traditional script, Cantonese and Taiwanese phrasing, platform
+nicknames, timing questions of every kind, order problems asked as questions, and the tuning set's figures as
+floors (data/knowledge/tuning.jsonl; the held-out set's floors are in test_knowledge.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from faka.knowledge import answer, default_knowledge_base
+from faka.knowledge.question_kinds import question_kinds
+from faka.triage import classify
+from faka.triage.text import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,9 +79,79 @@ def test_timing_and_catalogue_questions_are_told_apart_from_their_neighbours(
     assert found[0].id == article_id
 
 
+@pytest.mark.parametrize(
+    ("question", "locale", "article_id"),
+    [
+        # "How long" about a refund, a reply or a key's life is not the delivery's question, nor the reverse.
+        ("退款要多久才會收到", "zh-TW", "refund-policy"),
+        ("when will i get my refund back", "en", "refund-policy"),
+        ("付完款要等多长时间发码", "zh-CN", "delivery-time"),
+        ("兌換碼可以放多久才用", "zh-TW", "key-expiry"),
+        ("晚上发消息什么时候回", "zh-CN", "support-hours"),
+    ],
+)
+def test_a_timing_question_finds_the_article_of_what_it_times(question: str, locale: str, article_id: str) -> None:
+    found = answer(question, locale, default_knowledge_base())
+
+    assert found is not None
+    assert found[0].id == article_id
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("退款幾耐先到帳", ["kind:refund-timing"]),
+        ("how long until support replies to a message", ["kind:support-timing"]),
+        ("cuanto tiempo dura el codigo antes de caducar", ["kind:expiry-timing"]),
+        ("付款后多久能收到卡密", ["kind:timing"]),
+        ("退款政策是什么", []),
+    ],
+)
+def test_a_timing_question_is_told_by_what_it_times(question: str, kinds: list[str]) -> None:
+    assert question_kinds(normalize(question)) == kinds
+
+
+@pytest.mark.parametrize(
+    ("question", "locale", "article_id"),
+    [
+        ("俾完錢幾耐先收到序號", "zh-TW", "delivery-time"),
+        ("買咗之後喺邊度睇序號", "zh-TW", "find-key"),
+        ("封確認電郵唔見咗點算", "zh-TW", "find-order"),
+        ("你哋有冇賣Steam卡", "zh-TW", "products-available"),
+        ("這張序號有沒有鎖區", "zh-TW", "region-rules"),
+    ],
+)
+def test_cantonese_and_taiwanese_phrasing_finds_its_article(question: str, locale: str, article_id: str) -> None:
+    found = answer(question, locale, default_knowledge_base())
+
+    assert found is not None
+    assert found[0].id == article_id
+    assert found[0].locale == "zh-TW"
+
+
+@pytest.mark.parametrize(
+    ("question", "locale"),
+    [
+        ("为什么我的卡密兑换不了？", "zh-CN"),
+        ("退款怎麼還沒退回來？", "zh-TW"),
+        ("PS4上輸入序號顯示無效", "zh-TW"),
+        ("我刚收到一张巴西的卡，我账号是美区的", "zh-CN"),
+        ("refund me now", "en"),
+    ],
+)
+def test_an_order_problem_the_triage_is_sure_of_is_not_answered_from_an_article(question: str, locale: str) -> None:
+    """Such a question shares words with an article ("卡密", "兑换", "退款"); the triage's confident reading of a
+    problem with an order lowers the order-problem examples' margin, the caller reads it as given or classifies it."""
+    base = default_knowledge_base()
+
+    assert answer(question, locale, base) is None
+    assert answer(question, locale, base, triage=classify(question)) is None
+
+
 def test_tuning_questions_are_answered_and_its_order_problems_are_not() -> None:
-    """The tuning figures benchmarks/knowledge.py prints, as floors (0.850 right and 0.082 wrong before the
-    platform feature and the articles' added questions)."""
+    """The tuning figures benchmarks/knowledge.py prints, as floors (on the extended set, 0.935 right, 0.036 wrong
+    and 0.095 of order problems answered before the timing kinds, the triage's reading and the zh-TW articles'
+    Cantonese and Taiwanese questions; 0.957, 0.019 and 0.027 after)."""
     rows = [json.loads(line) for line in (ROOT / "data/knowledge/tuning.jsonl").read_text("utf-8").splitlines()]
     base = default_knowledge_base()
     faq = [row for row in rows if row["article"]]
@@ -88,6 +161,6 @@ def test_tuning_questions_are_answered_and_its_order_problems_are_not() -> None:
     wrong = sum(hit is not None and hit[0].id != row["article"] for hit, row in zip(found, faq, strict=True))
     answered = sum(answer(row["text"], row["locale"], base) is not None for row in problems)
 
-    assert right / len(faq) >= 0.9
-    assert wrong / len(faq) <= 0.06
-    assert answered / len(problems) <= 0.1
+    assert right / len(faq) >= 0.95
+    assert wrong / len(faq) <= 0.025
+    assert answered / len(problems) <= 0.04

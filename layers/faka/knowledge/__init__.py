@@ -9,15 +9,17 @@ Retrieval is lexical and in-process (no model, no network): every article is ind
 example questions and its body, in all four locales, as TF-IDF vectors over the triage's own features
 (Chinese character 1–3-grams, so text without spaces needs no segmenter; Latin words, word pairs and
 character 3–4-grams, so typos still match; Traditional characters folded to Simplified), plus the platform
-the text names (the triage's entity, so "PS4", "PSN" and "索尼" all say PlayStation). A question is scored
-against every locale's wording and the article comes back in the buyer's locale.
+the text names (the triage's entity, so "PS4", "PSN" and "索尼" all say PlayStation) and the kind of timing
+question it asks (``question_kinds``: "多久" of a refund is not the delivery's). A question is scored against
+every locale's wording and the article comes back in the buyer's locale.
 ``benchmarks/knowledge.py`` measured this against the alternatives and chose the bar, on
 ``data/knowledge/tuning.jsonl`` (written apart from the held-out set, used for tuning only); the held-out
 set ``data/knowledge/heldout.jsonl`` is only ever scored, never read to choose a change.
 
 A question about the buyer's own order ("I did not receive my key for order …") is not an FAQ: it is
 left to the triage and the playbooks. Such a question names an order, e-mail or key, or reads more like
-one of the knowledge base's ``order_problems`` examples than like any article; ``answer`` returns None.
+one of the knowledge base's ``order_problems`` examples than like any article (the more readily when the
+triage reads it as a problem with an order); ``answer`` returns None.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from faka.knowledge.question_kinds import question_kinds
+from faka.triage import Triage, classify
 from faka.triage.entities import extract
 from faka.triage.text import features, normalize
 
@@ -58,6 +62,13 @@ _ORDER_ENTITIES = ("order_id", "email", "key_fragments")
 # Such an article answers only through the intent, never by its words alone: "my account was stolen" is a
 # problem the triage reads, not an FAQ (data/knowledge/heldout.jsonl counts it among the order problems).
 INTENT_ARTICLES = {"account_security": "account-security"}
+# Intents of a problem with one order, which a playbook acts on once the order is known: a question the triage
+# reads as one of them, at least this sure, needs less to be taken for an order problem (``read_problem_margin``):
+# "为什么我的卡密兑换不了？" shares "卡密" and "兑换" with the articles, and the triage knows it is a complaint.
+ORDER_PROBLEM_INTENTS = frozenset(
+    {"not_received", "invalid_key", "wrong_region", "payment_issue", "description_mismatch", "refund_request"}
+)
+SURE_ORDER_PROBLEM = 0.8
 
 
 @dataclass(frozen=True)
@@ -111,14 +122,19 @@ class _Index:
         return totals
 
 
-def _features(text: str, platform_emphasis: int = 1) -> Counter[str]:
+def _features(text: str, platform_emphasis: int = 1, kind_emphasis: int = 1) -> Counter[str]:
     """The triage's features, plus the platform the text names (the triage's entity: "PS4", "索尼", "eShop"…)
     counted ``platform_emphasis`` times, so a question naming PlayStation leans on the PlayStation article
-    rather than on an article phrased like it for another platform."""
-    counts = Counter(features(normalize(text)))
+    rather than on an article phrased like it for another platform; and the kind of timing question it asks
+    (``question_kinds``: how long for a refund, for a reply, before expiry, or for the delivery) counted
+    ``kind_emphasis`` times."""
+    normalized = normalize(text)
+    counts = Counter(features(normalized))
     platform = extract(text).entities.get("platform")
     if isinstance(platform, str) and platform_emphasis:
         counts["p:" + platform] = platform_emphasis
+    if kind_emphasis:
+        counts.update(dict.fromkeys(question_kinds(normalized), kind_emphasis))
     return counts
 
 
@@ -134,16 +150,20 @@ class KnowledgeBase:
     question: a question phrased like one of them) and with all its texts in every locale together (so a
     rare word such as "Alipay" or "eShop" anywhere in the article counts, whatever language asks).
     ``closest_text_weight`` is that mix. A question whose order-problem score reaches
-    ``order_problem_margin`` times its best article's is taken for an order problem. The platform a text
-    names counts as one more feature, ``platform_emphasis`` times (0: not at all). All three were chosen in
-    benchmarks/knowledge.py.
+    ``order_problem_margin`` times its best article's is taken for an order problem, or ``read_problem_margin``
+    times when the triage reads it as an order problem (``ORDER_PROBLEM_INTENTS``, ``SURE_ORDER_PROBLEM``). The
+    platform a text
+    names counts as one more feature, ``platform_emphasis`` times (0: not at all), and the kind of timing
+    question it asks ``kind_emphasis`` times. All were chosen in benchmarks/knowledge.py.
     """
 
     articles: Sequence[Article]
     order_problems: Sequence[str] = ()
     closest_text_weight: float = 0.3
     order_problem_margin: float = 0.8
+    read_problem_margin: float = 0.6
     platform_emphasis: int = 1
+    kind_emphasis: int = 3
     _by_id: dict[tuple[str, str], Article] = field(init=False, repr=False)
     _labels: list[str] = field(init=False, repr=False)
     _texts: _Index = field(init=False, repr=False)
@@ -152,13 +172,14 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         self._by_id = {(article.id, article.locale): article for article in self.articles}
+        emphasis = (self.platform_emphasis, self.kind_emphasis)
         texts = [
-            (article.id, _features(text, self.platform_emphasis))
+            (article.id, _features(text, *emphasis))
             for article in self.articles
             if article.id not in INTENT_ARTICLES.values()
             for text in (article.title, article.body, *article.questions)
         ]
-        texts += [(_ORDER_PROBLEM, _features(text, self.platform_emphasis)) for text in self.order_problems]
+        texts += [(_ORDER_PROBLEM, _features(text, *emphasis)) for text in self.order_problems]
         self._labels = [label for label, _ in texts]
         self._texts = _Index([counts for _, counts in texts])
         topics: dict[str, Counter[str]] = {}
@@ -169,7 +190,7 @@ class KnowledgeBase:
 
     def scores(self, question: str) -> dict[str, float]:
         """Each article id's score for the question; the order-problem examples' score under ``""``."""
-        counts = _features(question, self.platform_emphasis)
+        counts = _features(question, self.platform_emphasis, self.kind_emphasis)
         closest: dict[str, float] = {}
         for number, cosine in self._texts.cosines(counts).items():
             label = self._labels[number]
@@ -204,10 +225,12 @@ def answer(
     bar: float = CONFIDENCE_BAR,
     *,
     no_order: bool = False,
+    triage: Triage | None = None,
 ) -> tuple[Article, float] | None:
     """The article answering ``question``, in ``locale`` (a tag such as "zh-TW" or "es-MX"), and its score;
     None below ``bar``, for a question about one order, or one closer to an order problem than to any article
-    (unless ``no_order``: the buyer, asked which order, said there is none)."""
+    (unless ``no_order``: the buyer, asked which order, said there is none). ``triage``: the question's reading,
+    when the caller has it (else the question is classified here)."""
     base = articles if isinstance(articles, KnowledgeBase) else KnowledgeBase(tuple(articles))
     question = question[:MAX_QUESTION_CHARS]
     entities = extract(question).entities
@@ -219,9 +242,17 @@ def answer(
         return None
     article_id = max(scores, key=scores.__getitem__)
     score = scores[article_id]
-    if score < bar or (not no_order and order_problem >= base.order_problem_margin * score):
+    if score < bar:
+        return None
+    if not no_order and order_problem >= _problem_margin(base, triage or classify(question)) * score:
         return None
     return base.article(article_id, locale_of(locale)), score
+
+
+def _problem_margin(base: KnowledgeBase, triage: Triage) -> float:
+    """How close to its best article's score a question's order-problem score must come for it to be taken for one."""
+    read_as_problem = triage.intent in ORDER_PROBLEM_INTENTS and triage.confidence >= SURE_ORDER_PROBLEM
+    return base.read_problem_margin if read_as_problem else base.order_problem_margin
 
 
 def load_articles(locale: str | None = None) -> tuple[Article, ...]:
