@@ -104,6 +104,9 @@ def test_a_timing_question_finds_the_article_of_what_it_times(question: str, loc
         ("how long until support replies to a message", ["kind:support-timing"]),
         ("cuanto tiempo dura el codigo antes de caducar", ["kind:expiry-timing"]),
         ("付款后多久能收到卡密", ["kind:timing"]),
+        # "invalid" says nothing of a key's life, nor "之内" of an expiry date.
+        ("the key is invalid, how long until you replace it", ["kind:timing"]),
+        ("付款后几分钟之内发货吗", ["kind:timing"]),
         ("退款政策是什么", []),
     ],
 )

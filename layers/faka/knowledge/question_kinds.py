@@ -23,7 +23,9 @@ _SUBJECTS = {
         r"客服|回复|回覆|回消息|什么时候回|多久回|会回|真人|人工|support|reply|answer|respond|atiend|soporte"
     ),
     # Also how long a key keeps: "可以放多久", "要在几天内兑换", "keep it until", "guardarla".
-    "expiry": re.compile(r"过期|失效|期限|有效|放多久|保存|内兑换|之内|expire|expiry|valid|keep|caduc|venc|guardar"),
+    "expiry": re.compile(
+        r"过期|失效|期限|有效|放多久|保存|内兑换|内使用|expire|expiry|\bvalid|keep|caduc|venc|guardar"
+    ),
 }
 
 
