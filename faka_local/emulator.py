@@ -16,8 +16,9 @@ sorted, by their plain key values).
 moto's SQS computes every attribute of a queue, its approximate counts included (each a pass over all its
 messages), to read one of them (``ContentBasedDeduplication``) on each send: sending grew with the queue's
 backlog, so a 10,000-order chaos run slowed to a crawl. Here a queue's attributes are computed as they are read.
-Receiving and deleting still pass over a queue's messages, as moto does, but read the clock once per pass (moto read
-it twice per message) and find a receipt handle without building a list per message.
+A receive reads the queue only until it has its batch, and a delete only until the message (moto passed over every
+message of the queue for each, twice for a delete): a backlog of thousands made each of a chaos run's last receives and
+deletes cost thousands of steps.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
 from moto.dynamodb.responses import DynamoHandler
+from moto.sqs.exceptions import ReceiptHandleIsInvalid
 from moto.sqs.models import Message, Queue
 
 _lock = threading.RLock()
@@ -235,21 +237,55 @@ class _QueueAttributes(Mapping[str, Any]):
         return len(_all_queue_attributes(self._queue))
 
 
-def _ready_messages(self: Queue) -> list[Message]:
-    """moto's ``Queue.messages``: those visible and not delayed, by one reading of the clock."""
-    now = sqs_models.unix_time_millis()  # looked up on each call: tests move moto's SQS clock
-    return [message for message in self._messages if now > message.visible_at and now >= message.delayed_until]
+class _ReadyMessages:
+    """moto's ``Queue.messages``, those visible and not delayed by one reading of the clock, read only as far as needed.
+
+    moto's receive walks this until it has its batch; a list built first would pass over a whole backlog for ten.
+    """
+
+    def __init__(self, queue: Queue) -> None:
+        self._now = sqs_models.unix_time_millis()  # looked up on each call: tests move moto's SQS clock
+        # The list as it is now: a delete replaces the queue's list rather than changing it, so this one stays whole.
+        self._messages = queue._messages
+
+    def __iter__(self) -> Iterator[Message]:
+        now = self._now
+        return (message for message in self._messages if now > message.visible_at and now >= message.delayed_until)
+
+    def __bool__(self) -> bool:
+        return any(True for _ in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _had_receipt_handle(self: Message, receipt_handle: str) -> bool:
     return receipt_handle == self.receipt_handle or receipt_handle in self._old_receipt_handles
 
 
+def _delete_message(self: Queue, receipt_handle: str) -> None:
+    """moto's delete, stopping at the message: a consumer deletes what it just received, near the queue's front.
+
+    The queue gets a new list without the message (as moto's delete does), so a receive walking the old one is
+    undisturbed."""
+    if receipt_handle in self.deleted_messages:
+        return  # deleting a deleted message again succeeds, as on AWS
+    messages = self._messages
+    for position, message in enumerate(messages):
+        if message.had_receipt_handle(receipt_handle):
+            self._messages = messages[:position] + messages[position + 1 :]
+            self.pending_messages.discard(message)
+            self.deleted_messages.update(message.all_receipt_handles)  # type: ignore[arg-type]  # as moto has it
+            return
+    raise ReceiptHandleIsInvalid()
+
+
 def prepare_emulator() -> None:
     """Atomic requests, transactions that copy only their items, queries that read only what they can match, and
     queue sends that do not count the queue's messages."""
     Queue.attributes = property(_QueueAttributes)  # type: ignore[assignment,method-assign]
-    Queue.messages = property(_ready_messages)  # type: ignore[assignment,method-assign]
+    Queue.messages = property(_ReadyMessages)  # type: ignore[assignment,method-assign]
+    Queue.delete_message = _delete_message  # type: ignore[method-assign]
     Message.had_receipt_handle = _had_receipt_handle  # type: ignore[method-assign]
     DynamoHandler.call_action = _atomic_call_action  # type: ignore[method-assign]
     dynamodb_models.copy = _CopiesAllButTables  # type: ignore[assignment]

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from moto.sqs.models import Queue, sqs_backends
+from moto.sqs.models import Message, Queue, sqs_backends
 
 from faka_local import emulator
 
@@ -105,7 +105,9 @@ def test_ready_messages_and_receipt_handles_as_moto_has_them(sqs: Any) -> None:
 
     ready = queue.messages
 
-    assert ready == [message for message in queue._messages if message.visible and not message.delayed]
+    assert list(ready) == [message for message in queue._messages if message.visible and not message.delayed]
+    assert len(ready) == 1
+    assert ready
     assert [message.body for message in ready] == ["second" if taken["Body"] == "first" else "first"]
     # A message received again keeps its earlier receipt handle: deleting by it still deletes the message.
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=taken["ReceiptHandle"], VisibilityTimeout=0)
@@ -115,3 +117,46 @@ def test_ready_messages_and_receipt_handles_as_moto_has_them(sqs: Any) -> None:
     assert taken["Body"] not in [message.body for message in queue._messages]
     with pytest.raises(ClientError, match="ReceiptHandleIsInvalid"):
         sqs.delete_message(QueueUrl=url, ReceiptHandle="no-such-handle")
+
+
+class _CountingList(list[Message]):
+    """A queue's message list that counts the messages read from it by iteration."""
+
+    def __init__(self, messages: list[Message]) -> None:
+        super().__init__(messages)
+        self.read = 0
+
+    def __iter__(self) -> Iterator[Message]:
+        for message in super().__iter__():
+            self.read += 1
+            yield message
+
+
+def test_a_consumer_reads_only_the_front_of_a_backlog_to_receive_and_delete(
+    sqs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _make_queues(sqs)
+    url = sqs.get_queue_url(QueueName="work")["QueueUrl"]
+    for number in range(300):
+        sqs.send_message(QueueUrl=url, MessageBody=f"message {number}")
+    queue = _queue("work")
+    backlog = queue._messages = _CountingList(queue._messages)
+    compared: list[str] = []
+    had_receipt_handle = Message.had_receipt_handle
+
+    def counting(message: Message, receipt_handle: str) -> bool:
+        compared.append(receipt_handle)
+        return had_receipt_handle(message, receipt_handle)
+
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    monkeypatch.setattr(Message, "had_receipt_handle", counting)
+    for message in received:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    # moto read all 300 messages to receive ten, and compared all 300 twice for each delete.
+    assert [message["Body"] for message in received] == [f"message {number}" for number in range(10)]
+    assert backlog.read <= 20
+    assert len(compared) <= 10 * 10
+    assert [message.body for message in queue._messages][:2] == ["message 10", "message 11"]
+    assert len(queue._messages) == 290
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=received[0]["ReceiptHandle"])  # deleting again succeeds
