@@ -25,6 +25,8 @@ from faka.observability import logger, metrics, tracer
 from faka.sales.issuance import ContendedStock
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+# The resolver answering an event: by its payload format, and for the api function by its path too.
+ResolverFor = Callable[[dict[str, Any]], ApiGatewayResolver]
 
 errors = Router()
 
@@ -89,9 +91,18 @@ def resolver(
     return routes_for
 
 
-def serving(rest: ApiGatewayResolver, http: ApiGatewayResolver) -> LambdaHandler:
-    """The Lambda handler answering API Gateway's REST proxy events (payload format 1.0) with ``rest``, and the 2.0
-    format HTTP APIs and function URLs send (one shape for both) with ``http``."""
+def by_payload_format(rest: ApiGatewayResolver, http: ApiGatewayResolver) -> ResolverFor:
+    """API Gateway's REST proxy events (payload format 1.0) to ``rest``, and the 2.0 format HTTP APIs and function
+    URLs send (one shape for both) to ``http``."""
+    return lambda event: http if is_payload_v2(event) else rest
+
+
+def is_payload_v2(event: dict[str, Any]) -> bool:
+    return event.get("version") == "2.0"
+
+
+def serving(resolver_for: ResolverFor) -> LambdaHandler:
+    """The Lambda handler answering each event with the resolver ``resolver_for`` picks for it."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler
@@ -100,6 +111,6 @@ def serving(rest: ApiGatewayResolver, http: ApiGatewayResolver) -> LambdaHandler
         register_context(context)
         if refusal := multipart_refusal(event):
             return refusal
-        return (http if event.get("version") == "2.0" else rest).resolve(event, context)
+        return resolver_for(event).resolve(event, context)
 
     return lambda_handler

@@ -7,12 +7,16 @@ Every error leaves here as ``{"code", "message"}`` with its 4xx status (``api.ga
 The payment providers' notifications (``api.payments``) are served by a function of their own
 (``payment_notifications``, see ``faka.resources.API_ROUTES``), so their first delivery after idle does not wait for
 the storefront and admin routes to load; this function still writes the whole API's document, theirs included.
+Here, the operator console's routes (``OPERATORS_ONLY``, every path under ``/v1/admin/``) load with the first operator
+request, so a buyer's first request after idle does not wait for them either.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -24,26 +28,9 @@ from aws_lambda_powertools.event_handler import (
     content_types,
 )
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, Router
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent, APIGatewayProxyEventV2
 
-from api import (
-    activation,
-    admin_orders,
-    experiments,
-    help_desk,
-    knowledge,
-    ledger,
-    operators,
-    order_lookup,
-    payment_methods,
-    ratings,
-    refunds,
-    reports,
-    storefront,
-    suppliers,
-    tickets,
-    webhooks,
-)
-from api.gateway import cors_config, serving
+from api.gateway import cors_config, is_payload_v2, serving
 from api.gateway import resolver as gateway_resolver
 from api.pages import page
 from api.schemas.common import Health
@@ -161,7 +148,9 @@ def openapi_document() -> dict[str, Any]:
                 operation.setdefault("parameters", []).append(_SHOP_PARAMETER)
             if scheme := next((name for pattern, name in _PATH_SECURITY if pattern.search(path)), None):
                 operation["security"] = [{scheme: []}]
-    document["paths"]["/v1/admin/products/{sku}/keys"]["post"]["requestBody"] = operators.KEY_IMPORT_BODY
+    from api.operators import KEY_IMPORT_BODY
+
+    document["paths"]["/v1/admin/products/{sku}/keys"]["post"]["requestBody"] = KEY_IMPORT_BODY
     return document
 
 
@@ -192,30 +181,62 @@ def docs() -> Response[str]:
     )
 
 
-# Matched in this order; admin_orders before operators: its /v1/admin/orders/export must not match
-# /v1/admin/orders/<order_id>. The payment notifications' place is where the document lists them.
-_ROUTES_BEFORE_PAYMENTS = (admin_orders, ledger, storefront)
-_ROUTES_AFTER_PAYMENTS = (
-    payment_methods,
-    operators,
-    suppliers,
-    activation,
-    tickets,
-    refunds,
-    help_desk,
-    knowledge,
-    experiments,
-    reports,
-    ratings,
-    webhooks,
-    order_lookup,
+# The route modules (api.<name>), matched and documented in this order; admin_orders before operators: its
+# /v1/admin/orders/export must not match /v1/admin/orders/<order_id>. ``payments`` is where the document lists the
+# payment notifications, which another function serves.
+_ROUTE_MODULES = (
+    "admin_orders",
+    "ledger",
+    "storefront",
+    "payments",
+    "payment_methods",
+    "operators",
+    "suppliers",
+    "activation",
+    "tickets",
+    "refunds",
+    "help_desk",
+    # The help desk's last routes before they moved apart: the document lists them where it did.
+    "csat",
+    "knowledge",
+    "experiments",
+    "reports",
+    "ratings",
+    "webhooks",
+    "order_lookup",
+)
+NOT_SERVED_HERE = frozenset({"payments"})
+OPERATOR_PREFIX = "/v1/admin/"
+# The route modules every path of which is under OPERATOR_PREFIX: imported with the first operator request, so a
+# buyer's first request after idle does not wait for the console's routes, their models and their services.
+OPERATORS_ONLY = frozenset(
+    {
+        "admin_orders",
+        "ledger",
+        "help_desk",
+        "payment_methods",
+        "operators",
+        "suppliers",
+        "knowledge",
+        "experiments",
+        "reports",
+        "webhooks",
+    }
 )
 
 
-def resolver(kind: type[ApiGatewayResolver], *, cors: CORSConfig | None) -> ApiGatewayResolver:
-    """The routes this function serves."""
-    routes = (*_ROUTES_BEFORE_PAYMENTS, *_ROUTES_AFTER_PAYMENTS)
-    return gateway_resolver(kind, (*(module.router for module in routes), common), cors=cors)
+def _routers(modules: Iterable[str]) -> tuple[Router, ...]:
+    return (*(importlib.import_module(f"api.{module}").router for module in modules), common)
+
+
+def resolver(kind: type[ApiGatewayResolver], *, cors: CORSConfig | None, operators: bool = True) -> ApiGatewayResolver:
+    """The routes this function serves; with ``operators=False``, all but those of the modules in OPERATORS_ONLY.
+
+    The two answer every path outside OPERATOR_PREFIX alike, but a preflight's Access-Control-Allow-Methods lists
+    the methods of the resolver's routes: without the operators' own, no DELETE.
+    """
+    modules = (m for m in _ROUTE_MODULES if m not in NOT_SERVED_HERE and (operators or m not in OPERATORS_ONLY))
+    return gateway_resolver(kind, _routers(modules), cors=cors)
 
 
 @cache
@@ -224,14 +245,29 @@ def documented() -> ApiGatewayResolver:
 
     Built on the first request for the document, so the notifications' routes are not imported at cold start.
     """
-    from api import payments
-
-    routes = (*_ROUTES_BEFORE_PAYMENTS, payments, *_ROUTES_AFTER_PAYMENTS)
-    return gateway_resolver(APIGatewayRestResolver, (*(module.router for module in routes), common), cors=None)
+    return gateway_resolver(APIGatewayRestResolver, _routers(_ROUTE_MODULES), cors=None)
 
 
 _cors = cors_config(get_settings().cors_origins)
-app = resolver(APIGatewayRestResolver, cors=_cors)
-# Payload format 2.0 is one shape for HTTP APIs and function URLs (a function URL's event is an HTTP API's).
-http_app = resolver(APIGatewayHttpResolver, cors=_cors)
-lambda_handler = serving(app, http_app)
+_for_buyers: dict[type[ApiGatewayResolver], ApiGatewayResolver] = {
+    kind: resolver(kind, cors=_cors, operators=False) for kind in (APIGatewayRestResolver, APIGatewayHttpResolver)
+}
+
+
+@cache
+def _for_operators(kind: type[ApiGatewayResolver]) -> ApiGatewayResolver:
+    """Every route this function serves, built on the first request under OPERATOR_PREFIX."""
+    return resolver(kind, cors=_cors)
+
+
+def _resolver_for(event: dict[str, Any]) -> ApiGatewayResolver:
+    """Payload format 2.0 is one shape for HTTP APIs and function URLs (a function URL's event is an HTTP API's)."""
+    if is_payload_v2(event):
+        kind: type[ApiGatewayResolver] = APIGatewayHttpResolver
+        path = APIGatewayProxyEventV2(event).path
+    else:
+        kind, path = APIGatewayRestResolver, APIGatewayProxyEvent(event).path
+    return _for_operators(kind) if path.startswith(OPERATOR_PREFIX) else _for_buyers[kind]
+
+
+lambda_handler = serving(_resolver_for)

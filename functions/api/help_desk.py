@@ -1,12 +1,11 @@
 """The help desk: operators work the queue of tickets that need a person, correct the assistant's reading of a
-ticket and set the shop's tone rules; buyers rate the help they got."""
+ticket and set the shop's tone rules. Every path is an operator's (the buyers' rating of the help is ``api.csat``)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -14,13 +13,10 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import Field
 
-from api.http import operator, parsed_body, validated
+from api.http import operator
 from api.http import shop_id as named_shop
-from api.pages import link_problem, page
-from api.schemas.common import TEXT, Schema, answers, request_body
+from api.schemas.common import Schema, answers
 from api.schemas.support import (
-    CsatRecorded,
-    CsatSubmission,
     DeskCase,
     DeskClaim,
     DeskEntryView,
@@ -37,8 +33,7 @@ from api.schemas.support import (
     TicketFigures,
     TrainingCorrectionList,
 )
-from faka.errors import FakaError, NotFound
-from faka.insight.ticket_report import ticket_report
+from faka.errors import NotFound
 from faka.platform.access import Role
 from faka.sales.order_search import MAX_PAGE, ListScope, all_shops
 from faka.security import bearer_token
@@ -237,6 +232,8 @@ def _draft_view(draft: Draft) -> dict[str, Any]:
 
 @router.get("/v1/admin/reports/tickets", responses={200: answers(TicketFigures, "The shop's ticket figures")})
 def ticket_figures() -> dict[str, Any]:
+    from faka.insight.ticket_report import ticket_report
+
     shop_id = operator(router.current_event)
     desk = services().help_desk
     return ticket_report(
@@ -350,56 +347,3 @@ def set_tone_rules(settings: Annotated[ToneSettings, Body()]) -> dict[str, Any]:
     shop_id = operator(router.current_event)
     services().shop_tone.set(shop_id, settings.model_dump())
     return _tone_view(shop_id)
-
-
-# -- CSAT: the signed links in the "how did we do?" email ---------------------------------------------------
-
-
-@router.get("/v1/tickets/<ticket_id>/csat", include_in_schema=False)
-def csat_form(ticket_id: str) -> Response[str]:
-    """The link's own page: it records nothing, so mail scanners that open every link cannot rate for the buyer."""
-    query = dict(router.current_event.query_string_parameters or {})
-    try:
-        services().help_desk.csat_link_params(ticket_id, query)
-    except FakaError as error:
-        return link_problem(error)
-    chosen = int(query["s"]) if query.get("s", "").isdecimal() else None
-    return page("csat_form.html.j2", chosen=chosen, form_action=f"?{urlencode(query)}")
-
-
-@router.post(
-    "/v1/tickets/<ticket_id>/csat",
-    responses={
-        200: {
-            "description": "Recorded; the link's form gets a page",
-            "content": {"application/json": {"model": CsatRecorded}, "text/html": TEXT},
-        },
-        400: {"description": "Invalid or expired link"},
-    },
-    openapi_extensions=request_body(
-        "The rating, as JSON or from the link's form",
-        {
-            "application/json": CsatSubmission.model_json_schema(),
-            "application/x-www-form-urlencoded": CsatSubmission.model_json_schema(),
-        },
-    ),
-)
-def csat_submit(ticket_id: str) -> Response[str]:
-    """The buyer's rating, from the link's form or as JSON ``{"score", "comment"?}``; one per ticket (409 after)."""
-    event = router.current_event
-    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-    body = event.decoded_body or ""
-    if content_type == "application/x-www-form-urlencoded":
-        form = {
-            key: int(value) if key in ("score", "nps") and value.isdecimal() else value
-            for key, value in parse_qsl(body)
-            if value or key != "nps"
-        }
-        submission = validated(CsatSubmission, form, "the rating")
-    else:
-        submission = parsed_body(CsatSubmission, body or "{}", "the rating")
-    query = dict(event.query_string_parameters or {})
-    services().help_desk.rate(ticket_id, query, submission.score, submission.comment, submission.nps)
-    if content_type == "application/x-www-form-urlencoded":
-        return page("link_done.html.j2", action="csat")
-    return Response(status_code=200, content_type="application/json", body=json.dumps({"recorded": True}))

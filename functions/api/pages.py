@@ -9,18 +9,23 @@ from __future__ import annotations
 import base64
 import hashlib
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 
 from faka.errors import FakaError
 from faka.wiring import services
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 
 @cache
 def _environment() -> tuple[Environment, dict[str, str]]:
+    """Built on the first page: jinja2 costs a tenth of ``import boto3``, and most requests answer JSON."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from markupsafe import Markup
+
     root = services().settings.templates_dir / "pages"
     environment = Environment(
         loader=FileSystemLoader(root),

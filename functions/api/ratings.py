@@ -23,7 +23,6 @@ from api.schemas.insight import (
     RecommendationView,
 )
 from faka.insight.ratings import Figures
-from faka.insight.ticket_report import ticket_report
 from faka.security import bearer_token
 from faka.shared.model import Order
 from faka.wiring import services
@@ -105,6 +104,8 @@ def _figures_view(figures: Figures) -> RatingFiguresView:
 )
 def platform_shops() -> PlatformShopList:
     """Each rated shop's rating figures next to its ticket figures: the platform operator's comparison."""
+    from faka.insight.ticket_report import ticket_report
+
     operator(router.current_event, platform_only=True)
     counters = services().counters
     return PlatformShopList(

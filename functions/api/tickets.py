@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
@@ -25,8 +25,10 @@ from api.schemas.support import (
 )
 from faka.errors import FakaError
 from faka.security import bearer_token
-from faka.support.ticket_records import Channel, TicketReply, TicketRequest
 from faka.wiring import services
+
+if TYPE_CHECKING:
+    from faka.support.ticket_records import TicketReply
 
 router = APIGatewayRouter()
 
@@ -69,6 +71,9 @@ def open_ticket(
 
 
 def _open_ticket(shop_id: str, draft: TicketDraft, device_header: str | None) -> Response[str]:
+    # Imported here: the ticket records load the triage (its model), which a storefront request never needs.
+    from faka.support.ticket_records import Channel, TicketRequest
+
     answer = services().tickets.submit(
         TicketRequest(
             shop_id=shop_id,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, APIGatewayRestResolver
 
 from api import payments
-from api.gateway import resolver, serving
+from api.gateway import by_payload_format, resolver, serving
 
 app = resolver(APIGatewayRestResolver, (payments.router,), cors=None)
 # Payload format 2.0 is one shape for HTTP APIs and function URLs, as for the api function.
 http_app = resolver(APIGatewayHttpResolver, (payments.router,), cors=None)
-lambda_handler = serving(app, http_app)
+lambda_handler = serving(by_payload_format(app, http_app))

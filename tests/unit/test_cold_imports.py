@@ -12,6 +12,7 @@ import sys
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -68,12 +69,17 @@ def _cold_start() -> ModuleType:
 
 
 def _loaded_by_import(function: FunctionSpec, *also: str) -> set[str]:
-    env = _cold_start().lambda_environment(function)
     script = f"import json, sys, {', '.join((function.module, *also))}; print(json.dumps(sorted(sys.modules)))"
+    return set(_printed_by(function, script))
+
+
+def _printed_by(function: FunctionSpec, script: str) -> Any:
+    """What ``script`` prints as JSON, run in a fresh process with the function's environment."""
+    env = _cold_start().lambda_environment(function)
     output = subprocess.run(  # noqa: S603 - this interpreter importing a handler named by faka.resources
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
-    return set(json.loads(output.stdout))
+    return json.loads(output.stdout.splitlines()[-1])
 
 
 @pytest.fixture(scope="module", params=resources.FUNCTIONS, ids=lambda function: function.name)
@@ -130,4 +136,37 @@ def test_the_api_function_imports_the_payment_notifications_only_to_document_the
 
     assert "api.payments" not in loaded
     assert "api.schemas.payments" not in loaded
-    assert _ROUTE_MODULES - loaded == {"api.payments"}
+
+
+OPERATOR_PREFIX = "/v1/admin/"
+# Each about a tenth of ``import boto3`` or more with what it imports, and used by a few of the api's routes only: the
+# triage (a buyer's chat message, the help desk), jinja2 (a link's page, an order's activation guide), the Stripe event
+# models (a supplier's activation callback) and the help desk's ticket report.
+API_LOADS_WHEN_USED = ("faka.triage", "jinja2", "faka.payments.stripe_webhook", "faka.insight.ticket_report")
+
+
+@cache
+def _paths_of_route_modules() -> dict[str, list[str]]:
+    """Each route module's paths, read from its router (Powertools keeps its routes keyed by path first)."""
+    modules = sorted(_ROUTE_MODULES)
+    script = (
+        "import importlib, json; print(json.dumps({module: sorted({route[0] for route in "
+        f"importlib.import_module(module).router._routes}}) for module in {modules!r}}}))"
+    )
+    return dict(_printed_by(resources.API_FUNCTION, script))
+
+
+def test_a_buyers_first_request_waits_for_no_operator_routes() -> None:
+    """The api function imports at cold start only the route modules serving a path outside /v1/admin/; the operator
+    console's own (the help desk, products and keys, the ledger, reports…) load with the first operator request."""
+    serving_buyers = {
+        module
+        for module, paths in _paths_of_route_modules().items()
+        if not all(path.startswith(OPERATOR_PREFIX) for path in paths)
+    }
+
+    assert _loaded_by_import(resources.API_FUNCTION) & _ROUTE_MODULES == serving_buyers - {"api.payments"}
+
+
+def test_the_api_function_loads_what_few_routes_use_only_with_them() -> None:
+    assert _loaded_by_import(resources.API_FUNCTION).isdisjoint(API_LOADS_WHEN_USED)

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from faka.adapters.counters import Counters
 from faka.errors import TooManyRequests
 from faka.observability import logger, metrics
-from faka.sales.buyer_mail import BuyerMail
 from faka.sales.orders import Orders
 from faka.shared.links import LinkSigner
 from faka.trust.identity import buyer_ref
+
+if TYPE_CHECKING:
+    # Annotations only: importing it loads jinja2 (its templates), which the api needs for no cold start.
+    from faka.sales.buyer_mail import BuyerMail
 
 LOOKBACK = timedelta(days=90)
 ORDERS_LISTED = 20

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-
-from jinja2 import TemplateNotFound
+from typing import TYPE_CHECKING
 
 from faka.activation.activation import ActivationStatus
 from faka.insight.ratings import Eligibility
@@ -16,7 +15,9 @@ from faka.money.refund_records import Refund
 from faka.money.refund_settlement import KEY_ACTIVATED_REASON
 from faka.money.refunds import REFUNDABLE
 from faka.shared.model import FULFILLABLE, Order, OrderLine, OrderStatus, Product
-from faka.shared.templating import MessageTemplates
+
+if TYPE_CHECKING:
+    from faka.shared.templating import MessageTemplates
 
 
 class KeyState(StrEnum):
@@ -120,6 +121,9 @@ def actions(order: Order, now: datetime, rating: Eligibility, *, rated: bool) ->
 
 def guide_steps(templates: MessageTemplates, product: Product, locale: str) -> list[str]:
     """How to activate the product's key, step by step, in ``locale``: the guide the delivery email carries."""
+    # Only a guide needs jinja2 (its templates load it): listing products or placing an order renders none.
+    from jinja2 import TemplateNotFound
+
     try:
         text = templates.render_text(f"guides/{product.platform}", locale, {"product": product})
     except TemplateNotFound:
