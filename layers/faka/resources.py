@@ -222,6 +222,17 @@ _OPENS_TICKETS = (TICKETS_TABLE, OUTREACH_TABLE)
 # (faka.platform.alert_channels): every function alerting the operators writes these and sends to this queue.
 _ALERT_CHANNELS = (WEBHOOKS_TABLE,)
 _ALERT_DELIVERIES = "webhook-deliveries"
+# A payment found, fulfilled or paid back outside the api (a provider's notification, a buyer's email): issuance's
+# tables, the case a double charge or a dispute opens, the refund, the idempotency record and the alert channels.
+_SETTLES_PAYMENTS = (
+    CATALOG_TABLE,
+    KEYS_TABLE,
+    ORDERS_TABLE,
+    *_OPENS_TICKETS,
+    REFUNDS_TABLE,
+    IDEMPOTENCY_TABLE,
+    *_ALERT_CHANNELS,
+)
 
 # Storefront, operators, checkout, tickets, supplier callbacks (every path but the payment notifications'): every
 # table, and the only function importing keys and creating webhook subscriptions (sealing both), and opening delivered
@@ -259,16 +270,7 @@ PAYMENT_NOTIFICATIONS_FUNCTION = FunctionSpec(
     memory_mb=1024,
     timeout_seconds=29,
     access=Access(
-        writes=(
-            CATALOG_TABLE,
-            KEYS_TABLE,
-            ORDERS_TABLE,
-            OUTREACH_TABLE,
-            TICKETS_TABLE,
-            REFUNDS_TABLE,
-            IDEMPOTENCY_TABLE,
-            *_ALERT_CHANNELS,
-        ),
+        writes=_SETTLES_PAYMENTS,
         secrets=(HASH_PEPPER_SECRET, STRIPE_WEBHOOK_SECRET, STRIPE_API_KEY_SECRET),
         opens=(KMS_KEY_ALIAS,),
         sends_to=(_ALERT_DELIVERIES,),
@@ -316,16 +318,7 @@ INBOUND_EMAIL_FUNCTION = FunctionSpec(
     "inbound_email",
     timeout_seconds=60,
     access=Access(
-        writes=(
-            CATALOG_TABLE,
-            KEYS_TABLE,
-            ORDERS_TABLE,
-            OUTREACH_TABLE,
-            TICKETS_TABLE,
-            REFUNDS_TABLE,
-            IDEMPOTENCY_TABLE,
-            *_ALERT_CHANNELS,
-        ),
+        writes=_SETTLES_PAYMENTS,
         secrets=(HASH_PEPPER_SECRET, STRIPE_API_KEY_SECRET, LINK_SIGNING_SECRET),
         opens=(KMS_KEY_ALIAS,),
         sends_to=(_ALERT_DELIVERIES,),
