@@ -58,7 +58,7 @@ class TicketKnowledge:
             return named, triage.confidence
         if order is not None and not unclear(triage):
             return None
-        found = knowledge_answer(text, locale, base)
+        found = knowledge_answer(text, locale, base, triage=triage)
         if found is None and order is None and unclear(triage) and self._counters is not None:
             # A question no article answers and no playbook knows: what the knowledge-gap report lists for the
             # shop to write.
