@@ -102,6 +102,8 @@ def test_a_path_is_served_by_the_function_the_route_table_names(path: str, funct
 def test_each_function_behind_the_gateway_registers_exactly_the_documented_routes_sent_to_it() -> None:
     """The api function documents every route (its document is the whole API's); each is registered by the function
     API Gateway sends its path to, and by no other."""
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
     from api import handler as api_handler
     from payment_notifications import handler as payment_notifications_handler
 
@@ -109,7 +111,7 @@ def test_each_function_behind_the_gateway_registers_exactly_the_documented_route
         return {(route.method, route.path) for route in [*resolver._static_routes, *resolver._dynamic_routes]}
 
     registered = {
-        resources.API_FUNCTION.name: routes(api_handler.app),
+        resources.API_FUNCTION.name: routes(api_handler.resolver(APIGatewayRestResolver, cors=None)),
         resources.PAYMENT_NOTIFICATIONS_FUNCTION.name: routes(payment_notifications_handler.app),
     }
     assert set(registered) == {spec.name for spec in resources.API_FUNCTIONS}
