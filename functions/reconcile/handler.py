@@ -1,5 +1,5 @@
-"""Payment reconciliation and the USDT watcher, run by a schedule (EventBridge Scheduler on AWS, a timer in
-``faka local``)."""
+"""Payment reconciliation, the USDT watcher and the orders waiting for stock, run by a schedule (EventBridge
+Scheduler on AWS, a timer in ``faka local``)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, i
     watched = UsdtWatcher(services().payment_methods, _record, look_back=look_back).run()
     if watched.transfers:
         logger.info("USDT wallets watched", extra=asdict(watched))
+    # Served before the overdue ones are refunded: stock that came meanwhile delivers rather than refunds.
+    if served := services().fulfilment.serve_waiting():
+        logger.info("waiting orders served", extra={"served": served})
     # Paid orders waiting for stock too long are refunded (faka.money.backorders).
     if (backorders := services().backorders.refund_overdue()).overdue:
         logger.info("backorders refunded", extra=asdict(backorders))

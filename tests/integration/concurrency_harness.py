@@ -5,8 +5,8 @@ from a pool of threads, and faults are injected at the step boundaries of issuan
 committed, after the order was marked paid, before it is marked delivered, and when events are published.
 A failed delivery is redelivered as Stripe redelivers: after an exponentially growing, jittered pause,
 until it is accepted or the redelivery window closes. The last product is short of stock on purpose, so
-orders wait and are served by the restock path under the same faults. Reconciliation then reads every
-line, key, product and batch back.
+orders wait and are served by the restock path under the same faults, and by the reconciliation schedule where a
+restock crashed on each delivery of its event. Reconciliation then reads every line, key, product and batch back.
 
 Used by the concurrency test (tests/integration/test_concurrency.py) and by ``make chaos`` (benchmarks/chaos.py).
 """
@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
@@ -36,7 +36,8 @@ from faka.payments.stripe_signing import stripe_signature
 from faka.sales.issuance import ClaimOutcome, KeyIssuer
 from faka.sales.orders import Orders
 from faka.wiring import services
-from faka_local.event_sources import QueueConsumer
+from faka_local.event_sources import QueueConsumer, load_handler
+from faka_local.lambda_context import LocalLambdaContext
 from tests.integration.conftest import Stack
 from tests.integration.helpers import WEBHOOK_SECRET, add_product, open_shop, payment_event, place_order
 
@@ -48,6 +49,9 @@ LONGEST_REDELIVERY_PAUSE_SECONDS = 2.0
 REDELIVERY_WINDOW_SECONDS = 4 * resources.API_FUNCTION.timeout_seconds
 # A key import request holds at most this many keys (the API's limit).
 KEYS_PER_IMPORT = 10_000
+# The schedule runs every minute for ever; a run crashes at the plan's fault rate per step, so a bounded number of
+# runs shows the waiting orders served, or a fault that keeps them waiting.
+SCHEDULE_RUNS_AT_MOST = 100
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,7 @@ class ChaosReport:
     steps: int = 0
     faults: Counter[str] = field(default_factory=Counter)
     orders_served_by_restock: int = 0
+    schedule_runs: int = 0
     reconciliation: Reconciliation = field(default_factory=Reconciliation)
     seconds: float = 0.0
 
@@ -233,6 +238,7 @@ class ChaosReport:
             "crashed_attempts": self.attempts["crashed"],
             "retry_later_answers": self.attempts["status 409"],
             "orders_served_by_restock": self.orders_served_by_restock,
+            "schedule_runs_until_none_waited": self.schedule_runs,
             "keys_on_two_lines": found.keys_on_two_lines,
             "paid_lines_without_key": len(found.paid_lines_without_key),
             "keys_issued_to_no_line": found.keys_issued_to_no_line,
@@ -303,12 +309,30 @@ def run_chaos(stack: Stack, plan: ChaosPlan, faults: Faults) -> ChaosReport:
     if waiting:
         with faults.paused():
             _stock(stack, short_sku, _keys(short_sku, "R", plan.shortage + 15), batch="B2")
-    # Consumers may hit injected faults too; their messages come back until every queue is empty.
+    # Consumers may hit injected faults too; their messages come back until every queue is empty, or until a
+    # message that failed on every delivery goes to its dead-letter queue.
     stack.deliver_events()
+    report.schedule_runs = run_schedule_while_orders_wait(stack)
     report.steps, report.faults = faults.steps, Counter(faults.injected)
     report.reconciliation = reconcile(plan, wanted, [o["order_id"] for o in placed])
     report.seconds = time.monotonic() - started
     return report
+
+
+def run_schedule_while_orders_wait(stack: Stack) -> int:
+    """The reconciliation schedule's runs, under the same faults, until no order waits for a product with stock;
+    returns how many ran. A restock that crashed part-way on each of its event's deliveries leaves that to them."""
+    schedule = load_handler(resources.RECONCILE_FUNCTION)
+    for run in range(SCHEDULE_RUNS_AT_MOST):
+        if not any(KeyIssuer.has_stock(product) for product in services().orders.products_awaited()):
+            return run
+        with suppress(InjectedFault):  # a crashed run: the next one, a minute later, reads afresh
+            schedule(
+                {"source": "aws.scheduler", "detail": {}},
+                LocalLambdaContext(resources.RECONCILE_FUNCTION.physical_name),
+            )
+        stack.deliver_events()
+    raise AssertionError(f"orders still wait for stock on hand after {SCHEDULE_RUNS_AT_MOST} runs of the schedule")
 
 
 @contextmanager

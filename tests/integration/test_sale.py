@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from faka import resources
+from faka.adapters.tables.orders import OrderItem
+from faka.sales.fulfilment import Fulfilment
+from faka_local.event_sources import load_handler
+from faka_local.lambda_context import LocalLambdaContext
 from tests.integration.conftest import ADMIN, Stack
-from tests.integration.helpers import add_product, open_shop, pay, sent_mail
+from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
 
 
 def test_a_paid_order_gets_its_key_by_email(stack: Stack) -> None:
@@ -96,3 +107,41 @@ def test_out_of_stock_waits_and_is_served_when_keys_arrive(stack: Stack) -> None
     assert len(view.body["keys"]) == 2
     assert len(sent_mail()) == 2
     assert stack.api("GET", "/v1/products").body["products"][0]["stock"] == 1
+
+
+def test_orders_a_restock_crashed_on_are_served_by_the_next_run_of_the_schedule(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_shop(stack)
+    add_product(stack)
+    orders = [place_order(stack) for _ in range(3)]
+    for order in orders:
+        assert pay(stack, order["order_id"], 2000).body["result"] == "awaiting_stock"
+    stack.deliver_events()
+    fulfil = Fulfilment.fulfil
+    served_before_each_crash: list[str] = []
+
+    def crash_after_the_first_order(self: Fulfilment, order: Any) -> Any:
+        if served_before_each_crash:
+            raise RuntimeError("the restock function stopped half-way")
+        served_before_each_crash.append(order.order_id)
+        return fulfil(self, order)
+
+    with monkeypatch.context() as crashing:
+        crashing.setattr(Fulfilment, "fulfil", crash_after_the_first_order)
+        add_product(stack, keys=["NEW-1", "NEW-2", "NEW-3"], batch="B2")
+        stack.deliver_events()
+    dead = boto3.client("sqs").receive_message(QueueUrl=stack.provisioned.dlq_urls[resources.RESTOCK_QUEUE.name])
+    statuses_after_the_restock = [_status(order) for order in orders]
+    schedule = load_handler(resources.RECONCILE_FUNCTION)
+    schedule({"source": "aws.scheduler", "detail": {}}, LocalLambdaContext(resources.RECONCILE_FUNCTION.physical_name))
+    stack.deliver_events()
+
+    assert [json.loads(m["Body"])["detail-type"] for m in dead.get("Messages", [])] == ["StockReplenished"]
+    assert statuses_after_the_restock == ["delivered", "awaiting_stock", "awaiting_stock"]
+    stored = [OrderItem.get(order["order_id"], OrderItem.SK) for order in orders]
+    assert [(item.status, item.delivery_message_id is not None) for item in stored] == [("delivered", True)] * 3
+
+
+def _status(order: dict[str, Any]) -> str:
+    return str(OrderItem.get(order["order_id"], OrderItem.SK).status)

@@ -8,10 +8,10 @@ once is recorded with the delivery in one write.
 
 The event of the state the order is left in is published on every run: consumers are idempotent (once per order),
 and this way a crash between a write and its event cannot lose the event. A delivered order's delivery is announced
-again when a crash may have come before its announcement: by a retried restock that finds it still on the waiting
-list, and by a notification of its payment or a reconciliation check that finds no delivery email recorded
-:data:`ANNOUNCEMENT_LAG` after the delivery (the duplicates that arrive while the delivering run is announcing it are
-answered without announcing it once more).
+again when a crash may have come before its announcement: by a retried restock (or the schedule behind it,
+:meth:`Fulfilment.serve_waiting`) that finds it still on the waiting list, and by a notification of its payment or a
+reconciliation check that finds no delivery email recorded :data:`ANNOUNCEMENT_LAG` after the delivery (the
+duplicates that arrive while the delivering run is announcing it are answered without announcing it once more).
 """
 
 from __future__ import annotations
@@ -140,6 +140,17 @@ class Fulfilment:
                 break
             served += 1
         return served
+
+    def serve_waiting(self) -> int:
+        """Serve the waiting orders of every product that has stock again; returns how many were served.
+
+        Run by the reconciliation schedule behind the restock event: a restock that crashed part-way on every
+        delivery of its event ends in the dead-letter queue with orders still waiting, and nothing else would come
+        back for them.
+        """
+        return sum(
+            self.fulfil_waiting(ref) for ref in sorted(self._orders.products_awaited()) if self._issuer.has_stock(ref)
+        )
 
     def announce_if_lost(self, order: Order, now: datetime | None = None) -> bool:
         """Publish a delivered order's events again when no delivery email was recorded :data:`ANNOUNCEMENT_LAG`

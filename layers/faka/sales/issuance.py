@@ -65,6 +65,11 @@ class KeyIssuer:
             lambda code_hash, batch_id: self._try_claim(order, line_no, code_hash, batch_id),
         )
 
+    @staticmethod
+    def has_stock(pool: str) -> bool:
+        """Whether the product ``pool`` (``<shop>#<sku>``) has a key available: one item read from the sparse index."""
+        return any(True for _ in KeyItem.available.query(pool, limit=1))
+
     def reissue(self, order: Order, line: OrderLine, *, defective: bool, into_sku: str | None = None) -> ClaimOutcome:
         """Swap the line's key for a fresh one (of the ``into_sku`` variant when given), exactly once per key.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -59,6 +59,8 @@ def placed_shard(order_id: str) -> str:
 # empty an order's life and its late-payment grace after the upgrade; then the next deployment drops it.
 LEGACY_PENDING_PARTITIONS = (*(f"pending#{shard}" for shard in range(PLACED_SHARDS)), "pending")
 HELD_BY_RISK_RULES = "risk_rules"
+# Waiting orders read per request; serving them stops reading once the stock runs out.
+_WAITING_PAGE = 100
 
 
 def _order(item: OrderItem, lines: list[OrderLineItem]) -> Order:
@@ -353,9 +355,13 @@ class Orders:
     def record_escalation(self, order_id: str) -> None:
         OrderItem(order_id, OrderItem.SK).update(actions=[OrderItem.escalated_at.set(datetime.now(UTC))])
 
-    def waiting_for_stock(self, product_ref: str, limit: int = 100) -> list[str]:
-        """Orders waiting for this product, oldest first."""
-        return [i.order_id for i in OrderItem.waiting.query(product_ref, limit=limit)]
+    def waiting_for_stock(self, product_ref: str) -> Iterator[str]:
+        """Orders waiting for this product, oldest first, read a page at a time as the caller goes on."""
+        return (item.order_id for item in OrderItem.waiting.query(product_ref, page_size=_WAITING_PAGE))
+
+    def products_awaited(self) -> set[str]:
+        """The products (``<shop>#<sku>``) that orders wait for: the sparse waiting index, read whole."""
+        return {item.waiting_for for item in OrderItem.waiting.scan() if item.waiting_for}
 
     @staticmethod
     def _transition(order: Order, allowed_from: Condition, *actions: object) -> Order | None:
