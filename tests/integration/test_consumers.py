@@ -130,6 +130,71 @@ def test_a_mail_without_one_valid_sender_is_recorded_not_retried(
     ]
 
 
+def report(report_type: str, part: str, sender: str = "MAILER-DAEMON@mx.example.net") -> bytes:
+    """A multipart/report (RFC 6522) as mail servers send them, about a mail faka sent to a buyer."""
+    return (
+        f"From: {sender}\nTo: support@example.com\nSubject: Delivery Status Notification (Failure)\n"
+        f"Message-ID: {make_msgid(domain='mx.example.net')}\nMIME-Version: 1.0\n"
+        f'Content-Type: multipart/report; report-type={report_type}; boundary="b"\n\n'
+        "--b\nContent-Type: text/plain\n\nThis is an automatically generated report about your message.\n\n"
+        f"--b\nContent-Type: message/{report_type}\n\n{part}\n--b--\n"
+    ).encode()
+
+
+def with_headers(raw: bytes, **headers: str) -> bytes:
+    head, _, body = raw.partition(b"\n\n")
+    extra = "".join(f"{name.replace('_', '-')}: {value}\n" for name, value in headers.items())
+    return head + b"\n" + extra.encode().rstrip(b"\n") + b"\n\n" + body
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        (
+            report(
+                "delivery-status",
+                "Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; b@example.com\n"
+                "Action: failed\nStatus: 5.1.1\n",
+            ),
+            "bounce",
+        ),
+        (
+            report(
+                "feedback-report",
+                "Feedback-Type: abuse\nUser-Agent: ExampleFBL/1.0\nVersion: 1\n",
+                sender="fbl@isp.example.net",
+            ),
+            "complaint",
+        ),
+        (
+            report(
+                "disposition-notification",
+                "Final-Recipient: rfc822; b@example.com\nDisposition: manual-action/MDN-sent-manually; displayed\n",
+                sender="b@example.com",
+            ),
+            "read_receipt",
+        ),
+        (with_headers(buyer_mail("b@example.com", "I am away"), Auto_Submitted="auto-replied"), "auto_reply"),
+        (with_headers(buyer_mail("b@example.com", "Re: your order"), X_Autoreply="yes"), "auto_reply"),
+        (buyer_mail("b@example.com", "自动回复：我正在休假"), "auto_reply"),
+        (with_headers(buyer_mail("news@example.org", "Weekly deals"), List_Id="<deals.example.org>"), "list"),
+        (with_headers(buyer_mail("news@example.org", "Weekly deals"), Precedence="bulk"), "list"),
+        (with_headers(buyer_mail("system@example.org", "Notice"), Return_Path="<>"), "automated"),
+    ],
+    ids=["dsn", "arf", "read-receipt", "auto-submitted", "x-autoreply", "subject", "list-id", "bulk", "null-sender"],
+)
+def test_mail_no_person_wrote_is_recorded_and_never_answered(
+    stack: Stack, raw: bytes, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The corpus test (test_inbound_mail_corpus.py) replays public mails when they are present; these are built
+    here, so the handler's part holds on every clone."""
+    assert deliver(store(raw)) == {"batchItemFailures": []}
+
+    assert tickets() == []
+    assert sent_mail() == []
+    assert [r.__dict__["kind"] for r in caplog.records if r.getMessage() == "ignored inbound mail"] == [kind]
+
+
 def test_a_line_break_in_an_encoded_subject_stays_out_of_the_replys_headers(stack: Stack) -> None:
     injected = base64.b64encode(b"Help\r\nBcc: victim@example.com").decode()
     raw = buyer_mail("buyer@example.com", "x").replace(b"Subject: x", f"Subject: =?utf-8?b?{injected}?=".encode())
