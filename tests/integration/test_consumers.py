@@ -238,3 +238,39 @@ def test_a_failed_record_logs_its_cause_and_id_but_never_its_body(
     assert logged.exc_info is not None
     assert isinstance(logged.exc_info[1], KeyError)
     assert all(secret not in r.getMessage() and "SECR2" not in str(r.__dict__) for r in caplog.records)
+
+
+@pytest.mark.parametrize("queue", resources.QUEUES, ids=lambda spec: spec.name)
+def test_every_queue_consumer_logs_why_a_record_failed(
+    stack: Stack, queue: resources.QueueSpec, caplog: pytest.LogCaptureFixture
+) -> None:
+    batch = sqs_batch_of({"unreadable": True})
+    batch["Records"][0]["body"] = "{not json"
+
+    # A batch whose every record failed is raised, so the queue delivers it again and in the end dead-letters it.
+    with pytest.raises(BatchProcessingError):
+        load_handler(queue.consumer)(batch, LocalLambdaContext(queue.consumer.physical_name))
+
+    [failed] = [r for r in caplog.records if r.getMessage() == "record failed"]
+    assert failed.__dict__["record_id"] == batch["Records"][0]["messageId"]
+    assert failed.exc_info is not None
+
+
+@pytest.mark.parametrize("stream", resources.STREAMS, ids=lambda spec: spec.name)
+def test_every_stream_consumer_logs_why_a_record_failed(
+    stack: Stack, stream: resources.StreamSpec, caplog: pytest.LogCaptureFixture
+) -> None:
+    image = {"unreadable": {"BOOL": True}}
+    record = {
+        "eventID": "broken-1",
+        "eventName": "INSERT",
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {"NewImage": image},
+    }
+
+    with pytest.raises(BatchProcessingError):
+        load_handler(stream.consumer)({"Records": [record]}, LocalLambdaContext(stream.consumer.physical_name))
+
+    [failed] = [r for r in caplog.records if r.getMessage() == "record failed"]
+    assert failed.__dict__["record_id"] == "broken-1"
+    assert failed.exc_info is not None
