@@ -34,6 +34,7 @@ from api.gateway import cors_config, is_payload_v2, serving
 from api.gateway import resolver as gateway_resolver
 from api.pages import page
 from api.schemas.common import Health
+from faka import resources
 from faka.config import get_settings
 
 if TYPE_CHECKING:
@@ -205,7 +206,8 @@ _ROUTE_MODULES = (
     "webhooks",
     "order_lookup",
 )
-NOT_SERVED_HERE = frozenset({"payments"})
+# Served by functions of their own (resources.API_ROUTES); still in the API's document.
+NOT_SERVED_HERE = frozenset(route.routes for route in resources.API_ROUTES)
 OPERATOR_PREFIX = "/v1/admin/"
 # The route modules every path of which is under OPERATOR_PREFIX: imported with the first operator request, so a
 # buyer's first request after idle does not wait for the console's routes, their models and their services.

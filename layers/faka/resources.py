@@ -460,10 +460,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
 
 @dataclass(frozen=True)
 class ApiRoute:
-    """A path prefix of the REST API whose every path API Gateway sends to ``function`` (a ``{proxy+}`` resource)."""
+    """A path prefix of the REST API whose every path API Gateway sends to ``function`` (a ``{proxy+}`` resource),
+    whose routes are those of ``routes``, a module of the api package (``functions/api/<routes>.py``)."""
 
     prefix: str
     function: FunctionSpec
+    routes: str
 
     @property
     def resource_path(self) -> str:
@@ -472,7 +474,7 @@ class ApiRoute:
 
 # Which function serves which paths: API Gateway (infra/constructs/api.py), faka local and the tests' gateway all
 # dispatch by this table; every path under no prefix here goes to the api function.
-API_ROUTES: tuple[ApiRoute, ...] = (ApiRoute("/v1/webhooks/", PAYMENT_NOTIFICATIONS_FUNCTION),)
+API_ROUTES: tuple[ApiRoute, ...] = (ApiRoute("/v1/webhooks/", PAYMENT_NOTIFICATIONS_FUNCTION, routes="payments"),)
 # The functions behind API Gateway, the api function first.
 API_FUNCTIONS: tuple[FunctionSpec, ...] = (API_FUNCTION, *(route.function for route in API_ROUTES))
 
