@@ -36,11 +36,13 @@ sys.path.insert(0, str(ROOT / "layers"))
 from faka.knowledge import (  # noqa: E402
     CONFIDENCE_BAR,
     LOCALES,
+    RUNNER_UP_BAR,
     Article,
     KnowledgeBase,
     answer,
     default_knowledge_base,
     load_articles,
+    runner_up,
 )
 
 TUNING = ROOT / "data" / "knowledge" / "tuning.jsonl"
@@ -98,6 +100,21 @@ def _measure(base: KnowledgeBase, rows: Sequence[dict[str, str | None]], bar: fl
     }
 
 
+def _runner_up(base: KnowledgeBase, rows: Sequence[dict[str, str | None]], bar: float) -> str:
+    """Of the wrong answers, how many the runner-up (at ``bar``) puts right, and after how many right answers whose
+    buyer would never see it (a runner-up offered to a "no" that is not coming) one is offered at all."""
+    wrong = put_right = offered = 0
+    for row in rows:
+        if not row["article"] or (found := answer(str(row["text"]), str(row["locale"]), base)) is None:
+            continue
+        following = runner_up(str(row["text"]), str(row["locale"]), base, found[0].id, bar)
+        offered += following is not None
+        if found[0].id != row["article"]:
+            wrong += 1
+            put_right += following is not None and following[0].id == row["article"]
+    return f"{put_right}/{wrong} put right, offered after {offered} answers"
+
+
 def _rows(path: Path) -> list[dict[str, str | None]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -136,6 +153,14 @@ def main() -> int:
             for m in [_measure(base, [row for row in rows if row["locale"] == locale], CONFIDENCE_BAR)]
         )
         print(f"  {locale:6s} {cells}")
+
+    print(
+        "\nthe runner-up, offered once when the buyer says an article did not help (set: wrong answers it puts right):"
+    )
+    for bar in (0.05, RUNNER_UP_BAR, CONFIDENCE_BAR):
+        marker = " ←" if bar == RUNNER_UP_BAR else ""
+        cells = "   ".join(f"{name} {_runner_up(base, rows, bar)}" for name, rows in sets.items())
+        print(f"  bar {bar}{marker}: {cells}")
 
     print("\ntuning set misses (held-out misses are not printed: that set is never read to choose a change):")
     for row in sets["tuning"]:

@@ -28,7 +28,9 @@ what the buyer's message is labelled, never by what the assistant asked: a buyer
 what is wrong (or accepts the refund offered), a buyer with an FAQ question and no order says so. A ticket
 answered from the knowledge base gets the buyer's "did this help?" where the replay knows the article that
 answers them (the FAQ question's label; the account-security article for account security): yes for that
-article, no for another, and a "no" goes to a person, so a wrong article is never counted as resolved.
+article, no for another; after a "no" the assistant may offer the next closest article once, judged the same way,
+and a "no" to that (or a first "no" with nothing to offer) goes to a person, so a wrong article is never counted as
+resolved.
 Figures (resolved without a person / handed to a person / neither, i.e. still waiting on the buyer) are
 printed per group after the first answer and after the buyer's answers, with every ticket in neither.
 A simulated operator then works the queue (claim, reply, resolve, oldest first) so the help desk's own
@@ -300,13 +302,17 @@ def _answered(local: Local, sent: Sent, answer: dict[str, Any], situation: str, 
 
 def _judged(local: Local, sent: Sent, answer: dict[str, Any], right_article: str | None) -> None:
     """The buyer's "did this help?" after an answer from the knowledge base, where the replay knows the article that
-    answers them (``right_article``): yes for that article, no for another (the ticket goes to a person)."""
-    if sent.outcome != KNOWLEDGE or right_article is None:
-        return
-    sent.helped = sent.article == right_article
-    reply = local.feedback(answer, sent.helped)
-    sent.outcome, sent.status = reply.get("outcome") or "", reply["status"]
-    sent.path += [f"buyer: helped {sent.helped}", _said(reply)]
+    answers them (``right_article``): yes for that article, no for another. After a no the assistant may offer the
+    next article, judged the same way; else (or after its no) the ticket goes to a person."""
+    while sent.outcome == KNOWLEDGE and right_article is not None and sent.helped is not True:
+        sent.helped = sent.article == right_article
+        reply = local.feedback(answer, sent.helped)
+        sent.outcome, sent.status = reply.get("outcome") or "", reply["status"]
+        sent.path += [f"buyer: helped {sent.helped}", _said(reply)]
+        offered = (reply.get("article") or {}).get("id", "")
+        if sent.helped or not offered or offered == sent.article:
+            return
+        sent.article = offered
 
 
 def replay(local: Local) -> list[Sent]:

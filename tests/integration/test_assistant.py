@@ -84,18 +84,28 @@ def test_a_question_no_article_answers_goes_to_a_person_and_is_counted_as_a_gap(
     assert {"phrase": "dog", "questions": 1} in gaps["top_phrases"]
 
 
-def test_did_this_help_no_hands_the_ticket_to_a_person(stack: Stack, shop: None) -> None:
+def test_did_this_help_no_offers_the_next_article_once_then_hands_the_ticket_to_a_person(
+    stack: Stack, shop: None
+) -> None:
     answered = ask(stack, "你们支持支付宝吗？")
 
-    no = say(stack, answered, "没有帮助")
+    first_no = say(stack, answered, "没有帮助")
+    second_no = say(stack, answered, "没有帮助")
 
-    assert no.status == 200, no.body
-    assert no.body["status"] == "waiting_for_agent"
+    assert answered.body["article"]["id"] == "payment-methods"
+    assert "我们会再推荐一篇文章" in answered.body["reply"]
+    assert first_no.status == 200, first_no.body
+    assert first_no.body["outcome"] == "answered_from_knowledge_base"
+    offered = first_no.body["article"]["id"]
+    assert offered != "payment-methods"
+    assert "抱歉，上一篇没有帮到您" in first_no.body["reply"]
+    assert "我们会再推荐一篇文章" not in first_no.body["reply"]
+    assert second_no.body["status"] == "waiting_for_agent"
     queue = stack.api("GET", "/v1/admin/tickets/queue", headers=ADMIN).body["tickets"]
     assert [t["ticket_id"] for t in queue] == [answered.body["ticket_id"]]
-    assert "payment-methods did not help" in queue[0]["handoff_reason"]
+    assert f"{offered} did not help" in queue[0]["handoff_reason"]
     figures = report(stack)["knowledge_base"]
-    assert (figures["answered"], figures["not_helpful"]) == (1, 1)
+    assert (figures["answered"], figures["not_helpful"]) == (2, 2)
     # Handed off, and no longer counted as resolved by the assistant: the desk's report and the KPIs alike.
     overall = report(stack)["overall"]
     assert (overall["opened"], overall["auto_resolved"], overall["handed_off"]) == (1, 0, 1)
@@ -104,6 +114,30 @@ def test_did_this_help_no_hands_the_ticket_to_a_person(stack: Stack, shop: None)
     today = datetime.now(UTC).date().isoformat()
     kpis = stack.api("GET", "/v1/admin/reports/summary", headers=ADMIN, query=f"from={today}&to={today}").body
     assert (kpis["overall"]["auto_resolution_rate"], kpis["overall"]["handoff_rate"]) == (0, 1)
+
+
+def test_the_next_article_that_helps_resolves_the_ticket(stack: Stack, shop: None) -> None:
+    answered = ask(stack, "Where do I find my key?")
+
+    no = say(stack, answered, "no")
+    yes = say(stack, answered, "yes")
+
+    assert (answered.body["article"]["id"], no.body["article"]["id"]) == ("find-key", "find-order")
+    assert "Sorry that did not help." in no.body["reply"]
+    assert yes.body["status"] == "resolved"
+    figures = report(stack)["knowledge_base"]
+    assert (figures["answered"], figures["not_helpful"], figures["helpful"]) == (2, 1, 1)
+    assert report(stack)["overall"]["auto_resolved"] == 1
+
+
+def test_with_no_other_article_close_enough_a_no_goes_straight_to_a_person(stack: Stack, shop: None) -> None:
+    answered = ask(stack, "Do you accept PayPal?")
+
+    no = say(stack, answered, "no")
+
+    assert answered.body["article"]["id"] == "payment-methods"
+    assert "we suggest one more article" not in answered.body["reply"]
+    assert no.body["status"] == "waiting_for_agent"
 
 
 def test_did_this_help_yes_is_recorded_once_through_the_feedback_link(stack: Stack, shop: None) -> None:

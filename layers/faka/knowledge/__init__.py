@@ -40,12 +40,14 @@ from faka.triage.text import features, normalize
 __all__ = [
     "CONFIDENCE_BAR",
     "LOCALES",
+    "RUNNER_UP_BAR",
     "Article",
     "KnowledgeBase",
     "answer",
     "default_knowledge_base",
     "load_articles",
     "locale_of",
+    "runner_up",
 ]
 
 LOCALES = ("zh-CN", "zh-TW", "en", "es")
@@ -53,6 +55,9 @@ ARTICLES_DIR = Path(__file__).with_name("articles")
 # Below this score the question is handed off rather than answered (benchmarks/knowledge.py: the bar
 # that keeps wrong articles and answered order problems under ~7 % while answering ~87 % correctly).
 CONFIDENCE_BAR = 0.15
+# When the buyer says the article did not help, the best other article is offered from this score on
+# (benchmarks/knowledge.py, "runner-up": on the tuning set the right article came second for most wrong answers).
+RUNNER_UP_BAR = 0.1
 # Questions are short; a pasted e-mail thread is not an FAQ question, and its first part says what it is about.
 MAX_QUESTION_CHARS = 2000
 # Entities that tie a question to one order: a question carrying one is about that order, not the FAQ.
@@ -247,6 +252,25 @@ def answer(
     if not no_order and order_problem >= _problem_margin(base, triage or classify(question)) * score:
         return None
     return base.article(article_id, locale_of(locale)), score
+
+
+def runner_up(
+    question: str, locale: str, base: KnowledgeBase, shown: str, bar: float = RUNNER_UP_BAR
+) -> tuple[Article, float] | None:
+    """The best article but ``shown`` for ``question``, at ``bar`` or above: what the buyer is offered when
+    ``shown`` did not help. None after an article that answers an intent (INTENT_ARTICLES): the buyer's problem was
+    understood, so another article would be a guess where a person is the answer."""
+    if shown in INTENT_ARTICLES.values():
+        return None
+    scores = base.scores(question[:MAX_QUESTION_CHARS])
+    for left_out in (_ORDER_PROBLEM, shown):
+        scores.pop(left_out, None)
+    if not scores:
+        return None
+    article_id = max(scores, key=scores.__getitem__)
+    if scores[article_id] < bar:
+        return None
+    return base.article(article_id, locale_of(locale)), scores[article_id]
 
 
 def _problem_margin(base: KnowledgeBase, triage: Triage) -> float:

@@ -151,7 +151,7 @@ class Assistant:
 
     def answer_first(self, item: TicketItem, order: Order | None, reading: FirstReading) -> str:
         if reading.found is not None:
-            return self._answer_from(item, reading.found)
+            return self._answer_from(item, reading.found, item.summary)
         if reading.question is not None:
             return self._ask(item, order, reading.question)
         if reading.thanked:
@@ -191,7 +191,7 @@ class Assistant:
             else self._knowledge.article_for(item.shop_id, text, item.locale or item.language, order, triage)
         )
         if found is not None:
-            return self._answer_from(item, found)
+            return self._answer_from(item, found, text)
         if thanked:
             return self._acknowledge(item, order)
         # "Send it to x@y" answers the question the buyer was asked, however the model reads it alone.
@@ -212,11 +212,15 @@ class Assistant:
         return self.act(item, order, *self._reclassified(item, triage, triage.intent, triage.confidence))
 
     def verdict(self, item: TicketItem, helpful: bool) -> str:
-        """Record the buyer's "did this help?"; a "no" is a gap in the article and a question for a person."""
+        """Record the buyer's "did this help?"; after a "no" the next best article is offered once, if one comes
+        close enough, and then the question is a person's (and a gap in the article)."""
         TicketItem(item.ticket_id, TicketItem.SK).update(actions=[TicketItem.article_helpful.set(helpful)])
         item.article_helpful = helpful
         article_id = json.loads(item.knowledge_article or "{}").get("id", "")
         self._knowledge.count(item.shop_id, article_id, "helpful" if helpful else "not_helpful")
+        offered = json.loads(item.next_article) if item.next_article and not helpful else None
+        if offered and (instead := self._knowledge.article(item.shop_id, offered["id"], offered["locale"])):
+            return self._answer_from(item, (instead, 0.0), None)
         if not helpful:
             return self._hand_over(item, None, f"knowledge-base article {article_id} did not help")
         return self._render(
@@ -311,7 +315,9 @@ class Assistant:
         """No order at all: the first message was a question after all, and may have its article now that it need not
         be told apart from an order problem; else a person."""
         found = self._knowledge.article_with_no_order(item.shop_id, item.summary, item.locale or item.language)
-        return self._answer_from(item, found) if found is not None else self._hand_over(item, None, reason)
+        return (
+            self._answer_from(item, found, item.summary) if found is not None else self._hand_over(item, None, reason)
+        )
 
     @staticmethod
     def _attach(item: TicketItem, order: Order) -> None:
@@ -360,26 +366,37 @@ class Assistant:
         self._resolve(item)
         return self._render(item, order, resolution=Resolution(Outcome.ACKNOWLEDGED, Next.RESOLVED))
 
-    def _answer_from(self, item: TicketItem, found: tuple[Article, float]) -> str:
+    def _answer_from(self, item: TicketItem, found: tuple[Article, float], question: str | None) -> str:
+        """Answer with the article ``found`` for ``question``; None: it is offered after another did not help, and
+        nothing more is offered after it."""
         article, score = found
         reference = json.dumps(article.as_reference(), ensure_ascii=False)
+        following = self._knowledge.runner_up(item.shop_id, question, article.locale, article.id) if question else None
+        next_article = json.dumps({"id": following[0].id, "locale": article.locale}) if following else None
         TicketItem(item.ticket_id, TicketItem.SK).update(
             actions=[
                 TicketItem.playbook_outcome.set(Outcome.ANSWERED_FROM_KNOWLEDGE_BASE.value),
                 TicketItem.knowledge_article.set(reference),
                 TicketItem.article_helpful.remove(),
                 TicketItem.rephrase_asked.set(0),
+                TicketItem.next_article.set(next_article) if next_article else TicketItem.next_article.remove(),
             ]
         )
-        item.playbook_outcome, item.knowledge_article, item.article_helpful = (
+        item.playbook_outcome, item.knowledge_article, item.article_helpful, item.next_article = (
             Outcome.ANSWERED_FROM_KNOWLEDGE_BASE.value,
             reference,
             None,
+            next_article,
         )
         self._knowledge.count(item.shop_id, article.id, "answered")
-        self._resolve(item)
+        if item.status != TicketStatus.RESOLVED.value:  # an article offered after another is no second resolution
+            self._resolve(item)
         logger.info("answered from the knowledge base", extra={"article": article.id, "score": round(score, 3)})
-        facts = {"article": {"id": article.id, "title": article.title, "body": article.body}}
+        facts = {
+            "article": {"id": article.id, "title": article.title, "body": article.body},
+            "instead_of_one_that_did_not_help": question is None,
+            "another_if_not": next_article is not None,
+        }
         return self._render(
             item, None, resolution=Resolution(Outcome.ANSWERED_FROM_KNOWLEDGE_BASE, Next.RESOLVED, reply=facts)
         )

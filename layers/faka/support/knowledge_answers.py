@@ -10,7 +10,7 @@ no article answers and no playbook knows is counted, with its phrases, for the k
 from __future__ import annotations
 
 from faka.adapters.counters import Counters
-from faka.knowledge import Article
+from faka.knowledge import Article, runner_up
 from faka.knowledge import answer as knowledge_answer
 from faka.knowledge.phrases import phrases
 from faka.knowledge.store import ShopKnowledge
@@ -74,6 +74,19 @@ class TicketKnowledge:
         if self._knowledge is None:
             return None
         return knowledge_answer(question, locale, self._knowledge.base(shop_id), no_order=True)
+
+    def runner_up(self, shop_id: str, question: str, locale: str, shown: str) -> tuple[Article, float] | None:
+        """The article offered next if ``shown`` does not help the buyer who asked ``question``."""
+        if self._knowledge is None:
+            return None
+        return runner_up(question, locale, self._knowledge.base(shop_id), shown)
+
+    def article(self, shop_id: str, article_id: str, locale: str) -> Article | None:
+        """The shop's article in ``locale`` (or the nearest it has); None once it is no longer in the base."""
+        if self._knowledge is None:
+            return None
+        base = self._knowledge.base(shop_id)
+        return base.article(article_id, locale) if any(a.id == article_id for a in base.articles) else None
 
     def count(self, shop_id: str, article_id: str, figure: str) -> None:
         """One more ``figure`` (answered, helpful, not_helpful) for the article."""

@@ -131,6 +131,8 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     # The knowledge-base article the assistant answered with, as JSON {"id", "title"}, and the buyer's verdict.
     knowledge_article = UnicodeAttribute(null=True)
     article_helpful = BooleanAttribute(null=True)
+    # The article offered if the buyer says that one did not help, as JSON {"id", "locale"} (none after a second).
+    next_article = UnicodeAttribute(null=True)
 
     by_shop = ShopTicketsIndex()
     queue = TicketQueueIndex()
