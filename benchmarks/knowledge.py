@@ -115,6 +115,20 @@ def _runner_up(base: KnowledgeBase, rows: Sequence[dict[str, str | None]], bar: 
     return f"{put_right}/{wrong} put right, offered after {offered} answers"
 
 
+def _with_no_order(base: KnowledgeBase, rows: Sequence[dict[str, str | None]], bar: float) -> str:
+    """The FAQ questions ``answer`` hands off, answered as after the buyer said no order is concerned."""
+    right = wrong = handed_off = 0
+    for row in rows:
+        text, locale = str(row["text"]), str(row["locale"])
+        if not row["article"] or answer(text, locale, base) is not None:
+            continue
+        handed_off += 1
+        found = answer(text, locale, base, bar, no_order=True)
+        right += found is not None and found[0].id == row["article"]
+        wrong += found is not None and found[0].id != row["article"]
+    return f"{right} / {wrong} of {handed_off}"
+
+
 def _rows(path: Path) -> list[dict[str, str | None]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -160,6 +174,12 @@ def main() -> int:
     for bar in (0.05, RUNNER_UP_BAR, CONFIDENCE_BAR):
         marker = " ←" if bar == RUNNER_UP_BAR else ""
         cells = "   ".join(f"{name} {_runner_up(base, rows, bar)}" for name, rows in sets.items())
+        print(f"  bar {bar}{marker}: {cells}")
+
+    print("\nquestions handed off at the bar, asked again after the buyer says no order is concerned (right / wrong):")
+    for bar in (RUNNER_UP_BAR, CONFIDENCE_BAR):
+        marker = " ←" if bar == RUNNER_UP_BAR else ""
+        cells = "   ".join(f"{name} {_with_no_order(base, rows, bar)}" for name, rows in sets.items())
         print(f"  bar {bar}{marker}: {cells}")
 
     print("\ntuning set misses (held-out misses are not printed: that set is never read to choose a change):")

@@ -511,7 +511,7 @@ def test_torn_between_two_order_problems_a_buyer_with_no_order_gets_the_article_
 def test_torn_between_two_order_problems_a_buyer_with_no_order_and_no_article_goes_to_a_person(
     stack: Stack, shop: None
 ) -> None:
-    opened = ask(stack, "my code?")
+    opened = ask(stack, "我的码？")
 
     none = say(stack, opened, "no tengo ningún pedido")
 

@@ -182,6 +182,7 @@ def test_an_answer_about_something_else_said_clearly_is_taken_as_it_is() -> None
         ("I haven't bought anything yet", True),
         ("我还没下单，只是问问", True),
         ("沒有訂單，只是諮詢", True),
+        ("我没有任何订单", True),
         ("no tengo ningún pedido", True),
         ("solo una pregunta", True),
         ("it never arrived", False),

@@ -258,10 +258,7 @@ def runner_up(
     question: str, locale: str, base: KnowledgeBase, shown: str, bar: float = RUNNER_UP_BAR
 ) -> tuple[Article, float] | None:
     """The best article but ``shown`` for ``question``, at ``bar`` or above: what the buyer is offered when
-    ``shown`` did not help. None after an article that answers an intent (INTENT_ARTICLES): the buyer's problem was
-    understood, so another article would be a guess where a person is the answer."""
-    if shown in INTENT_ARTICLES.values():
-        return None
+    ``shown`` did not help."""
     scores = base.scores(question[:MAX_QUESTION_CHARS])
     for left_out in (_ORDER_PROBLEM, shown):
         scores.pop(left_out, None)

@@ -368,10 +368,15 @@ class Assistant:
 
     def _answer_from(self, item: TicketItem, found: tuple[Article, float], question: str | None) -> str:
         """Answer with the article ``found`` for ``question``; None: it is offered after another did not help, and
-        nothing more is offered after it."""
+        nothing more is offered after it. A question about an order gets no second article: after a "no" its answer
+        is a person's."""
         article, score = found
         reference = json.dumps(article.as_reference(), ensure_ascii=False)
-        following = self._knowledge.runner_up(item.shop_id, question, article.locale, article.id) if question else None
+        following = (
+            self._knowledge.runner_up(item.shop_id, question, article.locale, article.id)
+            if question and not item.order_id
+            else None
+        )
         next_article = json.dumps({"id": following[0].id, "locale": article.locale}) if following else None
         TicketItem(item.ticket_id, TicketItem.SK).update(
             actions=[

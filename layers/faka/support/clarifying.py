@@ -53,7 +53,7 @@ SETTLED = 0.75
 _NO_ORDER = re.compile(
     r"\bno order|\b(do not|don'?t|didn'?t|did not|haven'?t|have not|never) (have|had|place[d]?|ma[dk]e|bought|buy)"
     r"( an?| any)? (order|purchase|anything)|not about an order|(general|just an?|only an?) question|just asking"
-    r"|没有订单|沒有訂單|没订单|沒訂單|没下单|沒下單|没下过单|沒下過單|没买过|沒買過|还没买|還沒買|没有买|沒有買"
+    r"|没有(任何)?订单|沒有(任何)?訂單|没订单|沒訂單|没下单|沒下單|没下过单|沒下過單|没买过|沒買過|还没买|還沒買|没有买|沒有買"
     r"|只是咨询|只是諮詢|只是问问|只是問問|随便问问|隨便問問|咨询一下|諮詢一下"
     r"|no tengo (ningún |un )?pedido|no (he|hice) (hecho )?(ningún |un )?pedido|no he comprado|sin pedido"
     r"|pregunta general|solo (una )?pregunta|sólo (una )?pregunta|solo pregunto|sólo pregunto"
