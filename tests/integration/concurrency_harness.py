@@ -36,10 +36,16 @@ from faka.payments.stripe_signing import stripe_signature
 from faka.sales.issuance import ClaimOutcome, KeyIssuer
 from faka.sales.orders import Orders
 from faka.wiring import services
-from faka_local.event_sources import QueueConsumer, load_handler
-from faka_local.lambda_context import LocalLambdaContext
+from faka_local.event_sources import QueueConsumer
 from tests.integration.conftest import Stack
-from tests.integration.helpers import WEBHOOK_SECRET, add_product, open_shop, payment_event, place_order
+from tests.integration.helpers import (
+    WEBHOOK_SECRET,
+    add_product,
+    open_shop,
+    payment_event,
+    place_order,
+    run_reconcile_schedule,
+)
 
 # Stripe retries a failed webhook with exponential back-off for days; here from 50 ms, doubling, capped at 2 s.
 FIRST_REDELIVERY_SECONDS = 0.05
@@ -322,15 +328,11 @@ def run_chaos(stack: Stack, plan: ChaosPlan, faults: Faults) -> ChaosReport:
 def run_schedule_while_orders_wait(stack: Stack) -> int:
     """The reconciliation schedule's runs, under the same faults, until no order waits for a product with stock;
     returns how many ran. A restock that crashed part-way on each of its event's deliveries leaves that to them."""
-    schedule = load_handler(resources.RECONCILE_FUNCTION)
     for run in range(SCHEDULE_RUNS_AT_MOST):
         if not any(KeyIssuer.has_stock(product) for product in services().orders.products_awaited()):
             return run
         with suppress(InjectedFault):  # a crashed run: the next one, a minute later, reads afresh
-            schedule(
-                {"source": "aws.scheduler", "detail": {}},
-                LocalLambdaContext(resources.RECONCILE_FUNCTION.physical_name),
-            )
+            run_reconcile_schedule()
         stack.deliver_events()
     raise AssertionError(f"orders still wait for stock on hand after {SCHEDULE_RUNS_AT_MOST} runs of the schedule")
 

@@ -12,9 +12,12 @@ import boto3
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
+from faka import resources
 from faka.catalog.codes import identity_of
 from faka.payments.stripe_signing import stripe_signature
 from faka.payments.stripe_webhook import checkout_completed_event
+from faka_local.event_sources import load_handler
+from faka_local.lambda_context import LocalLambdaContext
 from tests.integration.conftest import ADMIN, Response, Stack
 
 WEBHOOK_SECRET = "whsec_test_secret"
@@ -92,3 +95,10 @@ def mailed_link(to: str, page: str = "confirm") -> tuple[str, str]:
     assert found, mail.body
     url = urlsplit(html.unescape(found.group(1)))
     return url.path, url.query
+
+
+def run_reconcile_schedule() -> dict:
+    """One firing of the reconciliation schedule: its function invoked with the scheduler's event, as on AWS."""
+    handler = load_handler(resources.RECONCILE_FUNCTION)
+    context = LocalLambdaContext(resources.RECONCILE_FUNCTION.physical_name)
+    return dict(handler({"source": "aws.scheduler", "detail": {}}, context))

@@ -17,7 +17,6 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from faka import resources
 from faka.adapters.messaging import SnsOperatorAlerts
 from faka.adapters.tables.orders import OrderItem
 from faka.adapters.tables.refunds import RefundItem
@@ -29,13 +28,11 @@ from faka.payments.usdt_wallet import DynamoAmountSlots, UsdtOrderSlotItem
 from faka.sales.orders import PLACED_PARTITIONS
 from faka.sales.reconciliation import UsdtWatcher
 from faka.wiring import services
-from faka_local.event_sources import load_handler
-from faka_local.lambda_context import LocalLambdaContext
 from faka_local.provider_standins import SANDBOX_BUYER_WALLET, LocalNotification
 from faka_local.sandbox_payments import SandboxPayments
 from tests.integration.concurrency_harness import invocations_apart_per_thread
 from tests.integration.conftest import ADMIN, Response, Stack
-from tests.integration.helpers import open_shop, pay
+from tests.integration.helpers import open_shop, pay, run_reconcile_schedule
 
 CNY_SKU, USD_SKU = "qq-100-cn", "steam-20-us"
 HOUR = timedelta(hours=1)
@@ -103,11 +100,6 @@ def shop(stack: Stack) -> Shop:
     return Shop(stack, payments)
 
 
-def _reconcile_function() -> dict[str, Any]:
-    handler = load_handler(resources.RECONCILE_FUNCTION)
-    return dict(handler({"source": "aws.scheduler", "detail": {}}, LocalLambdaContext("faka-reconcile")))
-
-
 def _orders() -> int:
     return sum(1 for _ in OrderItem.scan(OrderItem.sk == OrderItem.SK))
 
@@ -162,8 +154,8 @@ def test_a_usdt_order_is_paid_by_its_exact_amount_and_the_watcher_delivers_it(sh
     assert datetime.fromisoformat(payment["expires_at"]) > datetime.now(UTC)
 
     assert shop.payments.pay(services().orders.get(order["order_id"])) is None  # the transfer, on the sandbox chain
-    _reconcile_function()
-    _reconcile_function()  # the next run sees the same transfer again: recorded once
+    run_reconcile_schedule()
+    run_reconcile_schedule()  # the next run sees the same transfer again: recorded once
 
     assert shop.view(order)["status"] == "delivered"
     assert len(_keys(shop, order)) == 1
@@ -199,7 +191,7 @@ def test_the_mailed_order_page_shows_how_to_pay_only_while_the_order_waits_for_i
     assert fields <= set(pending["payment"])
     if method == "usdt_trc20":
         shop.payments.pay(services().orders.get(order["order_id"]))
-        _reconcile_function()
+        run_reconcile_schedule()
     else:
         shop.notify(shop.pay_alipay(order) if method == "alipay" else shop.pay_wechat(order))
     paid = shop.stack.api("GET", f"/v1/orders/{order['order_id']}", headers=mailed_link).body
@@ -317,7 +309,7 @@ def test_a_usdt_transfer_of_another_amount_holds_the_order_and_issues_nothing(sh
     order = shop.order("usdt_trc20", USD_SKU)
 
     shop.payments.pay(services().orders.get(order["order_id"]), amount=order["amount"] - 100)
-    _reconcile_function()
+    run_reconcile_schedule()
 
     assert shop.view(order)["status"] == "on_hold"
     assert _keys(shop, order) == []
@@ -490,7 +482,7 @@ def test_an_approved_usdt_refund_waits_for_the_operators_transfer_and_completes_
     monkeypatch.setattr(SnsOperatorAlerts, "alert", lambda _, subject, message, **__: alerts.append((subject, message)))
     order = shop.order("usdt_trc20", USD_SKU)
     shop.payments.pay(services().orders.get(order["order_id"]))
-    _reconcile_function()
+    run_reconcile_schedule()
     refunds = services().refunds
     refund = refunds.request(services().orders.get(order["order_id"]), reason="not needed", approved_by="operator")
     # The review's last two steps, as its state machine runs them (a retried step changes nothing).
@@ -527,7 +519,7 @@ def _awaiting_payout(shop: Shop) -> tuple[dict[str, Any], str]:
     """A paid USDT order whose approved refund waits for the operator's transfer: the order and the refund id."""
     order = shop.order("usdt_trc20", USD_SKU)
     shop.payments.pay(services().orders.get(order["order_id"]))
-    _reconcile_function()
+    run_reconcile_schedule()
     refunds = services().refunds
     refund = refunds.request(services().orders.get(order["order_id"]), reason="not needed", approved_by="operator")
     refunds.revoke_keys(refund.refund_id)
@@ -818,7 +810,7 @@ def test_a_paid_order_takes_a_bounded_number_of_dynamodb_requests(
         pay(shop.stack, order["order_id"], order["amount"])
     elif method == "usdt_trc20":
         shop.payments.pay(services().orders.get(order["order_id"]))
-        _reconcile_function()
+        run_reconcile_schedule()
     else:
         shop.notify(shop.pay_alipay(order) if method == "alipay" else shop.pay_wechat(order))
     paying = dynamodb_requests[placed:]

@@ -11,10 +11,8 @@ import pytest
 from faka import resources
 from faka.adapters.tables.orders import OrderItem
 from faka.sales.fulfilment import Fulfilment
-from faka_local.event_sources import load_handler
-from faka_local.lambda_context import LocalLambdaContext
 from tests.integration.conftest import ADMIN, Stack
-from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
+from tests.integration.helpers import add_product, open_shop, pay, place_order, run_reconcile_schedule, sent_mail
 
 
 def test_a_paid_order_gets_its_key_by_email(stack: Stack) -> None:
@@ -133,8 +131,7 @@ def test_orders_a_restock_crashed_on_are_served_by_the_next_run_of_the_schedule(
         stack.deliver_events()
     dead = boto3.client("sqs").receive_message(QueueUrl=stack.provisioned.dlq_urls[resources.RESTOCK_QUEUE.name])
     statuses_after_the_restock = [_status(order) for order in orders]
-    schedule = load_handler(resources.RECONCILE_FUNCTION)
-    schedule({"source": "aws.scheduler", "detail": {}}, LocalLambdaContext(resources.RECONCILE_FUNCTION.physical_name))
+    run_reconcile_schedule()
     stack.deliver_events()
 
     assert [json.loads(m["Body"])["detail-type"] for m in dead.get("Messages", [])] == ["StockReplenished"]
