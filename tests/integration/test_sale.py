@@ -140,5 +140,33 @@ def test_orders_a_restock_crashed_on_are_served_by_the_next_run_of_the_schedule(
     assert [(item.status, item.delivery_message_id is not None) for item in stored] == [("delivered", True)] * 3
 
 
+def test_an_order_a_restock_delivered_and_crashed_before_announcing_is_announced_with_no_stock_left(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_shop(stack)
+    add_product(stack)
+    order = place_order(stack)
+    assert pay(stack, order["order_id"], 2000).body["result"] == "awaiting_stock"
+    stack.deliver_events()
+
+    def crash_before_announcing(self: Fulfilment, order: Any) -> None:
+        raise RuntimeError("the restock function stopped after the delivery")
+
+    with monkeypatch.context() as crashing:
+        crashing.setattr(Fulfilment, "_announce_delivery", crash_before_announcing)
+        add_product(stack, keys=["NEW-1"], batch="B2")
+        stack.deliver_events()
+    dead = boto3.client("sqs").receive_message(QueueUrl=stack.provisioned.dlq_urls[resources.RESTOCK_QUEUE.name])
+    after_the_restock = OrderItem.get(order["order_id"], OrderItem.SK)
+    run_reconcile_schedule()
+    stack.deliver_events()
+
+    assert [json.loads(m["Body"])["detail-type"] for m in dead.get("Messages", [])] == ["StockReplenished"]
+    assert (after_the_restock.status, after_the_restock.delivery_message_id) == ("delivered", None)
+    assert stack.api("GET", "/v1/products").body["products"][0]["stock"] == 0
+    announced = OrderItem.get(order["order_id"], OrderItem.SK)
+    assert (announced.delivery_message_id is not None, announced.waiting_for) == (True, None)
+
+
 def _status(order: dict[str, Any]) -> str:
     return str(OrderItem.get(order["order_id"], OrderItem.SK).status)

@@ -126,6 +126,25 @@ class Fulfilment:
 
     def fulfil_waiting(self, product_ref: str) -> int:
         """Serve orders waiting for a product, oldest first, until stock runs out; returns how many were served."""
+        return self._walk_waiting(product_ref, claim=True)
+
+    def serve_waiting(self) -> int:
+        """Serve the waiting orders of every product that has stock again; returns how many were served.
+
+        Run by the reconciliation schedule behind the restock event: a restock that crashed part-way on every
+        delivery of its event ends in the dead-letter queue with orders still waiting, and nothing else would come
+        back for them. For a product without stock, only the orders such a restock delivered and did not announce
+        are announced (they are the front of its list, served oldest first), and nothing is claimed.
+        """
+        return sum(
+            self._walk_waiting(ref, claim=self._issuer.has_stock(ref))
+            for ref in sorted(self._orders.products_awaited())
+        )
+
+    def _walk_waiting(self, product_ref: str, *, claim: bool) -> int:
+        """Go through the orders waiting for a product, oldest first: announce those delivered by a run that stopped
+        before it announced them, and with ``claim`` serve the others until stock runs out. Returns how many were
+        served."""
         served = 0
         for order_id in self._orders.waiting_for_stock(product_ref):
             order = self._orders.get(order_id)
@@ -136,21 +155,10 @@ class Fulfilment:
                 continue
             if order.stored_status not in FULFILLABLE:
                 continue
-            if self.fulfil(order).result is not PaymentResult.DELIVERED:
+            if not claim or self.fulfil(order).result is not PaymentResult.DELIVERED:
                 break
             served += 1
         return served
-
-    def serve_waiting(self) -> int:
-        """Serve the waiting orders of every product that has stock again; returns how many were served.
-
-        Run by the reconciliation schedule behind the restock event: a restock that crashed part-way on every
-        delivery of its event ends in the dead-letter queue with orders still waiting, and nothing else would come
-        back for them.
-        """
-        return sum(
-            self.fulfil_waiting(ref) for ref in sorted(self._orders.products_awaited()) if self._issuer.has_stock(ref)
-        )
 
     def announce_if_lost(self, order: Order, now: datetime | None = None) -> bool:
         """Publish a delivered order's events again when no delivery email was recorded :data:`ANNOUNCEMENT_LAG`
