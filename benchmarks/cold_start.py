@@ -11,8 +11,8 @@ rusage counts CPU in scheduler ticks); peak resident memory is the child's own r
 other work, read the cpu ratio: wall time also counts waiting for a core, and its ratio for the same code moved
 between 1.3x and 2.3x from one run to the next.
 
-After the functions, the same measure of what every function of a kind imports before its own code (the floors):
-a function cannot start faster than its floor, so a floor over the target says where the rest must come from.
+First, the same measure of what every function of a kind imports before its own code (the floors): a function
+cannot start faster than its floor, so each function's ratio is printed as its floor's plus its own.
 
 Usage: ``python benchmarks/cold_start.py [--runs 7] [--only api,notifier]``.
 """
@@ -38,18 +38,36 @@ from faka.resources import FunctionSpec  # noqa: E402
 TARGET_RATIO = 1.5
 TARGET_PEAK_MB = 60
 BOTO3 = "boto3"
-# What each kind of function imports before any code of its own (boto3 included, as every function imports it),
-# measured in the environment of a function of that kind: (name, function, code).
-FLOORS = (
-    (
-        "floor: api",
-        resources.API_FUNCTION.name,
-        "import boto3; from aws_lambda_powertools.event_handler import APIGatewayRestResolver; "
-        "APIGatewayRestResolver(enable_validation=True)",
-    ),
-    ("floor: consumer", "mail_events", "import boto3, faka.consumers, faka.wiring"),
-    ("floor: task", "ticket_sla", "import boto3, faka.observability, faka.wiring"),
+
+
+@dataclass(frozen=True)
+class Floor:
+    """What every function of a kind imports before any code of its own (boto3 included, as every function imports
+    it), measured in the environment of ``function``, one of that kind."""
+
+    name: str
+    function: str
+    code: str
+
+
+API_FLOOR = Floor(
+    "floor: api",
+    resources.API_FUNCTION.name,
+    "import boto3; from aws_lambda_powertools.event_handler import APIGatewayRestResolver; "
+    "APIGatewayRestResolver(enable_validation=True)",
 )
+CONSUMER_FLOOR = Floor("floor: consumer", "mail_events", "import boto3, faka.consumers, faka.wiring")
+TASK_FLOOR = Floor("floor: task", "ticket_sla", "import boto3, faka.observability, faka.wiring")
+FLOORS = (API_FLOOR, CONSUMER_FLOOR, TASK_FLOOR)
+
+
+def floor_of(spec: FunctionSpec) -> Floor:
+    """Behind API Gateway, fed by a queue or a stream, or started by a schedule or a workflow."""
+    if spec in resources.API_FUNCTIONS:
+        return API_FLOOR
+    if any(source.consumer == spec for source in (*resources.QUEUES, *resources.STREAMS)):
+        return CONSUMER_FLOOR
+    return TASK_FLOOR
 
 
 @dataclass(frozen=True)
@@ -113,7 +131,8 @@ def run_once(module: str, env: dict[str, str], code: str = "") -> Sample:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
     # A few bytes on stdout, and on stderr at most a traceback: neither pipe fills while the other is read.
     out, err = process.stdout.read(), process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -149,17 +168,23 @@ def measure(spec: FunctionSpec, runs: int, code: str = "") -> tuple[list[Sample]
 NAME_WIDTH = 22
 
 
-def row(name: str, handler_samples: list[Sample], boto3_samples: list[Sample]) -> str:
+def cpu_ratio(handler_samples: list[Sample], boto3_samples: list[Sample]) -> float:
+    """Each sample's ratio to the boto3 sample run beside it, then their median: a slow moment of a shared machine
+    slows both of a pair, where the ratio of two medians mixes moments (it moved by up to 0.5x between runs)."""
+    return statistics.median(h.cpu_ms / b.cpu_ms for h, b in zip(handler_samples, boto3_samples, strict=True))
+
+
+def row(name: str, handler_samples: list[Sample], boto3_samples: list[Sample], floor: tuple[str, float] | None) -> str:
+    """One line of figures; with ``floor`` (its name and ratio), the share of the ratio that is the function's own."""
     handler, boto3 = median(handler_samples), median(boto3_samples)
-    # Each sample's ratio to the boto3 sample run beside it, then their median: a slow moment of a shared machine
-    # slows both of a pair, where the ratio of two medians mixes moments (it moved by up to 0.5x between runs).
-    cpu_ratio = statistics.median(h.cpu_ms / b.cpu_ms for h, b in zip(handler_samples, boto3_samples, strict=True))
+    ratio = cpu_ratio(handler_samples, boto3_samples)
     # Judged on the CPU ratio: the wall ratio also counts waiting for a core on a shared machine.
-    within = cpu_ratio <= TARGET_RATIO and handler.peak_mb <= TARGET_PEAK_MB
+    within = ratio <= TARGET_RATIO and handler.peak_mb <= TARGET_PEAK_MB
+    split = f"  = {floor[0]} {floor[1]:.2f}x + own {ratio - floor[1]:.2f}x" if floor else ""
     return (
         f"{name:<{NAME_WIDTH}} {handler.wall_ms:8.0f} {boto3.wall_ms:9.0f} {handler.wall_ms / boto3.wall_ms:5.2f}x "
-        f"{handler.cpu_ms:7.0f} {cpu_ratio:8.2f}x {handler.peak_mb:8.1f} {boto3.peak_mb:8.1f}  "
-        f"{'yes' if within else 'NO'}"
+        f"{handler.cpu_ms:7.0f} {ratio:8.2f}x {handler.peak_mb:8.1f} {boto3.peak_mb:8.1f}  "
+        f"{'yes' if within else 'NO ':<13}{split}"
     )
 
 
@@ -170,24 +195,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     wanted = set(filter(None, args.only.split(",")))
     specs = [spec for spec in resources.FUNCTIONS if not wanted or spec.name in wanted]
+    by_name = {spec.name: spec for spec in resources.FUNCTIONS}
 
     print(
-        f"== Cold start per function: whole process, medians of {args.runs} paired runs, cpu ratio the median of "
-        f"each pair's "
-        f"(targets: <= {TARGET_RATIO}x import boto3, <= {TARGET_PEAK_MB} MB peak) =="
+        f"== Cold start per function: a fresh process to the end of its imports, medians of {args.runs} paired runs, "
+        f"cpu ratio the median of each pair's (targets: <= {TARGET_RATIO}x import boto3, <= {TARGET_PEAK_MB} MB "
+        "peak) =="
     )
     print(
         f"{'function':<{NAME_WIDTH}} {'wall ms':>8} {'boto3 ms':>9} {'ratio':>6} {'cpu ms':>7} {'cpu ratio':>9} "
         f"{'peak MB':>8} {'boto3 MB':>8}  within target"
     )
+    print("-- floors: what every function of a kind imports before its own code; a floor over the target is the")
+    print("   least its functions can take with the libraries they are built on --")
+    floor_ratios: dict[str, float] = {}
+    for floor in FLOORS:
+        if any(floor_of(spec) == floor for spec in specs):
+            samples = measure(by_name[floor.function], args.runs, floor.code)
+            floor_ratios[floor.name] = cpu_ratio(*samples)
+            print(f"{row(floor.name, *samples, None)}({floor.code})")
+    print("-- functions: each one's ratio as its kind's floor plus its own imports and module-level work --")
     for spec in specs:
-        print(row(spec.name, *measure(spec, args.runs)))
-    if wanted:
-        return 0
-    by_name = {spec.name: spec for spec in resources.FUNCTIONS}
-    print("-- floors: what every function of a kind imports before its own code --")
-    for name, function, code in FLOORS:
-        print(f"{row(name, *measure(by_name[function], args.runs, code))}  ({code})")
+        floor = floor_of(spec)
+        print(row(spec.name, *measure(spec, args.runs), (floor.name, floor_ratios[floor.name])))
     return 0
 
 
