@@ -62,6 +62,10 @@ class DeploymentContext:
     ses_identity: str = "email"
     api_rate_limit: float = 50
     api_burst_limit: int = 100
+    # Lambda SnapStart for the functions behind API Gateway: a cold start resumes from a snapshot taken after their
+    # imports instead of running them. Off by default: Lambda charges for keeping the snapshot (by memory, while the
+    # version is in use) and for each resume, where a cold start is otherwise free.
+    snap_start: bool = False
     log_level: str = "INFO"
     escalation_seconds: str = APP_DEFAULTS.escalation_seconds
     quiet_hours: str = APP_DEFAULTS.quiet_hours
@@ -189,6 +193,7 @@ class FakaStack(Stack):
                 reply_drafts=context.reply_drafts,
                 reply_draft_model=context.reply_draft_model,
                 reply_draft_send_at=context.reply_draft_send_at,
+                snap_start=context.snap_start,
             ),
             storage=self.storage,
             messaging=self.messaging,
@@ -198,6 +203,7 @@ class FakaStack(Stack):
             self,
             "Api",
             functions=self.functions.functions,
+            invoked=self.functions.invoked_by_api,
             rate_limit=context.api_rate_limit,
             burst_limit=context.api_burst_limit,
             cors_origins=context.cors_origins,

@@ -26,11 +26,13 @@ class Api(Construct):
         construct_id: str,
         *,
         functions: Mapping[str, lambda_.Function],
+        invoked: Mapping[str, lambda_.IFunction],
         rate_limit: float,
         burst_limit: int,
         cors_origins: str,
     ) -> None:
-        """``functions``: the Lambda functions by FunctionSpec name, those of resources.API_FUNCTIONS among them."""
+        """``functions``: the Lambda functions by FunctionSpec name, those of resources.API_FUNCTIONS among them;
+        ``invoked``: what the gateway invokes for each of those (the function, or its alias under SnapStart)."""
         super().__init__(scope, construct_id)
         api_function = functions[resources.API_FUNCTION.name]
         # The api function answers CORS itself, preflights included: every method of its paths (OPTIONS too) is
@@ -78,7 +80,7 @@ class Api(Construct):
             ),
         )
 
-        self._route(functions)
+        self._route(invoked)
 
         stack = Stack.of(self)
         # Built from the API id and the literal stage name rather than rest_api.url: that one references
@@ -124,7 +126,7 @@ class Api(Construct):
             "this managed policy for it and it grants CloudWatch Logs access only.",
         )
 
-    def _route(self, functions: Mapping[str, lambda_.Function]) -> None:
+    def _route(self, functions: Mapping[str, lambda_.IFunction]) -> None:
         """Every method of every path to the api function, but the paths under each prefix of resources.API_ROUTES,
         which go to that route's function through a ``{proxy+}`` resource of the prefix.
 

@@ -48,6 +48,8 @@ class FunctionSettings:
     reply_drafts: str = "off"
     reply_draft_model: str = ""
     reply_draft_send_at: str = ""
+    # SnapStart on the functions of resources.API_FUNCTIONS, which API Gateway then invokes through a "live" alias.
+    snap_start: bool = False
 
 
 class Functions(Construct):
@@ -94,7 +96,11 @@ class Functions(Construct):
 
         self.functions: dict[str, lambda_.Function] = {}
         for spec in resources.FUNCTIONS:
-            function = self._function(spec, {**environment, **_secret_ids(spec, storage), **_drafts(spec, settings)})
+            function = self._function(
+                spec,
+                {**environment, **_secret_ids(spec, storage), **_drafts(spec, settings)},
+                snap_start=settings.snap_start and spec in resources.API_FUNCTIONS,
+            )
             self._grant(function, spec, storage, messaging, email)
             if _drafts(spec, settings):
                 # Converse is authorised as InvokeModel, on the one model the deployment drafts with.
@@ -103,6 +109,10 @@ class Functions(Construct):
                 )
                 function.add_to_role_policy(iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=[model]))
             self.functions[spec.name] = function
+        self.invoked_by_api: dict[str, lambda_.IFunction] = {
+            spec.name: self._live_alias(self.functions[spec.name]) if settings.snap_start else self.functions[spec.name]
+            for spec in resources.API_FUNCTIONS
+        }
 
         acknowledge(
             self,
@@ -205,7 +215,20 @@ class Functions(Construct):
             description=description,
         )
 
-    def _function(self, spec: FunctionSpec, environment: dict[str, str]) -> lambda_.Function:
+    @staticmethod
+    def _live_alias(function: lambda_.Function) -> lambda_.Alias:
+        """A published version of the function (SnapStart snapshots only those) and the alias that points at it.
+
+        The code is resilient to a snapshot resumed many times over: no connection is opened and no secret fetched
+        at import, and what must be unique (keys' shards, nonces, ids) is drawn from the system's randomness when
+        used, never from a generator seeded at import.
+        """
+        # A deploy publishes a new version; the one before it goes, so its snapshot is not kept (and charged).
+        version = function.current_version
+        version.apply_removal_policy(RemovalPolicy.DESTROY)
+        return lambda_.Alias(function, "Live", alias_name="live", version=version)
+
+    def _function(self, spec: FunctionSpec, environment: dict[str, str], *, snap_start: bool) -> lambda_.Function:
         construct_id = logical_id(spec.physical_name)
         log_group = logs.LogGroup(
             self,
@@ -241,6 +264,7 @@ class Functions(Construct):
             environment=environment,
             log_group=log_group,
             role=role,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
         )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from faka import resources
 from tests.infra.conftest import SYNTH_ERROR_FILE, Synthesized, _synthesize, cdk_json_context
 
 pytestmark = pytest.mark.xdist_group(name="infra-synth")
@@ -19,6 +20,7 @@ OPTIONS = {
     "hostedZoneId": "Z0123456789EXAMPLE",
     "domainName": "keys.shop.example",
     "supportEmail": "support@shop.example",
+    "snapStart": "true",
 }
 DOMAIN_RESOURCES = (
     "AWS::CertificateManager::Certificate",
@@ -92,3 +94,37 @@ def test_a_hosted_zone_gives_certificates_custom_domains_and_a_dkim_signed_mail_
     assert sum(1 for _, record_type in records if record_type == "CNAME") == 3, "the three DKIM records"
     identities = [i["Properties"]["EmailIdentity"] for i in of_type(with_options, "AWS::SES::EmailIdentity")]
     assert "shop.example" in identities
+
+
+def test_snap_start_resumes_the_functions_behind_the_gateway_through_their_live_alias(
+    synthesized: Synthesized, with_options: dict[str, Any]
+) -> None:
+    behind_the_gateway = {spec.physical_name for spec in resources.API_FUNCTIONS}
+    assert not any("SnapStart" in f["Properties"] for f in of_type(synthesized.template, "AWS::Lambda::Function"))
+    assert of_type(synthesized.template, "AWS::Lambda::Alias") == []
+
+    functions = {
+        logical_id: resource["Properties"]
+        for logical_id, resource in with_options["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Function"
+    }
+    snapped = {p["FunctionName"] for p in functions.values() if p.get("SnapStart") == {"ApplyOn": "PublishedVersions"}}
+    assert snapped == behind_the_gateway
+    aliases = {
+        logical_id: resource["Properties"]
+        for logical_id, resource in with_options["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Alias"
+    }
+    assert {functions[a["FunctionName"]["Ref"]]["FunctionName"] for a in aliases.values()} == behind_the_gateway
+    assert {a["Name"] for a in aliases.values()} == {"live"}
+    for alias in aliases.values():
+        version = with_options["Resources"][alias["FunctionVersion"]["Fn::GetAtt"][0]]
+        assert version["Type"] == "AWS::Lambda::Version"
+        assert version["DeletionPolicy"] == "Delete", "the version a deploy replaces goes, with its snapshot"
+
+    snapped_ids = {logical_id for logical_id, p in functions.items() if p.get("FunctionName") in behind_the_gateway}
+    integrations = json.dumps(
+        [m["Properties"]["Integration"] for m in of_type(with_options, "AWS::ApiGateway::Method")]
+    )
+    assert all(alias_id in integrations for alias_id in aliases)
+    assert not any(f'"{function_id}"' in integrations for function_id in snapped_ids), "the gateway invokes the alias"
