@@ -50,7 +50,12 @@ WITHOUT_PYDANTIC = frozenset(
 EVENT_MODULES = {
     "refunds": ("faka.money.refunds", "faka.money.refund_review", "faka.platform.alert_channels"),
     "rating_aggregates": ("faka.insight.ratings", "faka.platform.alert_channels"),
-    "notifier": ("faka.sales.notifications", "faka.money.refund_notices", "faka.activation.reminders"),
+    "notifier": (
+        "faka.sales.notifications",
+        "faka.money.refund_notices",
+        "faka.money.refund_records",
+        "faka.activation.reminders",
+    ),
     "inbound_email": ("faka.support.playbooks", "faka.support.help_desk", "faka.support.canned_replies"),
 }
 
@@ -110,6 +115,11 @@ def test_what_a_common_event_builds_loads_no_pydantic(name: str) -> None:
     function = next(function for function in resources.FUNCTIONS if function.name == name)
 
     assert "pydantic" not in _loaded_by_import(function, *EVENT_MODULES[name])
+
+
+def test_the_notifier_loads_the_refunds_table_with_its_first_refund_email() -> None:
+    """Most of its events are deliveries and reminders; the refunds table's model waits for a refund's email."""
+    assert "faka.money.refund_records" not in _loaded_by_import(resources.NOTIFIER_FUNCTION)
 
 
 # The route modules of the api package (functions/api/*.py with a router), each served by the function API Gateway
