@@ -65,7 +65,8 @@ def floor_of(spec: FunctionSpec) -> Floor:
     """Behind API Gateway, fed by a queue or a stream, or started by a schedule or a workflow."""
     if spec in resources.API_FUNCTIONS:
         return API_FLOOR
-    if any(source.consumer == spec for source in (*resources.QUEUES, *resources.STREAMS)):
+    consumers = {queue.consumer for queue in resources.QUEUES} | {stream.consumer for stream in resources.STREAMS}
+    if spec in consumers:
         return CONSUMER_FLOOR
     return TASK_FLOOR
 

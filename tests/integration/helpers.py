@@ -46,6 +46,16 @@ def place_order(stack: Stack, sku: str = "steam-20-us", quantity: int = 1, local
     return dict(response.body)
 
 
+def an_order_waiting_for_stock(stack: Stack) -> dict:
+    """An order of the main shop's one product, which has no keys, paid and waiting for stock; its events delivered."""
+    open_shop(stack)
+    add_product(stack)
+    order = place_order(stack)
+    assert pay(stack, order["order_id"], 2000).body["result"] == "awaiting_stock"
+    stack.deliver_events()
+    return order
+
+
 def payment_event(order_id: str, amount: int, currency: str = "usd", event_id: str | None = None) -> str:
     """A Stripe-format ``checkout.session.completed`` body."""
     return checkout_completed_event(

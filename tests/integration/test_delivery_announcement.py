@@ -22,7 +22,7 @@ from faka.adapters.tables.orders import OrderItem
 from faka.sales import fulfilment
 from faka.wiring import services
 from tests.integration.conftest import ADMIN, Stack
-from tests.integration.helpers import add_product, open_shop, pay, place_order, sent_mail
+from tests.integration.helpers import add_product, an_order_waiting_for_stock, open_shop, pay, place_order, sent_mail
 
 
 class Crash(RuntimeError):
@@ -85,11 +85,7 @@ def test_a_crash_before_the_delivery_is_announced_is_made_good_by_the_redelivere
 def test_a_crash_before_a_restocked_order_is_announced_is_made_good_by_the_retried_restock(
     stack: Stack, events_match_their_schemas: list[str]
 ) -> None:
-    open_shop(stack)
-    add_product(stack)
-    order = place_order(stack)
-    assert pay(stack, order["order_id"], 2000).body["result"] == "awaiting_stock"
-    stack.deliver_events()
+    order = an_order_waiting_for_stock(stack)
     assert len(sent_mail()) == 1  # "we are restocking"
 
     with crash_on_first("OrderDelivered"):

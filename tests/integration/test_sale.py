@@ -12,7 +12,15 @@ from faka import resources
 from faka.adapters.tables.orders import OrderItem
 from faka.sales.fulfilment import Fulfilment
 from tests.integration.conftest import ADMIN, Stack
-from tests.integration.helpers import add_product, open_shop, pay, place_order, run_reconcile_schedule, sent_mail
+from tests.integration.helpers import (
+    add_product,
+    an_order_waiting_for_stock,
+    open_shop,
+    pay,
+    place_order,
+    run_reconcile_schedule,
+    sent_mail,
+)
 
 
 def test_a_paid_order_gets_its_key_by_email(stack: Stack) -> None:
@@ -143,11 +151,7 @@ def test_orders_a_restock_crashed_on_are_served_by_the_next_run_of_the_schedule(
 def test_an_order_a_restock_delivered_and_crashed_before_announcing_is_announced_with_no_stock_left(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    open_shop(stack)
-    add_product(stack)
-    order = place_order(stack)
-    assert pay(stack, order["order_id"], 2000).body["result"] == "awaiting_stock"
-    stack.deliver_events()
+    order = an_order_waiting_for_stock(stack)
 
     def crash_before_announcing(self: Fulfilment, order: Any) -> None:
         raise RuntimeError("the restock function stopped after the delivery")
