@@ -117,6 +117,24 @@ def test_what_a_common_event_builds_loads_no_pydantic(name: str) -> None:
     assert "pydantic" not in _loaded_by_import(function, *EVENT_MODULES[name])
 
 
+@pytest.mark.parametrize("function", resources.FUNCTIONS, ids=lambda function: function.name)
+def test_no_function_opens_a_connection_at_import(function: FunctionSpec) -> None:
+    """What SnapStart relies on (``-c snapStart=true``): a snapshot taken after the imports holds no connection that
+    would be stale once resumed, and no secret fetched before the first request."""
+    script = (
+        "import json, socket\n"
+        "tried = []\n"
+        "def refuse(*args, **kwargs):\n"
+        "    tried.append(repr(args[1:] or args)[:80])\n"
+        "    raise OSError('no network at import')\n"
+        "socket.socket.connect = socket.socket.connect_ex = refuse\n"
+        "socket.getaddrinfo = socket.create_connection = refuse\n"
+        f"import {function.module}\n"
+        "print(json.dumps(tried))"
+    )
+    assert _printed_by(function, script) == []
+
+
 def test_the_notifier_loads_the_refunds_table_with_its_first_refund_email() -> None:
     """Most of its events are deliveries and reminders; the refunds table's model waits for a refund's email."""
     assert "faka.money.refund_records" not in _loaded_by_import(resources.NOTIFIER_FUNCTION)
